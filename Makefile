@@ -1,0 +1,86 @@
+# Makefile for chat. `make` builds ./chat, `make check` runs every test, `make check-sanitize`
+# runs them again under ASan+UBSan and under TSan. The user's CFLAGS and LDFLAGS are kept.
+
+PKG_CONFIG ?= pkg-config
+PREFIX ?= /usr/local
+LOCALEDIR ?= $(PREFIX)/share/locale
+CC ?= cc
+
+PACKAGES = libzmq libczmq readline
+DEPS_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PACKAGES))
+DEPS_LIBS := $(shell $(PKG_CONFIG) --libs $(PACKAGES)) -lpthread
+CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+
+WARNINGS = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes
+CFLAGS ?= -O2 -g
+ALL_CFLAGS = -std=gnu11 $(WARNINGS) $(DEPS_CFLAGS) -DLOCALEDIR='"$(LOCALEDIR)"' $(CFLAGS)
+
+# Modules shared by chat and the unit tests; chat.c holds main
+MODULES = address channels commands peers term text wire
+UNIT_TESTS = test_text test_wire test_address test_commands test_channels
+
+# A build variant: objects and binary under $(B); the default one is ./chat
+B ?= build/default
+VARIANT_CFLAGS ?=
+OBJECTS = $(MODULES:%=$(B)/%.o)
+
+.PHONY: all check check-unit check-e2e check-sanitize check-asan check-tsan valgrind \
+        translations clean
+
+all: chat translations
+
+chat: $(B)/chat
+	cp $(B)/chat $@
+
+$(B)/%.o: %.c $(wildcard *.h) | $(B)
+	@echo "CC $@"; $(CC) $(ALL_CFLAGS) $(VARIANT_CFLAGS) -c $< -o $@
+
+$(B)/chat: $(OBJECTS) $(B)/chat.o
+	@echo "CC $@"; $(CC) $(ALL_CFLAGS) $(VARIANT_CFLAGS) $^ -o $@ $(LDFLAGS) $(DEPS_LIBS)
+
+$(B)/test_%: tests/test_%.c $(OBJECTS)
+	@echo "CC $@"; $(CC) $(ALL_CFLAGS) $(VARIANT_CFLAGS) -I. $^ -o $@ $(LDFLAGS) $(DEPS_LIBS) $(CMOCKA_LIBS)
+
+$(B):
+	mkdir -p $@
+	ln -sfn $(CURDIR)/locale $@/locale
+
+# Message catalogues: po/LANG.po -> locale/LANG/LC_MESSAGES/chat.mo, found beside the binary
+LANGUAGES = sv
+translations: $(LANGUAGES:%=locale/%/LC_MESSAGES/chat.mo)
+
+locale/%/LC_MESSAGES/chat.mo: po/%.po
+	mkdir -p $(dir $@)
+	msgfmt --check -o $@ $<
+
+po/chat.pot: $(MODULES:%=%.c) chat.c
+	xgettext --from-code=UTF-8 -k_ -kN_ -o $@ $^
+
+# Tests. CHAT names the binary the end-to-end tests drive.
+check: all
+	$(MAKE) check-unit check-e2e
+
+check-unit: $(UNIT_TESTS:%=$(B)/%)
+	@for t in $^; do echo "== $$t"; $$t || exit 1; done
+
+check-e2e: $(B)/chat translations
+	CHAT=$(CURDIR)/$(B)/chat tests/run-e2e
+
+# ASan+UBSan and TSan builds, each running the whole suite
+check-sanitize: check-asan check-tsan
+
+check-asan:
+	$(MAKE) B=build/asan CC=clang \
+	    VARIANT_CFLAGS="-O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
+	    check-unit check-e2e
+
+check-tsan:
+	$(MAKE) B=build/tsan CC=clang VARIANT_CFLAGS="-O1 -fno-omit-frame-pointer -fsanitize=thread" \
+	    check-unit check-e2e
+
+# A clean quit under valgrind: no leaks, no errors
+valgrind: $(B)/chat
+	tests/valgrind-quit $(B)/chat
+
+clean:
+	rm -rf build chat locale po/chat.pot

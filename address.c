@@ -1,0 +1,148 @@
+/*  address.c - peer addresses as users type them, and this machine's own addresses.
+
+    Host names are resolved here, once, in the main thread, so the subscriber thread only ever
+    connects to numeric endpoints and a typo is reported at once, not by a silent retry loop.
+*/
+#include "address.h"
+
+#include <arpa/inet.h>
+#include <czmq.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <string.h>
+
+int
+address_port_parse (const char *text)
+{
+    long port = 0;
+    if (!*text || strlen (text) > 5)
+        return -1;
+    for (const char *c = text; *c; c++) {
+        if (*c < '0' || *c > '9')
+            return -1;
+        port = port * 10 + (*c - '0');
+    }
+    return port >= 1 && port <= 65535 ? (int) port : -1;
+}
+
+int
+address_parse (const char *text, char *host, size_t host_size, int *port, const char **why)
+{
+    const char *colon = strrchr (text, ':');
+    const char *port_text = colon ? colon + 1 : text;
+    size_t host_length = colon ? (size_t) (colon - text) : 0;
+    const char *host_start = text;
+    //  "[v6]:port": drop the brackets; a bare v6 address without them is ambiguous
+    if (colon && host_length >= 2 && text[0] == '[' && text[host_length - 1] == ']')
+        host_start++, host_length -= 2;
+    else if (colon && memchr (text, ':', host_length)) {
+        *why = N_("write an IPv6 address in brackets, like [::1]:5557");
+        return -1;
+    }
+    *port = address_port_parse (port_text);
+    if (*port < 0) {
+        *why = N_("the port must be a number from 1 to 65535");
+        return -1;
+    }
+    if (colon && host_length == 0) {
+        *why = N_("the host is missing before ':'");
+        return -1;
+    }
+    if (!colon) {
+        host_start = "127.0.0.1";
+        host_length = strlen (host_start);
+    }
+    if (host_length >= host_size) {
+        *why = N_("the host name is too long");
+        return -1;
+    }
+    memcpy (host, host_start, host_length);
+    host[host_length] = 0;
+    return 0;
+}
+
+int
+address_resolve (const char *host, int port, address_t *address, const char **why)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
+    struct addrinfo *found = NULL;
+    if (getaddrinfo (host, NULL, &hints, &found) != 0 || !found) {
+        *why = N_("unknown host");
+        return -1;
+    }
+    //  Prefer IPv4, which every peer listens on; take IPv6 only when there is nothing else
+    struct addrinfo *chosen = found;
+    for (struct addrinfo *each = found; each; each = each->ai_next)
+        if (each->ai_family == AF_INET) {
+            chosen = each;
+            break;
+        }
+    char numeric[INET6_ADDRSTRLEN] = "";
+    const void *raw = chosen->ai_family == AF_INET
+                          ? (const void *) &((struct sockaddr_in *) chosen->ai_addr)->sin_addr
+                          : (const void *) &((struct sockaddr_in6 *) chosen->ai_addr)->sin6_addr;
+    bool v6 = chosen->ai_family == AF_INET6;
+    const char *ok = inet_ntop (chosen->ai_family, raw, numeric, sizeof numeric);
+    freeaddrinfo (found);
+    if (!ok) {
+        *why = N_("unknown host");
+        return -1;
+    }
+    int endpoint_size = snprintf (address->endpoint, sizeof address->endpoint,
+                                  v6 ? "tcp://[%s]:%d" : "tcp://%s:%d", numeric, port);
+    int label_size = snprintf (address->label, sizeof address->label, v6 ? "[%s]:%d" : "%s:%d",
+                               numeric, port);
+    if (endpoint_size < 0 || (size_t) endpoint_size >= sizeof address->endpoint || label_size < 0
+        || (size_t) label_size >= sizeof address->label) {
+        *why = N_("the host name is too long");
+        return -1;
+    }
+    return 0;
+}
+
+int
+address_lookup (const char *text, address_t *address, const char **why)
+{
+    char host[HOST_MAX_BYTES];
+    int port;
+    if (address_parse (text, host, sizeof host, &port, why))
+        return -1;
+    return address_resolve (host, port, address, why);
+}
+
+//  Append item to out as part of a ", "-separated list. Returns 0, or -1 if out is full.
+static int
+s_append (char *out, size_t outsize, const char *item)
+{
+    size_t used = strlen (out);
+    int written = snprintf (out + used, outsize - used, "%s%s", used ? ", " : "", item);
+    return written < 0 || (size_t) written >= outsize - used ? -1 : 0;
+}
+
+int
+address_local_list (char *out, size_t outsize)
+{
+    int count = 0;
+    if (outsize == 0)
+        return 0;
+    out[0] = 0;
+    //  ziflist lists the interfaces that are up, can broadcast and are not loopback
+    ziflist_t *interfaces = ziflist_new ();
+    for (const char *name = interfaces ? ziflist_first (interfaces) : NULL; name;
+         name = ziflist_next (interfaces))
+        if (s_append (out, outsize, ziflist_address (interfaces)) == 0)
+            count++;
+    ziflist_destroy (&interfaces);
+    if (s_append (out, outsize, "127.0.0.1") == 0)
+        count++;
+    return count;
+}
+
+const char *
+address_unmapped (const char *peer_address)
+{
+    static const char mapped[] = "::ffff:";
+    if (strncmp (peer_address, mapped, sizeof mapped - 1) == 0 && strchr (peer_address, '.'))
+        return peer_address + sizeof mapped - 1;
+    return peer_address;
+}

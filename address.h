@@ -1,0 +1,39 @@
+/*  address.h - peer addresses as users type them ("HOST:PORT", "PORT", "[::1]:PORT") and the
+    addresses this machine can be reached by. Called from the main thread only, except
+    address_unmapped(), which is pure.
+*/
+#ifndef ADDRESS_H_INCLUDED
+#define ADDRESS_H_INCLUDED
+
+#include "chat.h"
+
+#include <stddef.h>
+
+//  A resolved peer address
+typedef struct {
+    char endpoint[ENDPOINT_MAX_BYTES]; //  "tcp://192.0.2.7:5557", what libzmq connects to
+    char label[ENDPOINT_MAX_BYTES];    //  "192.0.2.7:5557", what the user sees
+} address_t;
+
+//  Parse a port number 1..65535 (digits only). Returns the port, or -1.
+int address_port_parse (const char *text);
+
+//  Split "HOST:PORT", "[V6]:PORT" or a bare "PORT" (meaning localhost) into host and port.
+//  Returns 0, or -1 with *why set to an English reason for gettext.
+int address_parse (const char *text, char *host, size_t host_size, int *port, const char **why);
+
+//  Resolve host to a numeric address and fill address. Returns 0, or -1 with *why set.
+int address_resolve (const char *host, int port, address_t *address, const char **why);
+
+//  Parse and resolve in one step. Returns 0, or -1 with *why set.
+int address_lookup (const char *text, address_t *address, const char **why);
+
+//  Write the IPv4 addresses of this machine's interfaces that are up, non-loopback ones first
+//  and 127.0.0.1 last, separated by ", ", into out. Returns the number of addresses.
+int address_local_list (char *out, size_t outsize);
+
+//  The address libzmq reports for a peer ("Peer-Address"), without the "::ffff:" that a
+//  dual-stack socket puts before an IPv4 address. Returns a pointer into peer_address.
+const char *address_unmapped (const char *peer_address);
+
+#endif

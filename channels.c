@@ -1,0 +1,501 @@
+/*  channels.c - the channel table, the subscriber thread, and how incoming lines are shown.
+
+    Listening is "all channels, minus the silenced ones", as the course exercise asks: the SUB
+    socket subscribes to everything and each line's channel, parsed exactly up to its '>', is
+    checked against the table, so silencing "bud" never silences "buddy".
+*/
+#include "channels.h"
+#include "address.h"
+#include "term.h"
+#include "text.h"
+
+#include <czmq.h>
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <string.h>
+#include <unistd.h>
+
+#define STOP_WAIT_MS 3000           // how long leaving waits for the subscriber thread
+#define RECONNECT_IVL_MS 100        // first retry after a refused connection
+#define RECONNECT_IVL_MAX_MS 2000   // retries back off up to this
+#define HANDSHAKE_IVL_MS 5000       // a port that does not speak ZeroMQ is given up after this
+#define NOTICES_PER_SECOND 5        // malformed-message notices shown per second at most
+
+//  One known channel
+typedef struct {
+    char name[NAME_MAX_BYTES + 1]; //  channel name
+    bool muted;                    //  silenced with \disconnect KANAL
+} channel_t;
+
+struct _channels_t {
+    pthread_mutex_t lock;                //  the channel lock: guards everything below
+    char current[NAME_MAX_BYTES + 1];    //  the channel the user writes to
+    channel_t channels[CHANNELS_MAX];    //  known channels, in the order first met
+    size_t size;                         //  how many of them are used
+};
+
+struct _channels_listener_t {
+    channels_t *channels;                  //  the shared channel table (not owned)
+    peers_t *peers;                        //  the shared peer list (not owned)
+    uint8_t self_id[WIRE_SENDER_BYTES];    //  our own sender id
+    int wake_pipe[2];                      //  main thread writes, subscriber thread polls
+    int done_pipe[2];                      //  subscriber thread writes "ready" and "done"
+};
+
+channels_t *
+channels_new (const char *current)
+{
+    if (!wire_channel_valid (current, strlen (current)))
+        return NULL;
+    channels_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    pthread_mutex_init (&self->lock, NULL);
+    snprintf (self->current, sizeof self->current, "%s", current);
+    snprintf (self->channels[0].name, sizeof self->channels[0].name, "%s", current);
+    self->size = 1;
+    return self;
+}
+
+void
+channels_destroy (channels_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    pthread_mutex_destroy (&(*self_p)->lock);
+    free (*self_p);
+    *self_p = NULL;
+}
+
+//  Find channel name, or add it if add is true and there is room. Lock held.
+static channel_t *
+s_lookup (channels_t *self, const char *name, bool add)
+{
+    for (size_t i = 0; i < self->size; i++)
+        if (streq (self->channels[i].name, name))
+            return &self->channels[i];
+    if (!add || self->size >= CHANNELS_MAX)
+        return NULL;
+    channel_t *channel = &self->channels[self->size++];
+    snprintf (channel->name, sizeof channel->name, "%s", name);
+    channel->muted = false;
+    return channel;
+}
+
+void
+channels_current (channels_t *self, char *out, size_t outsize)
+{
+    pthread_mutex_lock (&self->lock);
+    snprintf (out, outsize, "%s", self->current);
+    pthread_mutex_unlock (&self->lock);
+}
+
+int
+channels_switch (channels_t *self, const char *name)
+{
+    if (!wire_channel_valid (name, strlen (name)))
+        return -1;
+    pthread_mutex_lock (&self->lock);
+    channel_t *channel = s_lookup (self, name, true);
+    if (channel) {
+        channel->muted = false;
+        snprintf (self->current, sizeof self->current, "%s", name);
+    }
+    pthread_mutex_unlock (&self->lock);
+    return channel ? 0 : -1;
+}
+
+int
+channels_mute (channels_t *self, const char *name)
+{
+    if (!wire_channel_valid (name, strlen (name)))
+        return -1;
+    int result = -1;
+    pthread_mutex_lock (&self->lock);
+    channel_t *channel = s_lookup (self, name, true);
+    if (channel) {
+        result = channel->muted ? 1 : 0;
+        channel->muted = true;
+    }
+    pthread_mutex_unlock (&self->lock);
+    return result;
+}
+
+bool
+channels_accept (channels_t *self, const char *name)
+{
+    pthread_mutex_lock (&self->lock);
+    channel_t *channel = s_lookup (self, name, true);
+    bool accepted = !channel || !channel->muted;
+    pthread_mutex_unlock (&self->lock);
+    return accepted;
+}
+
+size_t
+channels_describe (channels_t *self, char *out, size_t outsize)
+{
+    size_t used = 0, count = 0;
+    if (outsize)
+        out[0] = 0;
+    pthread_mutex_lock (&self->lock);
+    for (size_t i = 0; i < self->size; i++) {
+        const channel_t *channel = &self->channels[i];
+        bool current = streq (channel->name, self->current);
+        const char *state = current          ? _("you write here")
+                            : channel->muted ? _("silenced")
+                                             : _("listening");
+        int written = snprintf (out + used, outsize - used, " %s %s (%s)\n", current ? "*" : " ",
+                                channel->name, state);
+        if (written < 0 || (size_t) written >= outsize - used)
+            break;
+        used += (size_t) written;
+        count++;
+    }
+    pthread_mutex_unlock (&self->lock);
+    return count;
+}
+
+int
+channels_format (char *out, size_t outsize, time_t when, const char *channel, const char *sender,
+                 const char *text, size_t text_size)
+{
+    char safe_text[SANITIZED_MAX_BYTES], safe_sender[4 * ENDPOINT_MAX_BYTES];
+    char safe_channel[4 * NAME_MAX_BYTES + 8];
+    int cut = text_sanitize (text, text_size, safe_text, sizeof safe_text);
+    cut |= text_sanitize (sender, strlen (sender), safe_sender, sizeof safe_sender);
+    cut |= text_sanitize (channel, strlen (channel), safe_channel, sizeof safe_channel);
+    struct tm local;
+    localtime_r (&when, &local);
+    int size = snprintf (out, outsize, "%02d:%02d [%s] <%s> %s", local.tm_hour, local.tm_min,
+                         safe_channel, safe_sender, safe_text);
+    return cut || size < 0 || (size_t) size >= outsize ? -1 : 0;
+}
+
+//  --------------------------------------------------------------------------
+//  The subscriber thread. Everything below runs in it, except where a comment says otherwise.
+
+//  Limits malformed-message notices so a hostile peer cannot flood the screen; returns true
+//  when a notice may be printed now, and counts the ones held back in *held.
+static bool
+s_notice_allowed (int64_t *window_start, int *in_window, int *held)
+{
+    int64_t now = zclock_mono ();
+    if (now - *window_start >= 1000)
+        *window_start = now, *in_window = 0;
+    if (*in_window < NOTICES_PER_SECOND) {
+        (*in_window)++;
+        return true;
+    }
+    (*held)++;
+    return false;
+}
+
+//  State of the receive loop
+typedef struct {
+    channels_listener_t *listener; //  config shared with the main thread
+    void *sub;                     //  the SUB socket
+    void *monitor;                 //  PAIR socket receiving the SUB socket's events
+    int64_t notice_window;         //  start of the current notice-rate window
+    int notices_in_window;         //  notices printed in it
+    int notices_held;              //  notices held back since the last one printed
+} receiver_t;
+
+//  Print a notice about a message we refused, within the notice rate.
+static void
+s_refused (receiver_t *self, const char *who, const char *why)
+{
+    if (!s_notice_allowed (&self->notice_window, &self->notices_in_window, &self->notices_held))
+        return;
+    char safe_who[4 * ENDPOINT_MAX_BYTES];
+    text_sanitize (who, strlen (who), safe_who, sizeof safe_who);
+    if (self->notices_held > 0) {
+        term_notice (_("bad message from %s: %s (and %d more not shown)"), safe_who, _(why),
+                     self->notices_held);
+        self->notices_held = 0;
+    } else
+        term_notice (_("bad message from %s: %s"), safe_who, _(why));
+}
+
+//  Decode, filter and show one received message.
+static void
+s_show (receiver_t *self, zmsg_t *msg)
+{
+    zframe_t *line_frame = zmsg_first (msg);
+    zframe_t *meta_frame = zmsg_next (msg);
+    const char *address = zframe_meta (line_frame, "Peer-Address");
+    address = address ? address_unmapped (address) : "?";
+    wire_line_t line;
+    wire_error_t error = wire_decode_line (zframe_data (line_frame), zframe_size (line_frame), &line);
+    if (error == WIRE_CONTROL)
+        return; //  control traffic: for later protocol versions, never shown
+    if (error != WIRE_OK) {
+        s_refused (self, address, wire_strerror (error));
+        return;
+    }
+    wire_meta_t meta;
+    const char *sender = address;
+    if (meta_frame) {
+        error = wire_decode_meta (zframe_data (meta_frame), zframe_size (meta_frame), &meta);
+        if (error != WIRE_OK)
+            //  The line itself is good: show it as a plain peer's, and say why
+            s_refused (self, address, wire_strerror (error));
+        else if (memcmp (meta.sender, self->listener->self_id, WIRE_SENDER_BYTES) == 0)
+            return; //  our own line, heard through a loop in the mesh
+        else
+            sender = meta.nick;
+    }
+    if (!channels_accept (self->listener->channels, line.channel))
+        return;
+    char formatted[LINE_MAX_BYTES];
+    channels_format (formatted, sizeof formatted, time (NULL), line.channel, sender, line.text,
+                     line.text_size);
+    term_line (formatted);
+}
+
+//  Receive and show every message waiting on the SUB socket.
+static void
+s_receive_all (receiver_t *self)
+{
+    while (true) {
+        zmsg_t *msg = zmsg_recv (self->sub); //  RCVTIMEO is 0: NULL when none is waiting
+        if (!msg)
+            break;
+        s_show (self, msg);
+        zmsg_destroy (&msg);
+    }
+}
+
+//  Carry out the peer changes the main thread queued.
+static void
+s_apply_changes (receiver_t *self)
+{
+    char endpoint[ENDPOINT_MAX_BYTES];
+    bool connect;
+    while (peers_next_change (self->listener->peers, endpoint, sizeof endpoint, &connect)) {
+        int rc = connect ? zmq_connect (self->sub, endpoint) : zmq_disconnect (self->sub, endpoint);
+        if (rc != 0 && connect)
+            term_error (_("cannot connect to %s: %s"), endpoint, zmq_strerror (zmq_errno ()));
+    }
+}
+
+//  Turn one socket event into a peer state, and tell the user when the state changes.
+static void
+s_handle_event (receiver_t *self)
+{
+    zmsg_t *event = zmsg_recv (self->monitor);
+    if (!event)
+        return;
+    zframe_t *head = zmsg_first (event);
+    char *endpoint = zframe_strdup (zmsg_next (event) ? zmsg_last (event) : head);
+    if (zframe_size (head) < 6 || !endpoint) {
+        zstr_free (&endpoint);
+        zmsg_destroy (&event);
+        return;
+    }
+    uint16_t id;
+    memcpy (&id, zframe_data (head), sizeof id);
+    zmsg_destroy (&event);
+
+    char label[ENDPOINT_MAX_BYTES];
+    peers_t *peers = self->listener->peers;
+    if (id == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
+        peer_state_t before = peers_set_state (peers, endpoint, PEER_CONNECTED, label, sizeof label);
+        if (before != PEER_CONNECTED && before != PEER_GONE)
+            term_notice (_("connected to %s"), label);
+    } else if (id == ZMQ_EVENT_DISCONNECTED || id == ZMQ_EVENT_CONNECT_RETRIED) {
+        //  Refused or broken: libzmq retries on its own; say so once per change of state
+        peer_state_t now_state = PEER_UNREACHABLE;
+        peer_state_t before = peers_set_state (peers, endpoint, now_state, label, sizeof label);
+        if (before == PEER_CONNECTED) {
+            peers_set_state (peers, endpoint, PEER_LOST, label, sizeof label);
+            term_notice (_("lost the connection to %s, retrying"), label);
+        } else if (before == PEER_LOST)
+            peers_set_state (peers, endpoint, PEER_LOST, label, sizeof label);
+        else if (before == PEER_CONNECTING)
+            term_notice (_("%s does not answer (is chat running there?), retrying"), label);
+    } else if (id == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL || id == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL
+               || id == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
+        //  Something answers, but not a chat: stop knocking
+        peer_state_t before = peers_set_state (peers, endpoint, PEER_GONE, label, sizeof label);
+        if (before != PEER_GONE) {
+            peers_remove (peers, endpoint);
+            term_error (_("%s is not a chat (the handshake failed); not connecting to it"), label);
+        }
+    }
+    zstr_free (&endpoint);
+}
+
+//  Set the SUB socket's options: bounded messages, quick retries, both IP versions.
+static void
+s_configure_sub (void *sub)
+{
+    int zero = 0, one = 1, rcvtimeo = 0;
+    int64_t maxmsgsize = SOCKET_MAXMSGSIZE_BYTES;
+    int reconnect = RECONNECT_IVL_MS, reconnect_max = RECONNECT_IVL_MAX_MS;
+    int handshake = HANDSHAKE_IVL_MS;
+    zmq_setsockopt (sub, ZMQ_LINGER, &zero, sizeof zero);
+    zmq_setsockopt (sub, ZMQ_RCVTIMEO, &rcvtimeo, sizeof rcvtimeo);
+    zmq_setsockopt (sub, ZMQ_IPV6, &one, sizeof one);
+    zmq_setsockopt (sub, ZMQ_MAXMSGSIZE, &maxmsgsize, sizeof maxmsgsize);
+    zmq_setsockopt (sub, ZMQ_RECONNECT_IVL, &reconnect, sizeof reconnect);
+    zmq_setsockopt (sub, ZMQ_RECONNECT_IVL_MAX, &reconnect_max, sizeof reconnect_max);
+    zmq_setsockopt (sub, ZMQ_HANDSHAKE_IVL, &handshake, sizeof handshake);
+    zmq_setsockopt (sub, ZMQ_SUBSCRIBE, "", 0);
+}
+
+//  Tell the main thread how startup went ('r' ready, 'f' failed) or that we are done ('d').
+static void
+s_report (int fd, char what)
+{
+    ssize_t written;
+    do
+        written = write (fd, &what, 1);
+    while (written < 0 && errno == EINTR);
+}
+
+//  The subscriber thread's body: own context, own sockets, poll until told to stop.
+static void *
+s_listener_run (void *arg)
+{
+    channels_listener_t *listener = arg;
+    int done_fd = listener->done_pipe[1];
+    receiver_t self = {.listener = listener};
+    char monitor_endpoint[64];
+    snprintf (monitor_endpoint, sizeof monitor_endpoint, "inproc://sub-events-%p", arg);
+
+    void *context = zmq_ctx_new ();
+    self.sub = context ? zmq_socket (context, ZMQ_SUB) : NULL;
+    if (self.sub) {
+        s_configure_sub (self.sub);
+        zmq_socket_monitor (self.sub, monitor_endpoint,
+                            ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED
+                                | ZMQ_EVENT_CONNECT_RETRIED | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
+                                | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL
+                                | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH);
+        self.monitor = zmq_socket (context, ZMQ_PAIR);
+    }
+    if (!self.monitor || zmq_connect (self.monitor, monitor_endpoint) != 0) {
+        if (self.monitor)
+            zmq_close (self.monitor);
+        if (self.sub)
+            zmq_close (self.sub);
+        if (context)
+            zmq_ctx_term (context);
+        s_report (done_fd, 'f');
+        return NULL;
+    }
+    int zero = 0;
+    zmq_setsockopt (self.monitor, ZMQ_LINGER, &zero, sizeof zero);
+    s_apply_changes (&self);
+    s_report (done_fd, 'r');
+
+    zmq_pollitem_t items[] = {{self.sub, 0, ZMQ_POLLIN, 0},
+                              {self.monitor, 0, ZMQ_POLLIN, 0},
+                              {NULL, listener->wake_pipe[0], ZMQ_POLLIN, 0}};
+    bool stopping = false;
+    while (!stopping) {
+        if (zmq_poll (items, 3, -1) < 0) {
+            if (zmq_errno () == EINTR)
+                continue;
+            break;
+        }
+        if (items[2].revents & ZMQ_POLLIN) {
+            char wakes[64];
+            ssize_t size = read (listener->wake_pipe[0], wakes, sizeof wakes);
+            if (size == 0 || (size > 0 && memchr (wakes, 'q', (size_t) size)))
+                stopping = true;
+            s_apply_changes (&self);
+        }
+        if (items[1].revents & ZMQ_POLLIN)
+            s_handle_event (&self);
+        if (items[0].revents & ZMQ_POLLIN)
+            s_receive_all (&self);
+    }
+    zmq_socket_monitor (self.sub, NULL, 0);
+    zmq_close (self.monitor);
+    zmq_close (self.sub);
+    zmq_ctx_term (context);
+    //  Last touch of shared memory: after this the main thread frees the listener
+    s_report (done_fd, 'd');
+    return NULL;
+}
+
+//  Wait up to timeout_ms for one byte on fd. Returns the byte, or 0 on timeout or error.
+static char
+s_await (int fd, int timeout_ms)
+{
+    struct pollfd item = {.fd = fd, .events = POLLIN};
+    int64_t deadline = zclock_mono () + timeout_ms;
+    while (true) {
+        int64_t left = deadline - zclock_mono ();
+        if (left <= 0)
+            return 0;
+        int rc = poll (&item, 1, (int) left);
+        if (rc < 0 && errno == EINTR)
+            continue;
+        char byte = 0;
+        if (rc > 0 && read (fd, &byte, 1) == 1)
+            return byte;
+        return 0;
+    }
+}
+
+channels_listener_t *
+channels_listener_start (channels_t *channels, peers_t *peers,
+                         const uint8_t self_id[WIRE_SENDER_BYTES])
+{
+    channels_listener_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->channels = channels;
+    self->peers = peers;
+    memcpy (self->self_id, self_id, WIRE_SENDER_BYTES);
+    self->wake_pipe[0] = self->wake_pipe[1] = self->done_pipe[0] = self->done_pipe[1] = -1;
+    pthread_t thread;
+    bool started = pipe (self->wake_pipe) == 0 && pipe (self->done_pipe) == 0
+                   && pthread_create (&thread, NULL, s_listener_run, self) == 0;
+    if (started) {
+        pthread_detach (thread);
+        started = s_await (self->done_pipe[0], STOP_WAIT_MS) == 'r';
+    }
+    if (!started) {
+        term_error (_("cannot start the listening thread"));
+        //  The thread, if any, has reported failure and touches self no more
+        for (int i = 0; i < 2; i++) {
+            if (self->wake_pipe[i] >= 0)
+                close (self->wake_pipe[i]);
+            if (self->done_pipe[i] >= 0)
+                close (self->done_pipe[i]);
+        }
+        free (self);
+        return NULL;
+    }
+    return self;
+}
+
+void
+channels_listener_wake (channels_listener_t *self)
+{
+    s_report (self->wake_pipe[1], 'w');
+}
+
+void
+channels_listener_stop (channels_listener_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    channels_listener_t *self = *self_p;
+    s_report (self->wake_pipe[1], 'q');
+    if (s_await (self->done_pipe[0], STOP_WAIT_MS) != 'd') {
+        //  The thread may still use self: leak it rather than pull it from under the thread
+        *self_p = NULL;
+        return;
+    }
+    close (self->wake_pipe[0]);
+    close (self->wake_pipe[1]);
+    close (self->done_pipe[0]);
+    close (self->done_pipe[1]);
+    free (self);
+    *self_p = NULL;
+}

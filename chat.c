@@ -1,0 +1,573 @@
+/*  chat.c - main: options, the banner, the readline loop and the PUB socket.
+
+    The main thread owns the XPUB socket and readline. It polls stdin, a signal pipe and the
+    XPUB socket (whose incoming messages are the subscriptions of the peers who listen to us) in
+    one zmq_poll loop; the subscriber thread (channels.c) prints what others say.
+*/
+#include "address.h"
+#include "channels.h"
+#include "chat.h"
+#include "commands.h"
+#include "peers.h"
+#include "term.h"
+#include "text.h"
+#include "wire.h"
+
+#include <czmq.h>
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <locale.h>
+#include <pwd.h>
+#include <signal.h>
+#include <readline/history.h>
+#include <readline/readline.h>
+
+#define LINGER_MS 2000          // leaving waits this long at most for sent lines to go out
+#define INPUT_QUEUE_MAX 64      // typed lines waiting to be handled
+#define CONNECT_MAX 64          // --connect options at most
+
+//  Options from the command line
+typedef struct {
+    int port;                             //  port to listen on, or 0 for the default
+    char nick[NAME_MAX_BYTES + 1];        //  our nick
+    char channel[NAME_MAX_BYTES + 1];     //  channel to write to first
+    const char *connect[CONNECT_MAX];     //  peers to connect to at start
+    int connect_count;                    //  how many
+    bool plain;                           //  send one-frame course messages only
+} options_t;
+
+//  Everything the main loop needs
+typedef struct {
+    options_t options;                    //  what the user asked for
+    bool interactive;                     //  stdin is a terminal: readline, prompt
+    zsock_t *publisher;                   //  our XPUB socket
+    int port;                             //  the port it listens on
+    channels_t *channels;                 //  channel table (shared with the subscriber thread)
+    peers_t *peers;                       //  peer list (shared with the subscriber thread)
+    channels_listener_t *listener;        //  the subscriber thread
+    commands_t *commands;                 //  command runner
+    uint8_t self_id[WIRE_SENDER_BYTES];   //  our random sender id
+    uint64_t seq;                         //  last sequence number sent
+    int listeners;                        //  peers subscribed to us
+    bool told_nobody_listens;             //  the "nobody hears you" hint was shown
+    bool quit;                            //  leave the loop
+    char *typed[INPUT_QUEUE_MAX];         //  lines readline handed us, to handle after the lock
+    int typed_count;                      //  how many
+    char pending[TEXT_MAX_BYTES + 2];     //  pipe mode: the partial line read so far
+    size_t pending_size;                  //  its size
+    bool pending_too_long;                //  the current pipe-mode line overflowed
+} chat_t;
+
+static chat_t *s_chat;             //  for the readline handler, which takes no argument
+static int s_signal_pipe[2] = {-1, -1}; //  signal handler writes the signal number here
+
+//  Signal handler: hand the signal to the main loop through the pipe.
+static void
+s_on_signal (int signal_number)
+{
+    int saved = errno;
+    unsigned char byte = (unsigned char) signal_number;
+    if (write (s_signal_pipe[1], &byte, 1) < 0) {
+        //  A full pipe already holds a signal to handle
+    }
+    errno = saved;
+}
+
+//  Print usage and exit with status.
+static void
+s_usage (int status)
+{
+    FILE *out = status ? stderr : stdout;
+    fprintf (out,
+             _("Usage: chat [OPTION]... [PORT]\n"
+               "A peer-to-peer chat in the terminal, with no server.\n"
+               "\n"
+               "  -p, --port PORT          listen on PORT (default %d, or the next free one)\n"
+               "  -n, --nick NICK          your name (default $USER)\n"
+               "  -c, --connect HOST:PORT  listen to the chat at HOST:PORT (or PORT on this\n"
+               "                           machine); may be repeated\n"
+               "      --channel CHANNEL    write to CHANNEL first (default %s)\n"
+               "      --plain              send only the course's one-frame messages\n"
+               "  -h, --help               show this help and exit\n"
+               "      --version            show the version and exit\n"
+               "\n"
+               "Type \\help in the chat for its commands. Without a terminal on stdin each line\n"
+               "read is a message, and the lines others write are printed one per line.\n"),
+             PORT_DEFAULT, CHANNEL_DEFAULT);
+    exit (status);
+}
+
+//  Report a bad option (fmt takes one string: the offending value, made safe here) and exit
+//  with status 2.
+static void s_bad_option (const char *fmt, const char *value)
+    __attribute__ ((noreturn));
+static void
+s_bad_option (const char *fmt, const char *value)
+{
+    char safe[256], message[512];
+    text_sanitize (value, strlen (value), safe, sizeof safe);
+    //  fmt comes from this file only, through gettext, and holds exactly one %s
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+    snprintf (message, sizeof message, fmt, safe);
+#pragma GCC diagnostic pop
+    fprintf (stderr, "chat: %s%s\n", message, _(" (chat --help shows the options)"));
+    exit (2);
+}
+
+//  Default nick: $USER, or the login name, made valid.
+static void
+s_default_nick (char *nick, size_t size)
+{
+    const char *user = getenv ("USER");
+    if (!user || !*user) {
+        struct passwd *entry = getpwuid (getuid ());
+        user = entry ? entry->pw_name : "anonym";
+    }
+    snprintf (nick, size, "%s", user);
+    //  Replace what a nick may not hold, so any login name works
+    for (char *c = nick; *c; c++)
+        if (!wire_nick_valid (c, 1) && (unsigned char) *c < 0x80)
+            *c = '_';
+    if (!wire_nick_valid (nick, strlen (nick)))
+        snprintf (nick, size, "anonym");
+}
+
+//  Parse the command line into options; exits with status 2 on a mistake.
+static void
+s_parse_options (int argc, char **argv, options_t *options)
+{
+    enum { OPT_CHANNEL = 256, OPT_PLAIN, OPT_VERSION };
+    static const struct option longs[] = {
+        {"port", required_argument, NULL, 'p'},   {"nick", required_argument, NULL, 'n'},
+        {"connect", required_argument, NULL, 'c'}, {"channel", required_argument, NULL, OPT_CHANNEL},
+        {"plain", no_argument, NULL, OPT_PLAIN},  {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, OPT_VERSION}, {NULL, 0, NULL, 0}};
+    s_default_nick (options->nick, sizeof options->nick);
+    snprintf (options->channel, sizeof options->channel, "%s", CHANNEL_DEFAULT);
+    opterr = 0;
+    int option;
+    while ((option = getopt_long (argc, argv, ":p:n:c:h", longs, NULL)) != -1) {
+        switch (option) {
+        case 'p':
+            options->port = address_port_parse (optarg);
+            if (options->port < 0)
+                s_bad_option (_("bad port \"%s\": use a number from 1 to 65535"), optarg);
+            break;
+        case 'n':
+            if (!wire_nick_valid (optarg, strlen (optarg)))
+                s_bad_option (_("bad nick \"%s\": use 1-32 letters, digits, '.', '-' or '_'"),
+                              optarg);
+            snprintf (options->nick, sizeof options->nick, "%s", optarg);
+            break;
+        case 'c':
+            if (options->connect_count == CONNECT_MAX)
+                s_bad_option (_("too many --connect options (at most 64): %s"), optarg);
+            options->connect[options->connect_count++] = optarg;
+            break;
+        case OPT_CHANNEL:
+            if (!wire_channel_valid (optarg, strlen (optarg)))
+                s_bad_option (_("bad channel name \"%s\": use 1-32 letters, digits, '-' or '_'"),
+                              optarg);
+            snprintf (options->channel, sizeof options->channel, "%s", optarg);
+            break;
+        case OPT_PLAIN:
+            options->plain = true;
+            break;
+        case 'h':
+            s_usage (0);
+            break;
+        case OPT_VERSION:
+            printf ("chat %s\n", CHAT_VERSION);
+            exit (0);
+        case ':':
+            s_bad_option (_("option %s needs a value"), argv[optind - 1]);
+            break;
+        default:
+            s_bad_option (_("unknown option %s"), argv[optind - 1]);
+        }
+    }
+    if (optind < argc) {
+        if (options->port || optind + 1 < argc)
+            s_bad_option (_("unexpected argument \"%s\""), argv[optind + (options->port ? 0 : 1)]);
+        options->port = address_port_parse (argv[optind]);
+        if (options->port < 0)
+            s_bad_option (_("bad port \"%s\": use a number from 1 to 65535"), argv[optind]);
+    }
+}
+
+//  Current time in milliseconds since the Unix epoch.
+static uint64_t
+s_now_ms (void)
+{
+    return (uint64_t) zclock_time ();
+}
+
+//  Send text to the current channel: frame 1 in the course's format, frame 2 our metadata.
+static void
+s_send (chat_t *self, const char *text)
+{
+    size_t text_size = strlen (text);
+    if (text_size == 0)
+        return;
+    if (text_size > TEXT_MAX_BYTES) {
+        term_error (_("line too long (%zu bytes, at most %d): not sent"), text_size, TEXT_MAX_BYTES);
+        return;
+    }
+    if (!text_utf8_valid (text, text_size)) {
+        term_error (_("line is not valid UTF-8: not sent"));
+        return;
+    }
+    char channel[NAME_MAX_BYTES + 1], line[FRAME_MAX_BYTES];
+    channels_current (self->channels, channel, sizeof channel);
+    int line_size = wire_encode_line (line, sizeof line, channel, text, text_size);
+    if (line_size < 0)
+        return;
+    zmsg_t *msg = zmsg_new ();
+    zmsg_addmem (msg, line, (size_t) line_size);
+    if (!self->options.plain) {
+        wire_meta_t meta = {.version = WIRE_VERSION, .seq = ++self->seq, .sent_ms = s_now_ms ()};
+        memcpy (meta.sender, self->self_id, WIRE_SENDER_BYTES);
+        snprintf (meta.nick, sizeof meta.nick, "%s", self->options.nick);
+        uint8_t frame[WIRE_META_MAX_BYTES];
+        int frame_size = wire_encode_meta (frame, sizeof frame, &meta);
+        if (frame_size > 0)
+            zmsg_addmem (msg, frame, (size_t) frame_size);
+    }
+    if (zmsg_send (&msg, self->publisher) != 0) {
+        zmsg_destroy (&msg);
+        term_error (_("could not send: %s"), zmq_strerror (zmq_errno ()));
+    }
+    if (self->listeners == 0 && !self->told_nobody_listens) {
+        self->told_nobody_listens = true;
+        term_notice (_("nobody listens to you yet: others must \\connect to port %d"), self->port);
+    }
+}
+
+//  Build the prompt for the current channel, or the pending question.
+static void
+s_update_prompt (chat_t *self)
+{
+    if (!self->interactive)
+        return;
+    char prompt[NAME_MAX_BYTES * 2 + 16], channel[NAME_MAX_BYTES + 1];
+    const char *question = commands_question (self->commands);
+    channels_current (self->channels, channel, sizeof channel);
+    snprintf (prompt, sizeof prompt, "[%s] %s> ", channel, self->options.nick);
+    term_lock ();
+    rl_set_prompt (question ? question : prompt);
+    rl_redisplay ();
+    term_unlock ();
+}
+
+//  Handle one complete line typed or read from the pipe.
+static void
+s_handle_line (chat_t *self, const char *line)
+{
+    const char *text = NULL;
+    commands_result_t result = commands_handle (self->commands, line, &text);
+    if (result == COMMANDS_QUIT)
+        self->quit = true;
+    else if (result == COMMANDS_SEND)
+        s_send (self, text);
+    s_update_prompt (self);
+}
+
+//  Readline's line handler: queue the line (the terminal lock is held here). NULL is Ctrl-D.
+static void
+s_on_readline (char *line)
+{
+    chat_t *self = s_chat;
+    if (!line) {
+        self->quit = true;
+        return;
+    }
+    if (*line && !commands_question (self->commands))
+        add_history (line);
+    if (self->typed_count < INPUT_QUEUE_MAX)
+        self->typed[self->typed_count++] = line;
+    else
+        free (line);
+}
+
+//  Read what stdin has in pipe mode and handle each complete line. Sets quit at end of input.
+static void
+s_read_pipe (chat_t *self)
+{
+    char chunk[4096];
+    ssize_t size = read (STDIN_FILENO, chunk, sizeof chunk);
+    if (size < 0 && (errno == EINTR || errno == EAGAIN))
+        return;
+    if (size <= 0) {
+        //  End of input: a last line without a newline still counts
+        if (self->pending_size > 0 && !self->pending_too_long) {
+            self->pending[self->pending_size] = 0;
+            s_handle_line (self, self->pending);
+        }
+        self->quit = true;
+        return;
+    }
+    for (ssize_t i = 0; i < size && !self->quit; i++) {
+        if (chunk[i] == '\n') {
+            if (self->pending_too_long)
+                term_error (_("line too long (more than %d bytes): not sent"), TEXT_MAX_BYTES);
+            else {
+                if (self->pending_size > 0 && self->pending[self->pending_size - 1] == '\r')
+                    self->pending_size--;
+                self->pending[self->pending_size] = 0;
+                s_handle_line (self, self->pending);
+            }
+            self->pending_size = 0;
+            self->pending_too_long = false;
+        } else if (self->pending_size < TEXT_MAX_BYTES + 1)
+            self->pending[self->pending_size++] = chunk[i];
+        else
+            self->pending_too_long = true;
+    }
+}
+
+//  Read the subscriptions that reach our XPUB socket: they tell us who listens.
+static void
+s_read_subscriptions (chat_t *self)
+{
+    zframe_t *frame;
+    while ((frame = zframe_recv (self->publisher)) != NULL) {
+        const uint8_t *data = zframe_data (frame);
+        size_t size = zframe_size (frame);
+        const char *address = zframe_meta (frame, "Peer-Address");
+        address = address ? address_unmapped (address) : NULL;
+        char safe[4 * NAME_MAX_BYTES + 8];
+        //  Only the subscription to everything counts as a chat listening to all channels
+        if (size == 1 && (data[0] == 1 || data[0] == 0)) {
+            bool subscribe = data[0] == 1;
+            self->listeners += subscribe ? 1 : -1;
+            if (self->listeners < 0)
+                self->listeners = 0;
+            if (subscribe && address)
+                term_notice (_("%s listens to you"), address);
+            else if (subscribe)
+                term_notice (_("a peer listens to you"));
+            else
+                term_notice (_("a peer stopped listening to you"));
+        } else if (size > 1 && data[0] == 1 && data[1] != CONTROL_PREFIX[0]) {
+            //  A course peer subscribes to its channel name, with no '>'
+            self->listeners++;
+            text_sanitize ((const char *) data + 1, size - 1 > NAME_MAX_BYTES ? NAME_MAX_BYTES
+                                                                              : size - 1,
+                           safe, sizeof safe);
+            term_notice (_("%s listens to \"%s\"%s"), address ? address : "?", safe,
+                         self->options.plain ? ""
+                                             : _(" (a course peer? it shows our metadata as an "
+                                                 "extra line: restart with --plain)"));
+        } else if (size > 1 && data[0] == 0 && data[1] != CONTROL_PREFIX[0] && self->listeners > 0)
+            self->listeners--;
+        zframe_destroy (&frame);
+    }
+}
+
+//  Bind the XPUB socket: the port asked for, or the first free one from the default.
+static int
+s_bind (chat_t *self)
+{
+    self->publisher = zsock_new (ZMQ_XPUB);
+    if (!self->publisher)
+        return -1;
+    zsock_set_linger (self->publisher, LINGER_MS);
+    zsock_set_ipv6 (self->publisher, 1);
+    zsock_set_xpub_verboser (self->publisher, 1);
+    zsock_set_rcvtimeo (self->publisher, 0);
+    zsock_set_maxmsgsize (self->publisher, SOCKET_MAXMSGSIZE_BYTES);
+    if (self->options.port)
+        self->port = zsock_bind (self->publisher, "tcp://*:%d", self->options.port);
+    else
+        self->port = zsock_bind (self->publisher, "tcp://*:*[%d-]", PORT_DEFAULT);
+    return self->port > 0 ? 0 : -1;
+}
+
+//  Print who we are and where others reach us.
+static void
+s_banner (chat_t *self)
+{
+    char addresses[1024], channel[NAME_MAX_BYTES + 1];
+    address_local_list (addresses, sizeof addresses);
+    channels_current (self->channels, channel, sizeof channel);
+    term_notice (_("chat %s: you are %s, writing to [%s], listening on port %d"), CHAT_VERSION,
+                 self->options.nick, channel, self->port);
+    term_notice (_("others reach you at: %s (port %d)"), addresses, self->port);
+    if (self->interactive)
+        term_notice (_("\\help lists the commands, \\quit leaves"));
+}
+
+//  Install the signal handlers: SIGINT, SIGTERM and SIGHUP leave, SIGWINCH resizes.
+static void
+s_catch_signals (void)
+{
+    if (pipe (s_signal_pipe) != 0)
+        err (1, "pipe");
+    fcntl (s_signal_pipe[1], F_SETFL, O_NONBLOCK);
+    fcntl (s_signal_pipe[0], F_SETFL, O_NONBLOCK);
+    struct sigaction action = {.sa_handler = s_on_signal};
+    sigemptyset (&action.sa_mask);
+    sigaction (SIGINT, &action, NULL);
+    sigaction (SIGTERM, &action, NULL);
+    sigaction (SIGHUP, &action, NULL);
+    sigaction (SIGWINCH, &action, NULL);
+    signal (SIGPIPE, SIG_IGN);
+}
+
+//  Handle the signals the handler passed on.
+static void
+s_read_signals (chat_t *self)
+{
+    unsigned char signals[16];
+    ssize_t size = read (s_signal_pipe[0], signals, sizeof signals);
+    for (ssize_t i = 0; i < size; i++) {
+        if (signals[i] == SIGWINCH)
+            term_resize ();
+        else
+            self->quit = true;
+    }
+}
+
+//  Feed readline what the terminal has, then handle the lines it completed.
+static void
+s_read_terminal (chat_t *self)
+{
+    term_lock ();
+    rl_callback_read_char ();
+    term_unlock ();
+    for (int i = 0; i < self->typed_count; i++) {
+        if (!self->quit)
+            s_handle_line (self, self->typed[i]);
+        free (self->typed[i]);
+    }
+    self->typed_count = 0;
+}
+
+//  The main loop: stdin, signals and subscriptions, until the user leaves.
+static void
+s_run (chat_t *self)
+{
+    zmq_pollitem_t items[] = {{NULL, STDIN_FILENO, ZMQ_POLLIN, 0},
+                              {NULL, s_signal_pipe[0], ZMQ_POLLIN, 0},
+                              {zsock_resolve (self->publisher), 0, ZMQ_POLLIN, 0}};
+    while (!self->quit) {
+        if (zmq_poll (items, 3, -1) < 0) {
+            if (zmq_errno () == EINTR)
+                continue;
+            break;
+        }
+        if (items[1].revents & ZMQ_POLLIN)
+            s_read_signals (self);
+        if (items[2].revents & ZMQ_POLLIN)
+            s_read_subscriptions (self);
+        if (!self->quit && (items[0].revents & (ZMQ_POLLIN | ZMQ_POLLERR))) {
+            if (self->interactive)
+                s_read_terminal (self);
+            else
+                s_read_pipe (self);
+        }
+    }
+}
+
+//  Stop the subscriber thread, flush what was sent and free everything.
+static void
+s_destroy (chat_t *self)
+{
+    channels_listener_stop (&self->listener);
+    commands_destroy (&self->commands);
+    zsock_destroy (&self->publisher); //  lingers up to LINGER_MS so sent lines leave
+    zsys_shutdown ();
+    peers_destroy (&self->peers);
+    channels_destroy (&self->channels);
+    free (self);
+}
+
+//  Find the message catalogue: beside the binary when run from the build tree, else installed.
+static void
+s_init_locale (void)
+{
+    setlocale (LC_ALL, "");
+    char exe[4096];
+    ssize_t size = readlink ("/proc/self/exe", exe, sizeof exe - 1);
+    const char *directory = LOCALEDIR;
+    static char beside[4096 + 16];
+    if (size > 0) {
+        exe[size] = 0;
+        snprintf (beside, sizeof beside, "%s/locale", dirname (exe));
+        if (access (beside, R_OK) == 0)
+            directory = beside;
+    }
+    bindtextdomain ("chat", directory);
+    bind_textdomain_codeset ("chat", "UTF-8");
+    textdomain ("chat");
+}
+
+int
+main (int argc, char **argv)
+{
+    s_init_locale ();
+    chat_t *self = calloc (1, sizeof *self);
+    if (!self)
+        err (1, "calloc");
+    s_chat = self;
+    s_parse_options (argc, argv, &self->options);
+    self->interactive = isatty (STDIN_FILENO);
+
+    //  czmq must not take SIGINT from readline and us
+    zsys_handler_set (NULL);
+    zsys_init ();
+    s_catch_signals ();
+    zuuid_t *uuid = zuuid_new ();
+    memcpy (self->self_id, zuuid_data (uuid), WIRE_SENDER_BYTES);
+    zuuid_destroy (&uuid);
+
+    self->channels = channels_new (self->options.channel);
+    self->peers = peers_new ();
+    if (!self->channels || !self->peers)
+        errx (1, "out of memory");
+    if (s_bind (self)) {
+        if (self->options.port)
+            errx (2, _("port %d is taken or cannot be used: %s"), self->options.port,
+                  zmq_strerror (zmq_errno ()));
+        errx (1, _("no free port from %d up: %s"), PORT_DEFAULT, zmq_strerror (zmq_errno ()));
+    }
+    self->listener = channels_listener_start (self->channels, self->peers, self->self_id);
+    self->commands = commands_new (self->channels, self->peers, self->listener, self->port);
+    int status = self->listener && self->commands ? 0 : 1;
+    if (status == 0)
+        s_banner (self);
+    for (int i = 0; i < self->options.connect_count && status == 0; i++)
+        if (commands_connect (self->commands, self->options.connect[i]))
+            status = 2;
+    if (status) {
+        s_destroy (self);
+        return status;
+    }
+    if (self->interactive) {
+        term_lock ();
+        rl_catch_signals = 0;
+        rl_catch_sigwinch = 0;
+        rl_callback_handler_install ("", s_on_readline);
+        term_set_readline (true);
+        term_unlock ();
+        s_update_prompt (self);
+    }
+    s_run (self);
+    if (self->interactive) {
+        term_lock ();
+        term_set_readline (false);
+        rl_callback_handler_remove ();
+        fputc ('\n', stdout);
+        fflush (stdout);
+        term_unlock ();
+        for (int i = 0; i < self->typed_count; i++)
+            free (self->typed[i]);
+        clear_history ();
+    }
+    s_destroy (self);
+    return 0;
+}

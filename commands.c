@@ -1,0 +1,324 @@
+/*  commands.c - parsing and running the backslash commands the user types.
+
+    Main thread only. The state commands change lives in channels_t and peers_t, each behind its
+    own lock, so the subscriber thread always sees a change whole.
+*/
+#include "commands.h"
+#include "address.h"
+#include "term.h"
+#include "text.h"
+
+#include <czmq.h>
+#include <string.h>
+
+//  Where bare \connect is in its dialogue
+typedef enum { ASK_NOTHING, ASK_ADDRESS, ASK_PORT } question_t;
+
+struct _commands_t {
+    channels_t *channels;            //  shared channel table (not owned)
+    peers_t *peers;                  //  shared peer list (not owned)
+    channels_listener_t *listener;   //  subscriber thread to wake (not owned)
+    int own_port;                    //  the port our PUB socket listens on
+    question_t question;             //  what the next line answers
+    char asked_host[HOST_MAX_BYTES]; //  the address answered, while asking for the port
+};
+
+//  The commands, their argument rules, and their names for parsing
+typedef struct {
+    const char *name;    //  what the user types after the backslash
+    command_kind_t kind; //  what it is
+    int min_args;        //  arguments it needs
+    int max_args;        //  arguments it takes
+} command_spec_t;
+
+static const command_spec_t s_specs[] = {
+    {"help", COMMAND_HELP, 0, 0},
+    {"connect", COMMAND_CONNECT, 0, 2},
+    {"disconnect", COMMAND_DISCONNECT, 1, 1},
+    {"channel", COMMAND_CHANNEL, 1, 1},
+    {"channels", COMMAND_CHANNELS, 0, 0},
+    {"peers", COMMAND_PEERS, 0, 0},
+    {"quit", COMMAND_QUIT, 0, 0},
+    {"exit", COMMAND_QUIT, 0, 0},
+};
+
+//  Split s into at most max words (space-separated) stored in words; returns the word count, or
+//  max + 1 if there are more.
+static int
+s_split (char *s, char **words, int max)
+{
+    int count = 0;
+    char *save = NULL;
+    for (char *word = strtok_r (s, " \t", &save); word; word = strtok_r (NULL, " \t", &save)) {
+        if (count == max)
+            return max + 1;
+        words[count++] = word;
+    }
+    return count;
+}
+
+void
+commands_parse (const char *line, command_t *command)
+{
+    memset (command, 0, sizeof *command);
+    command->kind = COMMAND_MESSAGE;
+    command->text = line;
+    if (line[0] != '\\')
+        return;
+    if (line[1] == '\\') {
+        command->text = line + 1; //  "\\text" sends "\text"
+        return;
+    }
+    char copy[COMMAND_ARGUMENT_MAX_BYTES * 2];
+    command->kind = COMMAND_UNKNOWN;
+    if (strlen (line + 1) >= sizeof copy) {
+        command->kind = COMMAND_BAD_USAGE;
+        return;
+    }
+    snprintf (copy, sizeof copy, "%s", line + 1);
+    char *words[3];
+    int count = s_split (copy, words, 3);
+    if (count == 0)
+        return;
+    for (size_t i = 0; i < sizeof s_specs / sizeof s_specs[0]; i++) {
+        if (!streq (words[0], s_specs[i].name))
+            continue;
+        command->name = s_specs[i].name;
+        command->kind = s_specs[i].kind;
+        int args = count - 1;
+        if (count > 3 || args < s_specs[i].min_args || args > s_specs[i].max_args) {
+            command->kind = COMMAND_BAD_USAGE;
+            return;
+        }
+        int size = 0;
+        if (args == 2) //  "\connect HOST PORT", as the course's solution suggests
+            size = snprintf (command->argument, sizeof command->argument, "%s:%s", words[1],
+                             words[2]);
+        else if (args == 1)
+            size = snprintf (command->argument, sizeof command->argument, "%s", words[1]);
+        if (size < 0 || (size_t) size >= sizeof command->argument)
+            command->kind = COMMAND_BAD_USAGE;
+        return;
+    }
+    //  Unknown: keep the word so the error can name it
+    snprintf (command->argument, sizeof command->argument, "%s", words[0]);
+}
+
+commands_t *
+commands_new (channels_t *channels, peers_t *peers, channels_listener_t *listener, int own_port)
+{
+    commands_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->channels = channels;
+    self->peers = peers;
+    self->listener = listener;
+    self->own_port = own_port;
+    return self;
+}
+
+void
+commands_destroy (commands_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    free (*self_p);
+    *self_p = NULL;
+}
+
+const char *
+commands_question (commands_t *self)
+{
+    if (self->question == ASK_ADDRESS)
+        return _("address (empty = localhost): ");
+    if (self->question == ASK_PORT)
+        return _("port: ");
+    return NULL;
+}
+
+//  Print the help text.
+static void
+s_help (void)
+{
+    term_text (_("Commands:\n"
+                 "  \\help                  this help\n"
+                 "  \\connect HOST:PORT     listen to the chat at HOST:PORT (\\connect PORT: on "
+                 "this machine;\n"
+                 "                         \\connect alone asks for address and port)\n"
+                 "  \\disconnect HOST:PORT  stop listening to that chat\n"
+                 "  \\disconnect CHANNEL    stop listening to that channel\n"
+                 "  \\channel CHANNEL       write to CHANNEL (and listen to it)\n"
+                 "  \\channels              list the channels\n"
+                 "  \\peers                 list the chats you listen to\n"
+                 "  \\quit, \\exit           leave (Ctrl-D and Ctrl-C too)\n"
+                 "Other lines are sent to the channel you write to; start a line with \\\\ to "
+                 "send one beginning with \\.\n"));
+}
+
+//  True when address is this chat itself: our port on a loopback or local address.
+static bool
+s_is_self (commands_t *self, const address_t *address)
+{
+    char port[16], locals[1024];
+    snprintf (port, sizeof port, ":%d", self->own_port);
+    size_t label_size = strlen (address->label), port_size = strlen (port);
+    if (label_size <= port_size || !streq (address->label + label_size - port_size, port))
+        return false;
+    char host[ENDPOINT_MAX_BYTES];
+    snprintf (host, sizeof host, "%.*s", (int) (label_size - port_size), address->label);
+    if (strncmp (host, "127.", 4) == 0 || streq (host, "[::1]"))
+        return true;
+    char *save = NULL;
+    address_local_list (locals, sizeof locals);
+    for (char *item = strtok_r (locals, ", ", &save); item; item = strtok_r (NULL, ", ", &save))
+        if (streq (item, host))
+            return true;
+    return false;
+}
+
+int
+commands_connect (commands_t *self, const char *target)
+{
+    address_t address;
+    const char *why;
+    char safe_target[4 * COMMAND_ARGUMENT_MAX_BYTES];
+    text_sanitize (target, strlen (target), safe_target, sizeof safe_target);
+    if (address_lookup (target, &address, &why)) {
+        term_error (_("cannot connect to %s: %s"), safe_target, _(why));
+        return -1;
+    }
+    if (s_is_self (self, &address)) {
+        term_error (_("%s is this chat itself"), address.label);
+        return -1;
+    }
+    int rc = peers_add (self->peers, address.endpoint, address.label);
+    if (rc == 1) {
+        term_notice (_("already listening to %s"), address.label);
+        return 0;
+    }
+    if (rc < 0) {
+        term_error (_("cannot listen to more than %d chats"), PEERS_MAX);
+        return -1;
+    }
+    if (self->listener)
+        channels_listener_wake (self->listener);
+    term_notice (_("connecting to %s ..."), address.label);
+    return 0;
+}
+
+//  \disconnect: a peer if the argument names one we listen to, otherwise a channel.
+static void
+s_disconnect (commands_t *self, const char *target)
+{
+    address_t address;
+    const char *why;
+    char safe_target[4 * COMMAND_ARGUMENT_MAX_BYTES];
+    text_sanitize (target, strlen (target), safe_target, sizeof safe_target);
+    bool looks_like_address = strchr (target, ':') || address_port_parse (target) > 0;
+    if (looks_like_address && address_lookup (target, &address, &why) == 0
+        && peers_remove (self->peers, address.endpoint) == 0) {
+        if (self->listener)
+            channels_listener_wake (self->listener);
+        term_notice (_("no longer listening to %s"), address.label);
+        return;
+    }
+    if (strchr (target, ':')) {
+        term_error (_("not listening to %s"), safe_target);
+        return;
+    }
+    int rc = channels_mute (self->channels, target);
+    if (rc < 0)
+        term_error (_("\"%s\" is not a channel name (1-32 letters, digits, - or _)"), safe_target);
+    else if (rc == 1)
+        term_notice (_("not listening to [%s] already"), target);
+    else
+        term_notice (_("no longer listening to [%s] (\\channel %s listens again)"), target, target);
+}
+
+//  \channel: switch the channel we write to.
+static void
+s_channel (commands_t *self, const char *name)
+{
+    char safe_name[4 * COMMAND_ARGUMENT_MAX_BYTES];
+    text_sanitize (name, strlen (name), safe_name, sizeof safe_name);
+    if (channels_switch (self->channels, name))
+        term_error (_("\"%s\" is not a channel name (1-32 letters, digits, - or _)"), safe_name);
+    else
+        term_notice (_("writing to [%s]"), name);
+}
+
+//  Answer the bare \connect dialogue with line.
+static void
+s_answer (commands_t *self, const char *line)
+{
+    if (self->question == ASK_ADDRESS) {
+        snprintf (self->asked_host, sizeof self->asked_host, "%s", *line ? line : "localhost");
+        self->question = ASK_PORT;
+        return;
+    }
+    self->question = ASK_NOTHING;
+    char target[HOST_MAX_BYTES + 16];
+    int size = snprintf (target, sizeof target, "%s%s%s:%s", strchr (self->asked_host, ':') ? "[" : "",
+                         self->asked_host, strchr (self->asked_host, ':') ? "]" : "", line);
+    if (size < 0 || (size_t) size >= sizeof target)
+        term_error (_("cannot connect: %s"), _("the host name is too long"));
+    else
+        commands_connect (self, target);
+}
+
+commands_result_t
+commands_handle (commands_t *self, const char *line, const char **text)
+{
+    if (self->question != ASK_NOTHING) {
+        s_answer (self, line);
+        return COMMANDS_DONE;
+    }
+    command_t command;
+    commands_parse (line, &command);
+    char listing[8192];
+    switch (command.kind) {
+    case COMMAND_MESSAGE:
+        *text = command.text;
+        return COMMANDS_SEND;
+    case COMMAND_HELP:
+        s_help ();
+        break;
+    case COMMAND_CONNECT:
+        if (command.argument[0])
+            commands_connect (self, command.argument);
+        else
+            self->question = ASK_ADDRESS;
+        break;
+    case COMMAND_DISCONNECT:
+        s_disconnect (self, command.argument);
+        break;
+    case COMMAND_CHANNEL:
+        s_channel (self, command.argument);
+        break;
+    case COMMAND_CHANNELS:
+        channels_describe (self->channels, listing, sizeof listing);
+        term_text (listing);
+        break;
+    case COMMAND_PEERS:
+        if (peers_describe (self->peers, listing, sizeof listing) == 0)
+            term_notice (_("not listening to any chat yet (\\connect HOST:PORT)"));
+        else
+            term_text (listing);
+        break;
+    case COMMAND_QUIT:
+        return COMMANDS_QUIT;
+    case COMMAND_UNKNOWN: {
+        char safe[4 * COMMAND_ARGUMENT_MAX_BYTES];
+        text_sanitize (command.argument, strlen (command.argument), safe, sizeof safe);
+        term_error (_("unknown command \\%s (\\help lists the commands)"), safe);
+        break;
+    }
+    case COMMAND_BAD_USAGE:
+        if (command.name)
+            term_error (_("wrong arguments for \\%s (\\help shows how)"), command.name);
+        else
+            term_error (_("command too long"));
+        break;
+    }
+    return COMMANDS_DONE;
+}

@@ -1,0 +1,197 @@
+/*  peers.c - the peers we listen to, behind the peer lock.
+
+    The main thread changes the list; each change is also queued so that the subscriber thread,
+    which alone owns the SUB socket, can carry it out when it is woken.
+*/
+#include "peers.h"
+
+#include <czmq.h>
+#include <pthread.h>
+
+//  One peer
+typedef struct {
+    char endpoint[ENDPOINT_MAX_BYTES]; //  "tcp://host:port", the key
+    char label[ENDPOINT_MAX_BYTES];    //  "host:port", for the user
+    peer_state_t state;                //  last state the subscriber thread reported
+} peer_t;
+
+//  One queued change for the subscriber thread
+typedef struct {
+    char endpoint[ENDPOINT_MAX_BYTES]; //  which peer
+    bool connect;                      //  connect (true) or disconnect (false)
+} change_t;
+
+struct _peers_t {
+    pthread_mutex_t lock; //  the peer lock: guards everything below
+    zlistx_t *peers;      //  peer_t items, in the order added
+    zlistx_t *changes;    //  change_t items, oldest first
+};
+
+peers_t *
+peers_new (void)
+{
+    peers_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    pthread_mutex_init (&self->lock, NULL);
+    self->peers = zlistx_new ();
+    self->changes = zlistx_new ();
+    if (!self->peers || !self->changes) {
+        peers_destroy (&self);
+        return NULL;
+    }
+    zlistx_set_destructor (self->peers, (zlistx_destructor_fn *) zstr_free);
+    zlistx_set_destructor (self->changes, (zlistx_destructor_fn *) zstr_free);
+    return self;
+}
+
+void
+peers_destroy (peers_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    peers_t *self = *self_p;
+    zlistx_destroy (&self->peers);
+    zlistx_destroy (&self->changes);
+    pthread_mutex_destroy (&self->lock);
+    free (self);
+    *self_p = NULL;
+}
+
+//  Find a peer by endpoint. Lock held.
+static peer_t *
+s_find (peers_t *self, const char *endpoint)
+{
+    for (peer_t *peer = zlistx_first (self->peers); peer; peer = zlistx_next (self->peers))
+        if (streq (peer->endpoint, endpoint))
+            return peer;
+    return NULL;
+}
+
+//  Queue a change for the subscriber thread. Lock held.
+static void
+s_queue (peers_t *self, const char *endpoint, bool connect)
+{
+    change_t *change = calloc (1, sizeof *change);
+    if (!change)
+        return;
+    snprintf (change->endpoint, sizeof change->endpoint, "%s", endpoint);
+    change->connect = connect;
+    zlistx_add_end (self->changes, change);
+}
+
+int
+peers_add (peers_t *self, const char *endpoint, const char *label)
+{
+    int result = 0;
+    pthread_mutex_lock (&self->lock);
+    if (s_find (self, endpoint))
+        result = 1;
+    else if (zlistx_size (self->peers) >= PEERS_MAX)
+        result = -1;
+    else {
+        peer_t *peer = calloc (1, sizeof *peer);
+        if (peer) {
+            snprintf (peer->endpoint, sizeof peer->endpoint, "%s", endpoint);
+            snprintf (peer->label, sizeof peer->label, "%s", label);
+            peer->state = PEER_CONNECTING;
+            zlistx_add_end (self->peers, peer);
+            s_queue (self, endpoint, true);
+        } else
+            result = -1;
+    }
+    pthread_mutex_unlock (&self->lock);
+    return result;
+}
+
+int
+peers_remove (peers_t *self, const char *endpoint)
+{
+    int result = -1;
+    pthread_mutex_lock (&self->lock);
+    peer_t *peer = s_find (self, endpoint);
+    if (peer) {
+        zlistx_delete (self->peers, zlistx_cursor (self->peers));
+        s_queue (self, endpoint, false);
+        result = 0;
+    }
+    pthread_mutex_unlock (&self->lock);
+    return result;
+}
+
+bool
+peers_next_change (peers_t *self, char *endpoint, size_t size, bool *connect)
+{
+    pthread_mutex_lock (&self->lock);
+    change_t *change = zlistx_first (self->changes);
+    if (change) {
+        snprintf (endpoint, size, "%s", change->endpoint);
+        *connect = change->connect;
+        zlistx_delete (self->changes, zlistx_cursor (self->changes));
+    }
+    pthread_mutex_unlock (&self->lock);
+    return change != NULL;
+}
+
+peer_state_t
+peers_set_state (peers_t *self, const char *endpoint, peer_state_t state, char *label,
+                 size_t label_size)
+{
+    peer_state_t previous = PEER_GONE;
+    pthread_mutex_lock (&self->lock);
+    peer_t *peer = s_find (self, endpoint);
+    if (peer) {
+        previous = peer->state;
+        peer->state = state;
+        snprintf (label, label_size, "%s", peer->label);
+    }
+    pthread_mutex_unlock (&self->lock);
+    return previous;
+}
+
+size_t
+peers_size (peers_t *self)
+{
+    pthread_mutex_lock (&self->lock);
+    size_t size = zlistx_size (self->peers);
+    pthread_mutex_unlock (&self->lock);
+    return size;
+}
+
+//  The user's word for a state
+static const char *
+s_state_name (peer_state_t state)
+{
+    switch (state) {
+    case PEER_CONNECTING:
+        return _("connecting");
+    case PEER_CONNECTED:
+        return _("connected");
+    case PEER_UNREACHABLE:
+        return _("unreachable, retrying");
+    case PEER_LOST:
+        return _("connection lost, retrying");
+    case PEER_GONE:
+        break;
+    }
+    return "?";
+}
+
+size_t
+peers_describe (peers_t *self, char *out, size_t outsize)
+{
+    size_t count = 0, used = 0;
+    if (outsize)
+        out[0] = 0;
+    pthread_mutex_lock (&self->lock);
+    for (peer_t *peer = zlistx_first (self->peers); peer; peer = zlistx_next (self->peers)) {
+        int written = snprintf (out + used, outsize - used, "   %s (%s)\n", peer->label,
+                                s_state_name (peer->state));
+        if (written < 0 || (size_t) written >= outsize - used)
+            break;
+        used += (size_t) written;
+        count++;
+    }
+    pthread_mutex_unlock (&self->lock);
+    return count;
+}

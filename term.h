@@ -1,0 +1,36 @@
+/*  term.h - the terminal: one lock around readline and every byte written to the screen.
+
+    Readline is not thread-safe and a line printed by the subscriber thread must not garble what
+    the user is typing, so every rl_* call and every write to stdout or stderr goes through here
+    with the terminal lock held. Lock order: the terminal lock is taken before the channel or
+    peer locks, never while holding one of them.
+*/
+#ifndef TERM_H_INCLUDED
+#define TERM_H_INCLUDED
+
+#include <stdbool.h>
+
+//  Take and release the terminal lock. Any thread. The main thread holds it around each
+//  rl_callback_read_char() and every other rl_* call.
+void term_lock (void);
+void term_unlock (void);
+
+//  Say whether readline's callback handler is installed (call with the lock held). While it is,
+//  output clears the input line, prints, and redraws prompt, partial input and cursor.
+void term_set_readline (bool active);
+
+//  Print one chat line (already made safe) on stdout. Any thread; takes the lock.
+void term_line (const char *line);
+
+//  Print a notice ("-- ...") or an error ("!! ...") as one line: on stdout in a terminal, on
+//  stderr in pipe mode. fmt is a constant; its arguments must be made safe. Any thread.
+void term_notice (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+void term_error (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+
+//  Print lines of help text exactly as given. Main thread; takes the lock.
+void term_text (const char *text);
+
+//  Tell readline the window changed size. Main thread; takes the lock.
+void term_resize (void);
+
+#endif

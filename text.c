@@ -1,0 +1,136 @@
+/*  text.c - UTF-8 decoding, names, and making untrusted text safe for a terminal.
+
+    Everything a peer sends is untrusted: it is decoded strictly here and escaped before it is
+    printed, so no byte from the network can move the cursor, change the title, write the
+    clipboard (OSC 52) or reorder what the user reads (bidi overrides).
+*/
+#include "text.h"
+#include "chat.h"
+
+#include <stdio.h>
+#include <string.h>
+
+size_t
+text_utf8_decode (const char *s, size_t size, uint32_t *cp)
+{
+    const unsigned char *u = (const unsigned char *) s;
+    if (size == 0)
+        return 0;
+    if (u[0] < 0x80) {
+        *cp = u[0];
+        return 1;
+    }
+    size_t length;
+    uint32_t value, minimum;
+    if ((u[0] & 0xE0) == 0xC0) {
+        length = 2, value = u[0] & 0x1F, minimum = 0x80;
+    } else if ((u[0] & 0xF0) == 0xE0) {
+        length = 3, value = u[0] & 0x0F, minimum = 0x800;
+    } else if ((u[0] & 0xF8) == 0xF0) {
+        length = 4, value = u[0] & 0x07, minimum = 0x10000;
+    } else
+        return 0;
+    if (size < length)
+        return 0;
+    for (size_t i = 1; i < length; i++) {
+        if ((u[i] & 0xC0) != 0x80)
+            return 0;
+        value = (value << 6) | (u[i] & 0x3F);
+    }
+    if (value < minimum || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF))
+        return 0;
+    *cp = value;
+    return length;
+}
+
+bool
+text_utf8_valid (const char *s, size_t size)
+{
+    uint32_t cp;
+    while (size > 0) {
+        size_t length = text_utf8_decode (s, size, &cp);
+        if (length == 0)
+            return false;
+        s += length, size -= length;
+    }
+    return true;
+}
+
+//  True for the letters a name may hold beyond ASCII: Latin-1 Supplement and Latin Extended-A
+//  and -B (å ä ö é ü ß ł ...), without × and ÷.
+static bool
+s_latin_letter (uint32_t cp)
+{
+    return cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7;
+}
+
+bool
+text_name_valid (const char *s, size_t size, const char *extra)
+{
+    size_t chars = 0;
+    uint32_t cp;
+    if (size == 0 || size > NAME_MAX_BYTES)
+        return false;
+    while (size > 0) {
+        size_t length = text_utf8_decode (s, size, &cp);
+        if (length == 0)
+            return false;
+        bool ascii_ok = (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z')
+                        || (cp >= '0' && cp <= '9') || cp == '-' || cp == '_'
+                        || (cp < 0x80 && cp != 0 && extra && strchr (extra, (int) cp));
+        if (!ascii_ok && !s_latin_letter (cp))
+            return false;
+        if (++chars > NAME_MAX_CHARS)
+            return false;
+        s += length, size -= length;
+    }
+    return true;
+}
+
+//  True for code points that reorder or break lines on a terminal: bidi embeddings, overrides
+//  and isolates, the marks, and the Unicode line and paragraph separators.
+static bool
+s_invisible_control (uint32_t cp)
+{
+    return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E
+           || cp == 0x200F || cp == 0x061C || cp == 0x2028 || cp == 0x2029;
+}
+
+int
+text_sanitize (const char *s, size_t size, char *out, size_t outsize)
+{
+    static const char replacement[] = "\xEF\xBF\xBD"; // U+FFFD
+    static const char ellipsis[] = "\xE2\x80\xA6";    // …
+    size_t used = 0;
+    if (outsize < sizeof ellipsis)
+        return -1;
+    while (size > 0) {
+        char piece[16];
+        size_t piece_size;
+        uint32_t cp = 0;
+        size_t length = text_utf8_decode (s, size, &cp);
+        if (length == 0) {
+            memcpy (piece, replacement, 3), piece_size = 3;
+            length = 1;
+            //  Skip the continuation bytes of this broken sequence: one U+FFFD per sequence
+            while (length < size && length < 4 && (((unsigned char) s[length]) & 0xC0) == 0x80)
+                length++;
+        } else if (cp < 0x20 || cp == 0x7F) {
+            piece[0] = '^', piece[1] = cp == 0x7F ? '?' : (char) ('@' + cp), piece_size = 2;
+        } else if ((cp >= 0x80 && cp <= 0x9F) || s_invisible_control (cp)) {
+            piece_size = (size_t) snprintf (piece, sizeof piece, "<U+%04X>", (unsigned) cp);
+        } else {
+            memcpy (piece, s, length), piece_size = length;
+        }
+        //  Keep room for the ellipsis that marks a cut
+        if (used + piece_size + sizeof ellipsis > outsize) {
+            memcpy (out + used, ellipsis, sizeof ellipsis);
+            return -1;
+        }
+        memcpy (out + used, piece, piece_size);
+        used += piece_size;
+        s += length, size -= length;
+    }
+    out[used] = 0;
+    return 0;
+}
