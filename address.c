@@ -39,7 +39,9 @@ address_parse (const char *text, char *host, size_t host_size, int *port, const 
         *why = N_("write an IPv6 address in brackets, like [::1]:5557");
         return -1;
     }
-    *port = address_port_parse (port_text);
+    //  A bare host name or address means the default port, as a bare number means localhost
+    bool bare_host = !colon && strspn (text, "0123456789") != strlen (text);
+    *port = bare_host ? PORT_DEFAULT : address_port_parse (port_text);
     if (*port < 0) {
         *why = N_("the port must be a number from 1 to 65535");
         return -1;
@@ -48,7 +50,9 @@ address_parse (const char *text, char *host, size_t host_size, int *port, const 
         *why = N_("the host is missing before ':'");
         return -1;
     }
-    if (!colon) {
+    if (bare_host)
+        host_length = strlen (text);
+    else if (!colon) {
         host_start = "127.0.0.1";
         host_length = strlen (host_start);
     }

@@ -18,7 +18,8 @@ typedef struct {
 //  Parse a port number 1..65535 (digits only). Returns the port, or -1.
 int address_port_parse (const char *text);
 
-//  Split "HOST:PORT", "[V6]:PORT" or a bare "PORT" (meaning localhost) into host and port.
+//  Split "HOST:PORT", "[V6]:PORT", a bare "PORT" (meaning localhost) or a bare "HOST" (meaning
+//  PORT_DEFAULT) into host and port.
 //  Returns 0, or -1 with *why set to an English reason for gettext.
 int address_parse (const char *text, char *host, size_t host_size, int *port, const char **why);
 

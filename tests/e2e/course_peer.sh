@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# chat and a peer in the course's exact format (python3-zmq, one frame "kanal> text", channel
+# buddy), both directions, with and without --plain.
+source "$(dirname "$0")/../lib.sh"
+
+pp=$(free_port) pa=$(free_port) pb=$(free_port)
+start_course_peer python "$pp" --connect "$pa" --connect "$pb"
+start_peer anna -- -n anna -p "$pa" -c "$pp" -c "$pb"
+start_peer plain -- -n plain --plain -p "$pb" -c "$pp" -c "$pa"
+
+expect "$TMP/python.out" '^ready' "the course peer starts"
+wait_count "$TMP/python.out" '^subscribed $' 2 || fail "both chats subscribe to the course peer"
+wait_for "$TMP/anna.err" 'listens to "buddy"' && wait_for "$TMP/plain.err" 'listens to "buddy"' ||
+    fail "the course peer subscribes to both chats"
+await_listeners anna 1 && await_listeners plain 1 || fail "the two chats listen to each other"
+expect "$TMP/anna.err" 'listens to "buddy" \(a course peer\?.*--plain' \
+    "a course-style subscriber is recognised and --plain is suggested"
+refute "$TMP/plain.err" 'restart with --plain' "no --plain hint when already plain"
+
+# Course peer -> chat: shown with the sender's address, as the course has no nicks
+say python "hej från kursen"
+expect "$TMP/anna.out" '^[0-2][0-9]:[0-5][0-9] \[buddy\] <127\.0\.0\.1> hej från kursen$' \
+    "chat shows the course peer's line with its address"
+expect "$TMP/plain.out" '\[buddy\] <127\.0\.0\.1> hej från kursen$' "so does a --plain chat"
+
+# chat -> course peer: frame 1 is exactly the course's "buddy> text"
+say anna "hej från anna"
+expect "$TMP/python.out" '^got 2 buddy> hej från anna$' \
+    "the course peer gets 'buddy> text' as frame 1 (metadata in frame 2)"
+say plain "hej från plain"
+expect "$TMP/python.out" '^got 1 buddy> hej från plain$' \
+    "with --plain the course peer gets exactly one frame"
+expect "$TMP/anna.out" '\[buddy\] <127\.0\.0\.1> hej från plain$' \
+    "a --plain chat's line reaches another chat as a plain peer's"
+
+# The course peer's channel filter is a prefix: a line to another channel does not reach it
+say anna '\channel news' "nyheter"
+expect "$TMP/plain.out" '\[news\] <anna> nyheter$' "chat's channel switch reaches chats"
+refute "$TMP/python.out" 'nyheter' "the course peer, listening to buddy, misses news"
+
+stop_peer python
+stop_peer anna
+stop_peer plain
+finish

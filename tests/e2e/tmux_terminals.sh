@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Two chats in two real terminals (tmux): type in one, read the other; a half-typed line
+# survives an incoming message intact, cursor included; Ctrl-C and Ctrl-D leave cleanly.
+source "$(dirname "$0")/../lib.sh"
+
+pa=$(free_port) pb=$(free_port)
+start_terminal anna -n anna -p "$pa" -c "$pb"
+start_terminal bertil -n bertil -p "$pb" -c "$pa"
+expect_screen anna 'listening on port '"$pa" "anna's banner shows her port"
+expect_screen anna '^\[buddy\] anna> ?$' "the prompt shows the channel and the nick"
+wait_screen anna 'listens to you' && wait_screen bertil 'listens to you' ||
+    fail "the two terminals listen to each other"
+
+tmux_run send-keys -t anna "hej bertil" Enter
+expect_screen bertil '^[0-2][0-9]:[0-5][0-9] \[buddy\] <anna> hej bertil$' \
+    "a line typed in one terminal appears in the other"
+
+# Half a line in bertil's terminal, then a message arrives
+tmux_run send-keys -t bertil -l "halvskriven åäö"
+wait_screen bertil '^\[buddy\] bertil> halvskriven åäö$' || fail "bertil's typing shows"
+tmux_run send-keys -t anna "avbrott" Enter
+expect_screen bertil '<anna> avbrott$' "the incoming line is printed"
+last=$(screen bertil | grep -v '^$' | tail -n 1)
+if [[ $last == "[buddy] bertil> halvskriven åäö" ]]; then
+    pass "the half-typed line is redrawn intact below the incoming line"
+else
+    fail "the half-typed line is redrawn intact below the incoming line (last line: '$last')"
+fi
+prompt_width=${#last}
+if wait_pane bertil cursor_x "$prompt_width"; then
+    pass "the cursor stays at the end of the half-typed line"
+else
+    fail "the cursor stays at the end of the half-typed line (x=$(pane bertil cursor_x), want $prompt_width)"
+fi
+tmux_run send-keys -t bertil " klar" Enter
+expect_screen anna '<bertil> halvskriven åäö klar$' "the finished line arrives whole"
+
+# \help and a mistake: one clear line each, in the terminal
+tmux_run send-keys -t anna '\help' Enter
+expect_screen anna '\\disconnect CHANNEL' "\\help lists the commands"
+tmux_run send-keys -t anna '\frobnicate' Enter
+expect_screen anna '^!! unknown command \\frobnicate' "an unknown command gives one line"
+
+# A peer's escape sequences reach the screen as visible text, not as terminal commands
+pp=$(free_port)
+start_course_peer rogue "$pp"
+tmux_run send-keys -t anna "\\connect $pp" Enter
+wait_for "$TMP/rogue.out" '^subscribed $' || fail "anna listens to the rogue peer"
+say rogue $'\e]0;HACKED\a\e[2J\e[31mröd\rX\u202eabc'
+expect_screen anna '<127\.0\.0\.1> \^\[\]0;HACKED\^G\^\[\[2J\^\[\[31mröd\^MX<U\+202E>abc$' \
+    "escape sequences, CR and bidi overrides show as visible text"
+[[ $(pane anna pane_title) != HACKED ]] && pass "a peer cannot set the terminal title" ||
+    fail "a peer cannot set the terminal title"
+expect_screen anna '^!! unknown command' "a peer cannot clear the screen"
+tmux_run send-keys -t bertil "färg" Enter
+expect_screen anna '<bertil> färg$' "Swedish letters pass untouched"
+
+# Leaving: Ctrl-C in one terminal, Ctrl-D in the other; both exit 0
+tmux_run send-keys -t anna C-c
+if wait_pane anna pane_dead 1; then
+    pass "Ctrl-C leaves"
+    [[ $(pane anna pane_dead_status) == 0 ]] && pass "Ctrl-C exits 0" ||
+        fail "Ctrl-C exits 0 (status $(pane anna pane_dead_status))"
+else
+    fail "Ctrl-C leaves"
+fi
+expect_screen bertil 'lost the connection to 127\.0\.0\.1:'"$pa" "the other side notices"
+tmux_run send-keys -t bertil C-d
+if wait_pane bertil pane_dead 1; then
+    pass "Ctrl-D leaves"
+    [[ $(pane bertil pane_dead_status) == 0 ]] && pass "Ctrl-D exits 0" ||
+        fail "Ctrl-D exits 0 (status $(pane bertil pane_dead_status))"
+else
+    fail "Ctrl-D leaves"
+fi
+finish

@@ -1,0 +1,248 @@
+# tests/lib.sh - helpers for the end-to-end tests: start real chat processes, talk to them
+# through pipes, wait (always bounded) for what a user would see, and clean up everything.
+#
+# A test script sources this file, calls the helpers, and ends with `finish`. Every wait has a
+# deadline; a deadline passed is a failure with the evidence printed, never a hang.
+
+set -u
+CHAT=${CHAT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/chat}
+PYTHON=${PYTHON:-/usr/bin/python3}     # Debian's python3, which has python3-zmq
+TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+WAIT_S=${WAIT_S:-10}                   # default deadline for one wait, in seconds
+TMP=$(mktemp -d /tmp/chat-test.XXXXXX)
+TEST_NAME=$(basename "$0" .sh)
+FAILURES=0
+CHECKS=0
+declare -A PEER_PID PEER_FD
+declare -a CLEANUPS=()
+
+export LC_ALL=${LC_ALL:-C.UTF-8}
+
+# Run at exit: stop every peer and run every registered cleanup command.
+cleanup() {
+    local name
+    for name in "${!PEER_PID[@]}"; do
+        kill -9 "${PEER_PID[$name]}" 2>/dev/null
+    done
+    local i
+    for ((i = ${#CLEANUPS[@]} - 1; i >= 0; i--)); do
+        eval "${CLEANUPS[$i]}" >/dev/null 2>&1
+    done
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap '' PIPE # a peer that died makes `say` fail a check instead of killing the script
+
+# Register a command to run at exit (last registered runs first).
+on_exit() {
+    CLEANUPS+=("$1")
+}
+
+# Record one check: ok or not ok with a description.
+pass() {
+    CHECKS=$((CHECKS + 1))
+    echo "ok - $TEST_NAME: $1"
+}
+fail() {
+    CHECKS=$((CHECKS + 1))
+    FAILURES=$((FAILURES + 1))
+    echo "not ok - $TEST_NAME: $1"
+}
+
+# Print a file indented, as evidence after a failure.
+show() {
+    echo "   --- $1:"
+    sed 's/^/   | /' "$1" 2>/dev/null | cat -v | tail -n 40
+}
+
+# A TCP port that is free on this machine now (the kernel picks it, like nc's regress tests).
+free_port() {
+    "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("", 0)); print(s.getsockname()[1])'
+}
+
+# wait_for FILE PATTERN [SECONDS]: true once FILE has a line matching the extended regex
+# PATTERN; false after SECONDS (default WAIT_S).
+wait_for() {
+    local file=$1 pattern=$2 deadline=$((SECONDS + ${3:-$WAIT_S}))
+    until grep -Eq -- "$pattern" "$file" 2>/dev/null; do
+        ((SECONDS < deadline)) || return 1
+        sleep 0.05
+    done
+}
+
+# wait_count FILE PATTERN COUNT [SECONDS]: true once COUNT lines of FILE match PATTERN.
+wait_count() {
+    local file=$1 pattern=$2 count=$3 deadline=$((SECONDS + ${4:-$WAIT_S}))
+    until (($(grep -Ec -- "$pattern" "$file" 2>/dev/null || true) >= count)); do
+        ((SECONDS < deadline)) || return 1
+        sleep 0.05
+    done
+}
+
+# expect FILE PATTERN DESCRIPTION [SECONDS]: a check that waits for PATTERN in FILE.
+expect() {
+    if wait_for "$1" "$2" "${4:-$WAIT_S}"; then
+        pass "$3"
+    else
+        fail "$3 (no line matching '$2' in $(basename "$1"))"
+        show "$1"
+    fi
+}
+
+# refute FILE PATTERN DESCRIPTION: a check that FILE has no line matching PATTERN now.
+refute() {
+    if grep -Eq -- "$2" "$1" 2>/dev/null; then
+        fail "$3 (found '$2' in $(basename "$1"))"
+        show "$1"
+    else
+        pass "$3"
+    fi
+}
+
+# start_peer NAME [PREFIX...] -- ARGS...: start chat in pipe mode with stdin from a FIFO that
+# `say` writes to; stdout in $TMP/NAME.out, stderr in $TMP/NAME.err. PREFIX (before --) is a
+# command to run chat under, e.g. "ip netns exec host1".
+start_peer() {
+    local name=$1
+    shift
+    local prefix=()
+    while (($#)) && [[ $1 != -- ]]; do
+        prefix+=("$1")
+        shift
+    done
+    [[ ${1:-} == -- ]] && shift
+    mkfifo "$TMP/$name.in"
+    (
+        # The other peers' input ends must not stay open in this one, or they never see EOF
+        for fd in "${PEER_FD[@]}"; do
+            exec {fd}>&-
+        done
+        exec "${prefix[@]}" "$CHAT" "$@" <"$TMP/$name.in" >"$TMP/$name.out" 2>"$TMP/$name.err"
+    ) &
+    PEER_PID[$name]=$!
+    local fd
+    exec {fd}>"$TMP/$name.in"
+    PEER_FD[$name]=$fd
+}
+
+# say NAME LINE...: type lines into a pipe-mode peer.
+say() {
+    local name=$1
+    shift
+    printf '%s\n' "$@" >&"${PEER_FD[$name]}" 2>/dev/null ||
+        fail "$name takes input (it has exited: $(tail -n 1 "$TMP/$name.err" 2>/dev/null))"
+}
+
+# stop_peer NAME [SECONDS]: end the peer's input and wait (bounded) for it to exit; its exit
+# status is stored in $TMP/NAME.status ("timeout" if it did not exit and was killed).
+stop_peer() {
+    local name=$1 deadline=$((SECONDS + ${2:-$WAIT_S})) pid=${PEER_PID[$1]}
+    if [[ -n ${PEER_FD[$name]:-} ]]; then
+        exec {PEER_FD[$name]}>&-
+        unset "PEER_FD[$name]"
+    fi
+    while kill -0 "$pid" 2>/dev/null; do
+        if ((SECONDS >= deadline)); then
+            kill -9 "$pid" 2>/dev/null
+            wait "$pid" 2>/dev/null
+            echo timeout >"$TMP/$name.status"
+            unset "PEER_PID[$name]"
+            return 1
+        fi
+        sleep 0.05
+    done
+    wait "$pid"
+    echo $? >"$TMP/$name.status"
+    unset "PEER_PID[$name]"
+}
+
+# await_listeners NAME COUNT: wait until COUNT peers have subscribed to NAME's PUB socket, so
+# that what NAME says next reaches them (PUB drops lines nobody subscribed to yet).
+await_listeners() {
+    wait_count "$TMP/$1.err" 'listens to you' "$2"
+}
+
+# finish: print the summary line of this script and exit non-zero on any failure.
+finish() {
+    echo "# $TEST_NAME: $((CHECKS - FAILURES)) passed, $FAILURES failed"
+    exit $((FAILURES > 0))
+}
+
+# start_course_peer NAME PORT ARGS...: start tests/course_peer.py (the course's format) with
+# stdin from a FIFO that `say` writes to and stdout in $TMP/NAME.out.
+start_course_peer() {
+    local name=$1
+    shift
+    mkfifo "$TMP/$name.in"
+    (
+        for fd in "${PEER_FD[@]}"; do
+            exec {fd}>&-
+        done
+        exec "$PYTHON" "$TESTS_DIR/course_peer.py" "$@" <"$TMP/$name.in" >"$TMP/$name.out" \
+            2>"$TMP/$name.err"
+    ) &
+    PEER_PID[$name]=$!
+    local fd
+    exec {fd}>"$TMP/$name.in"
+    PEER_FD[$name]=$fd
+}
+
+# Terminal helpers: chats in real terminals, on a tmux server of the test's own.
+TMUX_SOCKET=chat-test-$$
+
+# tmux_run ARGS...: a command on the test's own tmux server.
+tmux_run() {
+    tmux -L "$TMUX_SOCKET" -f /dev/null "$@"
+}
+
+# start_terminal NAME ARGS...: start chat ARGS in a new 100x24 terminal named NAME; the pane
+# stays after chat exits so its last screen and exit status can be read.
+start_terminal() {
+    local name=$1
+    shift
+    if ((${#CLEANUPS[@]} == 0)) || [[ ${CLEANUPS[*]} != *kill-server* ]]; then
+        on_exit "tmux -L $TMUX_SOCKET kill-server"
+    fi
+    tmux_run new-session -d -s "$name" -x 100 -y 24 \
+        "exec env LC_ALL=$LC_ALL $(printf '%q ' "$CHAT" "$@")"
+    tmux_run set-option -t "$name" remain-on-exit on >/dev/null
+}
+
+# screen NAME: print what terminal NAME shows now.
+screen() {
+    tmux_run capture-pane -p -t "$1"
+}
+
+# wait_screen NAME PATTERN [SECONDS]: true once terminal NAME shows a line matching PATTERN.
+wait_screen() {
+    local deadline=$((SECONDS + ${3:-$WAIT_S}))
+    until screen "$1" | grep -Eq -- "$2"; do
+        ((SECONDS < deadline)) || return 1
+        sleep 0.05
+    done
+}
+
+# expect_screen NAME PATTERN DESCRIPTION: a check that waits for PATTERN on NAME's screen.
+expect_screen() {
+    if wait_screen "$1" "$2"; then
+        pass "$3"
+    else
+        fail "$3 (terminal $1 shows no line matching '$2')"
+        screen "$1" >"$TMP/screen-$1.txt"
+        show "$TMP/screen-$1.txt"
+    fi
+}
+
+# pane NAME FORMAT: a tmux format value of NAME's pane (cursor_x, pane_dead, ...).
+pane() {
+    tmux_run display-message -p -t "$1" "#{$2}"
+}
+
+# wait_pane NAME FORMAT VALUE [SECONDS]: true once the pane's FORMAT equals VALUE.
+wait_pane() {
+    local deadline=$((SECONDS + ${4:-$WAIT_S}))
+    until [[ $(pane "$1" "$2") == "$3" ]]; do
+        ((SECONDS < deadline)) || return 1
+        sleep 0.05
+    done
+}
