@@ -29,6 +29,9 @@ int
 address_parse (const char *text, char *host, size_t host_size, int *port, const char **why)
 {
     const char *colon = strrchr (text, ':');
+    //  "[v6]" alone: a bracketed host without a port
+    if (text[0] == '[' && text[strlen (text) - 1] == ']')
+        colon = NULL;
     const char *port_text = colon ? colon + 1 : text;
     size_t host_length = colon ? (size_t) (colon - text) : 0;
     const char *host_start = text;
@@ -36,28 +39,30 @@ address_parse (const char *text, char *host, size_t host_size, int *port, const 
     if (colon && host_length >= 2 && text[0] == '[' && text[host_length - 1] == ']')
         host_start++, host_length -= 2;
     else if (colon && memchr (text, ':', host_length)) {
-        *why = N_("write an IPv6 address in brackets, like [::1]:5557");
+        *why = N_ ("write an IPv6 address in brackets, like [::1]:5557");
         return -1;
     }
     //  A bare host name or address means the default port, as a bare number means localhost
     bool bare_host = !colon && strspn (text, "0123456789") != strlen (text);
     *port = bare_host ? PORT_DEFAULT : address_port_parse (port_text);
     if (*port < 0) {
-        *why = N_("the port must be a number from 1 to 65535");
+        *why = N_ ("the port must be a number from 1 to 65535");
         return -1;
     }
     if (colon && host_length == 0) {
-        *why = N_("the host is missing before ':'");
+        *why = N_ ("the host is missing before ':'");
         return -1;
     }
-    if (bare_host)
+    if (bare_host && text[0] == '[')
+        host_start++, host_length = strlen (text) - 2;
+    else if (bare_host)
         host_length = strlen (text);
     else if (!colon) {
         host_start = "127.0.0.1";
         host_length = strlen (host_start);
     }
     if (host_length >= host_size) {
-        *why = N_("the host name is too long");
+        *why = N_ ("the host name is too long");
         return -1;
     }
     memcpy (host, host_start, host_length);
@@ -71,7 +76,7 @@ address_resolve (const char *host, int port, address_t *address, const char **wh
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
     struct addrinfo *found = NULL;
     if (getaddrinfo (host, NULL, &hints, &found) != 0 || !found) {
-        *why = N_("unknown host");
+        *why = N_ ("unknown host");
         return -1;
     }
     //  Prefer IPv4, which every peer listens on; take IPv6 only when there is nothing else
@@ -89,16 +94,16 @@ address_resolve (const char *host, int port, address_t *address, const char **wh
     const char *ok = inet_ntop (chosen->ai_family, raw, numeric, sizeof numeric);
     freeaddrinfo (found);
     if (!ok) {
-        *why = N_("unknown host");
+        *why = N_ ("unknown host");
         return -1;
     }
     int endpoint_size = snprintf (address->endpoint, sizeof address->endpoint,
                                   v6 ? "tcp://[%s]:%d" : "tcp://%s:%d", numeric, port);
-    int label_size = snprintf (address->label, sizeof address->label, v6 ? "[%s]:%d" : "%s:%d",
-                               numeric, port);
-    if (endpoint_size < 0 || (size_t) endpoint_size >= sizeof address->endpoint || label_size < 0
-        || (size_t) label_size >= sizeof address->label) {
-        *why = N_("the host name is too long");
+    int label_size =
+        snprintf (address->label, sizeof address->label, v6 ? "[%s]:%d" : "%s:%d", numeric, port);
+    if (endpoint_size < 0 || (size_t) endpoint_size >= sizeof address->endpoint || label_size < 0 ||
+        (size_t) label_size >= sizeof address->label) {
+        *why = N_ ("the host name is too long");
         return -1;
     }
     return 0;
@@ -120,7 +125,11 @@ s_append (char *out, size_t outsize, const char *item)
 {
     size_t used = strlen (out);
     int written = snprintf (out + used, outsize - used, "%s%s", used ? ", " : "", item);
-    return written < 0 || (size_t) written >= outsize - used ? -1 : 0;
+    if (written < 0 || (size_t) written >= outsize - used) {
+        out[used] = 0; //  no half address
+        return -1;
+    }
+    return 0;
 }
 
 int
@@ -149,4 +158,16 @@ address_unmapped (const char *peer_address)
     if (strncmp (peer_address, mapped, sizeof mapped - 1) == 0 && strchr (peer_address, '.'))
         return peer_address + sizeof mapped - 1;
     return peer_address;
+}
+
+void
+address_event_endpoint (const char *reported, char *out, size_t outsize)
+{
+    static const char mapped[] = "tcp://[::ffff:";
+    const char *close = strchr (reported, ']');
+    if (strncmp (reported, mapped, sizeof mapped - 1) == 0 && close) {
+        const char *ip = reported + sizeof mapped - 1;
+        snprintf (out, outsize, "tcp://%.*s%s", (int) (close - ip), ip, close + 1);
+    } else
+        snprintf (out, outsize, "%s", reported);
 }

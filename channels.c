@@ -16,32 +16,64 @@
 #include <string.h>
 #include <unistd.h>
 
-#define STOP_WAIT_MS 3000           // how long leaving waits for the subscriber thread
-#define RECONNECT_IVL_MS 100        // first retry after a refused connection
-#define RECONNECT_IVL_MAX_MS 2000   // retries back off up to this
-#define HANDSHAKE_IVL_MS 5000       // a port that does not speak ZeroMQ is given up after this
-#define NOTICES_PER_SECOND 5        // malformed-message notices shown per second at most
+#define STOP_WAIT_MS 3000         // how long leaving waits for the subscriber thread
+#define RECONNECT_IVL_MS 100      // first retry after a refused connection
+#define RECONNECT_IVL_MAX_MS 2000 // retries back off up to this
+#define HANDSHAKE_IVL_MS 5000     // a port that does not speak ZeroMQ is given up after this
+#define NOTICES_PER_SECOND 5      // malformed-message notices shown per second at most
 
 //  One known channel
 typedef struct {
     char name[NAME_MAX_BYTES + 1]; //  channel name
     bool muted;                    //  silenced with \disconnect KANAL
+    bool named;                    //  the user named it (\channel, \disconnect, --channel)
 } channel_t;
 
 struct _channels_t {
-    pthread_mutex_t lock;                //  the channel lock: guards everything below
-    char current[NAME_MAX_BYTES + 1];    //  the channel the user writes to
-    channel_t channels[CHANNELS_MAX];    //  known channels, in the order first met
-    size_t size;                         //  how many of them are used
+    pthread_mutex_t lock;             //  the channel lock: guards everything below
+    char current[NAME_MAX_BYTES + 1]; //  the channel the user writes to
+    channel_t channels[CHANNELS_MAX]; //  known channels, in the order first met
+    size_t size;                      //  how many of them are used
 };
 
 struct _channels_listener_t {
-    channels_t *channels;                  //  the shared channel table (not owned)
-    peers_t *peers;                        //  the shared peer list (not owned)
-    uint8_t self_id[WIRE_SENDER_BYTES];    //  our own sender id
-    int wake_pipe[2];                      //  main thread writes, subscriber thread polls
-    int done_pipe[2];                      //  subscriber thread writes "ready" and "done"
+    channels_t *channels;               //  the shared channel table (not owned)
+    peers_t *peers;                     //  the shared peer list (not owned)
+    uint8_t self_id[WIRE_SENDER_BYTES]; //  our own sender id
+    int wake_pipe[2];                   //  main thread writes, subscriber thread polls
+    int done_pipe[2];                   //  subscriber thread writes "ready" and "done"
 };
+
+//  How s_lookup may add a channel it does not know
+typedef enum {
+    LOOKUP_FIND, //  never add
+    LOOKUP_SEEN, //  add a channel seen on the network, while there is room
+    LOOKUP_USER  //  add a channel the user named; when full, forget one only seen to make room
+} lookup_t;
+
+//  Find channel name, or add it as mode allows. Lock held. Channels the user named always win
+//  over channels only seen, so a peer flooding channel names cannot lock the user out.
+static channel_t *
+s_lookup (channels_t *self, const char *name, lookup_t mode)
+{
+    for (size_t i = 0; i < self->size; i++)
+        if (streq (self->channels[i].name, name))
+            return &self->channels[i];
+    channel_t *channel = NULL;
+    if (mode != LOOKUP_FIND && self->size < CHANNELS_MAX)
+        channel = &self->channels[self->size++];
+    else if (mode == LOOKUP_USER)
+        for (size_t i = 0; i < self->size && !channel; i++)
+            if (!self->channels[i].muted && !self->channels[i].named &&
+                !streq (self->channels[i].name, self->current))
+                channel = &self->channels[i];
+    if (channel) {
+        snprintf (channel->name, sizeof channel->name, "%s", name);
+        channel->muted = false;
+        channel->named = mode == LOOKUP_USER;
+    }
+    return channel;
+}
 
 channels_t *
 channels_new (const char *current)
@@ -53,8 +85,7 @@ channels_new (const char *current)
         return NULL;
     pthread_mutex_init (&self->lock, NULL);
     snprintf (self->current, sizeof self->current, "%s", current);
-    snprintf (self->channels[0].name, sizeof self->channels[0].name, "%s", current);
-    self->size = 1;
+    s_lookup (self, current, LOOKUP_USER);
     return self;
 }
 
@@ -66,21 +97,6 @@ channels_destroy (channels_t **self_p)
     pthread_mutex_destroy (&(*self_p)->lock);
     free (*self_p);
     *self_p = NULL;
-}
-
-//  Find channel name, or add it if add is true and there is room. Lock held.
-static channel_t *
-s_lookup (channels_t *self, const char *name, bool add)
-{
-    for (size_t i = 0; i < self->size; i++)
-        if (streq (self->channels[i].name, name))
-            return &self->channels[i];
-    if (!add || self->size >= CHANNELS_MAX)
-        return NULL;
-    channel_t *channel = &self->channels[self->size++];
-    snprintf (channel->name, sizeof channel->name, "%s", name);
-    channel->muted = false;
-    return channel;
 }
 
 void
@@ -97,9 +113,10 @@ channels_switch (channels_t *self, const char *name)
     if (!wire_channel_valid (name, strlen (name)))
         return -1;
     pthread_mutex_lock (&self->lock);
-    channel_t *channel = s_lookup (self, name, true);
+    channel_t *channel = s_lookup (self, name, LOOKUP_USER);
     if (channel) {
         channel->muted = false;
+        channel->named = true;
         snprintf (self->current, sizeof self->current, "%s", name);
     }
     pthread_mutex_unlock (&self->lock);
@@ -113,8 +130,9 @@ channels_mute (channels_t *self, const char *name)
         return -1;
     int result = -1;
     pthread_mutex_lock (&self->lock);
-    channel_t *channel = s_lookup (self, name, true);
+    channel_t *channel = s_lookup (self, name, LOOKUP_USER);
     if (channel) {
+        channel->named = true;
         result = channel->muted ? 1 : 0;
         channel->muted = true;
     }
@@ -126,7 +144,7 @@ bool
 channels_accept (channels_t *self, const char *name)
 {
     pthread_mutex_lock (&self->lock);
-    channel_t *channel = s_lookup (self, name, true);
+    channel_t *channel = s_lookup (self, name, LOOKUP_SEEN);
     bool accepted = !channel || !channel->muted;
     pthread_mutex_unlock (&self->lock);
     return accepted;
@@ -142,13 +160,15 @@ channels_describe (channels_t *self, char *out, size_t outsize)
     for (size_t i = 0; i < self->size; i++) {
         const channel_t *channel = &self->channels[i];
         bool current = streq (channel->name, self->current);
-        const char *state = current          ? _("you write here")
-                            : channel->muted ? _("silenced")
-                                             : _("listening");
+        const char *state = current          ? _ ("you write here")
+                            : channel->muted ? _ ("silenced")
+                                             : _ ("listening");
         int written = snprintf (out + used, outsize - used, " %s %s (%s)\n", current ? "*" : " ",
                                 channel->name, state);
-        if (written < 0 || (size_t) written >= outsize - used)
+        if (written < 0 || (size_t) written >= outsize - used) {
+            out[used] = 0; //  no half line
             break;
+        }
         used += (size_t) written;
         count++;
     }
@@ -210,11 +230,11 @@ s_refused (receiver_t *self, const char *who, const char *why)
     char safe_who[4 * ENDPOINT_MAX_BYTES];
     text_sanitize (who, strlen (who), safe_who, sizeof safe_who);
     if (self->notices_held > 0) {
-        term_notice (_("bad message from %s: %s (and %d more not shown)"), safe_who, _(why),
+        term_notice (_ ("bad message from %s: %s (and %d more not shown)"), safe_who, _ (why),
                      self->notices_held);
         self->notices_held = 0;
     } else
-        term_notice (_("bad message from %s: %s"), safe_who, _(why));
+        term_notice (_ ("bad message from %s: %s"), safe_who, _ (why));
 }
 
 //  Decode, filter and show one received message.
@@ -226,7 +246,8 @@ s_show (receiver_t *self, zmsg_t *msg)
     const char *address = zframe_meta (line_frame, "Peer-Address");
     address = address ? address_unmapped (address) : "?";
     wire_line_t line;
-    wire_error_t error = wire_decode_line (zframe_data (line_frame), zframe_size (line_frame), &line);
+    wire_error_t error =
+        wire_decode_line (zframe_data (line_frame), zframe_size (line_frame), &line);
     if (error == WIRE_CONTROL)
         return; //  control traffic: for later protocol versions, never shown
     if (error != WIRE_OK) {
@@ -275,8 +296,30 @@ s_apply_changes (receiver_t *self)
     while (peers_next_change (self->listener->peers, endpoint, sizeof endpoint, &connect)) {
         int rc = connect ? zmq_connect (self->sub, endpoint) : zmq_disconnect (self->sub, endpoint);
         if (rc != 0 && connect)
-            term_error (_("cannot connect to %s: %s"), endpoint, zmq_strerror (zmq_errno ()));
+            term_error (_ ("cannot connect to %s: %s"), endpoint, zmq_strerror (zmq_errno ()));
     }
+}
+
+//  The peer event a libzmq socket event stands for, or -1 for one we do not follow.
+static int
+s_peer_event (uint16_t id)
+{
+    switch (id) {
+    case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
+        return PEER_EVENT_HANDSHAKE_OK;
+    case ZMQ_EVENT_CONNECT_DELAYED:
+    case ZMQ_EVENT_CONNECTED:
+        return PEER_EVENT_ATTEMPT;
+    case ZMQ_EVENT_CONNECT_RETRIED:
+        return PEER_EVENT_REFUSED;
+    case ZMQ_EVENT_DISCONNECTED:
+        return PEER_EVENT_DISCONNECTED;
+    case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
+    case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
+    case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
+        return PEER_EVENT_HANDSHAKE_FAILED;
+    }
+    return -1;
 }
 
 //  Turn one socket event into a peer state, and tell the user when the state changes.
@@ -287,43 +330,48 @@ s_handle_event (receiver_t *self)
     if (!event)
         return;
     zframe_t *head = zmsg_first (event);
-    char *endpoint = zframe_strdup (zmsg_next (event) ? zmsg_last (event) : head);
-    if (zframe_size (head) < 6 || !endpoint) {
-        zstr_free (&endpoint);
-        zmsg_destroy (&event);
-        return;
-    }
-    uint16_t id;
-    memcpy (&id, zframe_data (head), sizeof id);
+    zframe_t *address = zmsg_next (event);
+    char *reported = address ? zframe_strdup (address) : NULL;
+    char endpoint[ENDPOINT_MAX_BYTES] = "";
+    if (reported)
+        address_event_endpoint (reported, endpoint, sizeof endpoint);
+    zstr_free (&reported);
+    uint16_t id = 0;
+    if (zframe_size (head) >= sizeof id)
+        memcpy (&id, zframe_data (head), sizeof id);
     zmsg_destroy (&event);
-
+    int peer_event = s_peer_event (id);
+    if (!*endpoint || peer_event < 0)
+        return;
     char label[ENDPOINT_MAX_BYTES];
-    peers_t *peers = self->listener->peers;
-    if (id == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
-        peer_state_t before = peers_set_state (peers, endpoint, PEER_CONNECTED, label, sizeof label);
-        if (before != PEER_CONNECTED && before != PEER_GONE)
-            term_notice (_("connected to %s"), label);
-    } else if (id == ZMQ_EVENT_DISCONNECTED || id == ZMQ_EVENT_CONNECT_RETRIED) {
-        //  Refused or broken: libzmq retries on its own; say so once per change of state
-        peer_state_t now_state = PEER_UNREACHABLE;
-        peer_state_t before = peers_set_state (peers, endpoint, now_state, label, sizeof label);
-        if (before == PEER_CONNECTED) {
-            peers_set_state (peers, endpoint, PEER_LOST, label, sizeof label);
-            term_notice (_("lost the connection to %s, retrying"), label);
-        } else if (before == PEER_LOST)
-            peers_set_state (peers, endpoint, PEER_LOST, label, sizeof label);
-        else if (before == PEER_CONNECTING)
-            term_notice (_("%s does not answer (is chat running there?), retrying"), label);
-    } else if (id == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL || id == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL
-               || id == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
-        //  Something answers, but not a chat: stop knocking
-        peer_state_t before = peers_set_state (peers, endpoint, PEER_GONE, label, sizeof label);
-        if (before != PEER_GONE) {
-            peers_remove (peers, endpoint);
-            term_error (_("%s is not a chat (the handshake failed); not connecting to it"), label);
-        }
+    switch (peers_event (self->listener->peers, endpoint, (peer_event_t) peer_event, zclock_mono (),
+                         label, sizeof label)) {
+    case PEER_NEWS_CONNECTED:
+        term_notice (_ ("connected to %s"), label);
+        break;
+    case PEER_NEWS_UNREACHABLE:
+        term_notice (_ ("%s does not answer (is chat running there?), retrying"), label);
+        break;
+    case PEER_NEWS_LOST:
+        term_notice (_ ("lost the connection to %s, retrying"), label);
+        break;
+    case PEER_NEWS_NOT_A_CHAT:
+        term_error (_ ("%s is not a chat (the handshake failed); not connecting to it"), label);
+        break;
+    case PEER_NEWS_NONE:
+        break;
     }
-    zstr_free (&endpoint);
+}
+
+//  Tell the user about peers libzmq cut off for breaking the protocol: it will not retry them.
+static void
+s_report_cut_off (receiver_t *self)
+{
+    char label[ENDPOINT_MAX_BYTES];
+    while (peers_take_cut_off (self->listener->peers, zclock_mono (), label, sizeof label))
+        term_error (_ ("%s was cut off: it sent a broken or oversized message (over %d KiB); "
+                       "\\connect %s to listen again"),
+                    label, SOCKET_MAXMSGSIZE_BYTES / 1024, label);
 }
 
 //  Set the SUB socket's options: bounded messages, quick retries, both IP versions.
@@ -369,10 +417,11 @@ s_listener_run (void *arg)
     if (self.sub) {
         s_configure_sub (self.sub);
         zmq_socket_monitor (self.sub, monitor_endpoint,
-                            ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED
-                                | ZMQ_EVENT_CONNECT_RETRIED | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
-                                | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL
-                                | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH);
+                            ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED |
+                                ZMQ_EVENT_CONNECT_DELAYED | ZMQ_EVENT_CONNECTED |
+                                ZMQ_EVENT_CONNECT_RETRIED | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+                                ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
+                                ZMQ_EVENT_HANDSHAKE_FAILED_AUTH);
         self.monitor = zmq_socket (context, ZMQ_PAIR);
     }
     if (!self.monitor || zmq_connect (self.monitor, monitor_endpoint) != 0) {
@@ -395,7 +444,9 @@ s_listener_run (void *arg)
                               {NULL, listener->wake_pipe[0], ZMQ_POLLIN, 0}};
     bool stopping = false;
     while (!stopping) {
-        if (zmq_poll (items, 3, -1) < 0) {
+        //  While a lost peer awaits its first retry, wake up to see whether it was cut off
+        long timeout = peers_awaiting_retry (listener->peers) ? PEER_CUT_OFF_MS / 3 : -1;
+        if (zmq_poll (items, 3, timeout) < 0) {
             if (zmq_errno () == EINTR)
                 continue;
             break;
@@ -411,6 +462,8 @@ s_listener_run (void *arg)
             s_handle_event (&self);
         if (items[0].revents & ZMQ_POLLIN)
             s_receive_all (&self);
+        if (timeout >= 0)
+            s_report_cut_off (&self);
     }
     zmq_socket_monitor (self.sub, NULL, 0);
     zmq_close (self.monitor);
@@ -453,14 +506,14 @@ channels_listener_start (channels_t *channels, peers_t *peers,
     memcpy (self->self_id, self_id, WIRE_SENDER_BYTES);
     self->wake_pipe[0] = self->wake_pipe[1] = self->done_pipe[0] = self->done_pipe[1] = -1;
     pthread_t thread;
-    bool started = pipe (self->wake_pipe) == 0 && pipe (self->done_pipe) == 0
-                   && pthread_create (&thread, NULL, s_listener_run, self) == 0;
+    bool started = pipe (self->wake_pipe) == 0 && pipe (self->done_pipe) == 0 &&
+                   pthread_create (&thread, NULL, s_listener_run, self) == 0;
     if (started) {
         pthread_detach (thread);
         started = s_await (self->done_pipe[0], STOP_WAIT_MS) == 'r';
     }
     if (!started) {
-        term_error (_("cannot start the listening thread"));
+        term_error (_ ("cannot start the listening thread"));
         //  The thread, if any, has reported failure and touches self no more
         for (int i = 0; i < 2; i++) {
             if (self->wake_pipe[i] >= 0)

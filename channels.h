@@ -34,11 +34,11 @@ void channels_destroy (channels_t **self_p);
 void channels_current (channels_t *self, char *out, size_t outsize);
 
 //  Write to channel name from now on, and listen to it. Returns 0, or -1 if the name is not
-//  valid or the table is full.
+//  valid or the table is full of channels the user named (channels only seen make room).
 int channels_switch (channels_t *self, const char *name);
 
 //  Stop listening to channel name. Returns 0, 1 if it was silenced already, -1 if the name is
-//  not valid or the table is full.
+//  not valid or the table is full of channels the user named.
 int channels_mute (channels_t *self, const char *name);
 
 //  True when a line on channel name is to be shown (every channel is, except those silenced).

@@ -25,43 +25,43 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
-#define LINGER_MS 2000          // leaving waits this long at most for sent lines to go out
-#define INPUT_QUEUE_MAX 64      // typed lines waiting to be handled
-#define CONNECT_MAX 64          // --connect options at most
+#define LINGER_MS 2000     // leaving waits this long at most for sent lines to go out
+#define INPUT_QUEUE_MAX 64 // typed lines waiting to be handled
+#define CONNECT_MAX 64     // --connect options at most
 
 //  Options from the command line
 typedef struct {
-    int port;                             //  port to listen on, or 0 for the default
-    char nick[NAME_MAX_BYTES + 1];        //  our nick
-    char channel[NAME_MAX_BYTES + 1];     //  channel to write to first
-    const char *connect[CONNECT_MAX];     //  peers to connect to at start
-    int connect_count;                    //  how many
-    bool plain;                           //  send one-frame course messages only
+    int port;                         //  port to listen on, or 0 for the default
+    char nick[NAME_MAX_BYTES + 1];    //  our nick
+    char channel[NAME_MAX_BYTES + 1]; //  channel to write to first
+    address_t connect[CONNECT_MAX];   //  peers to connect to at start, resolved
+    int connect_count;                //  how many
+    bool plain;                       //  send one-frame course messages only
 } options_t;
 
 //  Everything the main loop needs
 typedef struct {
-    options_t options;                    //  what the user asked for
-    bool interactive;                     //  stdin is a terminal: readline, prompt
-    zsock_t *publisher;                   //  our XPUB socket
-    int port;                             //  the port it listens on
-    channels_t *channels;                 //  channel table (shared with the subscriber thread)
-    peers_t *peers;                       //  peer list (shared with the subscriber thread)
-    channels_listener_t *listener;        //  the subscriber thread
-    commands_t *commands;                 //  command runner
-    uint8_t self_id[WIRE_SENDER_BYTES];   //  our random sender id
-    uint64_t seq;                         //  last sequence number sent
-    int listeners;                        //  peers subscribed to us
-    bool told_nobody_listens;             //  the "nobody hears you" hint was shown
-    bool quit;                            //  leave the loop
-    char *typed[INPUT_QUEUE_MAX];         //  lines readline handed us, to handle after the lock
-    int typed_count;                      //  how many
-    char pending[TEXT_MAX_BYTES + 2];     //  pipe mode: the partial line read so far
-    size_t pending_size;                  //  its size
-    bool pending_too_long;                //  the current pipe-mode line overflowed
+    options_t options;                  //  what the user asked for
+    bool interactive;                   //  stdin is a terminal: readline, prompt
+    zsock_t *publisher;                 //  our XPUB socket
+    int port;                           //  the port it listens on
+    channels_t *channels;               //  channel table (shared with the subscriber thread)
+    peers_t *peers;                     //  peer list (shared with the subscriber thread)
+    channels_listener_t *listener;      //  the subscriber thread
+    commands_t *commands;               //  command runner
+    uint8_t self_id[WIRE_SENDER_BYTES]; //  our random sender id
+    uint64_t seq;                       //  last sequence number sent
+    int listeners;                      //  peers subscribed to us
+    bool told_nobody_listens;           //  the "nobody hears you" hint was shown
+    bool quit;                          //  leave the loop
+    char *typed[INPUT_QUEUE_MAX];       //  lines readline handed us, to handle after the lock
+    int typed_count;                    //  how many
+    char pending[TEXT_MAX_BYTES + 2];   //  pipe mode: the partial line read so far
+    size_t pending_size;                //  its size
+    bool pending_too_long;              //  the current pipe-mode line overflowed
 } chat_t;
 
-static chat_t *s_chat;             //  for the readline handler, which takes no argument
+static chat_t *s_chat;                  //  for the readline handler, which takes no argument
 static int s_signal_pipe[2] = {-1, -1}; //  signal handler writes the signal number here
 
 //  Signal handler: hand the signal to the main loop through the pipe.
@@ -82,28 +82,27 @@ s_usage (int status)
 {
     FILE *out = status ? stderr : stdout;
     fprintf (out,
-             _("Usage: chat [OPTION]... [PORT]\n"
-               "A peer-to-peer chat in the terminal, with no server.\n"
-               "\n"
-               "  -p, --port PORT          listen on PORT (default %d, or the next free one)\n"
-               "  -n, --nick NICK          your name (default $USER)\n"
-               "  -c, --connect HOST:PORT  listen to the chat at HOST:PORT (or PORT on this\n"
-               "                           machine); may be repeated\n"
-               "      --channel CHANNEL    write to CHANNEL first (default %s)\n"
-               "      --plain              send only the course's one-frame messages\n"
-               "  -h, --help               show this help and exit\n"
-               "      --version            show the version and exit\n"
-               "\n"
-               "Type \\help in the chat for its commands. Without a terminal on stdin each line\n"
-               "read is a message, and the lines others write are printed one per line.\n"),
+             _ ("Usage: chat [OPTION]... [PORT]\n"
+                "A peer-to-peer chat in the terminal, with no server.\n"
+                "\n"
+                "  -p, --port PORT          listen on PORT (default %d, or the next free one)\n"
+                "  -n, --nick NICK          your name (default $USER)\n"
+                "  -c, --connect HOST:PORT  listen to the chat at HOST:PORT (or PORT on this\n"
+                "                           machine); may be repeated\n"
+                "      --channel CHANNEL    write to CHANNEL first (default %s)\n"
+                "      --plain              send only the course's one-frame messages\n"
+                "  -h, --help               show this help and exit\n"
+                "      --version            show the version and exit\n"
+                "\n"
+                "Type \\help in the chat for its commands. Without a terminal on stdin each line\n"
+                "read is a message, and the lines others write are printed one per line.\n"),
              PORT_DEFAULT, CHANNEL_DEFAULT);
     exit (status);
 }
 
 //  Report a bad option (fmt takes one string: the offending value, made safe here) and exit
 //  with status 2.
-static void s_bad_option (const char *fmt, const char *value)
-    __attribute__ ((noreturn));
+static void s_bad_option (const char *fmt, const char *value) __attribute__ ((noreturn));
 static void
 s_bad_option (const char *fmt, const char *value)
 {
@@ -114,7 +113,7 @@ s_bad_option (const char *fmt, const char *value)
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
     snprintf (message, sizeof message, fmt, safe);
 #pragma GCC diagnostic pop
-    fprintf (stderr, "chat: %s%s\n", message, _(" (chat --help shows the options)"));
+    fprintf (stderr, "chat: %s%s\n", message, _ (" (chat --help shows the options)"));
     exit (2);
 }
 
@@ -141,11 +140,14 @@ static void
 s_parse_options (int argc, char **argv, options_t *options)
 {
     enum { OPT_CHANNEL = 256, OPT_PLAIN, OPT_VERSION };
-    static const struct option longs[] = {
-        {"port", required_argument, NULL, 'p'},   {"nick", required_argument, NULL, 'n'},
-        {"connect", required_argument, NULL, 'c'}, {"channel", required_argument, NULL, OPT_CHANNEL},
-        {"plain", no_argument, NULL, OPT_PLAIN},  {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, OPT_VERSION}, {NULL, 0, NULL, 0}};
+    static const struct option longs[] = {{"port", required_argument, NULL, 'p'},
+                                          {"nick", required_argument, NULL, 'n'},
+                                          {"connect", required_argument, NULL, 'c'},
+                                          {"channel", required_argument, NULL, OPT_CHANNEL},
+                                          {"plain", no_argument, NULL, OPT_PLAIN},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {"version", no_argument, NULL, OPT_VERSION},
+                                          {NULL, 0, NULL, 0}};
     s_default_nick (options->nick, sizeof options->nick);
     snprintf (options->channel, sizeof options->channel, "%s", CHANNEL_DEFAULT);
     opterr = 0;
@@ -155,22 +157,30 @@ s_parse_options (int argc, char **argv, options_t *options)
         case 'p':
             options->port = address_port_parse (optarg);
             if (options->port < 0)
-                s_bad_option (_("bad port \"%s\": use a number from 1 to 65535"), optarg);
+                s_bad_option (_ ("bad port \"%s\": use a number from 1 to 65535"), optarg);
             break;
         case 'n':
             if (!wire_nick_valid (optarg, strlen (optarg)))
-                s_bad_option (_("bad nick \"%s\": use 1-32 letters, digits, '.', '-' or '_'"),
+                s_bad_option (_ ("bad nick \"%s\": use 1-32 letters, digits, '.', '-' or '_'"),
                               optarg);
             snprintf (options->nick, sizeof options->nick, "%s", optarg);
             break;
-        case 'c':
+        case 'c': {
+            const char *why;
             if (options->connect_count == CONNECT_MAX)
-                s_bad_option (_("too many --connect options (at most 64): %s"), optarg);
-            options->connect[options->connect_count++] = optarg;
+                s_bad_option (_ ("too many --connect options (at most 64): %s"), optarg);
+            if (address_lookup (optarg, &options->connect[options->connect_count], &why)) {
+                char safe[256];
+                text_sanitize (optarg, strlen (optarg), safe, sizeof safe);
+                fprintf (stderr, _ ("chat: cannot connect to %s: %s\n"), safe, _ (why));
+                exit (2);
+            }
+            options->connect_count++;
             break;
+        }
         case OPT_CHANNEL:
             if (!wire_channel_valid (optarg, strlen (optarg)))
-                s_bad_option (_("bad channel name \"%s\": use 1-32 letters, digits, '-' or '_'"),
+                s_bad_option (_ ("bad channel name \"%s\": use 1-32 letters, digits, '-' or '_'"),
                               optarg);
             snprintf (options->channel, sizeof options->channel, "%s", optarg);
             break;
@@ -184,18 +194,18 @@ s_parse_options (int argc, char **argv, options_t *options)
             printf ("chat %s\n", CHAT_VERSION);
             exit (0);
         case ':':
-            s_bad_option (_("option %s needs a value"), argv[optind - 1]);
+            s_bad_option (_ ("option %s needs a value"), argv[optind - 1]);
             break;
         default:
-            s_bad_option (_("unknown option %s"), argv[optind - 1]);
+            s_bad_option (_ ("unknown option %s"), argv[optind - 1]);
         }
     }
     if (optind < argc) {
         if (options->port || optind + 1 < argc)
-            s_bad_option (_("unexpected argument \"%s\""), argv[optind + (options->port ? 0 : 1)]);
+            s_bad_option (_ ("unexpected argument \"%s\""), argv[optind + (options->port ? 0 : 1)]);
         options->port = address_port_parse (argv[optind]);
         if (options->port < 0)
-            s_bad_option (_("bad port \"%s\": use a number from 1 to 65535"), argv[optind]);
+            s_bad_option (_ ("bad port \"%s\": use a number from 1 to 65535"), argv[optind]);
     }
 }
 
@@ -214,11 +224,12 @@ s_send (chat_t *self, const char *text)
     if (text_size == 0)
         return;
     if (text_size > TEXT_MAX_BYTES) {
-        term_error (_("line too long (%zu bytes, at most %d): not sent"), text_size, TEXT_MAX_BYTES);
+        term_error (_ ("line too long (%zu bytes, at most %d): not sent"), text_size,
+                    TEXT_MAX_BYTES);
         return;
     }
     if (!text_utf8_valid (text, text_size)) {
-        term_error (_("line is not valid UTF-8: not sent"));
+        term_error (_ ("line is not valid UTF-8: not sent"));
         return;
     }
     char channel[NAME_MAX_BYTES + 1], line[FRAME_MAX_BYTES];
@@ -239,11 +250,11 @@ s_send (chat_t *self, const char *text)
     }
     if (zmsg_send (&msg, self->publisher) != 0) {
         zmsg_destroy (&msg);
-        term_error (_("could not send: %s"), zmq_strerror (zmq_errno ()));
+        term_error (_ ("could not send: %s"), zmq_strerror (zmq_errno ()));
     }
     if (self->listeners == 0 && !self->told_nobody_listens) {
         self->told_nobody_listens = true;
-        term_notice (_("nobody listens to you yet: others must \\connect to port %d"), self->port);
+        term_notice (_ ("nobody listens to you yet: others must \\connect to port %d"), self->port);
     }
 }
 
@@ -313,7 +324,7 @@ s_read_pipe (chat_t *self)
     for (ssize_t i = 0; i < size && !self->quit; i++) {
         if (chunk[i] == '\n') {
             if (self->pending_too_long)
-                term_error (_("line too long (more than %d bytes): not sent"), TEXT_MAX_BYTES);
+                term_error (_ ("line too long (more than %d bytes): not sent"), TEXT_MAX_BYTES);
             else {
                 if (self->pending_size > 0 && self->pending[self->pending_size - 1] == '\r')
                     self->pending_size--;
@@ -347,21 +358,21 @@ s_read_subscriptions (chat_t *self)
             if (self->listeners < 0)
                 self->listeners = 0;
             if (subscribe && address)
-                term_notice (_("%s listens to you"), address);
+                term_notice (_ ("%s listens to you"), address);
             else if (subscribe)
-                term_notice (_("a peer listens to you"));
+                term_notice (_ ("a peer listens to you"));
             else
-                term_notice (_("a peer stopped listening to you"));
+                term_notice (_ ("a peer stopped listening to you"));
         } else if (size > 1 && data[0] == 1 && data[1] != CONTROL_PREFIX[0]) {
             //  A course peer subscribes to its channel name, with no '>'
             self->listeners++;
-            text_sanitize ((const char *) data + 1, size - 1 > NAME_MAX_BYTES ? NAME_MAX_BYTES
-                                                                              : size - 1,
-                           safe, sizeof safe);
-            term_notice (_("%s listens to \"%s\"%s"), address ? address : "?", safe,
+            text_sanitize ((const char *) data + 1,
+                           size - 1 > NAME_MAX_BYTES ? NAME_MAX_BYTES : size - 1, safe,
+                           sizeof safe);
+            term_notice (_ ("%s listens to \"%s\"%s"), address ? address : "?", safe,
                          self->options.plain ? ""
-                                             : _(" (a course peer? it shows our metadata as an "
-                                                 "extra line: restart with --plain)"));
+                                             : _ (" (a course peer? it shows our metadata as an "
+                                                  "extra line: restart with --plain)"));
         } else if (size > 1 && data[0] == 0 && data[1] != CONTROL_PREFIX[0] && self->listeners > 0)
             self->listeners--;
         zframe_destroy (&frame);
@@ -394,11 +405,11 @@ s_banner (chat_t *self)
     char addresses[1024], channel[NAME_MAX_BYTES + 1];
     address_local_list (addresses, sizeof addresses);
     channels_current (self->channels, channel, sizeof channel);
-    term_notice (_("chat %s: you are %s, writing to [%s], listening on port %d"), CHAT_VERSION,
+    term_notice (_ ("chat %s: you are %s, writing to [%s], listening on port %d"), CHAT_VERSION,
                  self->options.nick, channel, self->port);
-    term_notice (_("others reach you at: %s (port %d)"), addresses, self->port);
+    term_notice (_ ("others reach you at: %s (port %d)"), addresses, self->port);
     if (self->interactive)
-        term_notice (_("\\help lists the commands, \\quit leaves"));
+        term_notice (_ ("\\help lists the commands, \\quit leaves"));
 }
 
 //  Install the signal handlers: SIGINT, SIGTERM and SIGHUP leave, SIGWINCH resizes.
@@ -531,9 +542,9 @@ main (int argc, char **argv)
         errx (1, "out of memory");
     if (s_bind (self)) {
         if (self->options.port)
-            errx (2, _("port %d is taken or cannot be used: %s"), self->options.port,
+            errx (2, _ ("port %d is taken or cannot be used: %s"), self->options.port,
                   zmq_strerror (zmq_errno ()));
-        errx (1, _("no free port from %d up: %s"), PORT_DEFAULT, zmq_strerror (zmq_errno ()));
+        errx (1, _ ("no free port from %d up: %s"), PORT_DEFAULT, zmq_strerror (zmq_errno ()));
     }
     self->listener = channels_listener_start (self->channels, self->peers, self->self_id);
     self->commands = commands_new (self->channels, self->peers, self->listener, self->port);
@@ -541,8 +552,7 @@ main (int argc, char **argv)
     if (status == 0)
         s_banner (self);
     for (int i = 0; i < self->options.connect_count && status == 0; i++)
-        if (commands_connect (self->commands, self->options.connect[i]))
-            status = 2;
+        commands_listen_to (self->commands, &self->options.connect[i]);
     if (status) {
         s_destroy (self);
         return status;

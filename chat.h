@@ -9,18 +9,18 @@
 #include <libintl.h>
 
 #define CHAT_VERSION "0.1.0"
-#define PORT_DEFAULT 5557              // the course's port
-#define CHANNEL_DEFAULT "buddy"        // the course's channel
-#define NAME_MAX_CHARS 32              // longest channel name or nick, in characters
-#define NAME_MAX_BYTES 64              // ... in bytes (every allowed character is 1 or 2 bytes)
-#define TEXT_MAX_BYTES 4096            // longest message text, in bytes of UTF-8
+#define PORT_DEFAULT 5557       // the course's port
+#define CHANNEL_DEFAULT "buddy" // the course's channel
+#define NAME_MAX_CHARS 32       // longest channel name or nick, in characters
+#define NAME_MAX_BYTES 64       // ... in bytes (every allowed character is 1 or 2 bytes)
+#define TEXT_MAX_BYTES 4096     // longest message text, in bytes of UTF-8
 #define FRAME_MAX_BYTES (NAME_MAX_BYTES + 2 + TEXT_MAX_BYTES) // "kanal> text"
-#define SOCKET_MAXMSGSIZE_BYTES 65536  // ZMQ_MAXMSGSIZE: a bigger frame cuts the sender off
-#define CONTROL_PREFIX "~"             // topics starting with this are control, never a channel
+#define SOCKET_MAXMSGSIZE_BYTES 65536 // ZMQ_MAXMSGSIZE: a bigger frame cuts the sender off
+#define CONTROL_PREFIX "~"            // topics starting with this are control, never a channel
 #define SANITIZED_MAX_BYTES (4 * FRAME_MAX_BYTES + 64) // escaping grows text at most 4 times
 #define LINE_MAX_BYTES (SANITIZED_MAX_BYTES + 256)     // one formatted line on the terminal
-#define ENDPOINT_MAX_BYTES 300         // "tcp://" + host + ":" + port
-#define HOST_MAX_BYTES 256             // host name or address as the user typed it
+#define ENDPOINT_MAX_BYTES 300                         // "tcp://" + host + ":" + port
+#define HOST_MAX_BYTES 256                             // host name or address as the user typed it
 
 //  Every message the user sees goes through gettext.
 #define _(text) gettext (text)

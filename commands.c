@@ -91,10 +91,11 @@ commands_parse (const char *line, command_t *command)
             return;
         }
         int size = 0;
-        if (args == 2) //  "\connect HOST PORT", as the course's solution suggests
-            size = snprintf (command->argument, sizeof command->argument, "%s:%s", words[1],
-                             words[2]);
-        else if (args == 1)
+        if (args == 2) { //  "\connect HOST PORT", as the course's solution suggests
+            bool v6 = strchr (words[1], ':') && words[1][0] != '[';
+            size = snprintf (command->argument, sizeof command->argument, "%s%s%s:%s",
+                             v6 ? "[" : "", words[1], v6 ? "]" : "", words[2]);
+        } else if (args == 1)
             size = snprintf (command->argument, sizeof command->argument, "%s", words[1]);
         if (size < 0 || (size_t) size >= sizeof command->argument)
             command->kind = COMMAND_BAD_USAGE;
@@ -130,9 +131,9 @@ const char *
 commands_question (commands_t *self)
 {
     if (self->question == ASK_ADDRESS)
-        return _("address (empty = localhost): ");
+        return _ ("address (empty = localhost): ");
     if (self->question == ASK_PORT)
-        return _("port: ");
+        return _ ("port: ");
     return NULL;
 }
 
@@ -140,19 +141,19 @@ commands_question (commands_t *self)
 static void
 s_help (void)
 {
-    term_text (_("Commands:\n"
-                 "  \\help                  this help\n"
-                 "  \\connect HOST:PORT     listen to the chat at HOST:PORT (\\connect PORT: on "
-                 "this machine;\n"
-                 "                         \\connect alone asks for address and port)\n"
-                 "  \\disconnect HOST:PORT  stop listening to that chat\n"
-                 "  \\disconnect CHANNEL    stop listening to that channel\n"
-                 "  \\channel CHANNEL       write to CHANNEL (and listen to it)\n"
-                 "  \\channels              list the channels\n"
-                 "  \\peers                 list the chats you listen to\n"
-                 "  \\quit, \\exit           leave (Ctrl-D and Ctrl-C too)\n"
-                 "Other lines are sent to the channel you write to; start a line with \\\\ to "
-                 "send one beginning with \\.\n"));
+    term_text (_ ("Commands:\n"
+                  "  \\help                  this help\n"
+                  "  \\connect HOST:PORT     listen to the chat at HOST:PORT (\\connect PORT: on "
+                  "this machine;\n"
+                  "                         \\connect alone asks for address and port)\n"
+                  "  \\disconnect HOST:PORT  stop listening to that chat\n"
+                  "  \\disconnect CHANNEL    stop listening to that channel\n"
+                  "  \\channel CHANNEL       write to CHANNEL (and listen to it)\n"
+                  "  \\channels              list the channels\n"
+                  "  \\peers                 list the chats you listen to\n"
+                  "  \\quit, \\exit           leave (Ctrl-D and Ctrl-C too)\n"
+                  "Other lines are sent to the channel you write to; start a line with \\\\ to "
+                  "send one beginning with \\.\n"));
 }
 
 //  True when address is this chat itself: our port on a loopback or local address.
@@ -184,25 +185,31 @@ commands_connect (commands_t *self, const char *target)
     char safe_target[4 * COMMAND_ARGUMENT_MAX_BYTES];
     text_sanitize (target, strlen (target), safe_target, sizeof safe_target);
     if (address_lookup (target, &address, &why)) {
-        term_error (_("cannot connect to %s: %s"), safe_target, _(why));
+        term_error (_ ("cannot connect to %s: %s"), safe_target, _ (why));
         return -1;
     }
-    if (s_is_self (self, &address)) {
-        term_error (_("%s is this chat itself"), address.label);
+    return commands_listen_to (self, &address);
+}
+
+int
+commands_listen_to (commands_t *self, const address_t *address)
+{
+    if (s_is_self (self, address)) {
+        term_error (_ ("%s is this chat itself"), address->label);
         return -1;
     }
-    int rc = peers_add (self->peers, address.endpoint, address.label);
+    int rc = peers_add (self->peers, address->endpoint, address->label);
     if (rc == 1) {
-        term_notice (_("already listening to %s"), address.label);
+        term_notice (_ ("already listening to %s"), address->label);
         return 0;
     }
     if (rc < 0) {
-        term_error (_("cannot listen to more than %d chats"), PEERS_MAX);
+        term_error (_ ("cannot listen to more than %d chats"), PEERS_MAX);
         return -1;
     }
     if (self->listener)
         channels_listener_wake (self->listener);
-    term_notice (_("connecting to %s ..."), address.label);
+    term_notice (_ ("connecting to %s ..."), address->label);
     return 0;
 }
 
@@ -215,24 +222,27 @@ s_disconnect (commands_t *self, const char *target)
     char safe_target[4 * COMMAND_ARGUMENT_MAX_BYTES];
     text_sanitize (target, strlen (target), safe_target, sizeof safe_target);
     bool looks_like_address = strchr (target, ':') || address_port_parse (target) > 0;
-    if (looks_like_address && address_lookup (target, &address, &why) == 0
-        && peers_remove (self->peers, address.endpoint) == 0) {
+    if (looks_like_address && address_lookup (target, &address, &why) == 0 &&
+        peers_remove (self->peers, address.endpoint) == 0) {
         if (self->listener)
             channels_listener_wake (self->listener);
-        term_notice (_("no longer listening to %s"), address.label);
+        term_notice (_ ("no longer listening to %s"), address.label);
         return;
     }
     if (strchr (target, ':')) {
-        term_error (_("not listening to %s"), safe_target);
+        term_error (_ ("not listening to %s"), safe_target);
         return;
     }
     int rc = channels_mute (self->channels, target);
-    if (rc < 0)
-        term_error (_("\"%s\" is not a channel name (1-32 letters, digits, - or _)"), safe_target);
+    if (rc < 0 && wire_channel_valid (target, strlen (target)))
+        term_error (_ ("too many channels silenced (at most %d)"), CHANNELS_MAX);
+    else if (rc < 0)
+        term_error (_ ("\"%s\" is not a channel name (1-32 letters, digits, - or _)"), safe_target);
     else if (rc == 1)
-        term_notice (_("not listening to [%s] already"), target);
+        term_notice (_ ("not listening to [%s] already"), target);
     else
-        term_notice (_("no longer listening to [%s] (\\channel %s listens again)"), target, target);
+        term_notice (_ ("no longer listening to [%s] (\\channel %s listens again)"), target,
+                     target);
 }
 
 //  \channel: switch the channel we write to.
@@ -241,10 +251,12 @@ s_channel (commands_t *self, const char *name)
 {
     char safe_name[4 * COMMAND_ARGUMENT_MAX_BYTES];
     text_sanitize (name, strlen (name), safe_name, sizeof safe_name);
-    if (channels_switch (self->channels, name))
-        term_error (_("\"%s\" is not a channel name (1-32 letters, digits, - or _)"), safe_name);
+    if (channels_switch (self->channels, name) && wire_channel_valid (name, strlen (name)))
+        term_error (_ ("too many channels silenced (at most %d)"), CHANNELS_MAX);
+    else if (!wire_channel_valid (name, strlen (name)))
+        term_error (_ ("\"%s\" is not a channel name (1-32 letters, digits, - or _)"), safe_name);
     else
-        term_notice (_("writing to [%s]"), name);
+        term_notice (_ ("writing to [%s]"), name);
 }
 
 //  Answer the bare \connect dialogue with line.
@@ -258,10 +270,11 @@ s_answer (commands_t *self, const char *line)
     }
     self->question = ASK_NOTHING;
     char target[HOST_MAX_BYTES + 16];
-    int size = snprintf (target, sizeof target, "%s%s%s:%s", strchr (self->asked_host, ':') ? "[" : "",
-                         self->asked_host, strchr (self->asked_host, ':') ? "]" : "", line);
+    int size =
+        snprintf (target, sizeof target, "%s%s%s:%s", strchr (self->asked_host, ':') ? "[" : "",
+                  self->asked_host, strchr (self->asked_host, ':') ? "]" : "", line);
     if (size < 0 || (size_t) size >= sizeof target)
-        term_error (_("cannot connect: %s"), _("the host name is too long"));
+        term_error (_ ("cannot connect: %s"), _ ("the host name is too long"));
     else
         commands_connect (self, target);
 }
@@ -301,7 +314,7 @@ commands_handle (commands_t *self, const char *line, const char **text)
         break;
     case COMMAND_PEERS:
         if (peers_describe (self->peers, listing, sizeof listing) == 0)
-            term_notice (_("not listening to any chat yet (\\connect HOST:PORT)"));
+            term_notice (_ ("not listening to any chat yet (\\connect HOST:PORT)"));
         else
             term_text (listing);
         break;
@@ -310,14 +323,14 @@ commands_handle (commands_t *self, const char *line, const char **text)
     case COMMAND_UNKNOWN: {
         char safe[4 * COMMAND_ARGUMENT_MAX_BYTES];
         text_sanitize (command.argument, strlen (command.argument), safe, sizeof safe);
-        term_error (_("unknown command \\%s (\\help lists the commands)"), safe);
+        term_error (_ ("unknown command \\%s (\\help lists the commands)"), safe);
         break;
     }
     case COMMAND_BAD_USAGE:
         if (command.name)
-            term_error (_("wrong arguments for \\%s (\\help shows how)"), command.name);
+            term_error (_ ("wrong arguments for \\%s (\\help shows how)"), command.name);
         else
-            term_error (_("command too long"));
+            term_error (_ ("command too long"));
         break;
     }
     return COMMANDS_DONE;

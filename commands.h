@@ -7,6 +7,7 @@
 #ifndef COMMANDS_H_INCLUDED
 #define COMMANDS_H_INCLUDED
 
+#include "address.h"
 #include "channels.h"
 #include "peers.h"
 
@@ -30,10 +31,10 @@ typedef enum {
 
 //  A parsed line
 typedef struct {
-    command_kind_t kind;                      //  what it is
-    const char *name;                         //  the command's name ("connect"), or NULL
-    char argument[COMMAND_ARGUMENT_MAX_BYTES];//  its single argument, or "" (trimmed)
-    const char *text;                         //  for COMMAND_MESSAGE: the text to send
+    command_kind_t kind;                       //  what it is
+    const char *name;                          //  the command's name ("connect"), or NULL
+    char argument[COMMAND_ARGUMENT_MAX_BYTES]; //  its single argument, or "" (trimmed)
+    const char *text;                          //  for COMMAND_MESSAGE: the text to send
 } command_t;
 
 //  Parse one typed line. Never fails: a line is a message, a command, or a mistake.
@@ -64,5 +65,8 @@ const char *commands_question (commands_t *self);
 
 //  Connect to a peer given as "HOST:PORT" or "PORT"; prints the outcome. Returns 0 or -1.
 int commands_connect (commands_t *self, const char *target);
+
+//  Listen to a resolved peer address; prints the outcome. Returns 0 or -1.
+int commands_listen_to (commands_t *self, const address_t *address);
 
 #endif

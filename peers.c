@@ -13,6 +13,7 @@ typedef struct {
     char endpoint[ENDPOINT_MAX_BYTES]; //  "tcp://host:port", the key
     char label[ENDPOINT_MAX_BYTES];    //  "host:port", for the user
     peer_state_t state;                //  last state the subscriber thread reported
+    int64_t lost_ms;                   //  when it was lost, until libzmq tries again; else 0
 } peer_t;
 
 //  One queued change for the subscriber thread
@@ -133,20 +134,77 @@ peers_next_change (peers_t *self, char *endpoint, size_t size, bool *connect)
     return change != NULL;
 }
 
-peer_state_t
-peers_set_state (peers_t *self, const char *endpoint, peer_state_t state, char *label,
-                 size_t label_size)
+peer_news_t
+peers_event (peers_t *self, const char *endpoint, peer_event_t event, int64_t now_ms, char *label,
+             size_t label_size)
 {
-    peer_state_t previous = PEER_GONE;
+    peer_news_t news = PEER_NEWS_NONE;
     pthread_mutex_lock (&self->lock);
     peer_t *peer = s_find (self, endpoint);
     if (peer) {
-        previous = peer->state;
-        peer->state = state;
         snprintf (label, label_size, "%s", peer->label);
+        switch (event) {
+        case PEER_EVENT_HANDSHAKE_OK:
+            if (peer->state != PEER_CONNECTED)
+                news = PEER_NEWS_CONNECTED;
+            peer->state = PEER_CONNECTED;
+            peer->lost_ms = 0;
+            break;
+        case PEER_EVENT_ATTEMPT:
+            peer->lost_ms = 0;
+            break;
+        case PEER_EVENT_REFUSED:
+            peer->lost_ms = 0;
+            if (peer->state == PEER_CONNECTING) {
+                peer->state = PEER_UNREACHABLE;
+                news = PEER_NEWS_UNREACHABLE;
+            }
+            break;
+        case PEER_EVENT_DISCONNECTED:
+            if (peer->state == PEER_CONNECTED) {
+                peer->state = PEER_LOST;
+                peer->lost_ms = now_ms;
+                news = PEER_NEWS_LOST;
+            }
+            break;
+        case PEER_EVENT_HANDSHAKE_FAILED:
+            zlistx_delete (self->peers, zlistx_cursor (self->peers));
+            s_queue (self, endpoint, false);
+            news = PEER_NEWS_NOT_A_CHAT;
+            break;
+        }
     }
     pthread_mutex_unlock (&self->lock);
-    return previous;
+    return news;
+}
+
+bool
+peers_take_cut_off (peers_t *self, int64_t now_ms, char *label, size_t label_size)
+{
+    bool found = false;
+    pthread_mutex_lock (&self->lock);
+    for (peer_t *peer = zlistx_first (self->peers); peer; peer = zlistx_next (self->peers))
+        if (peer->lost_ms && now_ms - peer->lost_ms > PEER_CUT_OFF_MS) {
+            snprintf (label, label_size, "%s", peer->label);
+            s_queue (self, peer->endpoint, false);
+            zlistx_delete (self->peers, zlistx_cursor (self->peers));
+            found = true;
+            break;
+        }
+    pthread_mutex_unlock (&self->lock);
+    return found;
+}
+
+bool
+peers_awaiting_retry (peers_t *self)
+{
+    bool awaiting = false;
+    pthread_mutex_lock (&self->lock);
+    for (peer_t *peer = zlistx_first (self->peers); peer && !awaiting;
+         peer = zlistx_next (self->peers))
+        awaiting = peer->lost_ms != 0;
+    pthread_mutex_unlock (&self->lock);
+    return awaiting;
 }
 
 size_t
@@ -164,13 +222,13 @@ s_state_name (peer_state_t state)
 {
     switch (state) {
     case PEER_CONNECTING:
-        return _("connecting");
+        return _ ("connecting");
     case PEER_CONNECTED:
-        return _("connected");
+        return _ ("connected");
     case PEER_UNREACHABLE:
-        return _("unreachable, retrying");
+        return _ ("unreachable, retrying");
     case PEER_LOST:
-        return _("connection lost, retrying");
+        return _ ("connection lost, retrying");
     case PEER_GONE:
         break;
     }
@@ -187,8 +245,10 @@ peers_describe (peers_t *self, char *out, size_t outsize)
     for (peer_t *peer = zlistx_first (self->peers); peer; peer = zlistx_next (self->peers)) {
         int written = snprintf (out + used, outsize - used, "   %s (%s)\n", peer->label,
                                 s_state_name (peer->state));
-        if (written < 0 || (size_t) written >= outsize - used)
+        if (written < 0 || (size_t) written >= outsize - used) {
+            out[used] = 0; //  no half line
             break;
+        }
         used += (size_t) written;
         count++;
     }

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define PEERS_MAX 256 // peers one chat listens to at most
 
@@ -44,10 +45,39 @@ int peers_remove (peers_t *self, const char *endpoint);
 //  disconnect). Returns false when none is queued. Subscriber thread.
 bool peers_next_change (peers_t *self, char *endpoint, size_t size, bool *connect);
 
-//  Record a new state for endpoint and copy its label into label. Returns the previous state,
-//  or PEER_GONE if the endpoint is not in the list. Subscriber thread.
-peer_state_t peers_set_state (peers_t *self, const char *endpoint, peer_state_t state,
-                              char *label, size_t label_size);
+//  What the subscriber thread's socket monitor saw happen to a peer's connection
+typedef enum {
+    PEER_EVENT_HANDSHAKE_OK,    //  the ZeroMQ handshake succeeded
+    PEER_EVENT_ATTEMPT,         //  libzmq is (re)connecting
+    PEER_EVENT_REFUSED,         //  a connection attempt failed; libzmq will retry
+    PEER_EVENT_DISCONNECTED,    //  an established connection broke
+    PEER_EVENT_HANDSHAKE_FAILED //  something answers, but does not speak chat's ZeroMQ
+} peer_event_t;
+
+//  What the user should be told after an event
+typedef enum {
+    PEER_NEWS_NONE,        //  nothing new
+    PEER_NEWS_CONNECTED,   //  "connected to X"
+    PEER_NEWS_UNREACHABLE, //  "X does not answer, retrying"
+    PEER_NEWS_LOST,        //  "lost the connection to X, retrying"
+    PEER_NEWS_NOT_A_CHAT   //  "X is not a chat": removed from the list
+} peer_news_t;
+
+#define PEER_CUT_OFF_MS 1500 // a lost peer libzmq does not retry within this was cut off
+
+//  Apply an event to endpoint's state at time now_ms; copies its label into label. Returns
+//  what to tell the user (PEER_NEWS_NONE for an endpoint not in the list). Subscriber thread.
+peer_news_t peers_event (peers_t *self, const char *endpoint, peer_event_t event, int64_t now_ms,
+                         char *label, size_t label_size);
+
+//  Find a peer lost more than PEER_CUT_OFF_MS before now_ms with no reconnection attempt since:
+//  libzmq cut it off for a protocol error (such as a message over ZMQ_MAXMSGSIZE) and will not
+//  retry. Removes it from the list and copies its label. Returns false if there is none.
+//  Subscriber thread.
+bool peers_take_cut_off (peers_t *self, int64_t now_ms, char *label, size_t label_size);
+
+//  True while some lost peer awaits its first reconnection attempt. Subscriber thread.
+bool peers_awaiting_retry (peers_t *self);
 
 //  Number of peers in the list.
 size_t peers_size (peers_t *self);

@@ -58,6 +58,8 @@ term_line (const char *line)
 }
 
 //  Format a notice or error and write it where notices go. Takes the lock.
+static void s_write_notice (const char *prefix, const char *fmt, va_list args)
+    __attribute__ ((format (printf, 2, 0)));
 static void
 s_write_notice (const char *prefix, const char *fmt, va_list args)
 {

@@ -75,9 +75,9 @@ text_name_valid (const char *s, size_t size, const char *extra)
         size_t length = text_utf8_decode (s, size, &cp);
         if (length == 0)
             return false;
-        bool ascii_ok = (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z')
-                        || (cp >= '0' && cp <= '9') || cp == '-' || cp == '_'
-                        || (cp < 0x80 && cp != 0 && extra && strchr (extra, (int) cp));
+        bool ascii_ok = (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
+                        (cp >= '0' && cp <= '9') || cp == '-' || cp == '_' ||
+                        (cp < 0x80 && cp != 0 && extra && strchr (extra, (int) cp));
         if (!ascii_ok && !s_latin_letter (cp))
             return false;
         if (++chars > NAME_MAX_CHARS)
@@ -92,17 +92,18 @@ text_name_valid (const char *s, size_t size, const char *extra)
 static bool
 s_invisible_control (uint32_t cp)
 {
-    return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E
-           || cp == 0x200F || cp == 0x061C || cp == 0x2028 || cp == 0x2029;
+    return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E ||
+           cp == 0x200F || cp == 0x061C || cp == 0x2028 || cp == 0x2029;
 }
 
 int
 text_sanitize (const char *s, size_t size, char *out, size_t outsize)
 {
     static const char replacement[] = "\xEF\xBF\xBD"; // U+FFFD
-    static const char ellipsis[] = "\xE2\x80\xA6";    // …
+    static const char ellipsis[] = "\xE2\x80\xA6";    // …, with its NUL
     size_t used = 0;
-    if (outsize < sizeof ellipsis)
+    size_t cut_at = 0; //  where the ellipsis goes if the rest does not fit
+    if (outsize == 0)
         return -1;
     while (size > 0) {
         char piece[16];
@@ -122,13 +123,18 @@ text_sanitize (const char *s, size_t size, char *out, size_t outsize)
         } else {
             memcpy (piece, s, length), piece_size = length;
         }
-        //  Keep room for the ellipsis that marks a cut
-        if (used + piece_size + sizeof ellipsis > outsize) {
-            memcpy (out + used, ellipsis, sizeof ellipsis);
+        if (used + piece_size + 1 > outsize) {
+            //  Cut: end with the ellipsis, after the last piece that leaves room for it
+            if (cut_at + sizeof ellipsis <= outsize)
+                memcpy (out + cut_at, ellipsis, sizeof ellipsis);
+            else
+                out[cut_at < outsize ? cut_at : 0] = 0;
             return -1;
         }
         memcpy (out + used, piece, piece_size);
         used += piece_size;
+        if (used + sizeof ellipsis <= outsize)
+            cut_at = used;
         s += length, size -= length;
     }
     out[used] = 0;

@@ -42,7 +42,8 @@ wire_error_t
 wire_decode_line (const void *frame, size_t size, wire_line_t *line)
 {
     const char *data = frame;
-    if (size >= strlen (CONTROL_PREFIX) && memcmp (data, CONTROL_PREFIX, strlen (CONTROL_PREFIX)) == 0)
+    if (size >= strlen (CONTROL_PREFIX) &&
+        memcmp (data, CONTROL_PREFIX, strlen (CONTROL_PREFIX)) == 0)
         return WIRE_CONTROL;
     //  The channel name ends at the first '>' within the longest possible name
     size_t limit = size < NAME_MAX_BYTES + 1 ? size : NAME_MAX_BYTES + 1;
@@ -127,19 +128,19 @@ wire_strerror (wire_error_t error)
 {
     switch (error) {
     case WIRE_OK:
-        return N_("ok");
+        return N_ ("ok");
     case WIRE_NO_SEPARATOR:
-        return N_("no \"channel> \" at the start");
+        return N_ ("no \"channel> \" at the start");
     case WIRE_BAD_CHANNEL:
-        return N_("invalid channel name");
+        return N_ ("invalid channel name");
     case WIRE_TOO_LONG:
-        return N_("message too long");
+        return N_ ("message too long");
     case WIRE_CONTROL:
-        return N_("control message");
+        return N_ ("control message");
     case WIRE_BAD_META:
-        return N_("broken metadata frame");
+        return N_ ("broken metadata frame");
     case WIRE_BAD_NICK:
-        return N_("invalid nick in metadata");
+        return N_ ("invalid nick in metadata");
     }
-    return N_("unknown error");
+    return N_ ("unknown error");
 }

@@ -38,11 +38,11 @@ typedef struct {
 
 //  Frame 2, decoded or to encode.
 typedef struct {
-    uint8_t version;                    //  WIRE_VERSION when sent; readers accept any >= 1
-    uint8_t sender[WIRE_SENDER_BYTES];  //  random id of the sending process
-    uint64_t seq;                       //  per-sender sequence number, from 1
-    uint64_t sent_ms;                   //  send time, milliseconds since the Unix epoch
-    char nick[NAME_MAX_BYTES + 1];      //  sender's nick, NUL-terminated
+    uint8_t version;                   //  WIRE_VERSION when sent; readers accept any >= 1
+    uint8_t sender[WIRE_SENDER_BYTES]; //  random id of the sending process
+    uint64_t seq;                      //  per-sender sequence number, from 1
+    uint64_t sent_ms;                  //  send time, milliseconds since the Unix epoch
+    char nick[NAME_MAX_BYTES + 1];     //  sender's nick, NUL-terminated
 } wire_meta_t;
 
 //  Write frame 1 for channel and text into out. Returns its size, or -1 if the channel is not

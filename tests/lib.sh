@@ -125,6 +125,17 @@ start_peer() {
     PEER_FD[$name]=$fd
 }
 
+# background COMMAND...: run a helper process in the background without the peers' input ends
+# (a helper holding one open would keep that peer from ever seeing end of input). Sets $!.
+background() {
+    (
+        for fd in "${PEER_FD[@]}"; do
+            exec {fd}>&-
+        done
+        exec "$@"
+    ) &
+}
+
 # say NAME LINE...: type lines into a pipe-mode peer.
 say() {
     local name=$1
@@ -143,6 +154,11 @@ stop_peer() {
     fi
     while kill -0 "$pid" 2>/dev/null; do
         if ((SECONDS >= deadline)); then
+            # Evidence for the failure this is: where each thread of the stuck chat waits
+            if command -v gdb >/dev/null; then
+                gdb -p "$pid" -batch -ex "thread apply all bt 12" 2>/dev/null |
+                    grep -E '^(#|Thread)' >"$TMP/$name.stuck"
+            fi
             kill -9 "$pid" 2>/dev/null
             wait "$pid" 2>/dev/null
             echo timeout >"$TMP/$name.status"

@@ -29,21 +29,21 @@
 
 //  A heap copy of exactly size bytes of s; the caller frees it.
 static char *
-s_copy(const char *s, size_t size)
+s_copy (const char *s, size_t size)
 {
-    char *copy = malloc(size ? size : 1);
-    assert_non_null(copy);
-    memcpy(copy, s, size);
+    char *copy = malloc (size ? size : 1);
+    assert_non_null (copy);
+    memcpy (copy, s, size);
     return copy;
 }
 
 //  True when no code point in s[0..size) is one a terminal acts on or reorders text by.
 static bool
-s_terminal_safe(const char *s, size_t size)
+s_terminal_safe (const char *s, size_t size)
 {
     uint32_t cp;
     while (size > 0) {
-        size_t length = text_utf8_decode(s, size, &cp);
+        size_t length = text_utf8_decode (s, size, &cp);
         if (length == 0 || cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) ||
             (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E ||
             cp == 0x200F || cp == 0x061C || cp == 0x2028 || cp == 0x2029)
@@ -55,19 +55,19 @@ s_terminal_safe(const char *s, size_t size)
 
 //  True when the guard bytes after a buffer still hold GUARD_VALUE.
 static bool
-s_guard_intact(const char *guard)
+s_guard_intact (const char *guard)
 {
     for (size_t i = 0; i < GUARD_BYTES; i++)
-        if ((unsigned char)guard[i] != GUARD_VALUE)
+        if ((unsigned char) guard[i] != GUARD_VALUE)
             return false;
     return true;
 }
 
 //  text_utf8_decode: every length of valid sequence, and every way a sequence can be broken.
 static void
-test_utf8_decode(void **state)
+test_utf8_decode (void **state)
 {
-    (void)state;
+    (void) state;
     static const struct {
         const char *bytes; //  input
         size_t size;       //  bytes given to the decoder
@@ -122,22 +122,22 @@ test_utf8_decode(void **state)
         {"\xF0\x9F\xC3\xA5", 4, 0, 0},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        char *input = s_copy(rows[i].bytes, rows[i].size);
+        char *input = s_copy (rows[i].bytes, rows[i].size);
         uint32_t cp = 0xDEADBEEF;
-        size_t length = text_utf8_decode(input, rows[i].size, &cp);
-        free(input);
+        size_t length = text_utf8_decode (input, rows[i].size, &cp);
+        free (input);
         if (length != rows[i].length)
-            fail_msg("row %zu: length %zu, want %zu", i, length, rows[i].length);
+            fail_msg ("row %zu: length %zu, want %zu", i, length, rows[i].length);
         if (length && cp != rows[i].cp)
-            fail_msg("row %zu: U+%04X, want U+%04X", i, (unsigned)cp, (unsigned)rows[i].cp);
+            fail_msg ("row %zu: U+%04X, want U+%04X", i, (unsigned) cp, (unsigned) rows[i].cp);
     }
 }
 
 //  text_utf8_valid: whole strings, including an empty one and an embedded NUL.
 static void
-test_utf8_valid(void **state)
+test_utf8_valid (void **state)
 {
-    (void)state;
+    (void) state;
     static const struct {
         const char *bytes; //  input
         size_t size;       //  its size
@@ -157,19 +157,19 @@ test_utf8_valid(void **state)
         {"\xE2\x82\xAC\xE2\x82", 5, false},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        char *input = s_copy(rows[i].bytes, rows[i].size);
-        bool valid = text_utf8_valid(input, rows[i].size);
-        free(input);
+        char *input = s_copy (rows[i].bytes, rows[i].size);
+        bool valid = text_utf8_valid (input, rows[i].size);
+        free (input);
         if (valid != rows[i].valid)
-            fail_msg("row %zu: %d, want %d", i, valid, rows[i].valid);
+            fail_msg ("row %zu: %d, want %d", i, valid, rows[i].valid);
     }
 }
 
 //  text_name_valid: length in characters, the allowed letters, and the extra characters.
 static void
-test_name_valid(void **state)
+test_name_valid (void **state)
 {
-    (void)state;
+    (void) state;
     static const struct {
         const char *name;  //  input
         size_t size;       //  its size, 0 for strlen
@@ -216,20 +216,20 @@ test_name_valid(void **state)
         {"a>b", 0, ".", false},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        size_t size = rows[i].size ? rows[i].size : strlen(rows[i].name);
-        char *input = s_copy(rows[i].name, size);
-        bool valid = text_name_valid(input, size, rows[i].extra);
-        free(input);
+        size_t size = rows[i].size ? rows[i].size : strlen (rows[i].name);
+        char *input = s_copy (rows[i].name, size);
+        bool valid = text_name_valid (input, size, rows[i].extra);
+        free (input);
         if (valid != rows[i].valid)
-            fail_msg("row %zu \"%s\": %d, want %d", i, rows[i].name, valid, rows[i].valid);
+            fail_msg ("row %zu \"%s\": %d, want %d", i, rows[i].name, valid, rows[i].valid);
     }
 }
 
 //  text_sanitize with room to spare: what each kind of dangerous input turns into.
 static void
-test_sanitize(void **state)
+test_sanitize (void **state)
 {
-    (void)state;
+    (void) state;
     static const struct {
         const char *input;  //  untrusted text
         size_t size;        //  its size, 0 for strlen
@@ -286,119 +286,121 @@ test_sanitize(void **state)
         {"\xF0\x9F\x98", 0, FFFD},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        size_t size = rows[i].size ? rows[i].size : strlen(rows[i].input);
-        char *input = s_copy(rows[i].input, size);
+        size_t size = rows[i].size ? rows[i].size : strlen (rows[i].input);
+        char *input = s_copy (rows[i].input, size);
         char out[256];
-        int rc = text_sanitize(input, size, out, sizeof out);
-        free(input);
+        int rc = text_sanitize (input, size, out, sizeof out);
+        free (input);
         if (rc != 0)
-            fail_msg("row %zu: returned %d", i, rc);
-        if (strcmp(out, rows[i].output) != 0)
-            fail_msg("row %zu: \"%s\", want \"%s\"", i, out, rows[i].output);
+            fail_msg ("row %zu: returned %d", i, rc);
+        if (strcmp (out, rows[i].output) != 0)
+            fail_msg ("row %zu: \"%s\", want \"%s\"", i, out, rows[i].output);
     }
 }
 
 //  text_sanitize into a buffer too small: -1, cut at a character, "…" last, NUL inside.
 static void
-test_sanitize_cut(void **state)
+test_sanitize_cut (void **state)
 {
-    (void)state;
+    (void) state;
     static const char *inputs[] = {
         "hej hej hej hej",       "\xC3\xA5\xC3\xA4\xC3\xB6\xC3\xA5\xC3\xA4\xC3\xB6",
         "\x1b[2J\x1b[2J\x1b[2J", "\xE2\x80\xAE\xE2\x80\xAE\xE2\x80\xAE",
         "\xFF\xFF\xFF\xFF\xFF",  "\xF0\x9F\x98\x80\xF0\x9F\x98\x80\xF0\x9F\x98\x80",
     };
     for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
-        size_t size = strlen(inputs[i]);
+        size_t size = strlen (inputs[i]);
         char full[256];
-        assert_int_equal(text_sanitize(inputs[i], size, full, sizeof full), 0);
-        size_t full_size = strlen(full);
+        assert_int_equal (text_sanitize (inputs[i], size, full, sizeof full), 0);
+        size_t full_size = strlen (full);
         //  Every size that cannot take the whole output but can take "…"
         for (size_t outsize = sizeof ELLIPSIS; outsize <= full_size; outsize++) {
-            char *input = s_copy(inputs[i], size);
+            char *input = s_copy (inputs[i], size);
             char buffer[256 + GUARD_BYTES];
-            memset(buffer, GUARD_VALUE, sizeof buffer);
-            int rc = text_sanitize(input, size, buffer, outsize);
-            free(input);
+            memset (buffer, GUARD_VALUE, sizeof buffer);
+            int rc = text_sanitize (input, size, buffer, outsize);
+            free (input);
             if (rc != -1)
-                fail_msg("input %zu, outsize %zu: returned %d", i, outsize, rc);
-            if (!s_guard_intact(buffer + outsize))
-                fail_msg("input %zu, outsize %zu: wrote past the buffer", i, outsize);
-            size_t used = strnlen(buffer, outsize);
+                fail_msg ("input %zu, outsize %zu: returned %d", i, outsize, rc);
+            if (!s_guard_intact (buffer + outsize))
+                fail_msg ("input %zu, outsize %zu: wrote past the buffer", i, outsize);
+            size_t used = strnlen (buffer, outsize);
             if (used == outsize)
-                fail_msg("input %zu, outsize %zu: not NUL-terminated", i, outsize);
-            if (used < strlen(ELLIPSIS) || strcmp(buffer + used - strlen(ELLIPSIS), ELLIPSIS))
-                fail_msg("input %zu, outsize %zu: \"%s\" does not end with the ellipsis", i,
-                         outsize, buffer);
+                fail_msg ("input %zu, outsize %zu: not NUL-terminated", i, outsize);
+            if (used < strlen (ELLIPSIS) || strcmp (buffer + used - strlen (ELLIPSIS), ELLIPSIS))
+                fail_msg ("input %zu, outsize %zu: \"%s\" does not end with the ellipsis", i,
+                          outsize, buffer);
             //  What comes before "…" is whole characters of the full output
-            size_t kept = used - strlen(ELLIPSIS);
-            if (memcmp(buffer, full, kept) != 0 || !text_utf8_valid(buffer, used))
-                fail_msg("input %zu, outsize %zu: \"%s\" is not a cut of \"%s\"", i, outsize,
-                         buffer, full);
+            size_t kept = used - strlen (ELLIPSIS);
+            if (memcmp (buffer, full, kept) != 0 || !text_utf8_valid (buffer, used))
+                fail_msg ("input %zu, outsize %zu: \"%s\" is not a cut of \"%s\"", i, outsize,
+                          buffer, full);
         }
     }
 }
 
 //  text_sanitize into a buffer exactly as big as the output and its NUL: nothing is cut.
 static void
-test_sanitize_exact_fit(void **state)
+test_sanitize_exact_fit (void **state)
 {
-    (void)state;
+    (void) state;
     static const char *inputs[] = {"abc", "hej \xF0\x9F\x98\x80", "\x1b[2J", "\xE2\x80\xAE"};
     for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
         char full[256];
-        size_t size = strlen(inputs[i]);
-        assert_int_equal(text_sanitize(inputs[i], size, full, sizeof full), 0);
-        size_t outsize = strlen(full) + 1;
-        char *out = malloc(outsize);
-        assert_non_null(out);
-        int rc = text_sanitize(inputs[i], size, out, outsize);
-        if (rc != 0 || strcmp(out, full) != 0)
-            fail_msg("\"%s\" into %zu bytes: returned %d and \"%.*s\", want 0 and \"%s\"",
-                     inputs[i], outsize, rc, (int)outsize, out, full);
-        free(out);
+        size_t size = strlen (inputs[i]);
+        assert_int_equal (text_sanitize (inputs[i], size, full, sizeof full), 0);
+        size_t outsize = strlen (full) + 1;
+        char *out = malloc (outsize);
+        assert_non_null (out);
+        int rc = text_sanitize (inputs[i], size, out, outsize);
+        char got[256];
+        snprintf (got, sizeof got, "%.*s", (int) strnlen (out, outsize), out);
+        free (out);
+        if (rc != 0 || strcmp (got, full) != 0)
+            fail_msg ("\"%s\" into %zu bytes: returned %d and \"%s\", want 0 and \"%s\"", inputs[i],
+                      outsize, rc, got, full);
     }
 }
 
 //  text_sanitize into a buffer of 1 to 3 bytes: no room for "…", but still NUL-terminated.
 static void
-test_sanitize_tiny_output(void **state)
+test_sanitize_tiny_output (void **state)
 {
-    (void)state;
+    (void) state;
     for (size_t outsize = 1; outsize < sizeof ELLIPSIS; outsize++) {
         char buffer[8 + GUARD_BYTES];
-        memset(buffer, GUARD_VALUE, sizeof buffer);
-        int rc = text_sanitize("hej", 3, buffer, outsize);
-        assert_int_equal(rc, -1);
-        assert_true(s_guard_intact(buffer + outsize));
-        if (strnlen(buffer, outsize) == outsize)
-            fail_msg("outsize %zu: output is not NUL-terminated", outsize);
+        memset (buffer, GUARD_VALUE, sizeof buffer);
+        int rc = text_sanitize ("hej", 3, buffer, outsize);
+        assert_int_equal (rc, -1);
+        assert_true (s_guard_intact (buffer + outsize));
+        if (strnlen (buffer, outsize) == outsize)
+            fail_msg ("outsize %zu: output is not NUL-terminated", outsize);
     }
 }
 
 //  One pseudo-random input: random bytes mixed with pieces of escapes and UTF-8. Returns size.
 static size_t
-s_random_input(char *out, size_t max)
+s_random_input (char *out, size_t max)
 {
     static const char *pieces[] = {
         "\x1b[",        "\x1b]52;c;",       "\x07",     "\xC2\x85",
         "\xE2\x80\xAE", "\xE2\x81\xA6",     "\xC3\xA5", "\xF0\x9F\x98\x80",
         "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xC0\x80", "\r\n",
         "\x7F"};
-    size_t size = (size_t)rand() % (max + 1);
+    size_t size = (size_t) rand () % (max + 1);
     size_t used = 0;
     while (used < size) {
-        int kind = rand() % 4;
+        int kind = rand () % 4;
         if (kind == 0)
-            out[used++] = (char)(rand() & 0xFF);
+            out[used++] = (char) (rand () & 0xFF);
         else if (kind == 1)
-            out[used++] = (char)(0x20 + rand() % 0x5F);
+            out[used++] = (char) (0x20 + rand () % 0x5F);
         else if (kind == 2)
-            out[used++] = (char)(0x80 + rand() % 0x40);
+            out[used++] = (char) (0x80 + rand () % 0x40);
         else {
-            const char *piece = pieces[(size_t)rand() % (sizeof pieces / sizeof pieces[0])];
+            const char *piece = pieces[(size_t) rand () % (sizeof pieces / sizeof pieces[0])];
             //  Whole, or cut short to make a truncated sequence
-            size_t piece_size = strlen(piece) - (size_t)rand() % 2;
+            size_t piece_size = strlen (piece) - (size_t) rand () % 2;
             for (size_t i = 0; i < piece_size && used < size; i++)
                 out[used++] = piece[i];
         }
@@ -408,46 +410,47 @@ s_random_input(char *out, size_t max)
 
 //  Property: whatever bytes come in, the output is valid UTF-8 a terminal cannot act on.
 static void
-test_sanitize_random(void **state)
+test_sanitize_random (void **state)
 {
-    (void)state;
-    srand(1);
+    (void) state;
+    srand (1);
     for (int run = 0; run < RANDOM_RUNS; run++) {
         char bytes[RANDOM_MAX_BYTES];
-        size_t size = s_random_input(bytes, sizeof bytes);
-        char *input = s_copy(bytes, size);
+        size_t size = s_random_input (bytes, sizeof bytes);
+        char *input = s_copy (bytes, size);
         //  Escaping grows text at most 4 times ("\xC2\x85" -> "<U+0085>"), plus "…" and NUL
         char out[4 * RANDOM_MAX_BYTES + 4 + GUARD_BYTES];
         size_t roomy = 4 * size + 4;
-        size_t outsize = run % 2 ? roomy : 4 + (size_t)rand() % (roomy - 3);
-        memset(out, GUARD_VALUE, sizeof out);
-        int rc = text_sanitize(input, size, out, outsize);
-        free(input);
+        size_t outsize = run % 2 ? roomy : 4 + (size_t) rand () % (roomy - 3);
+        memset (out, GUARD_VALUE, sizeof out);
+        int rc = text_sanitize (input, size, out, outsize);
+        free (input);
         if (rc != 0 && (rc != -1 || outsize == roomy))
-            fail_msg("run %d: returned %d with outsize %zu for %zu bytes", run, rc, outsize, size);
-        if (!s_guard_intact(out + outsize))
-            fail_msg("run %d: wrote past %zu bytes", run, outsize);
-        size_t used = strnlen(out, outsize);
+            fail_msg ("run %d: returned %d with outsize %zu for %zu bytes", run, rc, outsize, size);
+        if (!s_guard_intact (out + outsize))
+            fail_msg ("run %d: wrote past %zu bytes", run, outsize);
+        size_t used = strnlen (out, outsize);
         if (used == outsize)
-            fail_msg("run %d: not NUL-terminated", run);
+            fail_msg ("run %d: not NUL-terminated", run);
         for (size_t i = 0; i < used; i++)
-            if ((unsigned char)out[i] < 0x20 || (unsigned char)out[i] == 0x7F)
-                fail_msg("run %d: byte 0x%02X at %zu", run, (unsigned char)out[i], i);
-        if (!text_utf8_valid(out, used))
-            fail_msg("run %d: output is not valid UTF-8", run);
-        if (!s_terminal_safe(out, used))
-            fail_msg("run %d: output holds a C1 control or bidi character", run);
+            if ((unsigned char) out[i] < 0x20 || (unsigned char) out[i] == 0x7F)
+                fail_msg ("run %d: byte 0x%02X at %zu", run, (unsigned char) out[i], i);
+        if (!text_utf8_valid (out, used))
+            fail_msg ("run %d: output is not valid UTF-8", run);
+        if (!s_terminal_safe (out, used))
+            fail_msg ("run %d: output holds a C1 control or bidi character", run);
     }
 }
 
+//  Run the text tests; the exit code is the number that failed.
 int
-main(void)
+main (void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_utf8_decode),          cmocka_unit_test(test_utf8_valid),
-        cmocka_unit_test(test_name_valid),           cmocka_unit_test(test_sanitize),
-        cmocka_unit_test(test_sanitize_cut),         cmocka_unit_test(test_sanitize_exact_fit),
-        cmocka_unit_test(test_sanitize_tiny_output), cmocka_unit_test(test_sanitize_random),
+        cmocka_unit_test (test_utf8_decode),          cmocka_unit_test (test_utf8_valid),
+        cmocka_unit_test (test_name_valid),           cmocka_unit_test (test_sanitize),
+        cmocka_unit_test (test_sanitize_cut),         cmocka_unit_test (test_sanitize_exact_fit),
+        cmocka_unit_test (test_sanitize_tiny_output), cmocka_unit_test (test_sanitize_random),
     };
-    return cmocka_run_group_tests_name("text", tests, NULL, NULL);
+    return cmocka_run_group_tests_name ("text", tests, NULL, NULL);
 }

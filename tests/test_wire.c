@@ -26,38 +26,38 @@
 
 //  A heap copy of exactly size bytes of data; the caller frees it.
 static void *
-s_copy(const void *data, size_t size)
+s_copy (const void *data, size_t size)
 {
-    void *copy = malloc(size ? size : 1);
-    assert_non_null(copy);
+    void *copy = malloc (size ? size : 1);
+    assert_non_null (copy);
     if (size)
-        memcpy(copy, data, size);
+        memcpy (copy, data, size);
     return copy;
 }
 
 //  Decode frame 1 from an exact-size heap copy of frame. The decoded text is copied into
 //  text (textsize bytes) and NUL-terminated, since the copy is freed before returning.
 static wire_error_t
-s_decode_line(const char *frame, size_t size, wire_line_t *line, char *text, size_t textsize)
+s_decode_line (const char *frame, size_t size, wire_line_t *line, char *text, size_t textsize)
 {
-    char *copy = s_copy(frame, size);
-    wire_error_t error = wire_decode_line(copy, size, line);
+    char *copy = s_copy (frame, size);
+    wire_error_t error = wire_decode_line (copy, size, line);
     if (error == WIRE_OK) {
-        assert_true(line->text >= copy && line->text + line->text_size <= copy + size);
-        assert_true(line->text_size < textsize);
-        memcpy(text, line->text, line->text_size);
+        assert_true (line->text >= copy && line->text + line->text_size <= copy + size);
+        assert_true (line->text_size < textsize);
+        memcpy (text, line->text, line->text_size);
         text[line->text_size] = 0;
         line->text = text;
     }
-    free(copy);
+    free (copy);
     return error;
 }
 
 //  Frame 1 encodes and decodes back to the same channel and text, byte for byte.
 static void
-test_line_round_trip(void **state)
+test_line_round_trip (void **state)
 {
-    (void)state;
+    (void) state;
     static const char *channels[] = {"buddy", "bud", "\xC3\xA5\xC3\xA4\xC3\xB6-kanal_1",
                                      "a",     X32,   AA32};
     static const char *texts[] = {"hej",
@@ -70,30 +70,30 @@ test_line_round_trip(void **state)
     for (size_t c = 0; c < sizeof channels / sizeof channels[0]; c++)
         for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
             char frame[FRAME_MAX_BYTES];
-            size_t text_size = strlen(texts[t]);
-            int size = wire_encode_line(frame, sizeof frame, channels[c], texts[t], text_size);
-            size_t channel_size = strlen(channels[c]);
-            assert_int_equal(size, channel_size + 2 + text_size);
-            assert_memory_equal(frame, channels[c], channel_size);
-            assert_memory_equal(frame + channel_size, "> ", 2);
-            assert_memory_equal(frame + channel_size + 2, texts[t], text_size);
+            size_t text_size = strlen (texts[t]);
+            int size = wire_encode_line (frame, sizeof frame, channels[c], texts[t], text_size);
+            size_t channel_size = strlen (channels[c]);
+            assert_int_equal (size, channel_size + 2 + text_size);
+            assert_memory_equal (frame, channels[c], channel_size);
+            assert_memory_equal (frame + channel_size, "> ", 2);
+            assert_memory_equal (frame + channel_size + 2, texts[t], text_size);
 
             wire_line_t line;
             char text[FRAME_MAX_BYTES];
-            wire_error_t error = s_decode_line(frame, (size_t)size, &line, text, sizeof text);
+            wire_error_t error = s_decode_line (frame, (size_t) size, &line, text, sizeof text);
             if (error != WIRE_OK)
-                fail_msg("[%s] \"%s\": %s", channels[c], texts[t], wire_strerror(error));
-            assert_string_equal(line.channel, channels[c]);
-            assert_int_equal(line.text_size, text_size);
-            assert_string_equal(text, texts[t]);
+                fail_msg ("[%s] \"%s\": %s", channels[c], texts[t], wire_strerror (error));
+            assert_string_equal (line.channel, channels[c]);
+            assert_int_equal (line.text_size, text_size);
+            assert_string_equal (text, texts[t]);
         }
 }
 
 //  wire_decode_line on frames as they arrive: exact channels, the space, and each refusal.
 static void
-test_line_decode(void **state)
+test_line_decode (void **state)
 {
-    (void)state;
+    (void) state;
     static const struct {
         const char *frame;   //  the received frame
         size_t size;         //  its size, 0 for strlen
@@ -130,26 +130,26 @@ test_line_decode(void **state)
         {CONTROL_PREFIX "buddy> x", 0, WIRE_CONTROL, NULL, NULL},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        size_t size = rows[i].size ? rows[i].size : strlen(rows[i].frame);
+        size_t size = rows[i].size ? rows[i].size : strlen (rows[i].frame);
         wire_line_t line;
         char text[FRAME_MAX_BYTES];
-        wire_error_t error = s_decode_line(rows[i].frame, size, &line, text, sizeof text);
+        wire_error_t error = s_decode_line (rows[i].frame, size, &line, text, sizeof text);
         if (error != rows[i].error)
-            fail_msg("row %zu \"%s\": %s, want %s", i, rows[i].frame, wire_strerror(error),
-                     wire_strerror(rows[i].error));
+            fail_msg ("row %zu \"%s\": %s, want %s", i, rows[i].frame, wire_strerror (error),
+                      wire_strerror (rows[i].error));
         if (error != WIRE_OK)
             continue;
-        assert_string_equal(line.channel, rows[i].channel);
-        assert_string_equal(text, rows[i].text);
-        assert_int_equal(line.text_size, strlen(rows[i].text));
+        assert_string_equal (line.channel, rows[i].channel);
+        assert_string_equal (text, rows[i].text);
+        assert_int_equal (line.text_size, strlen (rows[i].text));
     }
 }
 
 //  The text limit: TEXT_MAX_BYTES passes, one byte more is WIRE_TOO_LONG, with or without space.
 static void
-test_line_text_limit(void **state)
+test_line_text_limit (void **state)
 {
-    (void)state;
+    (void) state;
     static const struct {
         const char *head;   //  channel and separator
         size_t text_size;   //  bytes of text after it
@@ -164,30 +164,31 @@ test_line_text_limit(void **state)
         {"buddy>  ", TEXT_MAX_BYTES - 1, WIRE_OK},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        size_t head_size = strlen(rows[i].head);
+        size_t head_size = strlen (rows[i].head);
         size_t size = head_size + rows[i].text_size;
-        char *frame = malloc(size);
-        assert_non_null(frame);
-        memcpy(frame, rows[i].head, head_size);
-        memset(frame + head_size, 'x', rows[i].text_size);
+        char *frame = malloc (size);
+        assert_non_null (frame);
+        memcpy (frame, rows[i].head, head_size);
+        memset (frame + head_size, 'x', rows[i].text_size);
         wire_line_t line;
-        wire_error_t error = wire_decode_line(frame, size, &line);
+        wire_error_t error = wire_decode_line (frame, size, &line);
         if (error != rows[i].error)
-            fail_msg("row %zu: %s, want %s", i, wire_strerror(error), wire_strerror(rows[i].error));
+            fail_msg ("row %zu: %s, want %s", i, wire_strerror (error),
+                      wire_strerror (rows[i].error));
         if (error == WIRE_OK) {
-            assert_string_equal(line.channel, "buddy");
-            assert_true(line.text_size <= TEXT_MAX_BYTES);
-            assert_ptr_equal(line.text + line.text_size, frame + size);
+            assert_string_equal (line.channel, "buddy");
+            assert_true (line.text_size <= TEXT_MAX_BYTES);
+            assert_ptr_equal (line.text + line.text_size, frame + size);
         }
-        free(frame);
+        free (frame);
     }
 }
 
 //  Where '>' may be: within the longest channel name (NAME_MAX_BYTES), never further.
 static void
-test_line_separator_position(void **state)
+test_line_separator_position (void **state)
 {
-    (void)state;
+    (void) state;
     static const struct {
         const char *frame;  //  the received frame
         wire_error_t error; //  expected result
@@ -203,33 +204,35 @@ test_line_separator_position(void **state)
         wire_line_t line;
         char text[FRAME_MAX_BYTES];
         wire_error_t error =
-            s_decode_line(rows[i].frame, strlen(rows[i].frame), &line, text, sizeof text);
+            s_decode_line (rows[i].frame, strlen (rows[i].frame), &line, text, sizeof text);
         if (error != rows[i].error)
-            fail_msg("row %zu: %s, want %s", i, wire_strerror(error), wire_strerror(rows[i].error));
+            fail_msg ("row %zu: %s, want %s", i, wire_strerror (error),
+                      wire_strerror (rows[i].error));
         if (error == WIRE_OK) {
-            assert_string_equal(line.channel, AA32);
-            assert_string_equal(text, "x");
+            assert_string_equal (line.channel, AA32);
+            assert_string_equal (text, "x");
         }
     }
 }
 
 //  wire_encode_line refuses a bad channel, too long a text, and too small a buffer.
 static void
-test_line_encode_refuses(void **state)
+test_line_encode_refuses (void **state)
 {
-    (void)state;
+    (void) state;
     static const char *bad_channels[] = {"",     "bad chan", "x>y",      X32 "x",
                                          "~ctl", "#news",    "\xC0\x80", "a\x1b"};
     char frame[FRAME_MAX_BYTES + 1];
     for (size_t i = 0; i < sizeof bad_channels / sizeof bad_channels[0]; i++)
-        if (wire_encode_line(frame, sizeof frame, bad_channels[i], "x", 1) != -1)
-            fail_msg("channel \"%s\" accepted", bad_channels[i]);
+        if (wire_encode_line (frame, sizeof frame, bad_channels[i], "x", 1) != -1)
+            fail_msg ("channel \"%s\" accepted", bad_channels[i]);
 
     static char text[TEXT_MAX_BYTES + 1];
-    memset(text, 'x', sizeof text);
-    assert_int_equal(wire_encode_line(frame, sizeof frame, "buddy", text, TEXT_MAX_BYTES + 1), -1);
-    assert_int_equal(wire_encode_line(frame, FRAME_MAX_BYTES, AA32, text, TEXT_MAX_BYTES),
-                     FRAME_MAX_BYTES);
+    memset (text, 'x', sizeof text);
+    assert_int_equal (wire_encode_line (frame, sizeof frame, "buddy", text, TEXT_MAX_BYTES + 1),
+                      -1);
+    assert_int_equal (wire_encode_line (frame, FRAME_MAX_BYTES, AA32, text, TEXT_MAX_BYTES),
+                      FRAME_MAX_BYTES);
 
     //  "buddy> hej" is 10 bytes: 10 fit exactly (no NUL is written), 9 and 0 do not
     static const struct {
@@ -237,36 +240,36 @@ test_line_encode_refuses(void **state)
         int result;     //  expected result
     } sizes[] = {{10, 10}, {9, -1}, {1, -1}, {0, -1}};
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
-        char *out = malloc(sizes[i].outsize ? sizes[i].outsize : 1);
-        assert_non_null(out);
-        int result = wire_encode_line(out, sizes[i].outsize, "buddy", "hej", 3);
+        char *out = malloc (sizes[i].outsize ? sizes[i].outsize : 1);
+        assert_non_null (out);
+        int result = wire_encode_line (out, sizes[i].outsize, "buddy", "hej", 3);
         if (result != sizes[i].result)
-            fail_msg("outsize %zu: %d, want %d", sizes[i].outsize, result, sizes[i].result);
+            fail_msg ("outsize %zu: %d, want %d", sizes[i].outsize, result, sizes[i].result);
         if (result > 0)
-            assert_memory_equal(out, "buddy> hej", 10);
-        free(out);
+            assert_memory_equal (out, "buddy> hej", 10);
+        free (out);
     }
 }
 
 //  Fill meta with the given fields.
 static void
-s_meta(wire_meta_t *meta, uint8_t version, uint8_t sender_seed, uint64_t seq, uint64_t sent_ms,
-       const char *nick)
+s_meta (wire_meta_t *meta, uint8_t version, uint8_t sender_seed, uint64_t seq, uint64_t sent_ms,
+        const char *nick)
 {
-    memset(meta, 0, sizeof *meta);
+    memset (meta, 0, sizeof *meta);
     meta->version = version;
     for (size_t i = 0; i < WIRE_SENDER_BYTES; i++)
-        meta->sender[i] = (uint8_t)(sender_seed + i * 17);
+        meta->sender[i] = (uint8_t) (sender_seed + i * 17);
     meta->seq = seq;
     meta->sent_ms = sent_ms;
-    snprintf(meta->nick, sizeof meta->nick, "%s", nick);
+    snprintf (meta->nick, sizeof meta->nick, "%s", nick);
 }
 
 //  Frame 2 encodes and decodes back to every field.
 static void
-test_meta_round_trip(void **state)
+test_meta_round_trip (void **state)
 {
-    (void)state;
+    (void) state;
     static const struct {
         uint8_t version;     //  version byte
         uint8_t sender_seed; //  first sender byte; the others follow from it
@@ -283,84 +286,84 @@ test_meta_round_trip(void **state)
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         wire_meta_t meta, decoded;
-        s_meta(&meta, rows[i].version, rows[i].sender_seed, rows[i].seq, rows[i].sent_ms,
-               rows[i].nick);
+        s_meta (&meta, rows[i].version, rows[i].sender_seed, rows[i].seq, rows[i].sent_ms,
+                rows[i].nick);
         uint8_t frame[WIRE_META_MAX_BYTES];
-        int size = wire_encode_meta(frame, sizeof frame, &meta);
-        if (size != (int)(WIRE_META_FIXED_BYTES + strlen(rows[i].nick)))
-            fail_msg("row %zu: encoded %d bytes", i, size);
-        uint8_t *copy = s_copy(frame, (size_t)size);
-        memset(&decoded, 0xEE, sizeof decoded);
-        wire_error_t error = wire_decode_meta(copy, (size_t)size, &decoded);
-        free(copy);
+        int size = wire_encode_meta (frame, sizeof frame, &meta);
+        if (size != (int) (WIRE_META_FIXED_BYTES + strlen (rows[i].nick)))
+            fail_msg ("row %zu: encoded %d bytes", i, size);
+        uint8_t *copy = s_copy (frame, (size_t) size);
+        memset (&decoded, 0xEE, sizeof decoded);
+        wire_error_t error = wire_decode_meta (copy, (size_t) size, &decoded);
+        free (copy);
         if (error != WIRE_OK)
-            fail_msg("row %zu: %s", i, wire_strerror(error));
-        assert_int_equal(decoded.version, rows[i].version);
-        assert_memory_equal(decoded.sender, meta.sender, WIRE_SENDER_BYTES);
-        assert_true(decoded.seq == rows[i].seq);
-        assert_true(decoded.sent_ms == rows[i].sent_ms);
-        assert_string_equal(decoded.nick, rows[i].nick);
+            fail_msg ("row %zu: %s", i, wire_strerror (error));
+        assert_int_equal (decoded.version, rows[i].version);
+        assert_memory_equal (decoded.sender, meta.sender, WIRE_SENDER_BYTES);
+        assert_true (decoded.seq == rows[i].seq);
+        assert_true (decoded.sent_ms == rows[i].sent_ms);
+        assert_string_equal (decoded.nick, rows[i].nick);
     }
 }
 
 //  Frame 2 byte for byte as wire.c lays it out: big-endian numbers, nick last.
 static void
-test_meta_layout(void **state)
+test_meta_layout (void **state)
 {
-    (void)state;
+    (void) state;
     wire_meta_t meta;
-    s_meta(&meta, WIRE_VERSION, 0x10, 0x0102030405060708ULL, 0x1112131415161718ULL, "bo");
+    s_meta (&meta, WIRE_VERSION, 0x10, 0x0102030405060708ULL, 0x1112131415161718ULL, "bo");
     uint8_t frame[WIRE_META_MAX_BYTES];
-    assert_int_equal(wire_encode_meta(frame, sizeof frame, &meta), WIRE_META_FIXED_BYTES + 2);
-    assert_int_equal(frame[0], WIRE_VERSION);
-    assert_memory_equal(frame + 1, meta.sender, WIRE_SENDER_BYTES);
-    assert_memory_equal(frame + 17, "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
-    assert_memory_equal(frame + 25, "\x11\x12\x13\x14\x15\x16\x17\x18", 8);
-    assert_int_equal(frame[33], 2);
-    assert_memory_equal(frame + WIRE_META_FIXED_BYTES, "bo", 2);
+    assert_int_equal (wire_encode_meta (frame, sizeof frame, &meta), WIRE_META_FIXED_BYTES + 2);
+    assert_int_equal (frame[0], WIRE_VERSION);
+    assert_memory_equal (frame + 1, meta.sender, WIRE_SENDER_BYTES);
+    assert_memory_equal (frame + 17, "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
+    assert_memory_equal (frame + 25, "\x11\x12\x13\x14\x15\x16\x17\x18", 8);
+    assert_int_equal (frame[33], 2);
+    assert_memory_equal (frame + WIRE_META_FIXED_BYTES, "bo", 2);
 }
 
 //  Every truncation of a good frame 2 is refused, never read past.
 static void
-test_meta_truncated(void **state)
+test_meta_truncated (void **state)
 {
-    (void)state;
+    (void) state;
     static const char *nicks[] = {"b", "bertil", AA32};
     for (size_t n = 0; n < sizeof nicks / sizeof nicks[0]; n++) {
         wire_meta_t meta, decoded;
-        s_meta(&meta, WIRE_VERSION, 0x42, 7, 8, nicks[n]);
+        s_meta (&meta, WIRE_VERSION, 0x42, 7, 8, nicks[n]);
         uint8_t frame[WIRE_META_MAX_BYTES];
-        int size = wire_encode_meta(frame, sizeof frame, &meta);
-        assert_true(size > 0);
-        for (size_t length = 0; length < (size_t)size; length++) {
-            uint8_t *copy = s_copy(frame, length);
-            wire_error_t error = wire_decode_meta(copy, length, &decoded);
-            free(copy);
+        int size = wire_encode_meta (frame, sizeof frame, &meta);
+        assert_true (size > 0);
+        for (size_t length = 0; length < (size_t) size; length++) {
+            uint8_t *copy = s_copy (frame, length);
+            wire_error_t error = wire_decode_meta (copy, length, &decoded);
+            free (copy);
             if (error != WIRE_BAD_META)
-                fail_msg("nick \"%s\" cut to %zu bytes: %s", nicks[n], length,
-                         wire_strerror(error));
+                fail_msg ("nick \"%s\" cut to %zu bytes: %s", nicks[n], length,
+                          wire_strerror (error));
         }
     }
 }
 
 //  Build a frame 2 by hand: version, a nick length byte, nick bytes and trailing bytes.
 static size_t
-s_meta_frame(uint8_t *out, uint8_t version, uint8_t nick_length, const char *nick, size_t nick_size,
-             size_t trailing)
+s_meta_frame (uint8_t *out, uint8_t version, uint8_t nick_length, const char *nick,
+              size_t nick_size, size_t trailing)
 {
-    memset(out, 0x33, WIRE_META_FIXED_BYTES);
+    memset (out, 0x33, WIRE_META_FIXED_BYTES);
     out[0] = version;
     out[WIRE_META_FIXED_BYTES - 1] = nick_length;
-    memcpy(out + WIRE_META_FIXED_BYTES, nick, nick_size);
-    memset(out + WIRE_META_FIXED_BYTES + nick_size, 0xEE, trailing);
+    memcpy (out + WIRE_META_FIXED_BYTES, nick, nick_size);
+    memset (out + WIRE_META_FIXED_BYTES + nick_size, 0xEE, trailing);
     return WIRE_META_FIXED_BYTES + nick_size + trailing;
 }
 
 //  wire_decode_meta on hand-made frames: bad lengths, versions, nicks, and later versions.
 static void
-test_meta_decode(void **state)
+test_meta_decode (void **state)
 {
-    (void)state;
+    (void) state;
     static const struct {
         uint8_t version;     //  version byte
         int nick_length;     //  nick length byte, -1 for the nick's real size
@@ -392,136 +395,138 @@ test_meta_decode(void **state)
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         uint8_t frame[WIRE_META_FIXED_BYTES + 256 + 256];
-        size_t nick_size = strlen(rows[i].nick);
+        size_t nick_size = strlen (rows[i].nick);
         uint8_t nick_length =
-            (uint8_t)(rows[i].nick_length < 0 ? (int)nick_size : rows[i].nick_length);
-        size_t size = s_meta_frame(frame, rows[i].version, nick_length, rows[i].nick, nick_size,
-                                   rows[i].trailing);
-        uint8_t *copy = s_copy(frame, size);
+            (uint8_t) (rows[i].nick_length < 0 ? (int) nick_size : rows[i].nick_length);
+        size_t size = s_meta_frame (frame, rows[i].version, nick_length, rows[i].nick, nick_size,
+                                    rows[i].trailing);
+        uint8_t *copy = s_copy (frame, size);
         wire_meta_t meta;
-        wire_error_t error = wire_decode_meta(copy, size, &meta);
-        free(copy);
+        wire_error_t error = wire_decode_meta (copy, size, &meta);
+        free (copy);
         if (error != rows[i].error)
-            fail_msg("row %zu: %s, want %s", i, wire_strerror(error), wire_strerror(rows[i].error));
+            fail_msg ("row %zu: %s, want %s", i, wire_strerror (error),
+                      wire_strerror (rows[i].error));
         if (error == WIRE_OK) {
-            assert_int_equal(meta.version, rows[i].version);
-            assert_string_equal(meta.nick, rows[i].decoded);
+            assert_int_equal (meta.version, rows[i].version);
+            assert_string_equal (meta.nick, rows[i].decoded);
         }
     }
 }
 
 //  wire_encode_meta refuses a bad nick and too small a buffer.
 static void
-test_meta_encode_refuses(void **state)
+test_meta_encode_refuses (void **state)
 {
-    (void)state;
+    (void) state;
     static const char *bad_nicks[] = {"", "a b", "x>y", X32 "x", "\x1b"};
     uint8_t frame[WIRE_META_MAX_BYTES];
     wire_meta_t meta;
     for (size_t i = 0; i < sizeof bad_nicks / sizeof bad_nicks[0]; i++) {
-        s_meta(&meta, WIRE_VERSION, 0, 1, 1, bad_nicks[i]);
-        if (wire_encode_meta(frame, sizeof frame, &meta) != -1)
-            fail_msg("nick \"%s\" accepted", bad_nicks[i]);
+        s_meta (&meta, WIRE_VERSION, 0, 1, 1, bad_nicks[i]);
+        if (wire_encode_meta (frame, sizeof frame, &meta) != -1)
+            fail_msg ("nick \"%s\" accepted", bad_nicks[i]);
     }
-    s_meta(&meta, WIRE_VERSION, 0, 1, 1, "bertil");
+    s_meta (&meta, WIRE_VERSION, 0, 1, 1, "bertil");
     size_t size = WIRE_META_FIXED_BYTES + 6;
     for (size_t outsize = 0; outsize <= size; outsize++) {
-        uint8_t *out = malloc(outsize ? outsize : 1);
-        assert_non_null(out);
-        int result = wire_encode_meta(out, outsize, &meta);
-        free(out);
-        assert_int_equal(result, outsize == size ? (int)size : -1);
+        uint8_t *out = malloc (outsize ? outsize : 1);
+        assert_non_null (out);
+        int result = wire_encode_meta (out, outsize, &meta);
+        free (out);
+        assert_int_equal (result, outsize == size ? (int) size : -1);
     }
 }
 
 //  wire_strerror has a description for every code, and one for a code it does not know.
 static void
-test_strerror(void **state)
+test_strerror (void **state)
 {
-    (void)state;
+    (void) state;
     static const wire_error_t codes[] = {WIRE_OK,       WIRE_NO_SEPARATOR, WIRE_BAD_CHANNEL,
                                          WIRE_TOO_LONG, WIRE_CONTROL,      WIRE_BAD_META,
                                          WIRE_BAD_NICK};
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
-        const char *text = wire_strerror(codes[i]);
-        assert_non_null(text);
-        assert_true(strlen(text) > 0);
+        const char *text = wire_strerror (codes[i]);
+        assert_non_null (text);
+        assert_true (strlen (text) > 0);
         for (size_t j = 0; j < i; j++)
-            assert_string_not_equal(text, wire_strerror(codes[j]));
+            assert_string_not_equal (text, wire_strerror (codes[j]));
     }
-    assert_non_null(wire_strerror((wire_error_t)99));
+    assert_non_null (wire_strerror ((wire_error_t) 99));
 }
 
 //  A pseudo-random byte: often one that means something to the decoders.
 static uint8_t
-s_random_byte(void)
+s_random_byte (void)
 {
     static const uint8_t meaningful[] = {'>', ' ',  '~',  'a',  'z',  '_',  '-',
                                          '.', 0xC3, 0xA5, 0x80, 0x00, 0x01, 0x1B};
-    if (rand() % 2)
-        return (uint8_t)(rand() & 0xFF);
-    return meaningful[(size_t)rand() % sizeof meaningful];
+    if (rand () % 2)
+        return (uint8_t) (rand () & 0xFF);
+    return meaningful[(size_t) rand () % sizeof meaningful];
 }
 
 //  Pseudo-random buffers of 0..HOSTILE_MAX_BYTES through both decoders: no crash, no read past
 //  the end, and what they accept is consistent.
 static void
-test_hostile(void **state)
+test_hostile (void **state)
 {
-    (void)state;
-    srand(1);
+    (void) state;
+    srand (1);
     for (int run = 0; run < HOSTILE_RUNS; run++) {
-        size_t size = (size_t)rand() % (HOSTILE_MAX_BYTES + 1);
+        size_t size = (size_t) rand () % (HOSTILE_MAX_BYTES + 1);
         uint8_t bytes[HOSTILE_MAX_BYTES];
         for (size_t i = 0; i < size; i++)
-            bytes[i] = s_random_byte();
+            bytes[i] = s_random_byte ();
         //  Now and then a plausible head, so the decoders get past their first checks
         if (run % 4 == 1 && size > 8)
-            memcpy(bytes, "buddy> ", 7);
+            memcpy (bytes, "buddy> ", 7);
         if (run % 4 == 2 && size > WIRE_META_FIXED_BYTES) {
             bytes[0] = 1;
-            bytes[WIRE_META_FIXED_BYTES - 1] = (uint8_t)(rand() % 8);
+            bytes[WIRE_META_FIXED_BYTES - 1] = (uint8_t) (rand () % 8);
         }
-        uint8_t *frame = s_copy(bytes, size);
+        uint8_t *frame = s_copy (bytes, size);
 
         wire_line_t line;
-        wire_error_t error = wire_decode_line(frame, size, &line);
+        wire_error_t error = wire_decode_line (frame, size, &line);
         if (error == WIRE_OK) {
-            assert_true(wire_channel_valid(line.channel, strlen(line.channel)));
-            assert_true(line.text_size <= TEXT_MAX_BYTES);
-            assert_true((const uint8_t *)line.text >= frame);
-            assert_true((const uint8_t *)line.text + line.text_size == frame + size);
+            assert_true (wire_channel_valid (line.channel, strlen (line.channel)));
+            assert_true (line.text_size <= TEXT_MAX_BYTES);
+            assert_true ((const uint8_t *) line.text >= frame);
+            assert_true ((const uint8_t *) line.text + line.text_size == frame + size);
         } else
-            assert_in_range(error, WIRE_NO_SEPARATOR, WIRE_BAD_NICK);
+            assert_in_range (error, WIRE_NO_SEPARATOR, WIRE_BAD_NICK);
 
         wire_meta_t meta;
-        error = wire_decode_meta(frame, size, &meta);
+        error = wire_decode_meta (frame, size, &meta);
         if (error == WIRE_OK) {
-            assert_true(meta.version >= 1);
-            assert_true(wire_nick_valid(meta.nick, strlen(meta.nick)));
-            assert_true(WIRE_META_FIXED_BYTES + strlen(meta.nick) <= size);
+            assert_true (meta.version >= 1);
+            assert_true (wire_nick_valid (meta.nick, strlen (meta.nick)));
+            assert_true (WIRE_META_FIXED_BYTES + strlen (meta.nick) <= size);
         } else
-            assert_true(error == WIRE_BAD_META || error == WIRE_BAD_NICK);
-        free(frame);
+            assert_true (error == WIRE_BAD_META || error == WIRE_BAD_NICK);
+        free (frame);
     }
 }
 
+//  Run the wire tests; the exit code is the number that failed.
 int
-main(void)
+main (void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_line_round_trip),
-        cmocka_unit_test(test_line_decode),
-        cmocka_unit_test(test_line_text_limit),
-        cmocka_unit_test(test_line_separator_position),
-        cmocka_unit_test(test_line_encode_refuses),
-        cmocka_unit_test(test_meta_round_trip),
-        cmocka_unit_test(test_meta_layout),
-        cmocka_unit_test(test_meta_truncated),
-        cmocka_unit_test(test_meta_decode),
-        cmocka_unit_test(test_meta_encode_refuses),
-        cmocka_unit_test(test_strerror),
-        cmocka_unit_test(test_hostile),
+        cmocka_unit_test (test_line_round_trip),
+        cmocka_unit_test (test_line_decode),
+        cmocka_unit_test (test_line_text_limit),
+        cmocka_unit_test (test_line_separator_position),
+        cmocka_unit_test (test_line_encode_refuses),
+        cmocka_unit_test (test_meta_round_trip),
+        cmocka_unit_test (test_meta_layout),
+        cmocka_unit_test (test_meta_truncated),
+        cmocka_unit_test (test_meta_decode),
+        cmocka_unit_test (test_meta_encode_refuses),
+        cmocka_unit_test (test_strerror),
+        cmocka_unit_test (test_hostile),
     };
-    return cmocka_run_group_tests_name("wire", tests, NULL, NULL);
+    return cmocka_run_group_tests_name ("wire", tests, NULL, NULL);
 }

@@ -59,7 +59,7 @@ expect_screen anna '<bertil> färg$' "Swedish letters pass untouched"
 tmux_run send-keys -t anna C-c
 if wait_pane anna pane_dead 1; then
     pass "Ctrl-C leaves"
-    [[ $(pane anna pane_dead_status) == 0 ]] && pass "Ctrl-C exits 0" ||
+    wait_pane anna pane_dead_status 0 2 && pass "Ctrl-C exits 0" ||
         fail "Ctrl-C exits 0 (status $(pane anna pane_dead_status))"
 else
     fail "Ctrl-C leaves"
@@ -68,7 +68,7 @@ expect_screen bertil 'lost the connection to 127\.0\.0\.1:'"$pa" "the other side
 tmux_run send-keys -t bertil C-d
 if wait_pane bertil pane_dead 1; then
     pass "Ctrl-D leaves"
-    [[ $(pane bertil pane_dead_status) == 0 ]] && pass "Ctrl-D exits 0" ||
+    wait_pane bertil pane_dead_status 0 2 && pass "Ctrl-D exits 0" ||
         fail "Ctrl-D exits 0 (status $(pane bertil pane_dead_status))"
 else
     fail "Ctrl-D leaves"
