@@ -211,17 +211,27 @@ tmux_run() {
     tmux -L "$TMUX_SOCKET" -f /dev/null "$@"
 }
 
-# start_terminal NAME ARGS...: start chat ARGS in a new 100x24 terminal named NAME; the pane
-# stays after chat exits so its last screen and exit status can be read.
+# start_terminal NAME ARGS...: start chat ARGS in a new 100x24 terminal named NAME.
 start_terminal() {
     local name=$1
     shift
     if ((${#CLEANUPS[@]} == 0)) || [[ ${CLEANUPS[*]} != *kill-server* ]]; then
         on_exit "tmux -L $TMUX_SOCKET kill-server"
     fi
+    # The shell records the terminal's modes after chat in $TMP/NAME.stty and chat's exit status
+    # in $TMP/NAME.status, then the pane closes
     tmux_run new-session -d -s "$name" -x 100 -y 24 \
-        "exec env LC_ALL=$LC_ALL $(printf '%q ' "$CHAT" "$@")"
-    tmux_run set-option -t "$name" remain-on-exit on >/dev/null
+        "env LC_ALL=$LC_ALL $(printf '%q ' "$CHAT" "$@"); s=\$?; stty -a >$TMP/$name.stty; echo \$s >$TMP/$name.status"
+}
+
+# wait_exit NAME [SECONDS]: true once terminal NAME's chat has exited; its status is then in
+# $TMP/NAME.status.
+wait_exit() {
+    local deadline=$((SECONDS + ${2:-$WAIT_S}))
+    until [[ -s $TMP/$1.status ]]; do
+        ((SECONDS < deadline)) || return 1
+        sleep 0.05
+    done
 }
 
 # screen NAME: print what terminal NAME shows now.

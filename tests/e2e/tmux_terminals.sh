@@ -57,19 +57,25 @@ expect_screen anna '<bertil> färg$' "Swedish letters pass untouched"
 
 # Leaving: Ctrl-C in one terminal, Ctrl-D in the other; both exit 0
 tmux_run send-keys -t anna C-c
-if wait_pane anna pane_dead 1; then
+if wait_exit anna; then
     pass "Ctrl-C leaves"
-    wait_pane anna pane_dead_status 0 2 && pass "Ctrl-C exits 0" ||
-        fail "Ctrl-C exits 0 (status $(pane anna pane_dead_status))"
+    [[ $(cat "$TMP/anna.status") == 0 ]] && pass "Ctrl-C exits 0" ||
+        fail "Ctrl-C exits 0 (status $(cat "$TMP/anna.status"))"
+    if grep -Eq '(^| )icanon( |$)' "$TMP/anna.stty" && grep -Eq '(^| )echo( |$)' "$TMP/anna.stty"; then
+        pass "the terminal is restored (canonical mode, echo) after leaving"
+    else
+        fail "the terminal is restored (canonical mode, echo) after leaving"
+        show "$TMP/anna.stty"
+    fi
 else
     fail "Ctrl-C leaves"
 fi
 expect_screen bertil 'lost the connection to 127\.0\.0\.1:'"$pa" "the other side notices"
 tmux_run send-keys -t bertil C-d
-if wait_pane bertil pane_dead 1; then
+if wait_exit bertil; then
     pass "Ctrl-D leaves"
-    wait_pane bertil pane_dead_status 0 2 && pass "Ctrl-D exits 0" ||
-        fail "Ctrl-D exits 0 (status $(pane bertil pane_dead_status))"
+    [[ $(cat "$TMP/bertil.status") == 0 ]] && pass "Ctrl-D exits 0" ||
+        fail "Ctrl-D exits 0 (status $(cat "$TMP/bertil.status"))"
 else
     fail "Ctrl-D leaves"
 fi
