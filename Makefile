@@ -24,7 +24,7 @@ B ?= build/default
 VARIANT_CFLAGS ?=
 OBJECTS = $(MODULES:%=$(B)/%.o)
 
-.PHONY: all check check-unit check-e2e check-sanitize check-asan check-tsan valgrind \
+.PHONY: all check check-fast check-unit check-e2e check-sanitize check-asan check-tsan \
         translations clean
 
 all: chat translations
@@ -56,8 +56,16 @@ locale/%/LC_MESSAGES/chat.mo: po/%.po
 po/chat.pot: $(MODULES:%=%.c) chat.c
 	xgettext --from-code=UTF-8 -k_ -kN_ -o $@ $^
 
-# Tests. CHAT names the binary the end-to-end tests drive.
+# Tests. `make check` is the whole suite: unit and end-to-end tests on the normal build (with
+# valgrind on a clean quit), then all of them again under ASan+UBSan and under TSan.
+# CHAT names the binary the end-to-end tests drive.
 check: all
+	$(MAKE) check-unit check-e2e
+	$(MAKE) check-sanitize
+	@echo "make check: every suite passed"
+
+# The normal build only: the quick loop while developing
+check-fast: all
 	$(MAKE) check-unit check-e2e
 
 check-unit: $(UNIT_TESTS:%=$(B)/%)
@@ -74,13 +82,10 @@ check-asan:
 	    VARIANT_CFLAGS="-O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
 	    check-unit check-e2e
 
+check-tsan: export TSAN_OPTIONS = suppressions=$(CURDIR)/tests/tsan.supp exitcode=66
 check-tsan:
 	$(MAKE) B=build/tsan CC=clang VARIANT_CFLAGS="-O1 -fno-omit-frame-pointer -fsanitize=thread" \
 	    check-unit check-e2e
-
-# A clean quit under valgrind: no leaks, no errors
-valgrind: $(B)/chat
-	tests/valgrind-quit $(B)/chat
 
 clean:
 	rm -rf build chat locale po/chat.pot

@@ -211,7 +211,8 @@ tmux_run() {
     tmux -L "$TMUX_SOCKET" -f /dev/null "$@"
 }
 
-# start_terminal NAME ARGS...: start chat ARGS in a new 100x24 terminal named NAME.
+# start_terminal NAME ARGS...: start chat ARGS in a new 100x24 terminal named NAME, under
+# $TERMINAL_WRAPPER (a command line, e.g. valgrind's) if set.
 start_terminal() {
     local name=$1
     shift
@@ -221,7 +222,7 @@ start_terminal() {
     # The shell records the terminal's modes after chat in $TMP/NAME.stty and chat's exit status
     # in $TMP/NAME.status, then the pane closes
     tmux_run new-session -d -s "$name" -x 100 -y 24 \
-        "env LC_ALL=$LC_ALL $(printf '%q ' "$CHAT" "$@"); s=\$?; stty -a >$TMP/$name.stty; echo \$s >$TMP/$name.status"
+        "env LC_ALL=$LC_ALL ${TERMINAL_WRAPPER:-} $(printf '%q ' "$CHAT" "$@"); s=\$?; stty -a >$TMP/$name.stty; echo \$s >$TMP/$name.status"
 }
 
 # wait_exit NAME [SECONDS]: true once terminal NAME's chat has exited; its status is then in

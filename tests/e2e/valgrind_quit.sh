@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# valgrind finds no leak and no memory error when chat quits cleanly: in pipe mode at end of
+# input, and in a terminal with \quit (readline's path). Not run on sanitizer builds, which
+# valgrind cannot run.
+source "$(dirname "$0")/../lib.sh"
+
+if [[ $CHAT == */asan/* || $CHAT == */tsan/* ]]; then
+    echo "# skipped: valgrind does not run sanitizer builds"
+    finish
+fi
+VALGRIND=(valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect
+    --show-leak-kinds=definite,indirect --error-exitcode=99 --track-fds=no)
+
+pa=$(free_port) pb=$(free_port) pc=$(free_port)
+start_peer bertil -- -n bertil -p "$pb" -c "$pa" -c "$pc"
+start_peer anna "${VALGRIND[@]}" --log-file="$TMP/anna.valgrind" -- -n anna -p "$pa" -c "$pb"
+await_listeners anna 1 30 || fail "bertil listens to anna under valgrind"
+await_listeners bertil 1 30 || fail "anna listens to bertil under valgrind"
+say anna "hej under valgrind" '\channel news' '\disconnect spam' '\channels' '\peers' '\help'
+say bertil "hej tillbaka"
+expect "$TMP/bertil.out" '<anna> hej under valgrind$' "a line is sent under valgrind" 30
+expect "$TMP/anna.out" '<bertil> hej tillbaka$' "a line is received under valgrind" 30
+stop_peer anna 60
+[[ $(cat "$TMP/anna.status") == 0 ]] && pass "pipe mode: clean quit, exit 0, no leak, no error" || {
+    fail "pipe mode: clean quit, exit 0, no leak, no error (status $(cat "$TMP/anna.status"))"
+    show "$TMP/anna.valgrind"
+}
+grep -q 'definitely lost: 0 bytes\|no leaks are possible' "$TMP/anna.valgrind" &&
+    pass "pipe mode: valgrind reports nothing definitely lost" ||
+    { fail "pipe mode: valgrind reports nothing definitely lost"; show "$TMP/anna.valgrind"; }
+
+# In a terminal, through readline, leaving with \quit
+TERMINAL_WRAPPER="${VALGRIND[*]} --log-file=$TMP/cecilia.valgrind" \
+    start_terminal cecilia -n cecilia -p "$pc" -c "$pb"
+wait_screen cecilia 'listens to you' 30 || fail "bertil listens to cecilia under valgrind"
+tmux_run send-keys -t cecilia "hej från terminalen" Enter
+expect "$TMP/bertil.out" '<cecilia> hej från terminalen$' "a typed line is sent under valgrind" 30
+tmux_run send-keys -t cecilia '\quit' Enter
+if wait_exit cecilia 60; then
+    [[ $(cat "$TMP/cecilia.status") == 0 ]] && pass "terminal: \\quit, exit 0, no leak, no error" || {
+        fail "terminal: \\quit, exit 0, no leak, no error (status $(cat "$TMP/cecilia.status"))"
+        show "$TMP/cecilia.valgrind"
+    }
+else
+    fail "terminal: \\quit leaves under valgrind"
+fi
+stop_peer bertil
+finish
