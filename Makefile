@@ -17,7 +17,7 @@ ALL_CFLAGS = -std=gnu11 $(WARNINGS) $(DEPS_CFLAGS) -DLOCALEDIR='"$(LOCALEDIR)"' 
 
 # Modules shared by chat and the unit tests; chat.c holds main
 MODULES = address channels commands peers term text wire
-UNIT_TESTS = test_text test_wire test_address test_commands test_channels
+UNIT_TESTS = test_text test_wire test_address test_commands test_channels test_peers
 
 # A build variant: objects and binary under $(B); the default one is ./chat
 B ?= build/default
@@ -69,7 +69,8 @@ check-fast: all
 	$(MAKE) check-unit check-e2e
 
 check-unit: $(UNIT_TESTS:%=$(B)/%)
-	@for t in $^; do echo "== $$t"; $$t || exit 1; done
+	@failed=0; for t in $^; do echo "== $$t"; $$t || failed=$$((failed + 1)); done; \
+	    echo "unit: $$failed of $(words $^) test programs failed"; test $$failed = 0
 
 check-e2e: $(B)/chat translations
 	CHAT=$(CURDIR)/$(B)/chat tests/run-e2e
