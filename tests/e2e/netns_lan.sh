@@ -44,6 +44,14 @@ say anna '\connect 198.18.0.9:5557' "fortfarande här"
 expect "$TMP/anna.err" '198\.18\.0\.9:5557 does not answer' "an unreachable host gives one line"
 expect "$TMP/bertil.out" '<anna> fortfarande här$' "the chat keeps working meanwhile"
 
+# A second chat on the same host finds the default port taken and takes the next one
+start_peer david ip netns exec "$host1" -- -n david -c 5557
+expect "$TMP/david.err" 'listening on port 5558$' "a second chat on a host takes port 5558"
+await_listeners anna 2 || fail "david listens to anna"
+say anna "hej david"
+expect "$TMP/david.out" '\[buddy\] <anna> hej david$' "two chats on one host talk"
+
+stop_peer david
 stop_peer anna
 stop_peer bertil
 finish

@@ -48,15 +48,34 @@ expect "$TMP/cecilia.out" '\[news\] <anna> nyheter igen$' "\\channel KANAL liste
 say bertil '\\o/ hurra'
 expect "$TMP/anna.out" '<bertil> \\o/ hurra$' "a line starting with \\\\ is sent as text"
 
+# \disconnect HOST:PORT stops listening to that peer; bare \connect asks address and port
+say cecilia "\\disconnect 127.0.0.1:$pb"
+expect "$TMP/cecilia.err" "no longer listening to 127\\.0\\.0\\.1:$pb" "\\disconnect HOST:PORT is confirmed"
+wait_for "$TMP/bertil.err" 'a peer stopped listening to you' || fail "bertil sees cecilia leave"
+say bertil "efter disconnect"
+expect "$TMP/anna.out" '<bertil> efter disconnect$' "anna still hears bertil"
+refute "$TMP/cecilia.out" 'efter disconnect' "cecilia no longer hears bertil"
+say cecilia '\connect' '' "$pb"
+wait_count "$TMP/cecilia.err" "connecting to 127\\.0\\.0\\.1:$pb" 2 &&
+    pass "bare \\connect asks for address (empty = localhost) and port" ||
+    fail "bare \\connect asks for address (empty = localhost) and port"
+await_listeners bertil 3 || fail "cecilia listens to bertil again"
+say bertil "igen"
+expect "$TMP/cecilia.out" '<bertil> igen$' "cecilia hears bertil again"
+
 # End of input: the last line is still delivered, and every peer exits 0
 say cecilia "sista raden"
 stop_peer cecilia
 expect "$TMP/anna.out" '<cecilia> sista raden$' "the line before end of input is delivered"
+# SIGINT (Ctrl-C) leaves as cleanly as end of input
+say anna "före ctrl-c"
+expect "$TMP/bertil.out" '<anna> före ctrl-c$' "anna's line before Ctrl-C is delivered"
+kill -INT "${PEER_PID[anna]}"
 stop_peer anna
 stop_peer bertil
 for peer in anna bertil cecilia; do
     if [[ $(cat "$TMP/$peer.status") == 0 ]]; then
-        pass "$peer exits 0 at end of input"
+        pass "$peer exits 0 at end of input (anna: at SIGINT)"
     else
         fail "$peer exits 0 at end of input (status $(cat "$TMP/$peer.status"))"
         show "$TMP/$peer.err"

@@ -41,6 +41,15 @@ expect_screen anna '\\disconnect CHANNEL' "\\help lists the commands"
 tmux_run send-keys -t anna '\frobnicate' Enter
 expect_screen anna '^!! unknown command \\frobnicate' "an unknown command gives one line"
 
+# Bare \connect asks for the address, then the port, as the course's exercise does
+tmux_run send-keys -t anna '\connect' Enter
+expect_screen anna '^address \(empty = localhost\): ?$' "bare \\connect asks for the address"
+tmux_run send-keys -t anna Enter
+expect_screen anna '^port: ?$' "then for the port"
+tmux_run send-keys -t anna "$pb" Enter
+expect_screen anna "already listening to 127\\.0\\.0\\.1:$pb" "the answers connect (empty = localhost)"
+expect_screen anna '^\[buddy\] anna> ?$' "the prompt comes back after the questions"
+
 # A peer's escape sequences reach the screen as visible text, not as terminal commands
 pp=$(free_port)
 start_course_peer rogue "$pp"
