@@ -506,14 +506,17 @@ channels_listener_start (channels_t *channels, peers_t *peers,
     memcpy (self->self_id, self_id, WIRE_SENDER_BYTES);
     self->wake_pipe[0] = self->wake_pipe[1] = self->done_pipe[0] = self->done_pipe[1] = -1;
     pthread_t thread;
-    bool started = pipe (self->wake_pipe) == 0 && pipe (self->done_pipe) == 0 &&
+    bool created = pipe (self->wake_pipe) == 0 && pipe (self->done_pipe) == 0 &&
                    pthread_create (&thread, NULL, s_listener_run, self) == 0;
-    if (started) {
+    char report = 0;
+    if (created) {
         pthread_detach (thread);
-        started = s_await (self->done_pipe[0], STOP_WAIT_MS) == 'r';
+        report = s_await (self->done_pipe[0], STOP_WAIT_MS);
     }
-    if (!started) {
+    if (report != 'r') {
         term_error (_ ("cannot start the listening thread"));
+        if (created && report != 'f')
+            return NULL; //  no answer: the thread may still use self, so leave it be
         //  The thread, if any, has reported failure and touches self no more
         for (int i = 0; i < 2; i++) {
             if (self->wake_pipe[i] >= 0)
