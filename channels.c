@@ -6,11 +6,13 @@
 */
 #include "channels.h"
 #include "address.h"
+#include "monitor.h"
 #include "term.h"
 #include "text.h"
 
 #include <czmq.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
 #include <string.h>
@@ -237,6 +239,22 @@ s_refused (receiver_t *self, const char *who, const char *why)
         term_notice (_ ("bad message from %s: %s"), safe_who, _ (why));
 }
 
+//  Describe a received message for the view of the wire: its frames, sender and metadata.
+static void
+s_debug_received (zmsg_t *msg, const char *address, const wire_meta_t *meta)
+{
+    zframe_t *first = zmsg_first (msg);
+    char safe[SANITIZED_MAX_BYTES];
+    text_sanitize ((const char *) zframe_data (first), zframe_size (first), safe, sizeof safe);
+    if (meta)
+        term_debug (_ ("SUB got %zu frames from %s: \"%s\" + metadata (version %u, nick %s, "
+                       "seq %" PRIu64 ")"),
+                    zmsg_size (msg), address, safe, (unsigned) meta->version, meta->nick,
+                    meta->seq);
+    else
+        term_debug (_ ("SUB got %zu frame(s) from %s: \"%s\""), zmsg_size (msg), address, safe);
+}
+
 //  Decode, filter and show one received message.
 static void
 s_show (receiver_t *self, zmsg_t *msg)
@@ -266,6 +284,8 @@ s_show (receiver_t *self, zmsg_t *msg)
         else
             sender = meta.nick;
     }
+    if (term_debug_on ())
+        s_debug_received (msg, address, meta_frame && sender != address ? &meta : NULL);
     if (!channels_accept (self->listener->channels, line.channel))
         return;
     char formatted[LINE_MAX_BYTES];
@@ -326,22 +346,18 @@ s_peer_event (uint16_t id)
 static void
 s_handle_event (receiver_t *self)
 {
-    zmsg_t *event = zmsg_recv (self->monitor);
-    if (!event)
+    uint16_t id;
+    uint32_t value;
+    char endpoint[ENDPOINT_MAX_BYTES], words[LINE_MAX_BYTES];
+    if (monitor_read (self->monitor, &id, &value, endpoint, sizeof endpoint))
         return;
-    zframe_t *head = zmsg_first (event);
-    zframe_t *address = zmsg_next (event);
-    char *reported = address ? zframe_strdup (address) : NULL;
-    char endpoint[ENDPOINT_MAX_BYTES] = "";
-    if (reported)
-        address_event_endpoint (reported, endpoint, sizeof endpoint);
-    zstr_free (&reported);
-    uint16_t id = 0;
-    if (zframe_size (head) >= sizeof id)
-        memcpy (&id, zframe_data (head), sizeof id);
-    zmsg_destroy (&event);
+    if (term_debug_on ()) {
+        monitor_describe (id, value, endpoint, words, sizeof words);
+        if (*words)
+            term_debug ("SUB %s", words);
+    }
     int peer_event = s_peer_event (id);
-    if (!*endpoint || peer_event < 0)
+    if (peer_event < 0)
         return;
     char label[ENDPOINT_MAX_BYTES];
     switch (peers_event (self->listener->peers, endpoint, (peer_event_t) peer_event, zclock_mono (),
@@ -416,12 +432,8 @@ s_listener_run (void *arg)
     self.sub = context ? zmq_socket (context, ZMQ_SUB) : NULL;
     if (self.sub) {
         s_configure_sub (self.sub);
-        zmq_socket_monitor (self.sub, monitor_endpoint,
-                            ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED |
-                                ZMQ_EVENT_CONNECT_DELAYED | ZMQ_EVENT_CONNECTED |
-                                ZMQ_EVENT_CONNECT_RETRIED | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
-                                ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
-                                ZMQ_EVENT_HANDSHAKE_FAILED_AUTH);
+        //  Every event: the peer states need some, the view of the wire shows them all
+        zmq_socket_monitor (self.sub, monitor_endpoint, ZMQ_EVENT_ALL);
         self.monitor = zmq_socket (context, ZMQ_PAIR);
     }
     if (!self.monitor || zmq_connect (self.monitor, monitor_endpoint) != 0) {

@@ -8,6 +8,7 @@
 #include "channels.h"
 #include "chat.h"
 #include "commands.h"
+#include "monitor.h"
 #include "peers.h"
 #include "term.h"
 #include "text.h"
@@ -18,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <libgen.h>
 #include <locale.h>
 #include <pwd.h>
@@ -37,6 +39,7 @@ typedef struct {
     address_t connect[CONNECT_MAX];   //  peers to connect to at start, resolved
     int connect_count;                //  how many
     bool plain;                       //  send one-frame course messages only
+    bool verbose;                     //  show what happens on the wire
 } options_t;
 
 //  Everything the main loop needs
@@ -44,6 +47,7 @@ typedef struct {
     options_t options;                  //  what the user asked for
     bool interactive;                   //  stdin is a terminal: readline, prompt
     zsock_t *publisher;                 //  our XPUB socket
+    zsock_t *publisher_events;          //  PAIR receiving the XPUB socket's monitor events
     int port;                           //  the port it listens on
     channels_t *channels;               //  channel table (shared with the subscriber thread)
     peers_t *peers;                     //  peer list (shared with the subscriber thread)
@@ -91,6 +95,7 @@ s_usage (int status)
                 "                           machine); may be repeated\n"
                 "      --channel CHANNEL    write to CHANNEL first (default %s)\n"
                 "      --plain              send only the course's one-frame messages\n"
+                "      --verbose            show what happens on the wire (\\debug on|off)\n"
                 "  -h, --help               show this help and exit\n"
                 "      --version            show the version and exit\n"
                 "\n"
@@ -139,7 +144,7 @@ s_default_nick (char *nick, size_t size)
 static void
 s_parse_options (int argc, char **argv, options_t *options)
 {
-    enum { OPT_CHANNEL = 256, OPT_PLAIN, OPT_VERSION };
+    enum { OPT_CHANNEL = 256, OPT_PLAIN, OPT_VERSION, OPT_VERBOSE };
     static const struct option longs[] = {{"port", required_argument, NULL, 'p'},
                                           {"nick", required_argument, NULL, 'n'},
                                           {"connect", required_argument, NULL, 'c'},
@@ -147,6 +152,7 @@ s_parse_options (int argc, char **argv, options_t *options)
                                           {"plain", no_argument, NULL, OPT_PLAIN},
                                           {"help", no_argument, NULL, 'h'},
                                           {"version", no_argument, NULL, OPT_VERSION},
+                                          {"verbose", no_argument, NULL, OPT_VERBOSE},
                                           {NULL, 0, NULL, 0}};
     s_default_nick (options->nick, sizeof options->nick);
     snprintf (options->channel, sizeof options->channel, "%s", CHANNEL_DEFAULT);
@@ -187,6 +193,9 @@ s_parse_options (int argc, char **argv, options_t *options)
         case OPT_PLAIN:
             options->plain = true;
             break;
+        case OPT_VERBOSE:
+            options->verbose = true;
+            break;
         case 'h':
             s_usage (0);
             break;
@@ -214,6 +223,18 @@ static uint64_t
 s_now_ms (void)
 {
     return (uint64_t) zclock_time ();
+}
+
+//  Describe a line we send for the view of the wire. seq is 0 when no metadata goes with it.
+static void
+s_debug_sent (const char *line, size_t size, uint64_t seq)
+{
+    char safe[SANITIZED_MAX_BYTES];
+    text_sanitize (line, size, safe, sizeof safe);
+    if (seq)
+        term_debug (_ ("PUB sends \"%s\" + metadata (seq %" PRIu64 ")"), safe, seq);
+    else
+        term_debug (_ ("PUB sends \"%s\" (one frame, --plain)"), safe);
 }
 
 //  Send text to the current channel: frame 1 in the course's format, frame 2 our metadata.
@@ -248,6 +269,8 @@ s_send (chat_t *self, const char *text)
         if (frame_size > 0)
             zmsg_addmem (msg, frame, (size_t) frame_size);
     }
+    if (term_debug_on ())
+        s_debug_sent (line, (size_t) line_size, self->options.plain ? 0 : self->seq);
     if (zmsg_send (&msg, self->publisher) != 0) {
         zmsg_destroy (&msg);
         term_error (_ ("could not send: %s"), zmq_strerror (zmq_errno ()));
@@ -351,6 +374,19 @@ s_read_subscriptions (chat_t *self)
         const char *address = zframe_meta (frame, "Peer-Address");
         address = address ? address_unmapped (address) : NULL;
         char safe[4 * NAME_MAX_BYTES + 8];
+        if (term_debug_on () && size >= 1) {
+            text_sanitize ((const char *) data + 1,
+                           size - 1 > NAME_MAX_BYTES ? NAME_MAX_BYTES : size - 1, safe,
+                           sizeof safe);
+            if (size == 1)
+                term_debug (data[0] == 1 ? _ ("PUB %s subscribes to everything")
+                                         : _ ("PUB %s unsubscribes from everything"),
+                            address ? address : "?");
+            else
+                term_debug (data[0] == 1 ? _ ("PUB %s subscribes to \"%s\"")
+                                         : _ ("PUB %s unsubscribes from \"%s\""),
+                            address ? address : "?", safe);
+        }
         //  Only the subscription to everything counts as a chat listening to all channels
         if (size == 1 && (data[0] == 1 || data[0] == 0)) {
             bool subscribe = data[0] == 1;
@@ -391,11 +427,35 @@ s_bind (chat_t *self)
     zsock_set_xpub_verboser (self->publisher, 1);
     zsock_set_rcvtimeo (self->publisher, 0);
     zsock_set_maxmsgsize (self->publisher, SOCKET_MAXMSGSIZE_BYTES);
+    //  Watch the socket for the view of the wire: ports tried, connections,
+    //  handshakes, breaks
+    char events[64];
+    snprintf (events, sizeof events, "inproc://pub-events-%p", (void *) self);
+    if (zmq_socket_monitor (zsock_resolve (self->publisher), events, ZMQ_EVENT_ALL) == 0)
+        self->publisher_events = zsock_new (ZMQ_PAIR);
+    if (self->publisher_events && zsock_connect (self->publisher_events, "%s", events) != 0)
+        zsock_destroy (&self->publisher_events);
     if (self->options.port)
         self->port = zsock_bind (self->publisher, "tcp://*:%d", self->options.port);
     else
         self->port = zsock_bind (self->publisher, "tcp://*:*[%d-]", PORT_DEFAULT);
     return self->port > 0 ? 0 : -1;
+}
+
+//  Show one event of the XPUB socket, when the view of the wire is on.
+static void
+s_read_publisher_event (chat_t *self)
+{
+    uint16_t id;
+    uint32_t value;
+    char endpoint[ENDPOINT_MAX_BYTES], words[LINE_MAX_BYTES];
+    if (monitor_read (self->publisher_events, &id, &value, endpoint, sizeof endpoint))
+        return;
+    if (!term_debug_on ())
+        return;
+    monitor_describe (id, value, endpoint, words, sizeof words);
+    if (*words)
+        term_debug ("PUB %s", words);
 }
 
 //  Print who we are and where others reach us.
@@ -464,9 +524,11 @@ s_run (chat_t *self)
 {
     zmq_pollitem_t items[] = {{NULL, STDIN_FILENO, ZMQ_POLLIN, 0},
                               {NULL, s_signal_pipe[0], ZMQ_POLLIN, 0},
-                              {zsock_resolve (self->publisher), 0, ZMQ_POLLIN, 0}};
+                              {zsock_resolve (self->publisher), 0, ZMQ_POLLIN, 0},
+                              {zsock_resolve (self->publisher_events), 0, ZMQ_POLLIN, 0}};
+    int count = self->publisher_events ? 4 : 3;
     while (!self->quit) {
-        if (zmq_poll (items, 3, -1) < 0) {
+        if (zmq_poll (items, count, -1) < 0) {
             if (zmq_errno () == EINTR)
                 continue;
             break;
@@ -475,6 +537,8 @@ s_run (chat_t *self)
             s_read_signals (self);
         if (items[2].revents & ZMQ_POLLIN)
             s_read_subscriptions (self);
+        if (count > 3 && (items[3].revents & ZMQ_POLLIN))
+            s_read_publisher_event (self);
         if (!self->quit && (items[0].revents & (ZMQ_POLLIN | ZMQ_POLLERR))) {
             if (self->interactive)
                 s_read_terminal (self);
@@ -490,6 +554,9 @@ s_destroy (chat_t *self)
 {
     channels_listener_stop (&self->listener);
     commands_destroy (&self->commands);
+    if (self->publisher)
+        zmq_socket_monitor (zsock_resolve (self->publisher), NULL, 0);
+    zsock_destroy (&self->publisher_events);
     zsock_destroy (&self->publisher); //  lingers up to LINGER_MS so sent lines leave
     zsys_shutdown ();
     peers_destroy (&self->peers);
@@ -526,6 +593,7 @@ main (int argc, char **argv)
         err (1, "calloc");
     s_chat = self;
     s_parse_options (argc, argv, &self->options);
+    term_set_debug (self->options.verbose);
     self->interactive = isatty (STDIN_FILENO);
 
     //  czmq must not take SIGINT from readline and us

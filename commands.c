@@ -38,6 +38,7 @@ static const command_spec_t s_specs[] = {
     {"channel", COMMAND_CHANNEL, 1, 1},
     {"channels", COMMAND_CHANNELS, 0, 0},
     {"peers", COMMAND_PEERS, 0, 0},
+    {"debug", COMMAND_DEBUG, 0, 1},
     {"quit", COMMAND_QUIT, 0, 0},
     {"exit", COMMAND_QUIT, 0, 0},
 };
@@ -151,6 +152,7 @@ s_help (void)
                   "  \\channel CHANNEL       write to CHANNEL (and listen to it)\n"
                   "  \\channels              list the channels\n"
                   "  \\peers                 list the chats you listen to\n"
+                  "  \\debug [on|off]        show what happens on the wire\n"
                   "  \\quit, \\exit           leave (Ctrl-D and Ctrl-C too)\n"
                   "Other lines are sent to the channel you write to; start a line with \\\\ to "
                   "send one beginning with \\.\n"));
@@ -245,6 +247,26 @@ s_disconnect (commands_t *self, const char *target)
                      target);
 }
 
+//  \debug on|off: show or hide what happens on the wire; bare \debug toggles.
+static void
+s_debug (const char *argument)
+{
+    bool on;
+    if (streq (argument, "on"))
+        on = true;
+    else if (streq (argument, "off"))
+        on = false;
+    else if (!*argument)
+        on = !term_debug_on ();
+    else {
+        term_error (_ ("wrong arguments for \\%s (\\help shows how)"), "debug");
+        return;
+    }
+    term_set_debug (on);
+    term_notice (on ? _ ("showing what happens on the wire (\\debug off hides it)")
+                    : _ ("no longer showing the wire"));
+}
+
 //  \channel: switch the channel we write to.
 static void
 s_channel (commands_t *self, const char *name)
@@ -317,6 +339,9 @@ commands_handle (commands_t *self, const char *line, const char **text)
             term_notice (_ ("not listening to any chat yet (\\connect HOST:PORT)"));
         else
             term_text (listing);
+        break;
+    case COMMAND_DEBUG:
+        s_debug (command.argument);
         break;
     case COMMAND_QUIT:
         return COMMANDS_QUIT;

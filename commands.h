@@ -22,6 +22,7 @@ typedef enum {
     COMMAND_CHANNEL,    //  \channel KANAL
     COMMAND_CHANNELS,   //  \channels
     COMMAND_PEERS,      //  \peers
+    COMMAND_DEBUG,      //  \debug [on|off]
     COMMAND_QUIT,       //  \quit or \exit
     COMMAND_UNKNOWN,    //  a backslash word we do not know
     COMMAND_BAD_USAGE   //  a known command with the wrong arguments

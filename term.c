@@ -7,12 +7,14 @@
 #include "chat.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <readline/readline.h>
 
 static pthread_mutex_t s_lock = PTHREAD_MUTEX_INITIALIZER; //  the terminal lock
 static bool s_readline_active;                             //  handler installed; guarded by s_lock
+static atomic_bool s_debug;                                //  the view of the wire is on
 
 void
 term_lock (void)
@@ -88,6 +90,29 @@ term_error (const char *fmt, ...)
     va_list args;
     va_start (args, fmt);
     s_write_notice ("!! ", fmt, args);
+    va_end (args);
+}
+
+void
+term_set_debug (bool on)
+{
+    atomic_store (&s_debug, on);
+}
+
+bool
+term_debug_on (void)
+{
+    return atomic_load (&s_debug);
+}
+
+void
+term_debug (const char *fmt, ...)
+{
+    if (!term_debug_on ())
+        return;
+    va_list args;
+    va_start (args, fmt);
+    s_write_notice ("\xC2\xB7\xC2\xB7 ", fmt, args); //  "·· "
     va_end (args);
 }
 

@@ -27,6 +27,14 @@ void term_line (const char *line);
 void term_notice (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
 void term_error (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
 
+//  Turn the view of the wire (--verbose, \debug) on or off, and ask whether it is on. Any thread.
+void term_set_debug (bool on);
+bool term_debug_on (void);
+
+//  When the view of the wire is on, print one line about it ("·· SUB connected to ...").
+//  fmt is a constant; its arguments must be made safe. Any thread.
+void term_debug (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+
 //  Print lines of help text exactly as given. Main thread; takes the lock.
 void term_text (const char *text);
 
