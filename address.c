@@ -4,6 +4,7 @@
     connects to numeric endpoints and a typo is reported at once, not by a silent retry loop.
 */
 #include "address.h"
+#include "text.h"
 
 #include <arpa/inet.h>
 #include <czmq.h>
@@ -119,23 +120,11 @@ address_lookup (const char *text, address_t *address, const char **why)
     return address_resolve (host, port, address, why);
 }
 
-//  Append item to out as part of a ", "-separated list. Returns 0, or -1 if out is full.
-static int
-s_append (char *out, size_t outsize, const char *item)
-{
-    size_t used = strlen (out);
-    int written = snprintf (out + used, outsize - used, "%s%s", used ? ", " : "", item);
-    if (written < 0 || (size_t) written >= outsize - used) {
-        out[used] = 0; //  no half address
-        return -1;
-    }
-    return 0;
-}
-
 int
 address_local_list (char *out, size_t outsize)
 {
     int count = 0;
+    size_t used = 0;
     if (outsize == 0)
         return 0;
     out[0] = 0;
@@ -143,10 +132,11 @@ address_local_list (char *out, size_t outsize)
     ziflist_t *interfaces = ziflist_new ();
     for (const char *name = interfaces ? ziflist_first (interfaces) : NULL; name;
          name = ziflist_next (interfaces))
-        if (s_append (out, outsize, ziflist_address (interfaces)) == 0)
+        if (text_append (out, outsize, &used, "%s%s", used ? ", " : "",
+                         ziflist_address (interfaces)) == 0)
             count++;
     ziflist_destroy (&interfaces);
-    if (s_append (out, outsize, "127.0.0.1") == 0)
+    if (text_append (out, outsize, &used, "%s127.0.0.1", used ? ", " : "") == 0)
         count++;
     return count;
 }

@@ -165,13 +165,9 @@ channels_describe (channels_t *self, char *out, size_t outsize)
         const char *state = current          ? _ ("you write here")
                             : channel->muted ? _ ("silenced")
                                              : _ ("listening");
-        int written = snprintf (out + used, outsize - used, " %s %s (%s)\n", current ? "*" : " ",
-                                channel->name, state);
-        if (written < 0 || (size_t) written >= outsize - used) {
-            out[used] = 0; //  no half line
+        if (text_append (out, outsize, &used, " %s %s (%s)\n", current ? "*" : " ", channel->name,
+                         state))
             break;
-        }
-        used += (size_t) written;
         count++;
     }
     pthread_mutex_unlock (&self->lock);
@@ -347,15 +343,9 @@ static void
 s_handle_event (receiver_t *self)
 {
     uint16_t id;
-    uint32_t value;
-    char endpoint[ENDPOINT_MAX_BYTES], words[LINE_MAX_BYTES];
-    if (monitor_read (self->monitor, &id, &value, endpoint, sizeof endpoint))
+    char endpoint[ENDPOINT_MAX_BYTES];
+    if (monitor_next (self->monitor, "SUB", &id, endpoint, sizeof endpoint))
         return;
-    if (term_debug_on ()) {
-        monitor_describe (id, value, endpoint, words, sizeof words);
-        if (*words)
-            term_debug ("SUB %s", words);
-    }
     int peer_event = s_peer_event (id);
     if (peer_event < 0)
         return;

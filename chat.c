@@ -442,20 +442,13 @@ s_bind (chat_t *self)
     return self->port > 0 ? 0 : -1;
 }
 
-//  Show one event of the XPUB socket, when the view of the wire is on.
+//  Read one event of the XPUB socket: shown when the view of the wire is on.
 static void
 s_read_publisher_event (chat_t *self)
 {
     uint16_t id;
-    uint32_t value;
-    char endpoint[ENDPOINT_MAX_BYTES], words[LINE_MAX_BYTES];
-    if (monitor_read (self->publisher_events, &id, &value, endpoint, sizeof endpoint))
-        return;
-    if (!term_debug_on ())
-        return;
-    monitor_describe (id, value, endpoint, words, sizeof words);
-    if (*words)
-        term_debug ("PUB %s", words);
+    char endpoint[ENDPOINT_MAX_BYTES];
+    monitor_next (self->publisher_events, "PUB", &id, endpoint, sizeof endpoint);
 }
 
 //  Print who we are and where others reach us.

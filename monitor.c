@@ -6,6 +6,7 @@
 #include "monitor.h"
 #include "address.h"
 #include "chat.h"
+#include "term.h"
 #include "text.h"
 
 #include <czmq.h>
@@ -93,4 +94,20 @@ monitor_describe (uint16_t id, uint32_t value, const char *endpoint, char *out, 
     else
         snprintf (out, outsize, sentence, safe);
 #pragma GCC diagnostic pop
+}
+
+int
+monitor_next (void *monitor, const char *socket_name, uint16_t *id, char *endpoint,
+              size_t endpoint_size)
+{
+    uint32_t value;
+    if (monitor_read (monitor, id, &value, endpoint, endpoint_size))
+        return -1;
+    if (term_debug_on ()) {
+        char words[LINE_MAX_BYTES];
+        monitor_describe (*id, value, endpoint, words, sizeof words);
+        if (*words)
+            term_debug ("%s %s", socket_name, words);
+    }
+    return 0;
 }

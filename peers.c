@@ -4,6 +4,7 @@
     which alone owns the SUB socket, can carry it out when it is woken.
 */
 #include "peers.h"
+#include "text.h"
 
 #include <czmq.h>
 #include <pthread.h>
@@ -243,13 +244,9 @@ peers_describe (peers_t *self, char *out, size_t outsize)
         out[0] = 0;
     pthread_mutex_lock (&self->lock);
     for (peer_t *peer = zlistx_first (self->peers); peer; peer = zlistx_next (self->peers)) {
-        int written = snprintf (out + used, outsize - used, "   %s (%s)\n", peer->label,
-                                s_state_name (peer->state));
-        if (written < 0 || (size_t) written >= outsize - used) {
-            out[used] = 0; //  no half line
+        if (text_append (out, outsize, &used, "   %s (%s)\n", peer->label,
+                         s_state_name (peer->state)))
             break;
-        }
-        used += (size_t) written;
         count++;
     }
     pthread_mutex_unlock (&self->lock);

@@ -7,6 +7,7 @@
 #include "text.h"
 #include "chat.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -138,5 +139,22 @@ text_sanitize (const char *s, size_t size, char *out, size_t outsize)
         s += length, size -= length;
     }
     out[used] = 0;
+    return 0;
+}
+
+int
+text_append (char *out, size_t outsize, size_t *used, const char *fmt, ...)
+{
+    if (*used >= outsize)
+        return -1;
+    va_list args;
+    va_start (args, fmt);
+    int written = vsnprintf (out + *used, outsize - *used, fmt, args);
+    va_end (args);
+    if (written < 0 || (size_t) written >= outsize - *used) {
+        out[*used] = 0; //  nothing of what did not fit
+        return -1;
+    }
+    *used += (size_t) written;
     return 0;
 }

@@ -26,4 +26,10 @@ bool text_name_valid (const char *s, size_t size, const char *extra);
 //  (out then ends with "…").
 int text_sanitize (const char *s, size_t size, char *out, size_t outsize);
 
+//  Append formatted text to out (outsize bytes, holding *used bytes and a NUL): all of it, or
+//  nothing if it does not fit, so a list never ends in half an item. Advances *used. Returns
+//  0, or -1 if it did not fit.
+int text_append (char *out, size_t outsize, size_t *used, const char *fmt, ...)
+    __attribute__ ((format (printf, 4, 5)));
+
 #endif
