@@ -162,9 +162,10 @@ channels_describe (channels_t *self, char *out, size_t outsize)
     for (size_t i = 0; i < self->size; i++) {
         const channel_t *channel = &self->channels[i];
         bool current = streq (channel->name, self->current);
-        const char *state = current          ? _ ("you write here")
-                            : channel->muted ? _ ("silenced")
-                                             : _ ("listening");
+        const char *state = current && channel->muted ? _ ("you write here, silenced")
+                            : current                 ? _ ("you write here")
+                            : channel->muted          ? _ ("silenced")
+                                                      : _ ("listening");
         if (text_append (out, outsize, &used, " %s %s (%s)\n", current ? "*" : " ", channel->name,
                          state))
             break;
@@ -262,26 +263,26 @@ s_show (receiver_t *self, zmsg_t *msg)
     wire_line_t line;
     wire_error_t error =
         wire_decode_line (zframe_data (line_frame), zframe_size (line_frame), &line);
+    wire_meta_t meta;
+    wire_error_t meta_error =
+        meta_frame ? wire_decode_meta (zframe_data (meta_frame), zframe_size (meta_frame), &meta)
+                   : WIRE_BAD_META;
+    if (term_debug_on ())
+        s_debug_received (msg, address, meta_error == WIRE_OK ? &meta : NULL);
     if (error == WIRE_CONTROL)
         return; //  control traffic: for later protocol versions, never shown
     if (error != WIRE_OK) {
         s_refused (self, address, wire_strerror (error));
         return;
     }
-    wire_meta_t meta;
     const char *sender = address;
-    if (meta_frame) {
-        error = wire_decode_meta (zframe_data (meta_frame), zframe_size (meta_frame), &meta);
-        if (error != WIRE_OK)
-            //  The line itself is good: show it as a plain peer's, and say why
-            s_refused (self, address, wire_strerror (error));
-        else if (memcmp (meta.sender, self->listener->self_id, WIRE_SENDER_BYTES) == 0)
-            return; //  our own line, heard through a loop in the mesh
-        else
-            sender = meta.nick;
-    }
-    if (term_debug_on ())
-        s_debug_received (msg, address, meta_frame && sender != address ? &meta : NULL);
+    if (meta_frame && meta_error != WIRE_OK)
+        //  The line itself is good: show it as a plain peer's, and say why
+        s_refused (self, address, wire_strerror (meta_error));
+    else if (meta_frame && memcmp (meta.sender, self->listener->self_id, WIRE_SENDER_BYTES) == 0)
+        return; //  our own line, heard through a loop in the mesh
+    else if (meta_frame)
+        sender = meta.nick;
     if (!channels_accept (self->listener->channels, line.channel))
         return;
     char formatted[LINE_MAX_BYTES];

@@ -602,10 +602,12 @@ main (int argc, char **argv)
     if (!self->channels || !self->peers)
         errx (1, "out of memory");
     if (s_bind (self)) {
-        if (self->options.port)
-            errx (2, _ ("port %d is taken or cannot be used: %s"), self->options.port,
-                  zmq_strerror (zmq_errno ()));
-        errx (1, _ ("no free port from %d up: %s"), PORT_DEFAULT, zmq_strerror (zmq_errno ()));
+        const char *why = zmq_strerror (zmq_errno ());
+        int port = self->options.port;
+        s_destroy (self); //  closes the sockets, so czmq has no dangling ones to report
+        if (port)
+            errx (2, _ ("port %d is taken or cannot be used: %s"), port, why);
+        errx (1, _ ("no free port from %d up: %s"), PORT_DEFAULT, why);
     }
     self->listener = channels_listener_start (self->channels, self->peers, self->self_id);
     self->commands = commands_new (self->channels, self->peers, self->listener, self->port);

@@ -134,7 +134,7 @@ commands_question (commands_t *self)
     if (self->question == ASK_ADDRESS)
         return _ ("address (empty = localhost): ");
     if (self->question == ASK_PORT)
-        return _ ("port: ");
+        return _ ("port (empty = 5557): ");
     return NULL;
 }
 
@@ -144,9 +144,8 @@ s_help (void)
 {
     term_text (_ ("Commands:\n"
                   "  \\help                  this help\n"
-                  "  \\connect HOST:PORT     listen to the chat at HOST:PORT (\\connect PORT: on "
-                  "this machine;\n"
-                  "                         \\connect alone asks for address and port)\n"
+                  "  \\connect HOST:PORT     listen to the chat at HOST:PORT; \\connect PORT:\n"
+                  "                         on this machine; \\connect alone asks\n"
                   "  \\disconnect HOST:PORT  stop listening to that chat\n"
                   "  \\disconnect CHANNEL    stop listening to that channel\n"
                   "  \\channel CHANNEL       write to CHANNEL (and listen to it)\n"
@@ -154,8 +153,7 @@ s_help (void)
                   "  \\peers                 list the chats you listen to\n"
                   "  \\debug [on|off]        show what happens on the wire\n"
                   "  \\quit, \\exit           leave (Ctrl-D and Ctrl-C too)\n"
-                  "Other lines are sent to the channel you write to; start a line with \\\\ to "
-                  "send one beginning with \\.\n"));
+                  "Other lines go to the channel you write to (\\\\ sends a leading \\).\n"));
 }
 
 //  True when address is this chat itself: our port on a loopback or local address.
@@ -223,7 +221,10 @@ s_disconnect (commands_t *self, const char *target)
     const char *why;
     char safe_target[4 * COMMAND_ARGUMENT_MAX_BYTES];
     text_sanitize (target, strlen (target), safe_target, sizeof safe_target);
-    bool looks_like_address = strchr (target, ':') || address_port_parse (target) > 0;
+    //  Only what could be an address is looked up, so a channel name costs no DNS query
+    bool looks_like_address = strchr (target, ':') || strchr (target, '.') ||
+                              strchr (target, '[') || streq (target, "localhost") ||
+                              address_port_parse (target) > 0;
     if (looks_like_address && address_lookup (target, &address, &why) == 0 &&
         peers_remove (self->peers, address.endpoint) == 0) {
         if (self->listener)
@@ -231,13 +232,13 @@ s_disconnect (commands_t *self, const char *target)
         term_notice (_ ("no longer listening to %s"), address.label);
         return;
     }
-    if (strchr (target, ':')) {
+    if (looks_like_address && !wire_channel_valid (target, strlen (target))) {
         term_error (_ ("not listening to %s"), safe_target);
         return;
     }
     int rc = channels_mute (self->channels, target);
     if (rc < 0 && wire_channel_valid (target, strlen (target)))
-        term_error (_ ("too many channels silenced (at most %d)"), CHANNELS_MAX);
+        term_error (_ ("too many channels (at most %d)"), CHANNELS_MAX);
     else if (rc < 0)
         term_error (_ ("\"%s\" is not a channel name (1-32 letters, digits, - or _)"), safe_target);
     else if (rc == 1)
@@ -274,7 +275,7 @@ s_channel (commands_t *self, const char *name)
     char safe_name[4 * COMMAND_ARGUMENT_MAX_BYTES];
     text_sanitize (name, strlen (name), safe_name, sizeof safe_name);
     if (channels_switch (self->channels, name) && wire_channel_valid (name, strlen (name)))
-        term_error (_ ("too many channels silenced (at most %d)"), CHANNELS_MAX);
+        term_error (_ ("too many channels (at most %d)"), CHANNELS_MAX);
     else if (!wire_channel_valid (name, strlen (name)))
         term_error (_ ("\"%s\" is not a channel name (1-32 letters, digits, - or _)"), safe_name);
     else
@@ -291,14 +292,31 @@ s_answer (commands_t *self, const char *line)
         return;
     }
     self->question = ASK_NOTHING;
-    char target[HOST_MAX_BYTES + 16];
+    char target[HOST_MAX_BYTES + 16], port[16];
+    if (!*line) //  an empty answer means the course's port
+        snprintf (port, sizeof port, "%d", PORT_DEFAULT);
+    else
+        snprintf (port, sizeof port, "%.15s", line);
     int size =
         snprintf (target, sizeof target, "%s%s%s:%s", strchr (self->asked_host, ':') ? "[" : "",
-                  self->asked_host, strchr (self->asked_host, ':') ? "]" : "", line);
+                  self->asked_host, strchr (self->asked_host, ':') ? "]" : "", port);
     if (size < 0 || (size_t) size >= sizeof target)
         term_error (_ ("cannot connect: %s"), _ ("the host name is too long"));
     else
         commands_connect (self, target);
+}
+
+//  Say that a command is unknown, naming it.
+static void
+s_unknown (const char *name)
+{
+    char safe[4 * COMMAND_ARGUMENT_MAX_BYTES];
+    if (!*name) {
+        term_error (_ ("a lone \\ is not a command (\\help lists the commands)"));
+        return;
+    }
+    text_sanitize (name, strlen (name), safe, sizeof safe);
+    term_error (_ ("unknown command \\%s (\\help lists the commands)"), safe);
 }
 
 commands_result_t
@@ -345,12 +363,9 @@ commands_handle (commands_t *self, const char *line, const char **text)
         break;
     case COMMAND_QUIT:
         return COMMANDS_QUIT;
-    case COMMAND_UNKNOWN: {
-        char safe[4 * COMMAND_ARGUMENT_MAX_BYTES];
-        text_sanitize (command.argument, strlen (command.argument), safe, sizeof safe);
-        term_error (_ ("unknown command \\%s (\\help lists the commands)"), safe);
+    case COMMAND_UNKNOWN:
+        s_unknown (command.argument);
         break;
-    }
     case COMMAND_BAD_USAGE:
         if (command.name)
             term_error (_ ("wrong arguments for \\%s (\\help shows how)"), command.name);

@@ -15,10 +15,11 @@ while IFS='|' read -r args pattern; do
     timeout 10 "$CHAT" $args </dev/null >"$TMP/bad.out" 2>"$TMP/bad.err"
     status=$?
     lines=$(wc -l <"$TMP/bad.err")
-    if [[ $status == 2 && $lines == 1 ]] && grep -Eq -- "$pattern" "$TMP/bad.err"; then
+    if [[ $status == 2 && $lines == 1 && ! -s $TMP/bad.out ]] &&
+        grep -Eq -- "$pattern" "$TMP/bad.err"; then
         pass "chat $args: exit 2, one line"
     else
-        fail "chat $args: exit 2, one line matching '$pattern' (got status $status, $lines lines)"
+        fail "chat $args: exit 2, one line matching '$pattern', nothing on stdout (got status $status, $lines lines)"
         show "$TMP/bad.err"
     fi
 done <<EOF_TABLE
@@ -47,7 +48,7 @@ start_peer bertil -- -n bertil -p "$pb" -c "$pa"
 await_listeners bertil 1 || fail "anna listens to bertil"
 say bertil '\frobnicate' '\channel' '\channel dålig kanal' '\channel a>b' '\disconnect' \
     '\disconnect 192.0.2.1:9' '\connect nosuch.invalid:1' '\connect 1:2:3' '\connect 70000' \
-    "\\connect $pb" "\\connect $pa" '\help me'
+    "\\connect $pb" "\\connect $pa" '\help me' '\disconnect 192.0.2.7' '\'
 expect "$TMP/bertil.err" '^!! unknown command \\frobnicate' "unknown command"
 expect "$TMP/bertil.err" '^!! wrong arguments for \\channel' "\\channel without a name"
 expect "$TMP/bertil.err" '^!! wrong arguments for \\channel .*' "\\channel with a space"
@@ -60,6 +61,8 @@ expect "$TMP/bertil.err" '^!! cannot connect to 70000: the port must be' "port o
 expect "$TMP/bertil.err" "^!! 127\\.0\\.0\\.1:$pb is this chat itself" "connecting to yourself"
 expect "$TMP/bertil.err" "^-- already listening to 127\\.0\\.0\\.1:$pa" "connecting twice"
 expect "$TMP/bertil.err" '^!! wrong arguments for \\help' "\\help with an argument"
+expect "$TMP/bertil.err" '^!! not listening to 192\.0\.2\.7$' "\\disconnect of a host not listened to"
+expect "$TMP/bertil.err" '^!! a lone \\ is not a command' "a lone backslash"
 
 # Nothing listens on a port: one notice, and chatting goes on
 say bertil "\\connect $silent" "fortfarande här"

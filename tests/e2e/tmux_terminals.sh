@@ -45,7 +45,7 @@ expect_screen anna '^!! unknown command \\frobnicate' "an unknown command gives 
 tmux_run send-keys -t anna '\connect' Enter
 expect_screen anna '^address \(empty = localhost\): ?$' "bare \\connect asks for the address"
 tmux_run send-keys -t anna Enter
-expect_screen anna '^port: ?$' "then for the port"
+expect_screen anna '^port \(empty = 5557\): ?$' "then for the port (empty = 5557)"
 tmux_run send-keys -t anna "$pb" Enter
 expect_screen anna "already listening to 127\\.0\\.0\\.1:$pb" "the answers connect (empty = localhost)"
 expect_screen anna '^\[buddy\] anna> ?$' "the prompt comes back after the questions"
