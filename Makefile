@@ -24,7 +24,7 @@ B ?= build/default
 VARIANT_CFLAGS ?=
 OBJECTS = $(MODULES:%=$(B)/%.o)
 
-.PHONY: all check check-fast check-unit check-e2e check-sanitize check-asan check-tsan \
+.PHONY: all steg check check-fast check-unit check-e2e check-sanitize check-asan check-tsan \
         translations clean
 
 all: chat translations
@@ -44,6 +44,10 @@ $(B)/test_%: tests/test_%.c $(OBJECTS)
 $(B):
 	mkdir -p $@
 	ln -sfn $(CURDIR)/locale $@/locale
+
+# The course's exercise step by step: one small program per step, in steg/
+steg:
+	$(MAKE) -C steg
 
 # Message catalogues: po/LANG.po -> locale/LANG/LC_MESSAGES/chat.mo, found beside the binary
 LANGUAGES = sv
@@ -90,3 +94,4 @@ check-tsan:
 
 clean:
 	rm -rf build chat locale po/chat.pot
+	$(MAKE) -C steg clean
