@@ -11,6 +11,7 @@
 #include <netdb.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 int
 address_port_parse (const char *text)
@@ -74,6 +75,9 @@ address_parse (const char *text, char *host, size_t host_size, int *port, const 
 int
 address_resolve (const char *host, int port, address_t *address, const char **why)
 {
+    //  "localhost" is loopback by definition (RFC 6761), even where /etc/hosts lacks it
+    if (strcasecmp (host, "localhost") == 0)
+        host = "127.0.0.1";
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
     struct addrinfo *found = NULL;
     if (getaddrinfo (host, NULL, &hints, &found) != 0 || !found) {
