@@ -6,6 +6,7 @@
 */
 #include "channels.h"
 #include "address.h"
+#include "control.h"
 #include "monitor.h"
 #include "term.h"
 #include "text.h"
@@ -20,7 +21,7 @@
 
 #define STOP_WAIT_MS 3000         // how long leaving waits for the subscriber thread
 #define RECONNECT_IVL_MS 100      // first retry after a refused connection
-#define RECONNECT_IVL_MAX_MS 2000 // retries back off up to this
+#define RECONNECT_IVL_MAX_MS 1000 // retries back off up to this: a restarted peer is back soon
 #define HANDSHAKE_IVL_MS 5000     // a port that does not speak ZeroMQ is given up after this
 #define NOTICES_PER_SECOND 5      // malformed-message notices shown per second at most
 
@@ -41,6 +42,8 @@ struct _channels_t {
 struct _channels_listener_t {
     channels_t *channels;               //  the shared channel table (not owned)
     peers_t *peers;                     //  the shared peer list (not owned)
+    room_t *room;                       //  the shared list of members (not owned)
+    int port;                           //  where our PUB socket listens
     uint8_t self_id[WIRE_SENDER_BYTES]; //  our own sender id
     int wake_pipe[2];                   //  main thread writes, subscriber thread polls
     int done_pipe[2];                   //  subscriber thread writes "ready" and "done"
@@ -220,6 +223,8 @@ typedef struct {
     int notices_held;              //  notices held back since the last one printed
 } receiver_t;
 
+static void s_apply_changes (receiver_t *self);
+
 //  Print a notice about a message we refused, within the notice rate.
 static void
 s_refused (receiver_t *self, const char *who, const char *why)
@@ -234,6 +239,77 @@ s_refused (receiver_t *self, const char *who, const char *why)
         self->notices_held = 0;
     } else
         term_notice (_ ("bad message from %s: %s"), safe_who, _ (why));
+}
+
+//  Connect to the members a heartbeat lists that we do not hear yet: this is how joining one
+//  member of a room connects you to all of them.
+static void
+s_mesh (receiver_t *self, const control_beat_t *beat, const char *sender_ip)
+{
+    channels_listener_t *listener = self->listener;
+    bool sender_local = strncmp (sender_ip, "127.", 4) == 0 || streq (sender_ip, "::1");
+    bool added = false;
+    for (size_t i = 0; i < beat->peer_count; i++) {
+        const control_peer_t *peer = &beat->peers[i];
+        //  A loopback address from another machine would point at our own machine
+        bool local =
+            strncmp (peer->address, "127.", 4) == 0 || strncmp (peer->address, "[::1]", 5) == 0;
+        if (memcmp (peer->id, listener->self_id, WIRE_SENDER_BYTES) == 0 ||
+            room_knows (listener->room, peer->id) || (local && !sender_local))
+            continue;
+        address_t address;
+        const char *why;
+        if (address_lookup (peer->address, &address, &why) == 0 &&
+            peers_add (listener->peers, address.endpoint, address.label, true) == 0)
+            added = true;
+    }
+    if (added)
+        s_apply_changes (self);
+}
+
+//  Handle a control message: a heartbeat (presence, mesh) or a goodbye.
+static void
+s_control (receiver_t *self, zmsg_t *msg, const char *address, const wire_meta_t *meta)
+{
+    channels_listener_t *listener = self->listener;
+    zframe_t *topic = zmsg_first (msg);
+    zmsg_next (msg);
+    zframe_t *body = zmsg_next (msg);
+    char name[NAME_MAX_BYTES + 8];
+    if (zframe_streq (topic, CONTROL_BYE)) {
+        if (room_bye (listener->room, meta->sender, name, sizeof name) == ROOM_NEWS_LEFT)
+            term_notice (_ ("%s left"), name);
+        return;
+    }
+    control_beat_t beat;
+    if (!zframe_streq (topic, CONTROL_BEAT) || !body ||
+        control_decode_beat (zframe_data (body), zframe_size (body), &beat))
+        return;
+    if (memcmp (meta->sender, listener->self_id, WIRE_SENDER_BYTES) == 0) {
+        //  We are listening to ourselves through one of our addresses: stop that
+        char label[ENDPOINT_MAX_BYTES];
+        snprintf (label, sizeof label, strchr (address, ':') ? "[%s]:%d" : "%s:%d", address,
+                  beat.port);
+        if (peers_remove_label (listener->peers, label) == 0)
+            s_apply_changes (self);
+        return;
+    }
+    room_news_t news = room_heard (listener->room, meta->sender, meta->nick, address, &beat,
+                                   zclock_mono (), name, sizeof name);
+    if (news == ROOM_NEWS_JOINED)
+        term_notice (_ ("%s joined (%s:%d)"), name, address, beat.port);
+    s_mesh (self, &beat, address);
+}
+
+//  Tell the user about members gone silent for good (crashed, or cut off by the network).
+static void
+s_expire_members (receiver_t *self)
+{
+    char name[NAME_MAX_BYTES + 8], address[ENDPOINT_MAX_BYTES];
+    while (room_expire (self->listener->room, zclock_mono (), name, sizeof name, address,
+                        sizeof address))
+        term_notice (_ ("%s left (no heartbeat from %s for %d s)"), name, address,
+                     MEMBER_GONE_MS / 1000);
 }
 
 //  Describe a received message for the view of the wire: its frames, sender and metadata.
@@ -269,8 +345,11 @@ s_show (receiver_t *self, zmsg_t *msg)
                    : WIRE_BAD_META;
     if (term_debug_on ())
         s_debug_received (msg, address, meta_error == WIRE_OK ? &meta : NULL);
-    if (error == WIRE_CONTROL)
-        return; //  control traffic: for later protocol versions, never shown
+    if (error == WIRE_CONTROL) {
+        if (meta_error == WIRE_OK)
+            s_control (self, msg, address, &meta);
+        return; //  control traffic is never shown as a line
+    }
     if (error != WIRE_OK) {
         s_refused (self, address, wire_strerror (error));
         return;
@@ -281,8 +360,11 @@ s_show (receiver_t *self, zmsg_t *msg)
         s_refused (self, address, wire_strerror (meta_error));
     else if (meta_frame && memcmp (meta.sender, self->listener->self_id, WIRE_SENDER_BYTES) == 0)
         return; //  our own line, heard through a loop in the mesh
-    else if (meta_frame)
-        sender = meta.nick;
+    char name[NAME_MAX_BYTES + 8];
+    if (meta_frame && meta_error == WIRE_OK) {
+        room_display_name (self->listener->room, meta.sender, meta.nick, name, sizeof name);
+        sender = name;
+    }
     if (!channels_accept (self->listener->channels, line.channel))
         return;
     char formatted[LINE_MAX_BYTES];
@@ -351,8 +433,13 @@ s_handle_event (receiver_t *self)
     if (peer_event < 0)
         return;
     char label[ENDPOINT_MAX_BYTES];
-    switch (peers_event (self->listener->peers, endpoint, (peer_event_t) peer_event, zclock_mono (),
-                         label, sizeof label)) {
+    peer_news_t state_news;
+    peer_news_t news = peers_event (self->listener->peers, endpoint, (peer_event_t) peer_event,
+                                    zclock_mono (), label, sizeof label, &state_news);
+    //  \who shows a member whose connection broke as reconnecting, until it is back
+    if (state_news == PEER_NEWS_LOST || state_news == PEER_NEWS_CONNECTED)
+        room_set_reconnecting (self->listener->room, label, state_news == PEER_NEWS_LOST);
+    switch (news) {
     case PEER_NEWS_CONNECTED:
         term_notice (_ ("connected to %s"), label);
         break;
@@ -383,7 +470,7 @@ s_report_cut_off (receiver_t *self)
 
 //  Set the SUB socket's options: bounded messages, quick retries, both IP versions.
 static void
-s_configure_sub (void *sub)
+s_configure_sub (void *sub, int port)
 {
     int zero = 0, one = 1, rcvtimeo = 0;
     int64_t maxmsgsize = SOCKET_MAXMSGSIZE_BYTES;
@@ -397,6 +484,11 @@ s_configure_sub (void *sub)
     zmq_setsockopt (sub, ZMQ_RECONNECT_IVL_MAX, &reconnect_max, sizeof reconnect_max);
     zmq_setsockopt (sub, ZMQ_HANDSHAKE_IVL, &handshake, sizeof handshake);
     zmq_setsockopt (sub, ZMQ_SUBSCRIBE, "", 0);
+    //  Never matches a message: it tells each publisher we connect to where to connect back
+    char listen[32];
+    int size = control_encode_listen (listen, sizeof listen, port);
+    if (size > 0)
+        zmq_setsockopt (sub, ZMQ_SUBSCRIBE, listen, (size_t) size);
 }
 
 //  Tell the main thread how startup went ('r' ready, 'f' failed) or that we are done ('d').
@@ -422,7 +514,7 @@ s_listener_run (void *arg)
     void *context = zmq_ctx_new ();
     self.sub = context ? zmq_socket (context, ZMQ_SUB) : NULL;
     if (self.sub) {
-        s_configure_sub (self.sub);
+        s_configure_sub (self.sub, listener->port);
         //  Every event: the peer states need some, the view of the wire shows them all
         zmq_socket_monitor (self.sub, monitor_endpoint, ZMQ_EVENT_ALL);
         self.monitor = zmq_socket (context, ZMQ_PAIR);
@@ -447,8 +539,10 @@ s_listener_run (void *arg)
                               {NULL, listener->wake_pipe[0], ZMQ_POLLIN, 0}};
     bool stopping = false;
     while (!stopping) {
-        //  While a lost peer awaits its first retry, wake up to see whether it was cut off
-        long timeout = peers_awaiting_retry (listener->peers) ? PEER_CUT_OFF_MS / 3 : -1;
+        //  Wake up to see whether a lost peer was cut off, or a member went silent for good
+        long timeout = peers_awaiting_retry (listener->peers) ? PEER_CUT_OFF_MS / 3
+                       : room_size (listener->room)           ? MEMBER_GONE_MS / 8
+                                                              : -1;
         if (zmq_poll (items, 3, timeout) < 0) {
             if (zmq_errno () == EINTR)
                 continue;
@@ -465,8 +559,10 @@ s_listener_run (void *arg)
             s_handle_event (&self);
         if (items[0].revents & ZMQ_POLLIN)
             s_receive_all (&self);
-        if (timeout >= 0)
+        if (timeout >= 0) {
             s_report_cut_off (&self);
+            s_expire_members (&self);
+        }
     }
     zmq_socket_monitor (self.sub, NULL, 0);
     zmq_close (self.monitor);
@@ -498,14 +594,16 @@ s_await (int fd, int timeout_ms)
 }
 
 channels_listener_t *
-channels_listener_start (channels_t *channels, peers_t *peers,
-                         const uint8_t self_id[WIRE_SENDER_BYTES])
+channels_listener_start (channels_t *channels, peers_t *peers, room_t *room,
+                         const uint8_t self_id[WIRE_SENDER_BYTES], int port)
 {
     channels_listener_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
     self->channels = channels;
     self->peers = peers;
+    self->room = room;
+    self->port = port;
     memcpy (self->self_id, self_id, WIRE_SENDER_BYTES);
     self->wake_pipe[0] = self->wake_pipe[1] = self->done_pipe[0] = self->done_pipe[1] = -1;
     pthread_t thread;

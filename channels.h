@@ -13,6 +13,7 @@
 
 #include "chat.h"
 #include "peers.h"
+#include "room.h"
 #include "wire.h"
 
 #include <stdbool.h>
@@ -55,10 +56,12 @@ int channels_format (char *out, size_t outsize, time_t when, const char *channel
 
 typedef struct _channels_listener_t channels_listener_t;
 
-//  Start the subscriber thread. self_id is this process's sender id: lines carrying it are our
-//  own and are not shown. Returns NULL (after one error line) if the thread could not start.
-channels_listener_t *channels_listener_start (channels_t *channels, peers_t *peers,
-                                              const uint8_t self_id[WIRE_SENDER_BYTES]);
+//  Start the subscriber thread. It keeps room up to date from heartbeats. self_id is this
+//  process's sender id: lines carrying it are our own and are not shown. port is where our
+//  PUB socket listens: the thread's subscriptions tell every publisher it connects to, so
+//  they connect back. Returns NULL (after one error line) if the thread could not start.
+channels_listener_t *channels_listener_start (channels_t *channels, peers_t *peers, room_t *room,
+                                              const uint8_t self_id[WIRE_SENDER_BYTES], int port);
 
 //  Wake the subscriber thread so it carries out queued peer changes. Main thread.
 void channels_listener_wake (channels_listener_t *self);

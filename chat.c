@@ -8,8 +8,10 @@
 #include "channels.h"
 #include "chat.h"
 #include "commands.h"
+#include "control.h"
 #include "monitor.h"
 #include "peers.h"
+#include "room.h"
 #include "term.h"
 #include "text.h"
 #include "wire.h"
@@ -51,6 +53,8 @@ typedef struct {
     int port;                           //  the port it listens on
     channels_t *channels;               //  channel table (shared with the subscriber thread)
     peers_t *peers;                     //  peer list (shared with the subscriber thread)
+    room_t *room;                       //  members of the room (shared with it too)
+    int64_t next_beat_ms;               //  when our next heartbeat is due
     channels_listener_t *listener;      //  the subscriber thread
     commands_t *commands;               //  command runner
     uint8_t self_id[WIRE_SENDER_BYTES]; //  our random sender id
@@ -363,6 +367,55 @@ s_read_pipe (chat_t *self)
     }
 }
 
+//  A chat at ip listens to us from port: listen to it too, so that one \connect is enough.
+static void
+s_connect_back (chat_t *self, const char *ip, int port)
+{
+    address_t address;
+    const char *why;
+    if (!ip || address_resolve (ip, port, &address, &why))
+        return;
+    if (peers_add (self->peers, address.endpoint, address.label, true) == 0)
+        channels_listener_wake (self->listener);
+}
+
+//  Send a control message: topic, our metadata (seq 0), and body.
+static void
+s_send_control (chat_t *self, const char *topic, const char *body, size_t body_size)
+{
+    wire_meta_t meta = {.version = WIRE_VERSION, .seq = 0, .sent_ms = s_now_ms ()};
+    memcpy (meta.sender, self->self_id, WIRE_SENDER_BYTES);
+    snprintf (meta.nick, sizeof meta.nick, "%s", self->options.nick);
+    uint8_t frame[WIRE_META_MAX_BYTES];
+    int frame_size = wire_encode_meta (frame, sizeof frame, &meta);
+    if (frame_size < 0)
+        return;
+    zmsg_t *msg = zmsg_new ();
+    zmsg_addstr (msg, topic);
+    zmsg_addmem (msg, frame, (size_t) frame_size);
+    zmsg_addmem (msg, body, body_size);
+    if (zmsg_send (&msg, self->publisher))
+        zmsg_destroy (&msg);
+}
+
+//  Send our heartbeat when it is due: where we listen, the channel we write to, and the
+//  members we hear, so that whoever hears us can connect to all of them.
+static void
+s_beat (chat_t *self)
+{
+    if (zclock_mono () < self->next_beat_ms)
+        return;
+    self->next_beat_ms = zclock_mono () + BEAT_INTERVAL_MS;
+    static control_beat_t beat; //  main thread only; large
+    static char body[CONTROL_BODY_MAX_BYTES];
+    beat.port = self->port;
+    channels_current (self->channels, beat.channel, sizeof beat.channel);
+    beat.peer_count = room_list (self->room, beat.peers, CONTROL_PEERS_MAX);
+    int size = control_encode_beat (body, sizeof body, &beat);
+    if (size > 0)
+        s_send_control (self, CONTROL_BEAT, body, (size_t) size);
+}
+
 //  Read the subscriptions that reach our XPUB socket: they tell us who listens.
 static void
 s_read_subscriptions (chat_t *self)
@@ -393,12 +446,11 @@ s_read_subscriptions (chat_t *self)
             self->listeners += subscribe ? 1 : -1;
             if (self->listeners < 0)
                 self->listeners = 0;
-            if (subscribe && address)
-                term_notice (_ ("%s listens to you"), address);
-            else if (subscribe)
-                term_notice (_ ("a peer listens to you"));
-            else
-                term_notice (_ ("a peer stopped listening to you"));
+            //  A newcomer learns who we are and who is in the room at once
+            if (subscribe)
+                self->next_beat_ms = 0;
+        } else if (size > 1 && data[0] == 1 && control_decode_listen (data + 1, size - 1) > 0) {
+            s_connect_back (self, address, control_decode_listen (data + 1, size - 1));
         } else if (size > 1 && data[0] == 1 && data[1] != CONTROL_PREFIX[0]) {
             //  A course peer subscribes to its channel name, with no '>'
             self->listeners++;
@@ -521,7 +573,9 @@ s_run (chat_t *self)
                               {zsock_resolve (self->publisher_events), 0, ZMQ_POLLIN, 0}};
     int count = self->publisher_events ? 4 : 3;
     while (!self->quit) {
-        if (zmq_poll (items, count, -1) < 0) {
+        s_beat (self);
+        long timeout = (long) (self->next_beat_ms - zclock_mono ());
+        if (zmq_poll (items, count, timeout > 0 ? timeout : 0) < 0) {
             if (zmq_errno () == EINTR)
                 continue;
             break;
@@ -545,6 +599,8 @@ s_run (chat_t *self)
 static void
 s_destroy (chat_t *self)
 {
+    if (self->publisher && self->listener)
+        s_send_control (self, CONTROL_BYE, "", 0); //  others say "left" at once
     channels_listener_stop (&self->listener);
     commands_destroy (&self->commands);
     if (self->publisher)
@@ -553,6 +609,7 @@ s_destroy (chat_t *self)
     zsock_destroy (&self->publisher); //  lingers up to LINGER_MS so sent lines leave
     zsys_shutdown ();
     peers_destroy (&self->peers);
+    room_destroy (&self->room);
     channels_destroy (&self->channels);
     free (self);
 }
@@ -598,8 +655,9 @@ main (int argc, char **argv)
     zuuid_destroy (&uuid);
 
     self->channels = channels_new (self->options.channel);
+    self->room = room_new ();
     self->peers = peers_new ();
-    if (!self->channels || !self->peers)
+    if (!self->channels || !self->peers || !self->room)
         errx (1, "out of memory");
     if (s_bind (self)) {
         const char *why = zmq_strerror (zmq_errno ());
@@ -609,8 +667,10 @@ main (int argc, char **argv)
             errx (2, _ ("port %d is taken or cannot be used: %s"), port, why);
         errx (1, _ ("no free port from %d up: %s"), PORT_DEFAULT, why);
     }
-    self->listener = channels_listener_start (self->channels, self->peers, self->self_id);
-    self->commands = commands_new (self->channels, self->peers, self->listener, self->port);
+    self->listener = channels_listener_start (self->channels, self->peers, self->room,
+                                              self->self_id, self->port);
+    self->commands =
+        commands_new (self->channels, self->peers, self->room, self->listener, self->port);
     int status = self->listener && self->commands ? 0 : 1;
     if (status == 0)
         s_banner (self);

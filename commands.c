@@ -17,6 +17,7 @@ typedef enum { ASK_NOTHING, ASK_ADDRESS, ASK_PORT } question_t;
 struct _commands_t {
     channels_t *channels;            //  shared channel table (not owned)
     peers_t *peers;                  //  shared peer list (not owned)
+    room_t *room;                    //  shared list of members (not owned)
     channels_listener_t *listener;   //  subscriber thread to wake (not owned)
     int own_port;                    //  the port our PUB socket listens on
     question_t question;             //  what the next line answers
@@ -38,6 +39,7 @@ static const command_spec_t s_specs[] = {
     {"channel", COMMAND_CHANNEL, 1, 1},
     {"channels", COMMAND_CHANNELS, 0, 0},
     {"peers", COMMAND_PEERS, 0, 0},
+    {"who", COMMAND_WHO, 0, 0},
     {"debug", COMMAND_DEBUG, 0, 1},
     {"quit", COMMAND_QUIT, 0, 0},
     {"exit", COMMAND_QUIT, 0, 0},
@@ -107,13 +109,15 @@ commands_parse (const char *line, command_t *command)
 }
 
 commands_t *
-commands_new (channels_t *channels, peers_t *peers, channels_listener_t *listener, int own_port)
+commands_new (channels_t *channels, peers_t *peers, room_t *room, channels_listener_t *listener,
+              int own_port)
 {
     commands_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
     self->channels = channels;
     self->peers = peers;
+    self->room = room;
     self->listener = listener;
     self->own_port = own_port;
     return self;
@@ -150,6 +154,7 @@ s_help (void)
                   "  \\disconnect CHANNEL    stop listening to that channel\n"
                   "  \\channel CHANNEL       write to CHANNEL (and listen to it)\n"
                   "  \\channels              list the channels\n"
+                  "  \\who                   who is in the room, and how they are connected\n"
                   "  \\peers                 list the chats you listen to\n"
                   "  \\debug [on|off]        show what happens on the wire\n"
                   "  \\quit, \\exit           leave (Ctrl-D and Ctrl-C too)\n"
@@ -198,7 +203,7 @@ commands_listen_to (commands_t *self, const address_t *address)
         term_error (_ ("%s is this chat itself"), address->label);
         return -1;
     }
-    int rc = peers_add (self->peers, address->endpoint, address->label);
+    int rc = peers_add (self->peers, address->endpoint, address->label, false);
     if (rc == 1) {
         term_notice (_ ("already listening to %s"), address->label);
         return 0;
@@ -355,6 +360,12 @@ commands_handle (commands_t *self, const char *line, const char **text)
     case COMMAND_PEERS:
         if (peers_describe (self->peers, listing, sizeof listing) == 0)
             term_notice (_ ("not listening to any chat yet (\\connect HOST:PORT)"));
+        else
+            term_text (listing);
+        break;
+    case COMMAND_WHO:
+        if (room_describe (self->room, zclock_mono (), listing, sizeof listing) == 0)
+            term_notice (_ ("nobody else in the room yet"));
         else
             term_text (listing);
         break;

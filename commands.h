@@ -22,6 +22,7 @@ typedef enum {
     COMMAND_CHANNEL,    //  \channel KANAL
     COMMAND_CHANNELS,   //  \channels
     COMMAND_PEERS,      //  \peers
+    COMMAND_WHO,        //  \who
     COMMAND_DEBUG,      //  \debug [on|off]
     COMMAND_QUIT,       //  \quit or \exit
     COMMAND_UNKNOWN,    //  a backslash word we do not know
@@ -51,8 +52,8 @@ typedef enum {
 typedef struct _commands_t commands_t;
 
 //  Create the command runner. own_port is the port we listen on (to refuse connecting to it).
-commands_t *commands_new (channels_t *channels, peers_t *peers, channels_listener_t *listener,
-                          int own_port);
+commands_t *commands_new (channels_t *channels, peers_t *peers, room_t *room,
+                          channels_listener_t *listener, int own_port);
 
 //  Destroy it; sets *self_p to NULL. Safe twice.
 void commands_destroy (commands_t **self_p);

@@ -15,6 +15,7 @@ typedef struct {
     char label[ENDPOINT_MAX_BYTES];    //  "host:port", for the user
     peer_state_t state;                //  last state the subscriber thread reported
     int64_t lost_ms;                   //  when it was lost, until libzmq tries again; else 0
+    bool quiet;                        //  found by the room, not named by the user
 } peer_t;
 
 //  One queued change for the subscriber thread
@@ -27,6 +28,7 @@ struct _peers_t {
     pthread_mutex_t lock; //  the peer lock: guards everything below
     zlistx_t *peers;      //  peer_t items, in the order added
     zlistx_t *changes;    //  change_t items, oldest first
+    zlistx_t *removed;    //  endpoints removed, which the room may not add back (strings)
 };
 
 peers_t *
@@ -38,12 +40,16 @@ peers_new (void)
     pthread_mutex_init (&self->lock, NULL);
     self->peers = zlistx_new ();
     self->changes = zlistx_new ();
-    if (!self->peers || !self->changes) {
+    self->removed = zlistx_new ();
+    if (!self->peers || !self->changes || !self->removed) {
         peers_destroy (&self);
         return NULL;
     }
     zlistx_set_destructor (self->peers, (zlistx_destructor_fn *) zstr_free);
     zlistx_set_destructor (self->changes, (zlistx_destructor_fn *) zstr_free);
+    zlistx_set_destructor (self->removed, (zlistx_destructor_fn *) zstr_free);
+    zlistx_set_duplicator (self->removed, (zlistx_duplicator_fn *) strdup);
+    zlistx_set_comparator (self->removed, (zlistx_comparator_fn *) strcmp);
     return self;
 }
 
@@ -55,6 +61,7 @@ peers_destroy (peers_t **self_p)
     peers_t *self = *self_p;
     zlistx_destroy (&self->peers);
     zlistx_destroy (&self->changes);
+    zlistx_destroy (&self->removed);
     pthread_mutex_destroy (&self->lock);
     free (self);
     *self_p = NULL;
@@ -82,13 +89,28 @@ s_queue (peers_t *self, const char *endpoint, bool connect)
     zlistx_add_end (self->changes, change);
 }
 
+//  Remember that endpoint was removed, so the room does not add it back. Lock held.
+static void
+s_remember_removed (peers_t *self, const char *endpoint)
+{
+    if (zlistx_find (self->removed, (void *) endpoint))
+        return;
+    if (zlistx_size (self->removed) >= PEERS_MAX)
+        zlistx_delete (self->removed,
+                       zlistx_first (self->removed) ? zlistx_cursor (self->removed) : NULL);
+    zlistx_add_end (self->removed, (void *) endpoint);
+}
+
 int
-peers_add (peers_t *self, const char *endpoint, const char *label)
+peers_add (peers_t *self, const char *endpoint, const char *label, bool quiet)
 {
     int result = 0;
     pthread_mutex_lock (&self->lock);
+    void *removed = zlistx_find (self->removed, (void *) endpoint);
     if (s_find (self, endpoint))
         result = 1;
+    else if (removed && quiet)
+        result = 2;
     else if (zlistx_size (self->peers) >= PEERS_MAX)
         result = -1;
     else {
@@ -97,6 +119,9 @@ peers_add (peers_t *self, const char *endpoint, const char *label)
             snprintf (peer->endpoint, sizeof peer->endpoint, "%s", endpoint);
             snprintf (peer->label, sizeof peer->label, "%s", label);
             peer->state = PEER_CONNECTING;
+            peer->quiet = quiet;
+            if (removed)
+                zlistx_delete (self->removed, removed);
             zlistx_add_end (self->peers, peer);
             s_queue (self, endpoint, true);
         } else
@@ -115,10 +140,23 @@ peers_remove (peers_t *self, const char *endpoint)
     if (peer) {
         zlistx_delete (self->peers, zlistx_cursor (self->peers));
         s_queue (self, endpoint, false);
+        s_remember_removed (self, endpoint);
         result = 0;
     }
     pthread_mutex_unlock (&self->lock);
     return result;
+}
+
+int
+peers_remove_label (peers_t *self, const char *label)
+{
+    char endpoint[ENDPOINT_MAX_BYTES] = "";
+    pthread_mutex_lock (&self->lock);
+    for (peer_t *peer = zlistx_first (self->peers); peer; peer = zlistx_next (self->peers))
+        if (streq (peer->label, label))
+            snprintf (endpoint, sizeof endpoint, "%s", peer->endpoint);
+    pthread_mutex_unlock (&self->lock);
+    return *endpoint ? peers_remove (self, endpoint) : -1;
 }
 
 bool
@@ -137,13 +175,15 @@ peers_next_change (peers_t *self, char *endpoint, size_t size, bool *connect)
 
 peer_news_t
 peers_event (peers_t *self, const char *endpoint, peer_event_t event, int64_t now_ms, char *label,
-             size_t label_size)
+             size_t label_size, peer_news_t *state_news)
 {
+    bool quiet = false;
     peer_news_t news = PEER_NEWS_NONE;
     pthread_mutex_lock (&self->lock);
     peer_t *peer = s_find (self, endpoint);
     if (peer) {
         snprintf (label, label_size, "%s", peer->label);
+        quiet = peer->quiet;
         switch (event) {
         case PEER_EVENT_HANDSHAKE_OK:
             if (peer->state != PEER_CONNECTED)
@@ -171,12 +211,15 @@ peers_event (peers_t *self, const char *endpoint, peer_event_t event, int64_t no
         case PEER_EVENT_HANDSHAKE_FAILED:
             zlistx_delete (self->peers, zlistx_cursor (self->peers));
             s_queue (self, endpoint, false);
+            s_remember_removed (self, endpoint);
             news = PEER_NEWS_NOT_A_CHAT;
             break;
         }
     }
     pthread_mutex_unlock (&self->lock);
-    return news;
+    if (state_news)
+        *state_news = news;
+    return quiet ? PEER_NEWS_NONE : news;
 }
 
 bool
@@ -188,6 +231,7 @@ peers_take_cut_off (peers_t *self, int64_t now_ms, char *label, size_t label_siz
         if (peer->lost_ms && now_ms - peer->lost_ms > PEER_CUT_OFF_MS) {
             snprintf (label, label_size, "%s", peer->label);
             s_queue (self, peer->endpoint, false);
+            s_remember_removed (self, peer->endpoint);
             zlistx_delete (self->peers, zlistx_cursor (self->peers));
             found = true;
             break;

@@ -34,9 +34,15 @@ peers_t *peers_new (void);
 //  Destroy the list; sets *self_p to NULL. Safe twice.
 void peers_destroy (peers_t **self_p);
 
-//  Add a peer and queue its connection. Returns 0, 1 if it is already in the list, -1 if the
+//  Add a peer and queue its connection. A quiet peer (found by the room itself, not named by
+//  the user) gets no notices about its connection, and is refused if it was removed before:
+//  what the user disconnected (or what proved not to be a chat) stays away until the user
+//  connects to it again. Returns 0, 1 if it is already in the list, 2 if refused, -1 if the
 //  list is full.
-int peers_add (peers_t *self, const char *endpoint, const char *label);
+int peers_add (peers_t *self, const char *endpoint, const char *label, bool quiet);
+
+//  Remove the peer whose label is label (see peers_remove). Returns 0, or -1 if none has it.
+int peers_remove_label (peers_t *self, const char *label);
 
 //  Remove a peer and queue its disconnection. Returns 0, or -1 if it is not in the list.
 int peers_remove (peers_t *self, const char *endpoint);
@@ -66,9 +72,11 @@ typedef enum {
 #define PEER_CUT_OFF_MS 1500 // a lost peer libzmq does not retry within this was cut off
 
 //  Apply an event to endpoint's state at time now_ms; copies its label into label. Returns
-//  what to tell the user (PEER_NEWS_NONE for an endpoint not in the list). Subscriber thread.
+//  what to tell the user (PEER_NEWS_NONE for an endpoint not in the list, and for a quiet
+//  peer's connection; the caller still sees *state_news, the news before quieting, if given).
+//  Subscriber thread.
 peer_news_t peers_event (peers_t *self, const char *endpoint, peer_event_t event, int64_t now_ms,
-                         char *label, size_t label_size);
+                         char *label, size_t label_size, peer_news_t *state_news);
 
 //  Find a peer lost more than PEER_CUT_OFF_MS before now_ms with no reconnection attempt since:
 //  libzmq cut it off for a protocol error (such as a message over ZMQ_MAXMSGSIZE) and will not

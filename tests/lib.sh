@@ -172,10 +172,21 @@ stop_peer() {
     unset "PEER_PID[$name]"
 }
 
-# await_listeners NAME COUNT: wait until COUNT peers have subscribed to NAME's PUB socket, so
-# that what NAME says next reaches them (PUB drops lines nobody subscribed to yet).
+# await_heard NAME OBSERVER...: wait until each OBSERVER hears NAME, that is, until its
+# stderr says "NAME joined" (or, in Swedish, "NAME anslöt"): from then on what NAME says
+# reaches it.
+await_heard() {
+    local name=$1 observer
+    shift
+    for observer in "$@"; do
+        wait_for "$TMP/$observer.err" "^-- $name (joined|anslöt) " || return 1
+    done
+}
+
+# await_listeners NAME COUNT: wait until COUNT subscribers of any kind subscribed to everything
+# on NAME's PUB socket. NAME must run with --verbose, which shows subscriptions.
 await_listeners() {
-    wait_count "$TMP/$1.err" 'listens to you' "$2"
+    wait_count "$TMP/$1.err" '^·· PUB .* subscribes to everything$' "$2"
 }
 
 # finish: print the summary line of this script and exit non-zero on any failure.

@@ -24,11 +24,12 @@ publisher.bind("tcp://127.0.0.1:%d" % port)
 
 
 def await_subscriber():
-    """Wait (at most 30 s) for a subscription message (unsubscriptions are skipped)."""
+    """Wait (at most 30 s) for a subscription to everything (b"\\x01"): chat also subscribes to
+    a "~listen PORT" topic, and unsubscriptions come too; those are skipped."""
     deadline = time.time() + 30
     while time.time() < deadline:
         if publisher.poll(int((deadline - time.time()) * 1000) + 1):
-            if publisher.recv()[:1] == b"\x01":
+            if publisher.recv() == b"\x01":
                 return
     print("no subscriber", flush=True)
     sys.exit(1)

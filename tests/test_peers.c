@@ -20,7 +20,7 @@ static int
 s_setup (void **state)
 {
     peers_t *peers = peers_new ();
-    if (!peers || peers_add (peers, A, "127.0.0.1:5557") != 0)
+    if (!peers || peers_add (peers, A, "127.0.0.1:5557", false) != 0)
         return -1;
     *state = peers;
     return 0;
@@ -44,8 +44,8 @@ test_changes_queue (void **state)
     peers_t *peers = *state;
     char endpoint[ENDPOINT_MAX_BYTES];
     bool connect;
-    assert_int_equal (peers_add (peers, A, "again"), 1); //  already there: nothing queued
-    assert_int_equal (peers_add (peers, B, "127.0.0.1:5558"), 0);
+    assert_int_equal (peers_add (peers, A, "again", false), 1); //  already there: nothing queued
+    assert_int_equal (peers_add (peers, B, "127.0.0.1:5558", false), 0);
     assert_int_equal (peers_remove (peers, A), 0);
     assert_int_equal (peers_remove (peers, A), -1);
     assert_int_equal (peers_size (peers), 1);
@@ -70,9 +70,9 @@ test_full (void **state)
     char endpoint[ENDPOINT_MAX_BYTES];
     for (int i = 1; i < PEERS_MAX; i++) {
         snprintf (endpoint, sizeof endpoint, "tcp://127.0.0.1:%d", 10000 + i);
-        assert_int_equal (peers_add (peers, endpoint, endpoint + 6), 0);
+        assert_int_equal (peers_add (peers, endpoint, endpoint + 6, false), 0);
     }
-    assert_int_equal (peers_add (peers, "tcp://127.0.0.1:9", "127.0.0.1:9"), -1);
+    assert_int_equal (peers_add (peers, "tcp://127.0.0.1:9", "127.0.0.1:9", false), -1);
     assert_int_equal (peers_size (peers), PEERS_MAX);
 }
 
@@ -100,11 +100,11 @@ test_events (void **state)
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         label[0] = 0;
         assert_int_equal (
-            peers_event (peers, A, rows[i].event, rows[i].now_ms, label, sizeof label),
+            peers_event (peers, A, rows[i].event, rows[i].now_ms, label, sizeof label, NULL),
             rows[i].news);
         assert_string_equal (label, "127.0.0.1:5557");
     }
-    assert_int_equal (peers_event (peers, B, PEER_EVENT_HANDSHAKE_OK, 0, label, sizeof label),
+    assert_int_equal (peers_event (peers, B, PEER_EVENT_HANDSHAKE_OK, 0, label, sizeof label, NULL),
                       PEER_NEWS_NONE); //  not in the list
 }
 
@@ -114,21 +114,43 @@ test_cut_off (void **state)
 {
     peers_t *peers = *state;
     char label[ENDPOINT_MAX_BYTES];
-    peers_event (peers, A, PEER_EVENT_HANDSHAKE_OK, 0, label, sizeof label);
-    peers_event (peers, A, PEER_EVENT_DISCONNECTED, 1000, label, sizeof label);
+    peers_event (peers, A, PEER_EVENT_HANDSHAKE_OK, 0, label, sizeof label, NULL);
+    peers_event (peers, A, PEER_EVENT_DISCONNECTED, 1000, label, sizeof label, NULL);
     assert_true (peers_awaiting_retry (peers));
-    peers_event (peers, A, PEER_EVENT_REFUSED, 1100, label, sizeof label); //  libzmq retries
+    peers_event (peers, A, PEER_EVENT_REFUSED, 1100, label, sizeof label, NULL); //  libzmq retries
     assert_false (peers_awaiting_retry (peers));
     assert_false (peers_take_cut_off (peers, 100000, label, sizeof label));
 
-    peers_event (peers, A, PEER_EVENT_HANDSHAKE_OK, 2000, label, sizeof label);
-    peers_event (peers, A, PEER_EVENT_DISCONNECTED, 3000, label, sizeof label);
+    peers_event (peers, A, PEER_EVENT_HANDSHAKE_OK, 2000, label, sizeof label, NULL);
+    peers_event (peers, A, PEER_EVENT_DISCONNECTED, 3000, label, sizeof label, NULL);
     assert_false (peers_take_cut_off (peers, 3000 + PEER_CUT_OFF_MS, label, sizeof label));
     label[0] = 0;
     assert_true (peers_take_cut_off (peers, 3001 + PEER_CUT_OFF_MS, label, sizeof label));
     assert_string_equal (label, "127.0.0.1:5557");
     assert_int_equal (peers_size (peers), 0);
     assert_false (peers_take_cut_off (peers, 100000, label, sizeof label));
+}
+
+//  A quiet peer (found by the room) gets no notices, but its state still changes.
+static void
+test_quiet (void **state)
+{
+    peers_t *peers = *state;
+    char label[ENDPOINT_MAX_BYTES];
+    peer_news_t news;
+    assert_int_equal (peers_add (peers, B, "127.0.0.1:5558", true), 0);
+    assert_int_equal (
+        peers_event (peers, B, PEER_EVENT_HANDSHAKE_OK, 0, label, sizeof label, &news),
+        PEER_NEWS_NONE);
+    assert_int_equal (news, PEER_NEWS_CONNECTED);
+    assert_int_equal (peers_remove_label (peers, "127.0.0.1:5558"), 0);
+    assert_int_equal (peers_remove_label (peers, "127.0.0.1:5558"), -1);
+    //  Removed: the room may not add it back, the user may
+    assert_int_equal (peers_add (peers, B, "127.0.0.1:5558", true), 2);
+    assert_int_equal (peers_add (peers, B, "127.0.0.1:5558", false), 0);
+    assert_int_equal (peers_remove (peers, B), 0);
+    assert_int_equal (peers_add (peers, B, "127.0.0.1:5558", false), 0);
+    assert_int_equal (peers_remove (peers, B), 0);
 }
 
 //  A failed handshake removes the peer and queues its disconnection.
@@ -138,8 +160,9 @@ test_not_a_chat (void **state)
     peers_t *peers = *state;
     char label[ENDPOINT_MAX_BYTES], endpoint[ENDPOINT_MAX_BYTES];
     bool connect;
-    assert_int_equal (peers_event (peers, A, PEER_EVENT_HANDSHAKE_FAILED, 0, label, sizeof label),
-                      PEER_NEWS_NOT_A_CHAT);
+    assert_int_equal (
+        peers_event (peers, A, PEER_EVENT_HANDSHAKE_FAILED, 0, label, sizeof label, NULL),
+        PEER_NEWS_NOT_A_CHAT);
     assert_int_equal (peers_size (peers), 0);
     assert_true (peers_next_change (peers, endpoint, sizeof endpoint, &connect)); //  the add
     assert_true (peers_next_change (peers, endpoint, sizeof endpoint, &connect));
@@ -169,6 +192,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_events, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_cut_off, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_not_a_chat, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_quiet, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_describe, s_setup, s_teardown),
     };
     return cmocka_run_group_tests_name ("peers", tests, NULL, NULL);

@@ -12,7 +12,7 @@ expect "$TMP/python.out" '^ready' "the course peer starts"
 wait_count "$TMP/python.out" '^subscribed $' 2 || fail "both chats subscribe to the course peer"
 wait_for "$TMP/anna.err" 'listens to "buddy"' && wait_for "$TMP/plain.err" 'listens to "buddy"' ||
     fail "the course peer subscribes to both chats"
-await_listeners anna 1 && await_listeners plain 1 || fail "the two chats listen to each other"
+await_heard anna plain && await_heard plain anna || fail "the two chats hear each other"
 expect "$TMP/anna.err" 'listens to "buddy" \(a course peer\?.*--plain' \
     "a course-style subscriber is recognised and --plain is suggested"
 refute "$TMP/plain.err" 'restart with --plain' "no --plain hint when already plain"

@@ -45,7 +45,7 @@ EOF_TABLE
 pa=$(free_port) pb=$(free_port) silent=$(free_port)
 start_peer anna -- -n anna -p "$pa" -c "$pb"
 start_peer bertil -- -n bertil -p "$pb" -c "$pa"
-await_listeners bertil 1 || fail "anna listens to bertil"
+await_heard bertil anna || fail "anna hears bertil"
 say bertil '\frobnicate' '\channel' '\channel dålig kanal' '\channel a>b' '\disconnect' \
     '\disconnect 192.0.2.1:9' '\connect nosuch.invalid:1' '\connect 1:2:3' '\connect 70000' \
     "\\connect $pb" "\\connect $pa" '\help me' '\disconnect 192.0.2.7' '\'

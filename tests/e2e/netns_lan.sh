@@ -31,8 +31,8 @@ expect "$TMP/bertil.err" 'already listening to 198\.18\.0\.1:5557' \
     "an address without a port means the default port"
 expect "$TMP/bertil.err" 'connected to 198\.18\.0\.1:5557' "bertil connects across the link"
 expect "$TMP/anna.err" 'connected to 198\.18\.0\.2:5557' "anna connects across the link"
-await_listeners anna 1 && await_listeners bertil 1 || fail "both hosts listen to each other"
-expect "$TMP/anna.err" '198\.18\.0\.2 listens to you' "anna sees bertil's LAN address listening"
+expect "$TMP/anna.err" '^-- bertil joined \(198\.18\.0\.2:5557\)$' "anna sees bertil join from his LAN address"
+expect "$TMP/bertil.err" '^-- anna joined \(198\.18\.0\.1:5557\)$' "bertil sees anna join from hers"
 
 say anna "hej över nätet"
 say bertil "hej tillbaka"
@@ -47,7 +47,7 @@ expect "$TMP/bertil.out" '<anna> fortfarande här$' "the chat keeps working mean
 # A second chat on the same host finds the default port taken and takes the next one
 start_peer david ip netns exec "$host1" -- -n david -c 5557
 expect "$TMP/david.err" 'listening on port 5558$' "a second chat on a host takes port 5558"
-await_listeners anna 2 || fail "david listens to anna"
+await_heard anna david || fail "david hears anna"
 say anna "hej david"
 expect "$TMP/david.out" '\[buddy\] <anna> hej david$' "two chats on one host talk"
 

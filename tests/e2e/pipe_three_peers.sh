@@ -6,11 +6,11 @@ source "$(dirname "$0")/../lib.sh"
 
 pa=$(free_port) pb=$(free_port) pc=$(free_port)
 start_peer anna -- -n anna -p "$pa" -c "$pb" -c "$pc"
-start_peer bertil -- -n bertil -p "$pb" -c "$pa" -c "$pc"
+start_peer bertil -- --verbose -n bertil -p "$pb" -c "$pa" -c "$pc"
 start_peer cecilia -- -n cecilia -p "$pc" -c "$pa" -c "127.0.0.1:$pb"
-for peer in anna bertil cecilia; do
-    await_listeners $peer 2 || fail "$peer has two listeners"
-done
+await_heard anna bertil cecilia || fail "anna is heard by the others"
+await_heard bertil anna cecilia || fail "bertil is heard by the others"
+await_heard cecilia anna bertil || fail "cecilia is heard by the others"
 
 say anna "hej från anna"
 say bertil "hej från bertil"
@@ -51,7 +51,7 @@ expect "$TMP/anna.out" '<bertil> \\o/ hurra$' "a line starting with \\\\ is sent
 # \disconnect HOST:PORT stops listening to that peer; bare \connect asks address and port
 say cecilia "\\disconnect 127.0.0.1:$pb"
 expect "$TMP/cecilia.err" "no longer listening to 127\\.0\\.0\\.1:$pb" "\\disconnect HOST:PORT is confirmed"
-wait_for "$TMP/bertil.err" 'a peer stopped listening to you' || fail "bertil sees cecilia leave"
+wait_for "$TMP/bertil.err" '^·· PUB .*unsubscribes from everything$' || fail "cecilia unsubscribes from bertil"
 say bertil "efter disconnect"
 expect "$TMP/anna.out" '<bertil> efter disconnect$' "anna still hears bertil"
 refute "$TMP/cecilia.out" 'efter disconnect' "cecilia no longer hears bertil"

@@ -202,7 +202,7 @@ run_steps() {
     expect "${out}7b.out" '^\[news\] nyheter$' "$l step 7: a line on news is shown with its channel"
     say "${l}7a" '\channel bad>name'
     expect "${out}7a.out" '^bad channel name "bad>name"' "$l step 7: a bad channel name is refused"
-    start_peer "${l}7chat" -- -n kalle -p "$pc" -c "$pa"
+    start_peer "${l}7chat" -- --verbose -n kalle -p "$pc" -c "$pa"
     say "${l}7a" "\\connect $pc"
     await_listeners "${l}7chat" 1 || fail "$l step 7: steg7 subscribes to the real chat"
     say "${l}7chat" "hej från chatten"

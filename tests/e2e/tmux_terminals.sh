@@ -8,8 +8,8 @@ start_terminal anna -n anna -p "$pa" -c "$pb"
 start_terminal bertil -n bertil -p "$pb" -c "$pa"
 expect_screen anna 'listening on port '"$pa" "anna's banner shows her port"
 expect_screen anna '^\[buddy\] anna> ?$' "the prompt shows the channel and the nick"
-wait_screen anna 'listens to you' && wait_screen bertil 'listens to you' ||
-    fail "the two terminals listen to each other"
+expect_screen anna '^-- bertil joined \(127\.0\.0\.1:'"$pb"'\)$' "anna sees bertil join"
+expect_screen bertil '^-- anna joined \(127\.0\.0\.1:'"$pa"'\)$' "bertil sees anna join"
 
 tmux_run send-keys -t anna "hej bertil" Enter
 expect_screen bertil '^[0-2][0-9]:[0-5][0-9] \[buddy\] <anna> hej bertil$' \

@@ -14,8 +14,8 @@ VALGRIND=(valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect
 pa=$(free_port) pb=$(free_port) pc=$(free_port)
 start_peer bertil -- -n bertil -p "$pb" -c "$pa" -c "$pc"
 start_peer anna "${VALGRIND[@]}" --log-file="$TMP/anna.valgrind" -- -n anna -p "$pa" -c "$pb"
-await_listeners anna 1 30 || fail "bertil listens to anna under valgrind"
-await_listeners bertil 1 30 || fail "anna listens to bertil under valgrind"
+WAIT_S=30 await_heard anna bertil || fail "bertil hears anna under valgrind"
+WAIT_S=30 await_heard bertil anna || fail "anna hears bertil under valgrind"
 say anna "hej under valgrind" '\channel news' '\disconnect spam' '\channels' '\peers' '\help'
 say bertil "hej tillbaka"
 expect "$TMP/bertil.out" '<anna> hej under valgrind$' "a line is sent under valgrind" 30
@@ -32,7 +32,7 @@ grep -q 'definitely lost: 0 bytes\|no leaks are possible' "$TMP/anna.valgrind" &
 # In a terminal, through readline, leaving with \quit
 TERMINAL_WRAPPER="${VALGRIND[*]} --log-file=$TMP/cecilia.valgrind" \
     start_terminal cecilia -n cecilia -p "$pc" -c "$pb"
-wait_screen cecilia 'listens to you' 30 || fail "bertil listens to cecilia under valgrind"
+WAIT_S=30 await_heard cecilia bertil || fail "bertil hears cecilia under valgrind"
 tmux_run send-keys -t cecilia "hej från terminalen" Enter
 expect "$TMP/bertil.out" '<cecilia> hej från terminalen$' "a typed line is sent under valgrind" 30
 tmux_run send-keys -t cecilia '\quit' Enter

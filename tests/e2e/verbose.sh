@@ -18,11 +18,11 @@ expect "$TMP/anna.err" "${w}PUB 127\\.0\\.0\\.1 subscribes to everything$" \
     "a new subscriber and its subscription are shown"
 refute "$TMP/bertil.err" '^·· ' "without --verbose nothing of the wire is shown"
 
-await_listeners anna 1 || fail "bertil listens to anna"
+await_heard anna bertil || fail "bertil hears anna"
 say anna "hej"
 expect "$TMP/anna.err" "${w}PUB sends \"buddy> hej\" \\+ metadata \\(seq 1\\)$" "a line sent, frames shown"
 expect "$TMP/bertil.out" '<anna> hej$' "and it arrives"
-await_listeners bertil 1 || fail "anna listens to bertil"
+await_heard bertil anna || fail "anna hears bertil"
 say bertil "svar"
 expect "$TMP/anna.err" "${w}SUB got 2 frames from 127\\.0\\.0\\.1: \"buddy> svar\" \\+ metadata \\(version 1, nick bertil, seq 1\\)$" \
     "a line received, frames and metadata shown"

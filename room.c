@@ -1,0 +1,213 @@
+/*  room.c - who is in the room: the members we hear, from their heartbeats, and their state.
+
+    A member is known by its sender id, never by its nick: two annas stay two members, and a
+    chat restarted on the same port is a new member with a new id.
+*/
+#include "room.h"
+#include "text.h"
+
+#include <czmq.h>
+#include <pthread.h>
+
+//  One member
+typedef struct {
+    uint8_t id[WIRE_SENDER_BYTES];    //  its sender id
+    char nick[NAME_MAX_BYTES + 1];    //  its nick
+    char address[ENDPOINT_MAX_BYTES]; //  "ip:port" where we reach it
+    char channel[NAME_MAX_BYTES + 1]; //  the channel it writes to
+    int64_t last_heard_ms;            //  time of its last heartbeat
+    bool reconnecting;                //  its connection broke; libzmq is reconnecting
+} member_t;
+
+struct _room_t {
+    pthread_mutex_t lock;       //  the room lock: guards everything below
+    member_t members[ROOM_MAX]; //  the members, in no order
+    size_t size;                //  how many
+};
+
+room_t *
+room_new (void)
+{
+    room_t *self = calloc (1, sizeof *self);
+    if (self)
+        pthread_mutex_init (&self->lock, NULL);
+    return self;
+}
+
+void
+room_destroy (room_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    pthread_mutex_destroy (&(*self_p)->lock);
+    free (*self_p);
+    *self_p = NULL;
+}
+
+//  Find a member by id. Lock held.
+static member_t *
+s_find (room_t *self, const uint8_t id[WIRE_SENDER_BYTES])
+{
+    for (size_t i = 0; i < self->size; i++)
+        if (memcmp (self->members[i].id, id, WIRE_SENDER_BYTES) == 0)
+            return &self->members[i];
+    return NULL;
+}
+
+//  The display name of a member with nick and id: "anna#3f2a" when another member other than
+//  id has the same nick, else "anna". Lock held.
+static void
+s_name (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], const char *nick, char *out,
+        size_t outsize)
+{
+    bool shared = false;
+    for (size_t i = 0; i < self->size && !shared; i++)
+        shared = streq (self->members[i].nick, nick) &&
+                 memcmp (self->members[i].id, id, WIRE_SENDER_BYTES) != 0;
+    if (shared)
+        snprintf (out, outsize, "%s#%02x%02x", nick, id[0], id[1]);
+    else
+        snprintf (out, outsize, "%s", nick);
+}
+
+//  Remove members[index]. Lock held.
+static void
+s_remove (room_t *self, size_t index)
+{
+    self->members[index] = self->members[--self->size];
+}
+
+room_news_t
+room_heard (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], const char *nick, const char *ip,
+            const control_beat_t *beat, int64_t now_ms, char *name, size_t name_size)
+{
+    room_news_t news = ROOM_NEWS_NONE;
+    pthread_mutex_lock (&self->lock);
+    member_t *member = s_find (self, id);
+    if (!member && self->size < ROOM_MAX) {
+        member = &self->members[self->size++];
+        memset (member, 0, sizeof *member);
+        memcpy (member->id, id, WIRE_SENDER_BYTES);
+        news = ROOM_NEWS_JOINED;
+    } else if (member && !streq (member->nick, nick))
+        news = ROOM_NEWS_RENAMED;
+    if (member) {
+        snprintf (member->nick, sizeof member->nick, "%s", nick);
+        snprintf (member->address, sizeof member->address, strchr (ip, ':') ? "[%s]:%d" : "%s:%d",
+                  ip, beat->port);
+        snprintf (member->channel, sizeof member->channel, "%s", beat->channel);
+        member->last_heard_ms = now_ms;
+        member->reconnecting = false;
+    }
+    s_name (self, id, nick, name, name_size);
+    pthread_mutex_unlock (&self->lock);
+    return news;
+}
+
+room_news_t
+room_bye (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], char *name, size_t name_size)
+{
+    room_news_t news = ROOM_NEWS_NONE;
+    pthread_mutex_lock (&self->lock);
+    member_t *member = s_find (self, id);
+    if (member) {
+        s_name (self, id, member->nick, name, name_size);
+        s_remove (self, (size_t) (member - self->members));
+        news = ROOM_NEWS_LEFT;
+    }
+    pthread_mutex_unlock (&self->lock);
+    return news;
+}
+
+bool
+room_expire (room_t *self, int64_t now_ms, char *name, size_t name_size, char *address,
+             size_t address_size)
+{
+    bool found = false;
+    pthread_mutex_lock (&self->lock);
+    for (size_t i = 0; i < self->size && !found; i++) {
+        member_t *member = &self->members[i];
+        if (now_ms - member->last_heard_ms > MEMBER_GONE_MS) {
+            s_name (self, member->id, member->nick, name, name_size);
+            snprintf (address, address_size, "%s", member->address);
+            s_remove (self, i);
+            found = true;
+        }
+    }
+    pthread_mutex_unlock (&self->lock);
+    return found;
+}
+
+bool
+room_knows (room_t *self, const uint8_t id[WIRE_SENDER_BYTES])
+{
+    pthread_mutex_lock (&self->lock);
+    bool known = s_find (self, id) != NULL;
+    pthread_mutex_unlock (&self->lock);
+    return known;
+}
+
+void
+room_display_name (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], const char *nick, char *out,
+                   size_t outsize)
+{
+    pthread_mutex_lock (&self->lock);
+    s_name (self, id, nick, out, outsize);
+    pthread_mutex_unlock (&self->lock);
+}
+
+size_t
+room_list (room_t *self, control_peer_t *peers, size_t max)
+{
+    size_t count = 0;
+    pthread_mutex_lock (&self->lock);
+    for (size_t i = 0; i < self->size && count < max; i++, count++) {
+        memcpy (peers[count].id, self->members[i].id, WIRE_SENDER_BYTES);
+        snprintf (peers[count].address, sizeof peers[count].address, "%s",
+                  self->members[i].address);
+    }
+    pthread_mutex_unlock (&self->lock);
+    return count;
+}
+
+size_t
+room_size (room_t *self)
+{
+    pthread_mutex_lock (&self->lock);
+    size_t size = self->size;
+    pthread_mutex_unlock (&self->lock);
+    return size;
+}
+
+void
+room_set_reconnecting (room_t *self, const char *address, bool reconnecting)
+{
+    pthread_mutex_lock (&self->lock);
+    for (size_t i = 0; i < self->size; i++)
+        if (streq (self->members[i].address, address))
+            self->members[i].reconnecting = reconnecting;
+    pthread_mutex_unlock (&self->lock);
+}
+
+size_t
+room_describe (room_t *self, int64_t now_ms, char *out, size_t outsize)
+{
+    size_t used = 0, count = 0;
+    if (outsize)
+        out[0] = 0;
+    pthread_mutex_lock (&self->lock);
+    for (size_t i = 0; i < self->size; i++) {
+        const member_t *member = &self->members[i];
+        char name[NAME_MAX_BYTES + 8];
+        s_name (self, member->id, member->nick, name, sizeof name);
+        const char *state = member->reconnecting                                ? _ ("reconnecting")
+                            : now_ms - member->last_heard_ms > MEMBER_SILENT_MS ? _ ("silent")
+                                                                                : _ ("connected");
+        if (text_append (out, outsize, &used, "   %-20s %-22s [%s] %s\n", name, member->address,
+                         member->channel, state))
+            break;
+        count++;
+    }
+    pthread_mutex_unlock (&self->lock);
+    return count;
+}

@@ -1,0 +1,76 @@
+/*  room.h - who is in the room: the members we hear, from their heartbeats, and their state.
+
+    The subscriber thread updates it from heartbeats and goodbyes and asks it who has gone
+    silent; the main thread reads it for heartbeats of its own (the members it lists) and for
+    \who. Every function takes the room lock itself (after the terminal lock, see term.h).
+*/
+#ifndef ROOM_H_INCLUDED
+#define ROOM_H_INCLUDED
+
+#include "chat.h"
+#include "control.h"
+#include "wire.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ROOM_MAX 256          // members remembered at most
+#define BEAT_INTERVAL_MS 1000 // a heartbeat every second
+#define MEMBER_SILENT_MS 2500 // no heartbeat for this long: "silent"
+#define MEMBER_GONE_MS 4000   // no heartbeat for this long: gone ("left", after a crash)
+
+typedef struct _room_t room_t;
+
+//  What a heartbeat or goodbye means to the user
+typedef enum {
+    ROOM_NEWS_NONE,    //  nothing new
+    ROOM_NEWS_JOINED,  //  a member we did not hear before: "anna joined"
+    ROOM_NEWS_RENAMED, //  a member with a new nick
+    ROOM_NEWS_LEFT     //  a member said goodbye or went silent for good: "anna left"
+} room_news_t;
+
+//  Create an empty room. Returns NULL if out of memory.
+room_t *room_new (void);
+
+//  Destroy the room; sets *self_p to NULL. Safe twice.
+void room_destroy (room_t **self_p);
+
+//  A heartbeat from id (nick, sent from address ip, listening on beat->port) at now_ms.
+//  Copies the member's display name ("anna", or "anna#3f2a" when two share the nick) into
+//  name. Returns what to tell the user.
+room_news_t room_heard (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], const char *nick,
+                        const char *ip, const control_beat_t *beat, int64_t now_ms, char *name,
+                        size_t name_size);
+
+//  A goodbye from id. Copies the display name. Returns ROOM_NEWS_LEFT, or ROOM_NEWS_NONE for
+//  a member we did not know.
+room_news_t room_bye (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], char *name,
+                      size_t name_size);
+
+//  Remove one member not heard for MEMBER_GONE_MS before now_ms; copies its display name and
+//  address. Returns false when there is none.
+bool room_expire (room_t *self, int64_t now_ms, char *name, size_t name_size, char *address,
+                  size_t address_size);
+
+//  True when id is a member.
+bool room_knows (room_t *self, const uint8_t id[WIRE_SENDER_BYTES]);
+
+//  The display name for a chat line from id with nick: the nick, with "#" and 4 hex digits of
+//  the id when another member has the same nick.
+void room_display_name (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], const char *nick,
+                        char *out, size_t outsize);
+
+//  Fill peers (at most max) with the members and where we reach them. Returns the count.
+size_t room_list (room_t *self, control_peer_t *peers, size_t max);
+
+//  Number of members.
+size_t room_size (room_t *self);
+
+//  Mark the member reached at address as reconnecting (its connection broke) or not.
+void room_set_reconnecting (room_t *self, const char *address, bool reconnecting);
+
+//  Write one line per member for \who: name, address, channel, state. Returns the count.
+size_t room_describe (room_t *self, int64_t now_ms, char *out, size_t outsize);
+
+#endif
