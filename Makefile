@@ -30,7 +30,7 @@ OBJECTS = $(MODULES:%=$(B)/%.o)
 all: chat translations
 
 chat: $(B)/chat
-	cp $(B)/chat $@
+	cp $(B)/chat $@.new && mv -f $@.new $@ # a rename works even while ./chat runs
 
 $(B)/%.o: %.c $(wildcard *.h) | $(B)
 	@echo "CC $@"; $(CC) $(ALL_CFLAGS) $(VARIANT_CFLAGS) -c $< -o $@

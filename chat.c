@@ -42,6 +42,7 @@ typedef struct {
     int connect_count;                //  how many
     bool plain;                       //  send one-frame course messages only
     bool verbose;                     //  show what happens on the wire
+    bool no_discovery;                //  no LAN discovery (--no-discovery, CHAT_NO_DISCOVERY)
 } options_t;
 
 //  Everything the main loop needs
@@ -50,6 +51,7 @@ typedef struct {
     bool interactive;                   //  stdin is a terminal: readline, prompt
     zsock_t *publisher;                 //  our XPUB socket
     zsock_t *publisher_events;          //  PAIR receiving the XPUB socket's monitor events
+    zactor_t *beacon;                   //  LAN discovery (czmq's zbeacon), or NULL
     int port;                           //  the port it listens on
     channels_t *channels;               //  channel table (shared with the subscriber thread)
     peers_t *peers;                     //  peer list (shared with the subscriber thread)
@@ -100,6 +102,7 @@ s_usage (int status)
                 "      --channel CHANNEL    write to CHANNEL first (default %s)\n"
                 "      --plain              send only the course's one-frame messages\n"
                 "      --verbose            show what happens on the wire (\\debug on|off)\n"
+                "      --no-discovery       do not find chats on the LAN by UDP broadcast\n"
                 "  -h, --help               show this help and exit\n"
                 "      --version            show the version and exit\n"
                 "\n"
@@ -148,7 +151,7 @@ s_default_nick (char *nick, size_t size)
 static void
 s_parse_options (int argc, char **argv, options_t *options)
 {
-    enum { OPT_CHANNEL = 256, OPT_PLAIN, OPT_VERSION, OPT_VERBOSE };
+    enum { OPT_CHANNEL = 256, OPT_PLAIN, OPT_VERSION, OPT_VERBOSE, OPT_NO_DISCOVERY };
     static const struct option longs[] = {{"port", required_argument, NULL, 'p'},
                                           {"nick", required_argument, NULL, 'n'},
                                           {"connect", required_argument, NULL, 'c'},
@@ -157,8 +160,11 @@ s_parse_options (int argc, char **argv, options_t *options)
                                           {"help", no_argument, NULL, 'h'},
                                           {"version", no_argument, NULL, OPT_VERSION},
                                           {"verbose", no_argument, NULL, OPT_VERBOSE},
+                                          {"no-discovery", no_argument, NULL, OPT_NO_DISCOVERY},
                                           {NULL, 0, NULL, 0}};
     s_default_nick (options->nick, sizeof options->nick);
+    const char *no_discovery = getenv ("CHAT_NO_DISCOVERY");
+    options->no_discovery = no_discovery && *no_discovery && !streq (no_discovery, "0");
     snprintf (options->channel, sizeof options->channel, "%s", CHANNEL_DEFAULT);
     opterr = 0;
     int option;
@@ -199,6 +205,9 @@ s_parse_options (int argc, char **argv, options_t *options)
             break;
         case OPT_VERBOSE:
             options->verbose = true;
+            break;
+        case OPT_NO_DISCOVERY:
+            options->no_discovery = true;
             break;
         case 'h':
             s_usage (0);
@@ -416,6 +425,62 @@ s_beat (chat_t *self)
         s_send_control (self, CONTROL_BEAT, body, (size_t) size);
 }
 
+//  Beacon contents: "CHAT", version 1, our port (2 bytes, big-endian), our sender id
+#define BEACON_MAGIC "CHAT\x01"
+#define BEACON_BYTES (5 + 2 + WIRE_SENDER_BYTES)
+
+//  Start LAN discovery: broadcast our port and id every second and listen for others' beacons.
+//  Where no interface can broadcast, say so in one line and go on without it.
+static void
+s_discovery_start (chat_t *self)
+{
+    if (self->options.no_discovery)
+        return;
+    //  A second chat on this machine, pushed off the default port, finds the one holding it
+    if (!self->options.port && self->port != PORT_DEFAULT)
+        s_connect_back (self, "127.0.0.1", PORT_DEFAULT);
+    self->beacon = zactor_new (zbeacon, NULL);
+    if (!self->beacon)
+        return;
+    zsock_send (self->beacon, "si", "CONFIGURE", BEACON_PORT);
+    char *hostname = zstr_recv (self->beacon);
+    if (!hostname || !*hostname) {
+        term_notice (_ ("no network to find other chats on (LAN discovery is off); \\connect "
+                        "works"));
+        zstr_free (&hostname);
+        zactor_destroy (&self->beacon);
+        return;
+    }
+    zstr_free (&hostname);
+    uint8_t beacon[BEACON_BYTES];
+    memcpy (beacon, BEACON_MAGIC, 5);
+    beacon[5] = (uint8_t) (self->port >> 8), beacon[6] = (uint8_t) (self->port & 0xFF);
+    memcpy (beacon + 7, self->self_id, WIRE_SENDER_BYTES);
+    zsock_send (self->beacon, "sbi", "PUBLISH", beacon, sizeof beacon, BEAT_INTERVAL_MS);
+    zsock_send (self->beacon, "sb", "SUBSCRIBE", BEACON_MAGIC, (size_t) 5);
+}
+
+//  A beacon from another chat on the LAN: listen to it, unless we hear it already.
+static void
+s_read_beacon (chat_t *self)
+{
+    zmsg_t *msg = zmsg_recv (self->beacon);
+    char *ip = msg ? zmsg_popstr (msg) : NULL;
+    zframe_t *data = msg ? zmsg_pop (msg) : NULL;
+    if (ip && data && zframe_size (data) == BEACON_BYTES &&
+        memcmp (zframe_data (data), BEACON_MAGIC, 5) == 0) {
+        const uint8_t *beacon = zframe_data (data);
+        int port = beacon[5] << 8 | beacon[6];
+        const uint8_t *id = beacon + 7;
+        if (memcmp (id, self->self_id, WIRE_SENDER_BYTES) != 0 && !room_knows (self->room, id) &&
+            port > 0)
+            s_connect_back (self, ip, port);
+    }
+    zframe_destroy (&data);
+    zstr_free (&ip);
+    zmsg_destroy (&msg);
+}
+
 //  Read the subscriptions that reach our XPUB socket: they tell us who listens.
 static void
 s_read_subscriptions (chat_t *self)
@@ -567,11 +632,19 @@ s_read_terminal (chat_t *self)
 static void
 s_run (chat_t *self)
 {
-    zmq_pollitem_t items[] = {{NULL, STDIN_FILENO, ZMQ_POLLIN, 0},
-                              {NULL, s_signal_pipe[0], ZMQ_POLLIN, 0},
-                              {zsock_resolve (self->publisher), 0, ZMQ_POLLIN, 0},
-                              {zsock_resolve (self->publisher_events), 0, ZMQ_POLLIN, 0}};
-    int count = self->publisher_events ? 4 : 3;
+    //  stdin, signals and subscriptions always; socket events and beacons when they exist
+    zmq_pollitem_t items[5] = {{NULL, STDIN_FILENO, ZMQ_POLLIN, 0},
+                               {NULL, s_signal_pipe[0], ZMQ_POLLIN, 0},
+                               {zsock_resolve (self->publisher), 0, ZMQ_POLLIN, 0}};
+    int count = 3, events = -1, beacons = -1;
+    if (self->publisher_events) {
+        events = count++;
+        items[events] = (zmq_pollitem_t){zsock_resolve (self->publisher_events), 0, ZMQ_POLLIN, 0};
+    }
+    if (self->beacon) {
+        beacons = count++;
+        items[beacons] = (zmq_pollitem_t){zsock_resolve (self->beacon), 0, ZMQ_POLLIN, 0};
+    }
     while (!self->quit) {
         s_beat (self);
         long timeout = (long) (self->next_beat_ms - zclock_mono ());
@@ -584,8 +657,10 @@ s_run (chat_t *self)
             s_read_signals (self);
         if (items[2].revents & ZMQ_POLLIN)
             s_read_subscriptions (self);
-        if (count > 3 && (items[3].revents & ZMQ_POLLIN))
+        if (events >= 0 && (items[events].revents & ZMQ_POLLIN))
             s_read_publisher_event (self);
+        if (beacons >= 0 && (items[beacons].revents & ZMQ_POLLIN))
+            s_read_beacon (self);
         if (!self->quit && (items[0].revents & (ZMQ_POLLIN | ZMQ_POLLERR))) {
             if (self->interactive)
                 s_read_terminal (self);
@@ -599,6 +674,7 @@ s_run (chat_t *self)
 static void
 s_destroy (chat_t *self)
 {
+    zactor_destroy (&self->beacon);
     if (self->publisher && self->listener)
         s_send_control (self, CONTROL_BYE, "", 0); //  others say "left" at once
     channels_listener_stop (&self->listener);
@@ -680,6 +756,7 @@ main (int argc, char **argv)
         s_destroy (self);
         return status;
     }
+    s_discovery_start (self);
     if (self->interactive) {
         term_lock ();
         rl_catch_signals = 0;

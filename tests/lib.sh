@@ -17,6 +17,9 @@ declare -A PEER_PID PEER_FD
 declare -a CLEANUPS=()
 
 export LC_ALL=${LC_ALL:-C.UTF-8}
+# Tests never broadcast on the machine's own network: LAN discovery is off unless a test turns
+# it on, inside network namespaces it made itself
+export CHAT_NO_DISCOVERY=${CHAT_NO_DISCOVERY:-1}
 
 # Run at exit: stop every peer and run every registered cleanup command.
 cleanup() {
