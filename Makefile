@@ -17,7 +17,7 @@ ALL_CFLAGS = -std=gnu11 $(WARNINGS) $(DEPS_CFLAGS) -DLOCALEDIR='"$(LOCALEDIR)"' 
 
 # Modules shared by chat and the unit tests; chat.c holds main
 MODULES = address channels commands control monitor peers room term text wire
-UNIT_TESTS = test_text test_wire test_address test_commands test_channels test_peers
+UNIT_TESTS = test_text test_wire test_address test_commands test_channels test_peers test_control test_room
 
 # A build variant: objects and binary under $(B); the default one is ./chat
 B ?= build/default

@@ -38,6 +38,10 @@ say anna '\channel news' "nyheter"
 expect "$TMP/plain.out" '\[news\] <anna> nyheter$' "chat's channel switch reaches chats"
 refute "$TMP/python.out" 'nyheter' "the course peer, listening to buddy, misses news"
 
+# Heartbeats and goodbyes travel on "~" topics: the course peer, subscribed to "buddy", never
+# sees them (it prints every message it gets)
+refute "$TMP/python.out" '^got [0-9]+ ~' "the course peer never sees control traffic"
+
 stop_peer python
 stop_peer anna
 stop_peer plain

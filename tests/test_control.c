@@ -1,0 +1,144 @@
+/*  test_control.c - unit tests for control.c: heartbeat bodies and "~listen PORT" topics,
+    round trips and hostile input.
+*/
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "control.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+//  A heartbeat survives encoding and decoding, every field and every peer.
+static void
+test_beat_round_trip (void **state)
+{
+    (void) state;
+    static control_beat_t beat, back;
+    beat.port = 5557;
+    snprintf (beat.channel, sizeof beat.channel, "%s", "åäö-kanal");
+    beat.peer_count = CONTROL_PEERS_MAX;
+    for (size_t i = 0; i < beat.peer_count; i++) {
+        memset (beat.peers[i].id, (int) i, WIRE_SENDER_BYTES);
+        snprintf (beat.peers[i].address, sizeof beat.peers[i].address, "198.18.0.%zu:%zu", i,
+                  5557 + i);
+    }
+    snprintf (beat.peers[1].address, sizeof beat.peers[1].address, "%s", "[::1]:5558");
+    static char body[CONTROL_BODY_MAX_BYTES];
+    int size = control_encode_beat (body, sizeof body, &beat);
+    assert_true (size > 0);
+    assert_int_equal (control_decode_beat (body, (size_t) size, &back), 0);
+    assert_int_equal (back.port, 5557);
+    assert_string_equal (back.channel, "åäö-kanal");
+    assert_int_equal (back.peer_count, beat.peer_count);
+    for (size_t i = 0; i < beat.peer_count; i++) {
+        assert_memory_equal (back.peers[i].id, beat.peers[i].id, WIRE_SENDER_BYTES);
+        assert_string_equal (back.peers[i].address, beat.peers[i].address);
+    }
+    assert_int_equal (control_encode_beat (body, 10, &beat), -1); //  too small
+}
+
+//  Bodies that must be refused, and ones that must be accepted.
+static void
+test_beat_decode_table (void **state)
+{
+    (void) state;
+    static const struct {
+        const char *body; //  the body
+        int rc;           //  expected result
+        int port;         //  expected port when accepted
+    } rows[] = {
+        {"port 5557\nchannel buddy\n", 0, 5557},
+        {"port 5557", 0, 5557},                                //  no final newline
+        {"channel buddy\nport 80\nfuture key value\n", 0, 80}, //  unknown keys ignored
+        {"", -1, 0},                                           //  no port
+        {"port 0\n", -1, 0},
+        {"port 70000\n", -1, 0},
+        {"port abc\n", -1, 0},
+        {"port 5557\nchannel bad name\n", -1, 0},
+        {"port 5557\nchannel a>b\n", -1, 0},
+        {"port 5557\npeer 00 127.0.0.1:1\n", -1, 0}, //  short id
+        {"port 5557\npeer 0123456789abcdef0123456789abcdeg 127.0.0.1:1\n", -1, 0},
+        {"port 5557\npeer 0123456789abcdef0123456789abcdef evil.example:1\n", -1, 0},
+        {"port 5557\npeer 0123456789abcdef0123456789abcdef 127.0.0.1:0\n", -1, 0},
+        {"port 5557\npeer 0123456789abcdef0123456789abcdef 127.0.0.1\n", -1, 0},
+        {"port 5557\npeer 0123456789abcdef0123456789abcdef\n", -1, 0},
+        {"port 5557\npeer 0123456789abcdef0123456789abcdef [::1]:5557\n", 0, 5557},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        control_beat_t beat;
+        int rc = control_decode_beat (rows[i].body, strlen (rows[i].body), &beat);
+        if (rc != rows[i].rc)
+            fail_msg ("\"%s\": %d, want %d", rows[i].body, rc, rows[i].rc);
+        if (rc == 0)
+            assert_int_equal (beat.port, rows[i].port);
+    }
+}
+
+//  A line longer than any valid one, and a body over the limit, are refused.
+static void
+test_beat_limits (void **state)
+{
+    (void) state;
+    static char body[CONTROL_BODY_MAX_BYTES + 2];
+    control_beat_t beat;
+    memset (body, 'x', sizeof body);
+    memcpy (body, "port 5557\n", 10);
+    assert_int_equal (control_decode_beat (body, 400, &beat), -1);
+    assert_int_equal (control_decode_beat (body, sizeof body, &beat), -1);
+}
+
+//  Random bodies never crash the decoder, and what it accepts is well formed.
+static void
+test_beat_random (void **state)
+{
+    (void) state;
+    static const char alphabet[] = "port channel peer 0123456789abcdef.:[]\n xyz>\x01";
+    srand (3);
+    for (int round = 0; round < 20000; round++) {
+        size_t size = (size_t) (rand () % 300);
+        char *body = malloc (size + 1);
+        assert_non_null (body);
+        for (size_t i = 0; i < size; i++)
+            body[i] = rand () % 4 ? alphabet[rand () % (sizeof alphabet - 1)] : (char) rand ();
+        control_beat_t beat;
+        if (control_decode_beat (body, size, &beat) == 0) {
+            assert_true (beat.port >= 1 && beat.port <= 65535);
+            assert_true (beat.peer_count <= CONTROL_PEERS_MAX);
+        }
+        free (body);
+    }
+}
+
+//  "~listen PORT" topics.
+static void
+test_listen (void **state)
+{
+    (void) state;
+    char topic[32];
+    int size = control_encode_listen (topic, sizeof topic, 5557);
+    assert_int_equal (size, (int) strlen ("~listen 5557"));
+    assert_int_equal (control_decode_listen (topic, (size_t) size), 5557);
+    assert_int_equal (control_encode_listen (topic, 4, 5557), -1);
+    static const char *refused[] = {"~listen ",  "~listen 0",         "~listen 70000",
+                                    "~listen x", "~listen 123456789", "~beat",
+                                    "",          "listen 5557"};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        if (control_decode_listen (refused[i], strlen (refused[i])) != -1)
+            fail_msg ("\"%s\" accepted", refused[i]);
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test (test_beat_round_trip), cmocka_unit_test (test_beat_decode_table),
+        cmocka_unit_test (test_beat_limits),     cmocka_unit_test (test_beat_random),
+        cmocka_unit_test (test_listen),
+    };
+    return cmocka_run_group_tests_name ("control", tests, NULL, NULL);
+}

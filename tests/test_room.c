@@ -1,0 +1,169 @@
+/*  test_room.c - unit tests for room.c: members from heartbeats, goodbyes, silence, names
+    that stay apart, and \who.
+*/
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "room.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+static const uint8_t ANNA[WIRE_SENDER_BYTES] = {0x3f, 0x2a, 1};
+static const uint8_t ANNA2[WIRE_SENDER_BYTES] = {0x77, 0x01, 2};
+static const uint8_t BERTIL[WIRE_SENDER_BYTES] = {0x10, 0x20, 3};
+
+//  Setup: an empty room, in the C locale (English words in \who).
+static int
+s_setup (void **state)
+{
+    setlocale (LC_ALL, "C");
+    *state = room_new ();
+    return *state ? 0 : -1;
+}
+
+//  Teardown: destroy it, twice.
+static int
+s_teardown (void **state)
+{
+    room_t *room = *state;
+    room_destroy (&room);
+    room_destroy (&room);
+    return room ? -1 : 0;
+}
+
+//  A heartbeat with port and channel.
+static control_beat_t
+s_beat (int port)
+{
+    control_beat_t beat = {.port = port};
+    snprintf (beat.channel, sizeof beat.channel, "buddy");
+    return beat;
+}
+
+//  Joining, hearing again, renaming, leaving: each news once.
+static void
+test_presence (void **state)
+{
+    room_t *room = *state;
+    control_beat_t beat = s_beat (5558);
+    char name[64];
+    assert_int_equal (room_heard (room, ANNA, "anna", "127.0.0.1", &beat, 0, name, sizeof name),
+                      ROOM_NEWS_JOINED);
+    assert_string_equal (name, "anna");
+    assert_int_equal (room_heard (room, ANNA, "anna", "127.0.0.1", &beat, 1000, name, sizeof name),
+                      ROOM_NEWS_NONE);
+    assert_int_equal (room_heard (room, ANNA, "anna2", "127.0.0.1", &beat, 2000, name, sizeof name),
+                      ROOM_NEWS_RENAMED);
+    assert_true (room_knows (room, ANNA));
+    assert_int_equal (room_size (room), 1);
+    assert_int_equal (room_bye (room, ANNA, name, sizeof name), ROOM_NEWS_LEFT);
+    assert_string_equal (name, "anna2");
+    assert_int_equal (room_bye (room, ANNA, name, sizeof name), ROOM_NEWS_NONE);
+    assert_false (room_knows (room, ANNA));
+}
+
+//  Silence: a member is gone after MEMBER_GONE_MS, once; a member still beating is not.
+static void
+test_expire (void **state)
+{
+    room_t *room = *state;
+    control_beat_t beat = s_beat (5558);
+    char name[64], address[ENDPOINT_MAX_BYTES];
+    room_heard (room, ANNA, "anna", "127.0.0.1", &beat, 0, name, sizeof name);
+    room_heard (room, BERTIL, "bertil", "198.18.0.2", &beat, 0, name, sizeof name);
+    room_heard (room, BERTIL, "bertil", "198.18.0.2", &beat, 3000, name, sizeof name);
+    assert_false (room_expire (room, MEMBER_GONE_MS, name, sizeof name, address, sizeof address));
+    assert_true (
+        room_expire (room, MEMBER_GONE_MS + 1, name, sizeof name, address, sizeof address));
+    assert_string_equal (name, "anna");
+    assert_string_equal (address, "127.0.0.1:5558");
+    assert_false (
+        room_expire (room, MEMBER_GONE_MS + 1, name, sizeof name, address, sizeof address));
+    assert_true (room_knows (room, BERTIL));
+}
+
+//  Two members with one nick are told apart by their ids; one alone is not.
+static void
+test_same_nick (void **state)
+{
+    room_t *room = *state;
+    control_beat_t beat = s_beat (5558);
+    char name[64];
+    room_heard (room, ANNA, "anna", "127.0.0.1", &beat, 0, name, sizeof name);
+    room_display_name (room, ANNA, "anna", name, sizeof name);
+    assert_string_equal (name, "anna");
+    beat.port = 5559;
+    assert_int_equal (room_heard (room, ANNA2, "anna", "127.0.0.1", &beat, 0, name, sizeof name),
+                      ROOM_NEWS_JOINED);
+    assert_string_equal (name, "anna#7701");
+    room_display_name (room, ANNA, "anna", name, sizeof name);
+    assert_string_equal (name, "anna#3f2a");
+    char listing[1024];
+    assert_int_equal (room_describe (room, 0, listing, sizeof listing), 2);
+    assert_non_null (strstr (listing, "anna#3f2a"));
+    assert_non_null (strstr (listing, "anna#7701"));
+}
+
+//  \who: address, channel and state; room_list gives what heartbeats carry.
+static void
+test_describe_and_list (void **state)
+{
+    room_t *room = *state;
+    control_beat_t beat = s_beat (5558);
+    char name[64], listing[1024];
+    room_heard (room, ANNA, "anna", "127.0.0.1", &beat, 0, name, sizeof name);
+    room_heard (room, BERTIL, "bertil", "::1", &beat, 0, name, sizeof name);
+    assert_int_equal (room_describe (room, 100, listing, sizeof listing), 2);
+    assert_non_null (strstr (listing, "anna"));
+    assert_non_null (strstr (listing, "127.0.0.1:5558"));
+    assert_non_null (strstr (listing, "[::1]:5558"));
+    assert_non_null (strstr (listing, "[buddy] connected"));
+    assert_int_equal (room_describe (room, MEMBER_SILENT_MS + 1, listing, sizeof listing), 2);
+    assert_non_null (strstr (listing, "silent"));
+    room_set_reconnecting (room, "127.0.0.1:5558", true);
+    room_describe (room, 100, listing, sizeof listing);
+    assert_non_null (strstr (listing, "reconnecting"));
+    control_peer_t peers[4];
+    assert_int_equal (room_list (room, peers, 4), 2);
+    assert_int_equal (room_list (room, peers, 1), 1);
+    char tiny[8];
+    assert_int_equal (room_describe (room, 0, tiny, sizeof tiny), 0);
+    assert_string_equal (tiny, "");
+}
+
+//  The room is bounded: a member past ROOM_MAX is not added.
+static void
+test_full (void **state)
+{
+    room_t *room = *state;
+    control_beat_t beat = s_beat (5558);
+    char name[64];
+    uint8_t id[WIRE_SENDER_BYTES] = {0};
+    for (int i = 0; i < ROOM_MAX; i++) {
+        id[0] = (uint8_t) i, id[1] = (uint8_t) (i >> 8);
+        assert_int_equal (room_heard (room, id, "x", "127.0.0.1", &beat, 0, name, sizeof name),
+                          ROOM_NEWS_JOINED);
+    }
+    id[2] = 1;
+    assert_int_equal (room_heard (room, id, "x", "127.0.0.1", &beat, 0, name, sizeof name),
+                      ROOM_NEWS_NONE);
+    assert_int_equal (room_size (room), ROOM_MAX);
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown (test_presence, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_expire, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_same_nick, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_describe_and_list, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_full, s_setup, s_teardown),
+    };
+    return cmocka_run_group_tests_name ("room", tests, NULL, NULL);
+}
