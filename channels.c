@@ -343,7 +343,8 @@ s_show (receiver_t *self, zmsg_t *msg)
     wire_error_t meta_error =
         meta_frame ? wire_decode_meta (zframe_data (meta_frame), zframe_size (meta_frame), &meta)
                    : WIRE_BAD_META;
-    if (term_debug_on ())
+    //  Heartbeats come every second from everyone: the view of the wire leaves them out
+    if (term_debug_on () && !zframe_streq (line_frame, CONTROL_BEAT))
         s_debug_received (msg, address, meta_error == WIRE_OK ? &meta : NULL);
     if (error == WIRE_CONTROL) {
         if (meta_error == WIRE_OK)
