@@ -16,7 +16,7 @@ CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(WARNINGS) $(DEPS_CFLAGS) -DLOCALEDIR='"$(LOCALEDIR)"' $(CFLAGS)
 
 # Modules shared by chat and the unit tests; chat.c holds main
-MODULES = address channels commands control monitor peers room term text wire
+MODULES = address channels commands complete control monitor peers room term text wire
 UNIT_TESTS = test_text test_wire test_address test_commands test_channels test_peers test_control test_room
 
 # A build variant: objects and binary under $(B); the default one is ./chat
@@ -24,8 +24,8 @@ B ?= build/default
 VARIANT_CFLAGS ?=
 OBJECTS = $(MODULES:%=$(B)/%.o)
 
-.PHONY: all steg check check-fast check-unit check-e2e check-sanitize check-asan check-tsan \
-        translations clean
+.PHONY: all install uninstall steg check check-fast check-unit check-e2e check-sanitize check-asan check-tsan \
+        translations clean bench
 
 all: chat translations
 
@@ -45,15 +45,44 @@ $(B):
 	mkdir -p $@
 	ln -sfn $(CURDIR)/locale $@/locale
 
+# Installing. Debian's ppp package has a program called chat already (/usr/sbin/chat, which
+# dial-up scripts run by name), so ours installs as chatt, Swedish for chat: the binary, its
+# man pages (English and Swedish) and its message catalogue all carry that name. PROGRAM=chat
+# installs it as chat instead, for those without ppp.
+PROGRAM ?= chatt
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+INSTALLED = $(DESTDIR)$(BINDIR)/$(PROGRAM) $(DESTDIR)$(MANDIR)/man1/$(PROGRAM).1 \
+            $(DESTDIR)$(MANDIR)/sv/man1/$(PROGRAM).1 \
+            $(LANGUAGES:%=$(DESTDIR)$(LOCALEDIR)/%/LC_MESSAGES/chatt.mo)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/sv/man1
+	install -m 755 chat $(DESTDIR)$(BINDIR)/$(PROGRAM)
+	install -m 644 man/chat.1 $(DESTDIR)$(MANDIR)/man1/$(PROGRAM).1
+	install -m 644 man/sv/chat.1 $(DESTDIR)$(MANDIR)/sv/man1/$(PROGRAM).1
+	for lang in $(LANGUAGES); do \
+	    install -d $(DESTDIR)$(LOCALEDIR)/$$lang/LC_MESSAGES && \
+	    install -m 644 locale/$$lang/LC_MESSAGES/chatt.mo $(DESTDIR)$(LOCALEDIR)/$$lang/LC_MESSAGES/; \
+	done
+
+uninstall:
+	rm -f $(INSTALLED)
+
+# Benchmarks against raw libzmq and the course's Python, and rooms of 2-40 peers: prints a table
+# and writes bench/results.md and bench/scale.png. Not part of check; bench/README.md reads it.
+bench: all
+	bench/run
+
 # The course's exercise step by step: one small program per step, in steg/
 steg:
 	$(MAKE) -C steg
 
-# Message catalogues: po/LANG.po -> locale/LANG/LC_MESSAGES/chat.mo, found beside the binary
+# Message catalogues: po/LANG.po -> locale/LANG/LC_MESSAGES/chatt.mo, found beside the binary
 LANGUAGES = sv
-translations: $(LANGUAGES:%=locale/%/LC_MESSAGES/chat.mo)
+translations: $(LANGUAGES:%=locale/%/LC_MESSAGES/chatt.mo)
 
-locale/%/LC_MESSAGES/chat.mo: po/%.po
+locale/%/LC_MESSAGES/chatt.mo: po/%.po
 	mkdir -p $(dir $@)
 	msgfmt --check -o $@ $<
 

@@ -156,6 +156,17 @@ channels_accept (channels_t *self, const char *name)
 }
 
 size_t
+channels_names (channels_t *self, char (*names)[NAME_MAX_BYTES + 1], size_t max)
+{
+    size_t count = 0;
+    pthread_mutex_lock (&self->lock);
+    for (size_t i = 0; i < self->size && count < max; i++, count++)
+        snprintf (names[count], sizeof names[count], "%s", self->channels[i].name);
+    pthread_mutex_unlock (&self->lock);
+    return count;
+}
+
+size_t
 channels_describe (channels_t *self, char *out, size_t outsize)
 {
     size_t used = 0, count = 0;
@@ -178,19 +189,44 @@ channels_describe (channels_t *self, char *out, size_t outsize)
     return count;
 }
 
+const char *
+channels_nick_color (const char *nick)
+{
+    //  Twelve colours that read on dark and light backgrounds; FNV-1a picks one per nick
+    static const char *colors[] = {"31", "32", "33", "34", "35", "36",
+                                   "91", "92", "93", "94", "95", "96"};
+    uint32_t hash = 2166136261u;
+    for (const unsigned char *c = (const unsigned char *) nick; *c && *c != '#'; c++)
+        hash = (hash ^ *c) * 16777619u;
+    return colors[hash % (sizeof colors / sizeof colors[0])];
+}
+
 int
 channels_format (char *out, size_t outsize, time_t when, const char *channel, const char *sender,
-                 const char *text, size_t text_size)
+                 const char *text, size_t text_size, bool color)
 {
     char safe_text[SANITIZED_MAX_BYTES], safe_sender[4 * ENDPOINT_MAX_BYTES];
     char safe_channel[4 * NAME_MAX_BYTES + 8];
+    //  "/me dances" is an action, as in IRC: "* anna dances"
+    bool action = text_size > 4 && memcmp (text, "/me ", 4) == 0;
+    if (action)
+        text += 4, text_size -= 4;
     int cut = text_sanitize (text, text_size, safe_text, sizeof safe_text);
     cut |= text_sanitize (sender, strlen (sender), safe_sender, sizeof safe_sender);
     cut |= text_sanitize (channel, strlen (channel), safe_channel, sizeof safe_channel);
     struct tm local;
     localtime_r (&when, &local);
-    int size = snprintf (out, outsize, "%02d:%02d [%s] <%s> %s", local.tm_hour, local.tm_min,
-                         safe_channel, safe_sender, safe_text);
+    //  Colour codes are added after sanitising: they are ours, never a peer's
+    const char *dim = color ? "\033[2m" : "", *reset = color ? "\033[0m" : "";
+    char nick_on[16] = "";
+    if (color)
+        snprintf (nick_on, sizeof nick_on, "\033[%sm", channels_nick_color (sender));
+    int size =
+        action
+            ? snprintf (out, outsize, "%s%02d:%02d%s [%s] * %s%s%s %s", dim, local.tm_hour,
+                        local.tm_min, reset, safe_channel, nick_on, safe_sender, reset, safe_text)
+            : snprintf (out, outsize, "%s%02d:%02d%s [%s] <%s%s%s> %s", dim, local.tm_hour,
+                        local.tm_min, reset, safe_channel, nick_on, safe_sender, reset, safe_text);
     return cut || size < 0 || (size_t) size >= outsize ? -1 : 0;
 }
 
@@ -294,10 +330,13 @@ s_control (receiver_t *self, zmsg_t *msg, const char *address, const wire_meta_t
             s_apply_changes (self);
         return;
     }
+    char previous[NAME_MAX_BYTES + 8];
     room_news_t news = room_heard (listener->room, meta->sender, meta->nick, address, &beat,
-                                   zclock_mono (), name, sizeof name);
+                                   zclock_mono (), name, sizeof name, previous, sizeof previous);
     if (news == ROOM_NEWS_JOINED)
         term_notice (_ ("%s joined (%s:%d)"), name, address, beat.port);
+    else if (news == ROOM_NEWS_RENAMED)
+        term_notice (_ ("%s is now called %s"), previous, name);
     s_mesh (self, &beat, address);
 }
 
@@ -370,7 +409,7 @@ s_show (receiver_t *self, zmsg_t *msg)
         return;
     char formatted[LINE_MAX_BYTES];
     channels_format (formatted, sizeof formatted, time (NULL), line.channel, sender, line.text,
-                     line.text_size);
+                     line.text_size, term_color_on ());
     term_line (formatted);
 }
 

@@ -46,13 +46,21 @@ int channels_mute (channels_t *self, const char *name);
 //  Remembers the channel as seen, while there is room.
 bool channels_accept (channels_t *self, const char *name);
 
+//  Copy the names of the known channels (at most max) into names. Returns the count.
+size_t channels_names (channels_t *self, char (*names)[NAME_MAX_BYTES + 1], size_t max);
+
 //  Write one line per known channel into out ("* buddy (you write here)"). Returns the count.
 size_t channels_describe (channels_t *self, char *out, size_t outsize);
 
-//  Format an incoming line for the screen: "12:03 [kanal] <nick> text", every part made safe.
-//  sender is the nick, or the peer's address for a plain peer. Returns 0, -1 if cut.
+//  Format an incoming line for the screen: "12:03 [kanal] <nick> text", or "12:03 [kanal] *
+//  nick dances" for "/me dances", every part made safe; with color, the time dimmed and the
+//  nick in its colour. sender is the nick, or the peer's address for a plain peer. Returns 0,
+//  -1 if cut.
 int channels_format (char *out, size_t outsize, time_t when, const char *channel,
-                     const char *sender, const char *text, size_t text_size);
+                     const char *sender, const char *text, size_t text_size, bool color);
+
+//  The colour of a nick: an SGR number ("31"..."96"), the same for the same nick everywhere.
+const char *channels_nick_color (const char *nick);
 
 typedef struct _channels_listener_t channels_listener_t;
 

@@ -8,6 +8,7 @@
 #include "channels.h"
 #include "chat.h"
 #include "commands.h"
+#include "complete.h"
 #include "control.h"
 #include "monitor.h"
 #include "peers.h"
@@ -26,6 +27,7 @@
 #include <locale.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <readline/history.h>
 #include <readline/readline.h>
 
@@ -43,7 +45,12 @@ typedef struct {
     bool plain;                       //  send one-frame course messages only
     bool verbose;                     //  show what happens on the wire
     bool no_discovery;                //  no LAN discovery (--no-discovery, CHAT_NO_DISCOVERY)
+    bool no_history;                  //  keep no input history on disk
+    int color;                        //  COLOR_AUTO, COLOR_ALWAYS or COLOR_NEVER
 } options_t;
+
+enum { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
+#define HISTORY_MAX_LINES 1000 // lines of input history kept, in memory and on disk
 
 //  Everything the main loop needs
 typedef struct {
@@ -65,6 +72,7 @@ typedef struct {
     bool told_nobody_listens;           //  the "nobody hears you" hint was shown
     bool quit;                          //  leave the loop
     char *typed[INPUT_QUEUE_MAX];       //  lines readline handed us, to handle after the lock
+    unsigned long typed_mark;           //  lines written when the last one was typed
     int typed_count;                    //  how many
     char pending[TEXT_MAX_BYTES + 2];   //  pipe mode: the partial line read so far
     size_t pending_size;                //  its size
@@ -103,6 +111,8 @@ s_usage (int status)
                 "      --plain              send only the course's one-frame messages\n"
                 "      --verbose            show what happens on the wire (\\debug on|off)\n"
                 "      --no-discovery       do not find chats on the LAN by UDP broadcast\n"
+                "      --no-history         keep no input history on disk\n"
+                "      --color=WHEN         colour: auto (default), always or never\n"
                 "  -h, --help               show this help and exit\n"
                 "      --version            show the version and exit\n"
                 "\n"
@@ -151,7 +161,15 @@ s_default_nick (char *nick, size_t size)
 static void
 s_parse_options (int argc, char **argv, options_t *options)
 {
-    enum { OPT_CHANNEL = 256, OPT_PLAIN, OPT_VERSION, OPT_VERBOSE, OPT_NO_DISCOVERY };
+    enum {
+        OPT_CHANNEL = 256,
+        OPT_PLAIN,
+        OPT_VERSION,
+        OPT_VERBOSE,
+        OPT_NO_DISCOVERY,
+        OPT_NO_HISTORY,
+        OPT_COLOR
+    };
     static const struct option longs[] = {{"port", required_argument, NULL, 'p'},
                                           {"nick", required_argument, NULL, 'n'},
                                           {"connect", required_argument, NULL, 'c'},
@@ -161,6 +179,8 @@ s_parse_options (int argc, char **argv, options_t *options)
                                           {"version", no_argument, NULL, OPT_VERSION},
                                           {"verbose", no_argument, NULL, OPT_VERBOSE},
                                           {"no-discovery", no_argument, NULL, OPT_NO_DISCOVERY},
+                                          {"no-history", no_argument, NULL, OPT_NO_HISTORY},
+                                          {"color", required_argument, NULL, OPT_COLOR},
                                           {NULL, 0, NULL, 0}};
     s_default_nick (options->nick, sizeof options->nick);
     const char *no_discovery = getenv ("CHAT_NO_DISCOVERY");
@@ -209,6 +229,19 @@ s_parse_options (int argc, char **argv, options_t *options)
         case OPT_NO_DISCOVERY:
             options->no_discovery = true;
             break;
+        case OPT_NO_HISTORY:
+            options->no_history = true;
+            break;
+        case OPT_COLOR:
+            if (streq (optarg, "auto"))
+                options->color = COLOR_AUTO;
+            else if (streq (optarg, "always"))
+                options->color = COLOR_ALWAYS;
+            else if (streq (optarg, "never"))
+                options->color = COLOR_NEVER;
+            else
+                s_bad_option (_ ("bad --color \"%s\": use auto, always or never"), optarg);
+            break;
         case 'h':
             s_usage (0);
             break;
@@ -251,26 +284,27 @@ s_debug_sent (const char *line, size_t size, uint64_t seq)
 }
 
 //  Send text to the current channel: frame 1 in the course's format, frame 2 our metadata.
-static void
+//  Returns 0, or -1 (after one error line, or silently for an empty line) if nothing was sent.
+static int
 s_send (chat_t *self, const char *text)
 {
     size_t text_size = strlen (text);
     if (text_size == 0)
-        return;
+        return -1;
     if (text_size > TEXT_MAX_BYTES) {
         term_error (_ ("line too long (%zu bytes, at most %d): not sent"), text_size,
                     TEXT_MAX_BYTES);
-        return;
+        return -1;
     }
     if (!text_utf8_valid (text, text_size)) {
         term_error (_ ("line is not valid UTF-8: not sent"));
-        return;
+        return -1;
     }
     char channel[NAME_MAX_BYTES + 1], line[FRAME_MAX_BYTES];
     channels_current (self->channels, channel, sizeof channel);
     int line_size = wire_encode_line (line, sizeof line, channel, text, text_size);
     if (line_size < 0)
-        return;
+        return -1;
     zmsg_t *msg = zmsg_new ();
     zmsg_addmem (msg, line, (size_t) line_size);
     if (!self->options.plain) {
@@ -287,11 +321,26 @@ s_send (chat_t *self, const char *text)
     if (zmsg_send (&msg, self->publisher) != 0) {
         zmsg_destroy (&msg);
         term_error (_ ("could not send: %s"), zmq_strerror (zmq_errno ()));
+        return -1;
     }
     if (self->listeners == 0 && !self->told_nobody_listens) {
         self->told_nobody_listens = true;
         term_notice (_ ("nobody listens to you yet: others must \\connect to port %d"), self->port);
     }
+    return 0;
+}
+
+//  Show the line we just sent as the others see it, dimmed, in place of readline's echo of it
+//  (the prompt and the text as typed). Only with colour: it rewrites the screen with cursor
+//  movements.
+static void
+s_show_own (chat_t *self, const char *typed, const char *text)
+{
+    char channel[NAME_MAX_BYTES + 1], line[LINE_MAX_BYTES];
+    channels_current (self->channels, channel, sizeof channel);
+    channels_format (line, sizeof line, time (NULL), channel, self->options.nick, text,
+                     strlen (text), false);
+    term_replace_echo (self->typed_mark, typed, line);
 }
 
 //  Build the prompt for the current channel, or the pending question.
@@ -300,10 +349,18 @@ s_update_prompt (chat_t *self)
 {
     if (!self->interactive)
         return;
-    char prompt[NAME_MAX_BYTES * 2 + 16], channel[NAME_MAX_BYTES + 1];
+    char prompt[NAME_MAX_BYTES * 2 + 64], channel[NAME_MAX_BYTES + 1];
     const char *question = commands_question (self->commands);
     channels_current (self->channels, channel, sizeof channel);
-    snprintf (prompt, sizeof prompt, "[%s] %s> ", channel, self->options.nick);
+    //  "[buddy · 3] anna> ": the channel, how many hear you, and who you are; readline must
+    //  be told where the colour codes are (\001 ... \002), or it miscounts the width
+    if (term_color_on ())
+        snprintf (prompt, sizeof prompt, "[%s \xC2\xB7 %d] \001\033[%sm\002%s\001\033[0m\002> ",
+                  channel, self->listeners, channels_nick_color (self->options.nick),
+                  self->options.nick);
+    else
+        snprintf (prompt, sizeof prompt, "[%s \xC2\xB7 %d] %s> ", channel, self->listeners,
+                  self->options.nick);
     term_lock ();
     rl_set_prompt (question ? question : prompt);
     rl_redisplay ();
@@ -318,8 +375,14 @@ s_handle_line (chat_t *self, const char *line)
     commands_result_t result = commands_handle (self->commands, line, &text);
     if (result == COMMANDS_QUIT)
         self->quit = true;
-    else if (result == COMMANDS_SEND)
-        s_send (self, text);
+    else if (result == COMMANDS_SEND && s_send (self, text) == 0 && self->interactive &&
+             term_color_on ())
+        s_show_own (self, line, text);
+    else if (result == COMMANDS_NICK) {
+        snprintf (self->options.nick, sizeof self->options.nick, "%s", text);
+        self->next_beat_ms = 0; //  the others learn the new nick at once
+        term_notice (_ ("you are now %s"), self->options.nick);
+    }
     s_update_prompt (self);
 }
 
@@ -334,6 +397,7 @@ s_on_readline (char *line)
     }
     if (*line && !commands_question (self->commands))
         add_history (line);
+    self->typed_mark = term_lines_written ();
     if (self->typed_count < INPUT_QUEUE_MAX)
         self->typed[self->typed_count++] = line;
     else
@@ -486,6 +550,7 @@ static void
 s_read_subscriptions (chat_t *self)
 {
     zframe_t *frame;
+    int listeners = self->listeners;
     while ((frame = zframe_recv (self->publisher)) != NULL) {
         const uint8_t *data = zframe_data (frame);
         size_t size = zframe_size (frame);
@@ -530,6 +595,8 @@ s_read_subscriptions (chat_t *self)
             self->listeners--;
         zframe_destroy (&frame);
     }
+    if (self->listeners != listeners)
+        s_update_prompt (self); //  the prompt shows how many hear you
 }
 
 //  Bind the XPUB socket: the port asked for, or the first free one from the default.
@@ -670,6 +737,55 @@ s_run (chat_t *self)
     }
 }
 
+//  The history file: $XDG_STATE_HOME/chat/history, or ~/.local/state/chat/history. Creates
+//  its directory. Returns 0, or -1 if there is no home to keep it in.
+static int
+s_history_path (char *path, size_t size)
+{
+    const char *state = getenv ("XDG_STATE_HOME"), *home = getenv ("HOME");
+    char directory[4096];
+    int written;
+    if (state && *state == '/')
+        written = snprintf (directory, sizeof directory, "%s/chat", state);
+    else if (home && *home)
+        written = snprintf (directory, sizeof directory, "%s/.local/state/chat", home);
+    else
+        return -1;
+    if (written < 0 || (size_t) written >= sizeof directory)
+        return -1;
+    //  mkdir -p, private: the history is what the user typed
+    for (char *slash = strchr (directory + 1, '/'); slash; slash = strchr (slash + 1, '/')) {
+        *slash = 0;
+        mkdir (directory, 0700);
+        *slash = '/';
+    }
+    mkdir (directory, 0700);
+    written = snprintf (path, size, "%s/history", directory);
+    return written < 0 || (size_t) written >= size ? -1 : 0;
+}
+
+//  Load the input history of earlier runs, unless --no-history.
+static void
+s_history_load (chat_t *self)
+{
+    char path[4200];
+    if (self->options.no_history || s_history_path (path, sizeof path))
+        return;
+    stifle_history (HISTORY_MAX_LINES);
+    read_history (path);
+}
+
+//  Save the input history, bounded, unless --no-history.
+static void
+s_history_save (chat_t *self)
+{
+    char path[4200];
+    if (self->options.no_history || s_history_path (path, sizeof path))
+        return;
+    if (write_history (path) == 0)
+        history_truncate_file (path, HISTORY_MAX_LINES);
+}
+
 //  Stop the subscriber thread, flush what was sent and free everything.
 static void
 s_destroy (chat_t *self)
@@ -698,16 +814,24 @@ s_init_locale (void)
     char exe[4096];
     ssize_t size = readlink ("/proc/self/exe", exe, sizeof exe - 1);
     const char *directory = LOCALEDIR;
-    static char beside[4096 + 16];
+    static char found[4096 + 64];
     if (size > 0) {
         exe[size] = 0;
-        snprintf (beside, sizeof beside, "%s/locale", dirname (exe));
-        if (access (beside, R_OK) == 0)
-            directory = beside;
+        const char *bin = dirname (exe);
+        //  The build tree keeps locale/ beside the binary; an install moved anywhere (DESTDIR,
+        //  another PREFIX) keeps it in ../share/locale
+        static const char *relative[] = {"locale", "../share/locale"};
+        for (size_t i = 0; i < 2 && directory != found; i++) {
+            char probe[4096 + 96];
+            snprintf (found, sizeof found, "%s/%s", bin, relative[i]);
+            snprintf (probe, sizeof probe, "%s/sv/LC_MESSAGES/" TEXT_DOMAIN ".mo", found);
+            if (access (probe, R_OK) == 0)
+                directory = found;
+        }
     }
-    bindtextdomain ("chat", directory);
-    bind_textdomain_codeset ("chat", "UTF-8");
-    textdomain ("chat");
+    bindtextdomain (TEXT_DOMAIN, directory);
+    bind_textdomain_codeset (TEXT_DOMAIN, "UTF-8");
+    textdomain (TEXT_DOMAIN);
 }
 
 int
@@ -720,6 +844,12 @@ main (int argc, char **argv)
     s_chat = self;
     s_parse_options (argc, argv, &self->options);
     term_set_debug (self->options.verbose);
+    //  Colour only on a terminal, unless asked for; NO_COLOR (no-color.org) turns "auto" off
+    const char *no_color = getenv ("NO_COLOR"), *term = getenv ("TERM");
+    term_set_color (self->options.color == COLOR_ALWAYS ||
+                    (self->options.color == COLOR_AUTO && isatty (STDOUT_FILENO) &&
+                     isatty (STDIN_FILENO) && !(no_color && *no_color) &&
+                     !(term && streq (term, "dumb"))));
     self->interactive = isatty (STDIN_FILENO);
 
     //  czmq must not take SIGINT from readline and us
@@ -758,9 +888,11 @@ main (int argc, char **argv)
     }
     s_discovery_start (self);
     if (self->interactive) {
+        s_history_load (self);
         term_lock ();
         rl_catch_signals = 0;
         rl_catch_sigwinch = 0;
+        complete_install (self->channels, self->peers, self->room);
         rl_callback_handler_install ("", s_on_readline);
         term_set_readline (true);
         term_unlock ();
@@ -776,6 +908,7 @@ main (int argc, char **argv)
         term_unlock ();
         for (int i = 0; i < self->typed_count; i++)
             free (self->typed[i]);
+        s_history_save (self);
         clear_history ();
     }
     s_destroy (self);

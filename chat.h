@@ -9,6 +9,7 @@
 #include <libintl.h>
 
 #define CHAT_VERSION "0.1.0"
+#define TEXT_DOMAIN "chatt"     // the message catalogue's name: chatt.mo, as the installed program
 #define PORT_DEFAULT 5557       // the course's port
 #define CHANNEL_DEFAULT "buddy" // the course's channel
 #define NAME_MAX_CHARS 32       // longest channel name or nick, in characters

@@ -22,6 +22,7 @@ struct _commands_t {
     int own_port;                    //  the port our PUB socket listens on
     question_t question;             //  what the next line answers
     char asked_host[HOST_MAX_BYTES]; //  the address answered, while asking for the port
+    char action[TEXT_MAX_BYTES + 8]; //  "/me ..." being sent for \me
 };
 
 //  The commands, their argument rules, and their names for parsing
@@ -41,6 +42,9 @@ static const command_spec_t s_specs[] = {
     {"peers", COMMAND_PEERS, 0, 0},
     {"who", COMMAND_WHO, 0, 0},
     {"debug", COMMAND_DEBUG, 0, 1},
+    {"nick", COMMAND_NICK, 1, 1},
+    {"clear", COMMAND_CLEAR, 0, 0},
+    {"me", COMMAND_ME, 1, 2}, //  "\me" alone: the text is taken whole in commands_parse
     {"quit", COMMAND_QUIT, 0, 0},
     {"exit", COMMAND_QUIT, 0, 0},
 };
@@ -70,6 +74,13 @@ commands_parse (const char *line, command_t *command)
         return;
     if (line[1] == '\\') {
         command->text = line + 1; //  "\\text" sends "\text"
+        return;
+    }
+    //  \me takes the rest of the line as it is, spaces and all
+    if (strncmp (line, "\\me ", 4) == 0 && line[4 + strspn (line + 4, " ")]) {
+        command->kind = COMMAND_ME;
+        command->name = "me";
+        command->text = line + 4 + strspn (line + 4, " ");
         return;
     }
     char copy[COMMAND_ARGUMENT_MAX_BYTES * 2];
@@ -157,6 +168,9 @@ s_help (void)
                   "  \\who                   who is in the room, and how they are connected\n"
                   "  \\peers                 list the chats you listen to\n"
                   "  \\debug [on|off]        show what happens on the wire\n"
+                  "  \\nick NAME             take a new name\n"
+                  "  \\me does something     an action: \"* anna does something\"\n"
+                  "  \\clear                 clear the screen\n"
                   "  \\quit, \\exit           leave (Ctrl-D and Ctrl-C too)\n"
                   "Other lines go to the channel you write to (\\\\ sends a leading \\).\n"));
 }
@@ -368,6 +382,30 @@ commands_handle (commands_t *self, const char *line, const char **text)
             term_notice (_ ("nobody else in the room yet"));
         else
             term_text (listing);
+        break;
+    case COMMAND_NICK:
+        if (!wire_nick_valid (command.argument, strlen (command.argument))) {
+            char safe[4 * COMMAND_ARGUMENT_MAX_BYTES];
+            text_sanitize (command.argument, strlen (command.argument), safe, sizeof safe);
+            term_error (_ ("bad nick \"%s\": use 1-32 letters, digits, '.', '-' or '_'"), safe);
+            break;
+        }
+        snprintf (self->action, sizeof self->action, "%s", command.argument);
+        *text = self->action;
+        return COMMANDS_NICK;
+    case COMMAND_ME: {
+        //  On the wire an action is "/me ...", as IRC writes it; course peers read it as text
+        int size = snprintf (self->action, sizeof self->action, "/me %s", command.text);
+        if (size < 0 || (size_t) size >= sizeof self->action)
+            term_error (_ ("line too long (more than %d bytes): not sent"), TEXT_MAX_BYTES);
+        else {
+            *text = self->action;
+            return COMMANDS_SEND;
+        }
+        break;
+    }
+    case COMMAND_CLEAR:
+        term_clear ();
         break;
     case COMMAND_DEBUG:
         s_debug (command.argument);

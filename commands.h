@@ -24,6 +24,9 @@ typedef enum {
     COMMAND_PEERS,      //  \peers
     COMMAND_WHO,        //  \who
     COMMAND_DEBUG,      //  \debug [on|off]
+    COMMAND_NICK,       //  \nick NEW
+    COMMAND_ME,         //  \me does something (text: the action)
+    COMMAND_CLEAR,      //  \clear
     COMMAND_QUIT,       //  \quit or \exit
     COMMAND_UNKNOWN,    //  a backslash word we do not know
     COMMAND_BAD_USAGE   //  a known command with the wrong arguments
@@ -45,7 +48,8 @@ void commands_parse (const char *line, command_t *command);
 //  What the main loop should do after a line
 typedef enum {
     COMMANDS_DONE, //  handled; nothing more to do
-    COMMANDS_SEND, //  send the text (*text points into the line)
+    COMMANDS_SEND, //  send the text (*text points into the line or the runner)
+    COMMANDS_NICK, //  take the nick *text (already checked to be valid)
     COMMANDS_QUIT  //  leave
 } commands_result_t;
 

@@ -253,6 +253,18 @@ peers_awaiting_retry (peers_t *self)
 }
 
 size_t
+peers_labels (peers_t *self, char (*labels)[ENDPOINT_MAX_BYTES], size_t max)
+{
+    size_t count = 0;
+    pthread_mutex_lock (&self->lock);
+    for (peer_t *peer = zlistx_first (self->peers); peer && count < max;
+         peer = zlistx_next (self->peers))
+        snprintf (labels[count++], ENDPOINT_MAX_BYTES, "%s", peer->label);
+    pthread_mutex_unlock (&self->lock);
+    return count;
+}
+
+size_t
 peers_size (peers_t *self)
 {
     pthread_mutex_lock (&self->lock);

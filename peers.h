@@ -87,6 +87,9 @@ bool peers_take_cut_off (peers_t *self, int64_t now_ms, char *label, size_t labe
 //  True while some lost peer awaits its first reconnection attempt. Subscriber thread.
 bool peers_awaiting_retry (peers_t *self);
 
+//  Copy the labels ("host:port") of the peers (at most max) into labels. Returns the count.
+size_t peers_labels (peers_t *self, char (*labels)[ENDPOINT_MAX_BYTES], size_t max);
+
 //  Number of peers in the list.
 size_t peers_size (peers_t *self);
 

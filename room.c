@@ -79,7 +79,8 @@ s_remove (room_t *self, size_t index)
 
 room_news_t
 room_heard (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], const char *nick, const char *ip,
-            const control_beat_t *beat, int64_t now_ms, char *name, size_t name_size)
+            const control_beat_t *beat, int64_t now_ms, char *name, size_t name_size,
+            char *previous, size_t previous_size)
 {
     room_news_t news = ROOM_NEWS_NONE;
     pthread_mutex_lock (&self->lock);
@@ -89,8 +90,11 @@ room_heard (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], const char *nick,
         memset (member, 0, sizeof *member);
         memcpy (member->id, id, WIRE_SENDER_BYTES);
         news = ROOM_NEWS_JOINED;
-    } else if (member && !streq (member->nick, nick))
+    } else if (member && !streq (member->nick, nick)) {
         news = ROOM_NEWS_RENAMED;
+        if (previous)
+            s_name (self, id, member->nick, previous, previous_size);
+    }
     if (member) {
         snprintf (member->nick, sizeof member->nick, "%s", nick);
         snprintf (member->address, sizeof member->address, strchr (ip, ':') ? "[%s]:%d" : "%s:%d",
@@ -166,6 +170,18 @@ room_list (room_t *self, control_peer_t *peers, size_t max)
         snprintf (peers[count].address, sizeof peers[count].address, "%s",
                   self->members[i].address);
     }
+    pthread_mutex_unlock (&self->lock);
+    return count;
+}
+
+size_t
+room_names (room_t *self, char (*names)[NAME_MAX_BYTES + 8], size_t max)
+{
+    size_t count = 0;
+    pthread_mutex_lock (&self->lock);
+    for (size_t i = 0; i < self->size && count < max; i++, count++)
+        s_name (self, self->members[i].id, self->members[i].nick, names[count],
+                sizeof names[count]);
     pthread_mutex_unlock (&self->lock);
     return count;
 }

@@ -38,10 +38,11 @@ void room_destroy (room_t **self_p);
 
 //  A heartbeat from id (nick, sent from address ip, listening on beat->port) at now_ms.
 //  Copies the member's display name ("anna", or "anna#3f2a" when two share the nick) into
-//  name. Returns what to tell the user.
+//  name; for ROOM_NEWS_RENAMED, the name it had before into previous (which may be NULL).
+//  Returns what to tell the user.
 room_news_t room_heard (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], const char *nick,
                         const char *ip, const control_beat_t *beat, int64_t now_ms, char *name,
-                        size_t name_size);
+                        size_t name_size, char *previous, size_t previous_size);
 
 //  A goodbye from id. Copies the display name. Returns ROOM_NEWS_LEFT, or ROOM_NEWS_NONE for
 //  a member we did not know.
@@ -63,6 +64,10 @@ void room_display_name (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], const
 
 //  Fill peers (at most max) with the members and where we reach them. Returns the count.
 size_t room_list (room_t *self, control_peer_t *peers, size_t max);
+
+//  Copy the display names of the members (at most max, each NAME_MAX_BYTES + 8 bytes) into
+//  names. Returns the count.
+size_t room_names (room_t *self, char (*names)[NAME_MAX_BYTES + 8], size_t max);
 
 //  Number of members.
 size_t room_size (room_t *self);

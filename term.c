@@ -10,11 +10,16 @@
 #include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
 #include <readline/readline.h>
 
 static pthread_mutex_t s_lock = PTHREAD_MUTEX_INITIALIZER; //  the terminal lock
 static bool s_readline_active;                             //  handler installed; guarded by s_lock
 static atomic_bool s_debug;                                //  the view of the wire is on
+static atomic_bool s_color;                                //  colour the output
+static atomic_ulong s_lines;                               //  lines written so far
 
 void
 term_lock (void)
@@ -34,20 +39,22 @@ term_set_readline (bool active)
     s_readline_active = active;
 }
 
-//  Write one line to stream without disturbing the line being typed. Lock held.
+//  Write one line to stream without disturbing the line being typed, in the SGR style given
+//  (e.g. "36" for cyan) when colour is on. Lock held.
 static void
-s_write_line (FILE *stream, const char *prefix, const char *line)
+s_write_line (FILE *stream, const char *style, const char *prefix, const char *line)
 {
-    if (s_readline_active) {
+    bool styled = style && atomic_load (&s_color);
+    atomic_fetch_add (&s_lines, 1);
+    if (s_readline_active)
         //  Clear prompt and partial input, print above them, then draw them again
         rl_clear_visible_line ();
-        fprintf (stream, "\r%s%s\n", prefix, line);
-        fflush (stream);
+    fprintf (stream, "%s%s%s%s%s%s%s\n", s_readline_active ? "\r" : "", styled ? "\033[" : "",
+             styled ? style : "", styled ? "m" : "", prefix, line, styled ? "\033[0m" : "");
+    fflush (stream);
+    if (s_readline_active) {
         rl_on_new_line ();
         rl_redisplay ();
-    } else {
-        fprintf (stream, "%s%s\n", prefix, line);
-        fflush (stream);
     }
 }
 
@@ -55,15 +62,15 @@ void
 term_line (const char *line)
 {
     term_lock ();
-    s_write_line (stdout, "", line);
+    s_write_line (stdout, NULL, "", line);
     term_unlock ();
 }
 
 //  Format a notice or error and write it where notices go. Takes the lock.
-static void s_write_notice (const char *prefix, const char *fmt, va_list args)
-    __attribute__ ((format (printf, 2, 0)));
+static void s_write_notice (const char *style, const char *prefix, const char *fmt, va_list args)
+    __attribute__ ((format (printf, 3, 0)));
 static void
-s_write_notice (const char *prefix, const char *fmt, va_list args)
+s_write_notice (const char *style, const char *prefix, const char *fmt, va_list args)
 {
     char line[LINE_MAX_BYTES];
     int size = vsnprintf (line, sizeof line, fmt, args);
@@ -71,7 +78,7 @@ s_write_notice (const char *prefix, const char *fmt, va_list args)
         return;
     //  A notice longer than a line is cut; vsnprintf has already terminated it
     term_lock ();
-    s_write_line (s_readline_active ? stdout : stderr, prefix, line);
+    s_write_line (s_readline_active ? stdout : stderr, style, prefix, line);
     term_unlock ();
 }
 
@@ -80,7 +87,7 @@ term_notice (const char *fmt, ...)
 {
     va_list args;
     va_start (args, fmt);
-    s_write_notice ("-- ", fmt, args);
+    s_write_notice ("36", "-- ", fmt, args); //  cyan
     va_end (args);
 }
 
@@ -89,8 +96,20 @@ term_error (const char *fmt, ...)
 {
     va_list args;
     va_start (args, fmt);
-    s_write_notice ("!! ", fmt, args);
+    s_write_notice ("1;31", "!! ", fmt, args); //  bold red
     va_end (args);
+}
+
+void
+term_set_color (bool on)
+{
+    atomic_store (&s_color, on);
+}
+
+bool
+term_color_on (void)
+{
+    return atomic_load (&s_color);
 }
 
 void
@@ -112,7 +131,7 @@ term_debug (const char *fmt, ...)
         return;
     va_list args;
     va_start (args, fmt);
-    s_write_notice ("\xC2\xB7\xC2\xB7 ", fmt, args); //  "·· "
+    s_write_notice ("2", "\xC2\xB7\xC2\xB7 ", fmt, args); //  "·· ", dimmed
     va_end (args);
 }
 
@@ -130,6 +149,69 @@ term_text (const char *text)
         fputs (text, stderr);
         fflush (stderr);
     }
+    term_unlock ();
+}
+
+unsigned long
+term_lines_written (void)
+{
+    return atomic_load (&s_lines);
+}
+
+//  The width of s on the terminal, in columns, skipping readline's \001...\002 markers.
+static int
+s_display_width (const char *s)
+{
+    int width = 0;
+    bool hidden = false;
+    mbstate_t state = {0};
+    size_t left = strlen (s);
+    while (left > 0) {
+        wchar_t wide;
+        size_t length = mbrtowc (&wide, s, left, &state);
+        if (length == (size_t) -1 || length == (size_t) -2 || length == 0) {
+            memset (&state, 0, sizeof state);
+            length = 1, wide = L'?';
+        }
+        if (wide == 1 || wide == 2)
+            hidden = wide == 1;
+        else if (!hidden) {
+            int columns = wcwidth (wide);
+            width += columns > 0 ? columns : 0;
+        }
+        s += length, left -= length;
+    }
+    return width;
+}
+
+void
+term_replace_echo (unsigned long mark, const char *typed, const char *line)
+{
+    term_lock ();
+    //  Only if nothing was printed since: else the echo is no longer right above the prompt
+    if (s_readline_active && atomic_load (&s_lines) == mark) {
+        int rows, columns;
+        rl_get_screen_size (&rows, &columns);
+        int width = s_display_width (rl_prompt ? rl_prompt : "") + s_display_width (typed);
+        int used = columns > 0 && width > 0 ? (width + columns - 1) / columns : 1;
+        rl_clear_visible_line ();
+        for (int i = 0; i < used; i++)
+            fputs ("\033[1A\033[2K", stdout);
+        fprintf (stdout, "\r\033[2m%s\033[0m\n", line);
+        fflush (stdout);
+        atomic_fetch_add (&s_lines, 1);
+        rl_on_new_line ();
+        rl_redisplay ();
+    }
+    term_unlock ();
+}
+
+void
+term_clear (void)
+{
+    term_lock ();
+    if (s_readline_active)
+        rl_clear_screen (0, 0);
     term_unlock ();
 }
 

@@ -27,6 +27,10 @@ void term_line (const char *line);
 void term_notice (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
 void term_error (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
 
+//  Turn colour on or off, and ask whether it is on. Any thread.
+void term_set_color (bool on);
+bool term_color_on (void);
+
 //  Turn the view of the wire (--verbose, \debug) on or off, and ask whether it is on. Any thread.
 void term_set_debug (bool on);
 bool term_debug_on (void);
@@ -37,6 +41,16 @@ void term_debug (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
 
 //  Print lines of help text exactly as given. Main thread; takes the lock.
 void term_text (const char *text);
+
+//  How many lines have been written so far (a mark for term_replace_echo). Any thread.
+unsigned long term_lines_written (void);
+
+//  Replace readline's echo of the line just typed (prompt and typed text, right above the
+//  prompt) with line, dimmed, if nothing was printed since mark. Main thread; takes the lock.
+void term_replace_echo (unsigned long mark, const char *typed, const char *line);
+
+//  Clear the screen and redraw the prompt (a terminal only). Main thread; takes the lock.
+void term_clear (void);
 
 //  Tell readline the window changed size. Main thread; takes the lock.
 void term_resize (void);

@@ -236,7 +236,7 @@ start_terminal() {
     # The shell records the terminal's modes after chat in $TMP/NAME.stty and chat's exit status
     # in $TMP/NAME.status, then the pane closes
     tmux_run new-session -d -s "$name" -x 100 -y 24 \
-        "env LC_ALL=$LC_ALL ${TERMINAL_WRAPPER:-} $(printf '%q ' "$CHAT" "$@"); s=\$?; stty -a >$TMP/$name.stty; echo \$s >$TMP/$name.status"
+        "env LC_ALL=$LC_ALL NO_COLOR=${NO_COLOR:-} ${TERMINAL_WRAPPER:-} $(printf '%q ' "$CHAT" "$@"); s=\$?; stty -a >$TMP/$name.stty; echo \$s >$TMP/$name.status"
 }
 
 # wait_exit NAME [SECONDS]: true once terminal NAME's chat has exited; its status is then in

@@ -248,8 +248,8 @@ test_format (void **state)
         char want[64];
         snprintf (want, sizeof want, "%02d:%02d [buddy] <bertil> hej", local.tm_hour, local.tm_min);
         char out[LINE_MAX_BYTES];
-        assert_int_equal (channels_format (out, sizeof out, times[i], "buddy", "bertil", "hej", 3),
-                          0);
+        assert_int_equal (
+            channels_format (out, sizeof out, times[i], "buddy", "bertil", "hej", 3, false), 0);
         assert_string_equal (out, want);
     }
     //  text is counted, not NUL-terminated
@@ -257,9 +257,10 @@ test_format (void **state)
     char *text = malloc (3);
     assert_non_null (text);
     memcpy (text, "hej", 3);
-    assert_int_equal (channels_format (out, sizeof out, 0, "bud", "192.0.2.7:5557", text, 2), 0);
+    assert_int_equal (channels_format (out, sizeof out, 0, "bud", "192.0.2.7:5557", text, 2, false),
+                      0);
     assert_string_equal (out + 5, " [bud] <192.0.2.7:5557> he");
-    assert_int_equal (channels_format (out, sizeof out, 0, "bud", "b", text, 0), 0);
+    assert_int_equal (channels_format (out, sizeof out, 0, "bud", "b", text, 0, false), 0);
     assert_string_equal (out + 5, " [bud] <b> ");
     free (text);
 }
@@ -272,6 +273,35 @@ s_printable (const char *s)
         if ((unsigned char) *s < 0x20 || (unsigned char) *s == 0x7F)
             return false;
     return true;
+}
+
+//  channels_format: "/me" actions, and colour: the time dimmed, the nick in its own colour.
+static void
+test_format_action_and_color (void **state)
+{
+    (void) state;
+    char out[256], expected[256];
+    time_t when = 0;
+    struct tm local;
+    localtime_r (&when, &local);
+    assert_int_equal (
+        channels_format (out, sizeof out, when, "buddy", "anna", "/me dansar", 10, false), 0);
+    snprintf (expected, sizeof expected, "%02d:%02d [buddy] * anna dansar", local.tm_hour,
+              local.tm_min);
+    assert_string_equal (out, expected);
+    assert_int_equal (channels_format (out, sizeof out, when, "buddy", "anna", "hej", 3, true), 0);
+    snprintf (expected, sizeof expected,
+              "\033[2m%02d:%02d\033[0m [buddy] <\033[%smanna\033[0m> hej", local.tm_hour,
+              local.tm_min, channels_nick_color ("anna"));
+    assert_string_equal (out, expected);
+    //  Stable per nick, the same with an id suffix, and not all nicks alike
+    assert_string_equal (channels_nick_color ("anna"), channels_nick_color ("anna"));
+    assert_string_equal (channels_nick_color ("anna"), channels_nick_color ("anna#3f2a"));
+    bool differ = false;
+    const char *nicks[] = {"bertil", "cecilia", "david", "erik", "fia"};
+    for (size_t i = 0; i < 5; i++)
+        differ |= strcmp (channels_nick_color (nicks[i]), channels_nick_color ("anna")) != 0;
+    assert_true (differ);
 }
 
 //  channels_format makes hostile channel, sender and text safe to print.
@@ -310,8 +340,8 @@ test_format_hostile (void **state)
         assert_non_null (text);
         memcpy (text, rows[i].text, text_size);
         char out[LINE_MAX_BYTES];
-        int rc =
-            channels_format (out, sizeof out, 0, rows[i].channel, rows[i].sender, text, text_size);
+        int rc = channels_format (out, sizeof out, 0, rows[i].channel, rows[i].sender, text,
+                                  text_size, false);
         free (text);
         assert_int_equal (rc, 0);
         if (!s_printable (out) || !text_utf8_valid (out, strlen (out)))
@@ -336,7 +366,7 @@ test_format_limits (void **state)
         size_t size = TEXT_MAX_BYTES - TEXT_MAX_BYTES % piece;
         for (size_t at = 0; at < size; at += piece)
             memcpy (text + at, worst[i], piece);
-        if (channels_format (out, sizeof out, 0, X32, X32, text, size) != 0)
+        if (channels_format (out, sizeof out, 0, X32, X32, text, size, false) != 0)
             fail_msg ("%zu bytes of \"%s\" were cut", size, worst[i]);
         assert_true (s_printable (out));
         assert_true (text_utf8_valid (out, strlen (out)));
@@ -345,7 +375,8 @@ test_format_limits (void **state)
 
     char small[16 + 8];
     memset (small, 0x5A, sizeof small);
-    assert_int_equal (channels_format (small, 16, 0, "buddy", "bertil", "hej hej hej", 11), -1);
+    assert_int_equal (channels_format (small, 16, 0, "buddy", "bertil", "hej hej hej", 11, false),
+                      -1);
     assert_true (strnlen (small, 16) < 16);
     for (size_t i = 16; i < sizeof small; i++)
         assert_int_equal ((unsigned char) small[i], 0x5A);
@@ -381,6 +412,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_describe, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_describe_small, s_setup, s_teardown),
         cmocka_unit_test (test_format),
+        cmocka_unit_test (test_format_action_and_color),
         cmocka_unit_test (test_format_hostile),
         cmocka_unit_test (test_format_limits),
         cmocka_unit_test (test_destroy_twice),

@@ -52,13 +52,19 @@ test_presence (void **state)
     room_t *room = *state;
     control_beat_t beat = s_beat (5558);
     char name[64];
-    assert_int_equal (room_heard (room, ANNA, "anna", "127.0.0.1", &beat, 0, name, sizeof name),
-                      ROOM_NEWS_JOINED);
+    assert_int_equal (
+        room_heard (room, ANNA, "anna", "127.0.0.1", &beat, 0, name, sizeof name, NULL, 0),
+        ROOM_NEWS_JOINED);
     assert_string_equal (name, "anna");
-    assert_int_equal (room_heard (room, ANNA, "anna", "127.0.0.1", &beat, 1000, name, sizeof name),
-                      ROOM_NEWS_NONE);
-    assert_int_equal (room_heard (room, ANNA, "anna2", "127.0.0.1", &beat, 2000, name, sizeof name),
+    assert_int_equal (
+        room_heard (room, ANNA, "anna", "127.0.0.1", &beat, 1000, name, sizeof name, NULL, 0),
+        ROOM_NEWS_NONE);
+    char previous[64];
+    assert_int_equal (room_heard (room, ANNA, "anna2", "127.0.0.1", &beat, 2000, name, sizeof name,
+                                  previous, sizeof previous),
                       ROOM_NEWS_RENAMED);
+    assert_string_equal (previous, "anna");
+    assert_string_equal (name, "anna2");
     assert_true (room_knows (room, ANNA));
     assert_int_equal (room_size (room), 1);
     assert_int_equal (room_bye (room, ANNA, name, sizeof name), ROOM_NEWS_LEFT);
@@ -74,9 +80,9 @@ test_expire (void **state)
     room_t *room = *state;
     control_beat_t beat = s_beat (5558);
     char name[64], address[ENDPOINT_MAX_BYTES];
-    room_heard (room, ANNA, "anna", "127.0.0.1", &beat, 0, name, sizeof name);
-    room_heard (room, BERTIL, "bertil", "198.18.0.2", &beat, 0, name, sizeof name);
-    room_heard (room, BERTIL, "bertil", "198.18.0.2", &beat, 3000, name, sizeof name);
+    room_heard (room, ANNA, "anna", "127.0.0.1", &beat, 0, name, sizeof name, NULL, 0);
+    room_heard (room, BERTIL, "bertil", "198.18.0.2", &beat, 0, name, sizeof name, NULL, 0);
+    room_heard (room, BERTIL, "bertil", "198.18.0.2", &beat, 3000, name, sizeof name, NULL, 0);
     assert_false (room_expire (room, MEMBER_GONE_MS, name, sizeof name, address, sizeof address));
     assert_true (
         room_expire (room, MEMBER_GONE_MS + 1, name, sizeof name, address, sizeof address));
@@ -94,12 +100,13 @@ test_same_nick (void **state)
     room_t *room = *state;
     control_beat_t beat = s_beat (5558);
     char name[64];
-    room_heard (room, ANNA, "anna", "127.0.0.1", &beat, 0, name, sizeof name);
+    room_heard (room, ANNA, "anna", "127.0.0.1", &beat, 0, name, sizeof name, NULL, 0);
     room_display_name (room, ANNA, "anna", name, sizeof name);
     assert_string_equal (name, "anna");
     beat.port = 5559;
-    assert_int_equal (room_heard (room, ANNA2, "anna", "127.0.0.1", &beat, 0, name, sizeof name),
-                      ROOM_NEWS_JOINED);
+    assert_int_equal (
+        room_heard (room, ANNA2, "anna", "127.0.0.1", &beat, 0, name, sizeof name, NULL, 0),
+        ROOM_NEWS_JOINED);
     assert_string_equal (name, "anna#7701");
     room_display_name (room, ANNA, "anna", name, sizeof name);
     assert_string_equal (name, "anna#3f2a");
@@ -116,8 +123,8 @@ test_describe_and_list (void **state)
     room_t *room = *state;
     control_beat_t beat = s_beat (5558);
     char name[64], listing[1024];
-    room_heard (room, ANNA, "anna", "127.0.0.1", &beat, 0, name, sizeof name);
-    room_heard (room, BERTIL, "bertil", "::1", &beat, 0, name, sizeof name);
+    room_heard (room, ANNA, "anna", "127.0.0.1", &beat, 0, name, sizeof name, NULL, 0);
+    room_heard (room, BERTIL, "bertil", "::1", &beat, 0, name, sizeof name, NULL, 0);
     assert_int_equal (room_describe (room, 100, listing, sizeof listing), 2);
     assert_non_null (strstr (listing, "anna"));
     assert_non_null (strstr (listing, "127.0.0.1:5558"));
@@ -146,11 +153,12 @@ test_full (void **state)
     uint8_t id[WIRE_SENDER_BYTES] = {0};
     for (int i = 0; i < ROOM_MAX; i++) {
         id[0] = (uint8_t) i, id[1] = (uint8_t) (i >> 8);
-        assert_int_equal (room_heard (room, id, "x", "127.0.0.1", &beat, 0, name, sizeof name),
-                          ROOM_NEWS_JOINED);
+        assert_int_equal (
+            room_heard (room, id, "x", "127.0.0.1", &beat, 0, name, sizeof name, NULL, 0),
+            ROOM_NEWS_JOINED);
     }
     id[2] = 1;
-    assert_int_equal (room_heard (room, id, "x", "127.0.0.1", &beat, 0, name, sizeof name),
+    assert_int_equal (room_heard (room, id, "x", "127.0.0.1", &beat, 0, name, sizeof name, NULL, 0),
                       ROOM_NEWS_NONE);
     assert_int_equal (room_size (room), ROOM_MAX);
 }

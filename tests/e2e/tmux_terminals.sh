@@ -7,7 +7,7 @@ pa=$(free_port) pb=$(free_port)
 start_terminal anna -n anna -p "$pa" -c "$pb"
 start_terminal bertil -n bertil -p "$pb" -c "$pa"
 expect_screen anna 'listening on port '"$pa" "anna's banner shows her port"
-expect_screen anna '^\[buddy\] anna> ?$' "the prompt shows the channel and the nick"
+expect_screen anna '^\[buddy · [01]\] anna> ?$' "the prompt shows the channel, the listeners and the nick"
 expect_screen anna '^-- bertil joined \(127\.0\.0\.1:'"$pb"'\)$' "anna sees bertil join"
 expect_screen bertil '^-- anna joined \(127\.0\.0\.1:'"$pa"'\)$' "bertil sees anna join"
 
@@ -17,11 +17,11 @@ expect_screen bertil '^[0-2][0-9]:[0-5][0-9] \[buddy\] <anna> hej bertil$' \
 
 # Half a line in bertil's terminal, then a message arrives
 tmux_run send-keys -t bertil -l "halvskriven åäö"
-wait_screen bertil '^\[buddy\] bertil> halvskriven åäö$' || fail "bertil's typing shows"
+wait_screen bertil '^\[buddy · 1\] bertil> halvskriven åäö$' || fail "bertil's typing shows"
 tmux_run send-keys -t anna "avbrott" Enter
 expect_screen bertil '<anna> avbrott$' "the incoming line is printed"
 last=$(screen bertil | grep -v '^$' | tail -n 1)
-if [[ $last == "[buddy] bertil> halvskriven åäö" ]]; then
+if [[ $last == "[buddy · 1] bertil> halvskriven åäö" ]]; then
     pass "the half-typed line is redrawn intact below the incoming line"
 else
     fail "the half-typed line is redrawn intact below the incoming line (last line: '$last')"
@@ -48,7 +48,7 @@ tmux_run send-keys -t anna Enter
 expect_screen anna '^port \(empty = 5557\): ?$' "then for the port (empty = 5557)"
 tmux_run send-keys -t anna "$pb" Enter
 expect_screen anna "already listening to 127\\.0\\.0\\.1:$pb" "the answers connect (empty = localhost)"
-expect_screen anna '^\[buddy\] anna> ?$' "the prompt comes back after the questions"
+expect_screen anna '^\[buddy · 1\] anna> ?$' "the prompt comes back after the questions"
 
 # A peer's escape sequences reach the screen as visible text, not as terminal commands
 pp=$(free_port)
