@@ -326,13 +326,22 @@ s_control (receiver_t *self, zmsg_t *msg, const char *address, const wire_meta_t
         char label[ENDPOINT_MAX_BYTES];
         snprintf (label, sizeof label, strchr (address, ':') ? "[%s]:%d" : "%s:%d", address,
                   beat.port);
-        if (peers_remove_label (listener->peers, label) == 0)
+        if (peers_remove_label (listener->peers, label, false) == 0)
             s_apply_changes (self);
         return;
     }
     char previous[NAME_MAX_BYTES + 8];
     room_news_t news = room_heard (listener->room, meta->sender, meta->nick, address, &beat,
                                    zclock_mono (), name, sizeof name, previous, sizeof previous);
+    if (news == ROOM_NEWS_TWICE) {
+        //  We hear it at a second address (127.0.0.1 and the LAN, say): one is enough
+        char label[ENDPOINT_MAX_BYTES];
+        snprintf (label, sizeof label, strchr (address, ':') ? "[%s]:%d" : "%s:%d", address,
+                  beat.port);
+        if (peers_remove_label (listener->peers, label, true) == 0)
+            s_apply_changes (self);
+        return;
+    }
     if (news == ROOM_NEWS_JOINED)
         term_notice (_ ("%s joined (%s:%d)"), name, address, beat.port);
     else if (news == ROOM_NEWS_RENAMED)
@@ -400,6 +409,8 @@ s_show (receiver_t *self, zmsg_t *msg)
         s_refused (self, address, wire_strerror (meta_error));
     else if (meta_frame && memcmp (meta.sender, self->listener->self_id, WIRE_SENDER_BYTES) == 0)
         return; //  our own line, heard through a loop in the mesh
+    else if (meta_frame && !room_fresh (self->listener->room, meta.sender, meta.seq))
+        return; //  shown already: we hear that member at two addresses
     char name[NAME_MAX_BYTES + 8];
     if (meta_frame && meta_error == WIRE_OK) {
         room_display_name (self->listener->room, meta.sender, meta.nick, name, sizeof name);

@@ -79,6 +79,7 @@ typedef struct {
     bool pending_too_long;              //  the current pipe-mode line overflowed
 } chat_t;
 
+static const char *s_program = "chat";  //  the name we were started as (chatt when installed)
 static chat_t *s_chat;                  //  for the readline handler, which takes no argument
 static int s_signal_pipe[2] = {-1, -1}; //  signal handler writes the signal number here
 
@@ -100,7 +101,7 @@ s_usage (int status)
 {
     FILE *out = status ? stderr : stdout;
     fprintf (out,
-             _ ("Usage: chat [OPTION]... [PORT]\n"
+             _ ("Usage: %s [OPTION]... [PORT]\n"
                 "A peer-to-peer chat in the terminal, with no server.\n"
                 "\n"
                 "  -p, --port PORT          listen on PORT (default %d, or the next free one)\n"
@@ -118,7 +119,7 @@ s_usage (int status)
                 "\n"
                 "Type \\help in the chat for its commands. Without a terminal on stdin each line\n"
                 "read is a message, and the lines others write are printed one per line.\n"),
-             PORT_DEFAULT, CHANNEL_DEFAULT);
+             s_program, PORT_DEFAULT, CHANNEL_DEFAULT);
     exit (status);
 }
 
@@ -135,7 +136,8 @@ s_bad_option (const char *fmt, const char *value)
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
     snprintf (message, sizeof message, fmt, safe);
 #pragma GCC diagnostic pop
-    fprintf (stderr, "chat: %s%s\n", message, _ (" (chat --help shows the options)"));
+    fprintf (stderr, "%s: %s", s_program, message);
+    fprintf (stderr, _ (" (%s --help shows the options)\n"), s_program);
     exit (2);
 }
 
@@ -208,7 +210,9 @@ s_parse_options (int argc, char **argv, options_t *options)
             if (address_lookup (optarg, &options->connect[options->connect_count], &why)) {
                 char safe[256];
                 text_sanitize (optarg, strlen (optarg), safe, sizeof safe);
-                fprintf (stderr, _ ("chat: cannot connect to %s: %s\n"), safe, _ (why));
+                fprintf (stderr, "%s: ", s_program);
+                fprintf (stderr, _ ("cannot connect to %s: %s"), safe, _ (why));
+                fputc ('\n', stderr);
                 exit (2);
             }
             options->connect_count++;
@@ -246,7 +250,7 @@ s_parse_options (int argc, char **argv, options_t *options)
             s_usage (0);
             break;
         case OPT_VERSION:
-            printf ("chat %s\n", CHAT_VERSION);
+            printf ("%s %s\n", s_program, CHAT_VERSION);
             exit (0);
         case ':':
             s_bad_option (_ ("option %s needs a value"), argv[optind - 1]);
@@ -837,6 +841,8 @@ s_init_locale (void)
 int
 main (int argc, char **argv)
 {
+    if (argc > 0 && argv[0] && *argv[0])
+        s_program = strrchr (argv[0], '/') ? strrchr (argv[0], '/') + 1 : argv[0];
     s_init_locale ();
     chat_t *self = calloc (1, sizeof *self);
     if (!self)

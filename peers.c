@@ -148,12 +148,12 @@ peers_remove (peers_t *self, const char *endpoint)
 }
 
 int
-peers_remove_label (peers_t *self, const char *label)
+peers_remove_label (peers_t *self, const char *label, bool quiet_only)
 {
     char endpoint[ENDPOINT_MAX_BYTES] = "";
     pthread_mutex_lock (&self->lock);
     for (peer_t *peer = zlistx_first (self->peers); peer; peer = zlistx_next (self->peers))
-        if (streq (peer->label, label))
+        if (streq (peer->label, label) && (peer->quiet || !quiet_only))
             snprintf (endpoint, sizeof endpoint, "%s", peer->endpoint);
     pthread_mutex_unlock (&self->lock);
     return *endpoint ? peers_remove (self, endpoint) : -1;

@@ -41,8 +41,9 @@ void peers_destroy (peers_t **self_p);
 //  list is full.
 int peers_add (peers_t *self, const char *endpoint, const char *label, bool quiet);
 
-//  Remove the peer whose label is label (see peers_remove). Returns 0, or -1 if none has it.
-int peers_remove_label (peers_t *self, const char *label);
+//  Remove the peer whose label is label (see peers_remove); with quiet_only, only a quiet one
+//  (one the room found, not one the user named). Returns 0, or -1 if none has it.
+int peers_remove_label (peers_t *self, const char *label, bool quiet_only);
 
 //  Remove a peer and queue its disconnection. Returns 0, or -1 if it is not in the list.
 int peers_remove (peers_t *self, const char *endpoint);

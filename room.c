@@ -16,6 +16,7 @@ typedef struct {
     char address[ENDPOINT_MAX_BYTES]; //  "ip:port" where we reach it
     char channel[NAME_MAX_BYTES + 1]; //  the channel it writes to
     int64_t last_heard_ms;            //  time of its last heartbeat
+    uint64_t last_seq;                //  sequence number of its last chat line shown
     bool reconnecting;                //  its connection broke; libzmq is reconnecting
 } member_t;
 
@@ -83,8 +84,16 @@ room_heard (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], const char *nick,
             char *previous, size_t previous_size)
 {
     room_news_t news = ROOM_NEWS_NONE;
+    char address[ENDPOINT_MAX_BYTES];
+    snprintf (address, sizeof address, strchr (ip, ':') ? "[%s]:%d" : "%s:%d", ip, beat->port);
     pthread_mutex_lock (&self->lock);
     member_t *member = s_find (self, id);
+    if (member && !streq (member->address, address)) {
+        //  The first address we heard it at stays its address
+        s_name (self, id, member->nick, name, name_size);
+        pthread_mutex_unlock (&self->lock);
+        return ROOM_NEWS_TWICE;
+    }
     if (!member && self->size < ROOM_MAX) {
         member = &self->members[self->size++];
         memset (member, 0, sizeof *member);
@@ -97,8 +106,7 @@ room_heard (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], const char *nick,
     }
     if (member) {
         snprintf (member->nick, sizeof member->nick, "%s", nick);
-        snprintf (member->address, sizeof member->address, strchr (ip, ':') ? "[%s]:%d" : "%s:%d",
-                  ip, beat->port);
+        snprintf (member->address, sizeof member->address, "%s", address);
         snprintf (member->channel, sizeof member->channel, "%s", beat->channel);
         member->last_heard_ms = now_ms;
         member->reconnecting = false;
@@ -140,6 +148,21 @@ room_expire (room_t *self, int64_t now_ms, char *name, size_t name_size, char *a
     }
     pthread_mutex_unlock (&self->lock);
     return found;
+}
+
+bool
+room_fresh (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], uint64_t seq)
+{
+    bool fresh = true;
+    pthread_mutex_lock (&self->lock);
+    member_t *member = s_find (self, id);
+    if (member && seq != 0) {
+        fresh = seq > member->last_seq;
+        if (fresh)
+            member->last_seq = seq;
+    }
+    pthread_mutex_unlock (&self->lock);
+    return fresh;
 }
 
 bool

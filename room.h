@@ -27,7 +27,8 @@ typedef enum {
     ROOM_NEWS_NONE,    //  nothing new
     ROOM_NEWS_JOINED,  //  a member we did not hear before: "anna joined"
     ROOM_NEWS_RENAMED, //  a member with a new nick
-    ROOM_NEWS_LEFT     //  a member said goodbye or went silent for good: "anna left"
+    ROOM_NEWS_LEFT,    //  a member said goodbye or went silent for good: "anna left"
+    ROOM_NEWS_TWICE    //  a member we hear at another address already: a second connection
 } room_news_t;
 
 //  Create an empty room. Returns NULL if out of memory.
@@ -48,6 +49,10 @@ room_news_t room_heard (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], const
 //  a member we did not know.
 room_news_t room_bye (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], char *name,
                       size_t name_size);
+
+//  True when a chat line seq from id is new; false for one already shown (we hear that member
+//  twice, e.g. on 127.0.0.1 and on the LAN). Lines from members not known yet are new.
+bool room_fresh (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], uint64_t seq);
 
 //  Remove one member not heard for MEMBER_GONE_MS before now_ms; copies its display name and
 //  address. Returns false when there is none.

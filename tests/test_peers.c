@@ -143,8 +143,8 @@ test_quiet (void **state)
         peers_event (peers, B, PEER_EVENT_HANDSHAKE_OK, 0, label, sizeof label, &news),
         PEER_NEWS_NONE);
     assert_int_equal (news, PEER_NEWS_CONNECTED);
-    assert_int_equal (peers_remove_label (peers, "127.0.0.1:5558"), 0);
-    assert_int_equal (peers_remove_label (peers, "127.0.0.1:5558"), -1);
+    assert_int_equal (peers_remove_label (peers, "127.0.0.1:5558", false), 0);
+    assert_int_equal (peers_remove_label (peers, "127.0.0.1:5558", false), -1);
     //  Removed: the room may not add it back, the user may
     assert_int_equal (peers_add (peers, B, "127.0.0.1:5558", true), 2);
     assert_int_equal (peers_add (peers, B, "127.0.0.1:5558", false), 0);

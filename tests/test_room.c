@@ -143,6 +143,28 @@ test_describe_and_list (void **state)
     assert_string_equal (tiny, "");
 }
 
+//  A member heard at a second address keeps its first; its lines are fresh once each.
+static void
+test_twice_and_fresh (void **state)
+{
+    room_t *room = *state;
+    control_beat_t beat = s_beat (5558);
+    char name[64];
+    assert_true (room_fresh (room, ANNA, 1)); //  not a member yet: new
+    room_heard (room, ANNA, "anna", "127.0.0.1", &beat, 0, name, sizeof name, NULL, 0);
+    assert_int_equal (
+        room_heard (room, ANNA, "anna", "198.18.0.1", &beat, 0, name, sizeof name, NULL, 0),
+        ROOM_NEWS_TWICE);
+    control_peer_t peers[2];
+    assert_int_equal (room_list (room, peers, 2), 1);
+    assert_string_equal (peers[0].address, "127.0.0.1:5558");
+    assert_true (room_fresh (room, ANNA, 5));
+    assert_false (room_fresh (room, ANNA, 5)); //  the same line through the second address
+    assert_false (room_fresh (room, ANNA, 4));
+    assert_true (room_fresh (room, ANNA, 6));
+    assert_true (room_fresh (room, ANNA, 0)); //  seq 0: no order to keep
+}
+
 //  The room is bounded: a member past ROOM_MAX is not added.
 static void
 test_full (void **state)
@@ -171,6 +193,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_expire, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_same_nick, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_describe_and_list, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_twice_and_fresh, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_full, s_setup, s_teardown),
     };
     return cmocka_run_group_tests_name ("room", tests, NULL, NULL);

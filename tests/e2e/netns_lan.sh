@@ -45,11 +45,17 @@ expect "$TMP/anna.err" '198\.18\.0\.9:5557 does not answer' "an unreachable host
 expect "$TMP/bertil.out" '<anna> fortfarande här$' "the chat keeps working meanwhile"
 
 # A second chat on the same host finds the default port taken and takes the next one
-start_peer david ip netns exec "$host1" -- -n david -c 5557
+# david names anna twice, by 127.0.0.1 and by the LAN address: he still shows each line once
+start_peer david ip netns exec "$host1" -- -n david -c 5557 -c 198.18.0.1:5557
 expect "$TMP/david.err" 'listening on port 5558$' "a second chat on a host takes port 5558"
 await_heard anna david || fail "david hears anna"
-say anna "hej david"
+wait_for "$TMP/david.err" 'connected to 198\.18\.0\.1:5557' || fail "david connects by both addresses"
+say anna "hej david" "andra raden"
 expect "$TMP/david.out" '\[buddy\] <anna> hej david$' "two chats on one host talk"
+expect "$TMP/david.out" '\[buddy\] <anna> andra raden$' "and go on talking"
+n=$(grep -c 'hej david' "$TMP/david.out")
+((n == 1)) && pass "a member heard at two addresses shows each line once" ||
+    fail "a member heard at two addresses shows each line once (shown $n times)"
 
 stop_peer david
 stop_peer anna
