@@ -502,11 +502,12 @@ s_beat (chat_t *self)
 static void
 s_discovery_start (chat_t *self)
 {
-    if (self->options.no_discovery)
-        return;
     //  A second chat on this machine, pushed off the default port, finds the one holding it
+    //  (no broadcast needed, so even with --no-discovery)
     if (!self->options.port && self->port != PORT_DEFAULT)
         s_connect_back (self, "127.0.0.1", PORT_DEFAULT);
+    if (self->options.no_discovery)
+        return;
     self->beacon = zactor_new (zbeacon, NULL);
     if (!self->beacon)
         return;
@@ -861,6 +862,7 @@ main (int argc, char **argv)
     //  czmq must not take SIGINT from readline and us
     zsys_handler_set (NULL);
     zsys_init ();
+    zsys_set_logstream (NULL); //  czmq's own log lines must not land among the chat lines
     s_catch_signals ();
     zuuid_t *uuid = zuuid_new ();
     memcpy (self->self_id, zuuid_data (uuid), WIRE_SENDER_BYTES);

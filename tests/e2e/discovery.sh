@@ -49,6 +49,9 @@ start_peer h5 ip netns exec "$lonely" -- -n n5
 expect "$TMP/h5.err" '^-- no network to find other chats on' "no broadcast interface: one notice"
 n=$(grep -c 'discovery' "$TMP/h5.err")
 ((n == 1)) && pass "only one line about it" || fail "only one line about it ($n)"
+refute "$TMP/h5.out" '.' "nothing about it among the chat lines (czmq's own log stays quiet)"
+(($(wc -l <"$TMP/h5.err") == 3)) && pass "the banner and that one line, nothing else" ||
+    { fail "the banner and that one line, nothing else"; show "$TMP/h5.err"; }
 
 # Two chats on one machine find each other with no typing: the second, pushed off port
 # 5557, connects to the chat holding it (here on a host with no broadcast at all)
