@@ -192,12 +192,15 @@ channels_describe (channels_t *self, char *out, size_t outsize)
 const char *
 channels_nick_color (const char *nick)
 {
-    //  Twelve colours that read on dark and light backgrounds; FNV-1a picks one per nick
-    static const char *colors[] = {"31", "32", "33", "34", "35", "36",
-                                   "91", "92", "93", "94", "95", "96"};
+    //  Ten colours that read on dark and light backgrounds, none of them the notices' cyan;
+    //  FNV-1a, its bits mixed once more, picks one per nick
+    static const char *colors[] = {"31", "32", "33", "34", "35", "91", "92", "93", "94", "95"};
     uint32_t hash = 2166136261u;
     for (const unsigned char *c = (const unsigned char *) nick; *c && *c != '#'; c++)
         hash = (hash ^ *c) * 16777619u;
+    hash ^= hash >> 15;
+    hash *= 0x2c1b3c6du;
+    hash ^= hash >> 12;
     return colors[hash % (sizeof colors / sizeof colors[0])];
 }
 

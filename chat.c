@@ -73,6 +73,7 @@ typedef struct {
     bool quit;                          //  leave the loop
     char *typed[INPUT_QUEUE_MAX];       //  lines readline handed us, to handle after the lock
     unsigned long typed_mark;           //  lines written when the last one was typed
+    int history_added;                  //  lines added to the history in this run
     int typed_count;                    //  how many
     char pending[TEXT_MAX_BYTES + 2];   //  pipe mode: the partial line read so far
     size_t pending_size;                //  its size
@@ -399,8 +400,10 @@ s_on_readline (char *line)
         self->quit = true;
         return;
     }
-    if (*line && !commands_question (self->commands))
+    if (*line && !commands_question (self->commands)) {
         add_history (line);
+        self->history_added++;
+    }
     self->typed_mark = term_lines_written ();
     if (self->typed_count < INPUT_QUEUE_MAX)
         self->typed[self->typed_count++] = line;
@@ -787,7 +790,10 @@ s_history_save (chat_t *self)
     char path[4200];
     if (self->options.no_history || s_history_path (path, sizeof path))
         return;
-    if (write_history (path) == 0)
+    //  Append only this run's lines: another chat may have saved its own meanwhile
+    int added = self->history_added < HISTORY_MAX_LINES ? self->history_added : HISTORY_MAX_LINES;
+    int rc = access (path, F_OK) == 0 ? append_history (added, path) : write_history (path);
+    if (rc == 0)
         history_truncate_file (path, HISTORY_MAX_LINES);
 }
 

@@ -31,7 +31,12 @@ cleanup() {
     for ((i = ${#CLEANUPS[@]} - 1; i >= 0; i--)); do
         eval "${CLEANUPS[$i]}" >/dev/null 2>&1
     done
-    rm -rf "$TMP"
+    # A chat ended just now may still be saving its history into $TMP: retry, bounded
+    local try
+    for try in 1 2 3 4 5 6 7 8 9 10; do
+        rm -rf "$TMP" 2>/dev/null && break
+        sleep 0.2
+    done
 }
 trap cleanup EXIT
 trap '' PIPE # a peer that died makes `say` fail a check instead of killing the script

@@ -104,8 +104,17 @@ wait_exit carl || fail "carl leaves"
 [[ $(md5sum <"$XDG_STATE_HOME/chat/history") == "$before" ]] &&
     pass "--no-history writes no history" || fail "--no-history writes no history"
 
+# Two chats sharing a history file: the one leaving last keeps the other's lines too
+tmux_run send-keys -t anna '\quit' Enter
+wait_exit anna || fail "anna leaves"
+grep -q '^första raden$' "$XDG_STATE_HOME/chat/history" && grep -q '^färg$' "$XDG_STATE_HOME/chat/history" &&
+    pass "two chats on one machine both keep their history" ||
+    { fail "two chats on one machine both keep their history"; show "$XDG_STATE_HOME/chat/history"; }
+
 # NO_COLOR and --color=never: no colour codes at all
-NO_COLOR=1 start_terminal dora -n dora -p "$(free_port)" -c "$pa"
+pd=$(free_port)
+start_terminal anna2 -n anna -p "$pa" --no-history
+NO_COLOR=1 start_terminal dora -n dora -p "$pd" -c "$pa"
 expect_screen dora '^-- anna joined' "dora starts"
 if tmux_run capture-pane -p -e -t dora | grep -q $'\e\\['; then
     fail "NO_COLOR: no colour"
