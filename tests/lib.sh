@@ -31,12 +31,14 @@ cleanup() {
     for ((i = ${#CLEANUPS[@]} - 1; i >= 0; i--)); do
         eval "${CLEANUPS[$i]}" >/dev/null 2>&1
     done
-    # A chat ended just now may still be saving its history into $TMP: retry, bounded
+    # A chat in a terminal ended just now may still be saving its history into $TMP: wait
+    # (bounded) until no process started by this test names $TMP, then remove it
     local try
-    for try in 1 2 3 4 5 6 7 8 9 10; do
-        rm -rf "$TMP" 2>/dev/null && break
-        sleep 0.2
+    for try in $(seq 50); do
+        pgrep -f -- "$TMP" >/dev/null || break
+        sleep 0.1
     done
+    rm -rf "$TMP"
 }
 trap cleanup EXIT
 trap '' PIPE # a peer that died makes `say` fail a check instead of killing the script
