@@ -10,6 +10,8 @@
 #include "commands.h"
 #include "complete.h"
 #include "control.h"
+#include "discovery.h"
+#include "history.h"
 #include "monitor.h"
 #include "peers.h"
 #include "room.h"
@@ -50,7 +52,6 @@ typedef struct {
 } options_t;
 
 enum { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
-#define HISTORY_MAX_LINES 1000 // lines of input history kept, in memory and on disk
 
 //  Everything the main loop needs
 typedef struct {
@@ -58,7 +59,7 @@ typedef struct {
     bool interactive;                   //  stdin is a terminal: readline, prompt
     zsock_t *publisher;                 //  our XPUB socket
     zsock_t *publisher_events;          //  PAIR receiving the XPUB socket's monitor events
-    zactor_t *beacon;                   //  LAN discovery (czmq's zbeacon), or NULL
+    discovery_t *discovery;             //  LAN discovery, or NULL
     int port;                           //  the port it listens on
     channels_t *channels;               //  channel table (shared with the subscriber thread)
     peers_t *peers;                     //  peer list (shared with the subscriber thread)
@@ -496,61 +497,27 @@ s_beat (chat_t *self)
         s_send_control (self, CONTROL_BEAT, body, (size_t) size);
 }
 
-//  Beacon contents: "CHAT", version 1, our port (2 bytes, big-endian), our sender id
-#define BEACON_MAGIC "CHAT\x01"
-#define BEACON_BYTES (5 + 2 + WIRE_SENDER_BYTES)
-
-//  Start LAN discovery: broadcast our port and id every second and listen for others' beacons.
-//  Where no interface can broadcast, say so in one line and go on without it.
+//  Start LAN discovery (unless --no-discovery); and a second chat on this machine, pushed off
+//  the default port, finds the one holding it (no broadcast needed, so always).
 static void
 s_discovery_start (chat_t *self)
 {
-    //  A second chat on this machine, pushed off the default port, finds the one holding it
-    //  (no broadcast needed, so even with --no-discovery)
     if (!self->options.port && self->port != PORT_DEFAULT)
         s_connect_back (self, "127.0.0.1", PORT_DEFAULT);
-    if (self->options.no_discovery)
-        return;
-    self->beacon = zactor_new (zbeacon, NULL);
-    if (!self->beacon)
-        return;
-    zsock_send (self->beacon, "si", "CONFIGURE", BEACON_PORT);
-    char *hostname = zstr_recv (self->beacon);
-    if (!hostname || !*hostname) {
-        term_notice (_ ("no network to find other chats on (LAN discovery is off); \\connect "
-                        "works"));
-        zstr_free (&hostname);
-        zactor_destroy (&self->beacon);
-        return;
-    }
-    zstr_free (&hostname);
-    uint8_t beacon[BEACON_BYTES];
-    memcpy (beacon, BEACON_MAGIC, 5);
-    beacon[5] = (uint8_t) (self->port >> 8), beacon[6] = (uint8_t) (self->port & 0xFF);
-    memcpy (beacon + 7, self->self_id, WIRE_SENDER_BYTES);
-    zsock_send (self->beacon, "sbi", "PUBLISH", beacon, sizeof beacon, BEAT_INTERVAL_MS);
-    zsock_send (self->beacon, "sb", "SUBSCRIBE", BEACON_MAGIC, (size_t) 5);
+    if (!self->options.no_discovery)
+        self->discovery = discovery_start (self->port, self->self_id);
 }
 
 //  A beacon from another chat on the LAN: listen to it, unless we hear it already.
 static void
 s_read_beacon (chat_t *self)
 {
-    zmsg_t *msg = zmsg_recv (self->beacon);
-    char *ip = msg ? zmsg_popstr (msg) : NULL;
-    zframe_t *data = msg ? zmsg_pop (msg) : NULL;
-    if (ip && data && zframe_size (data) == BEACON_BYTES &&
-        memcmp (zframe_data (data), BEACON_MAGIC, 5) == 0) {
-        const uint8_t *beacon = zframe_data (data);
-        int port = beacon[5] << 8 | beacon[6];
-        const uint8_t *id = beacon + 7;
-        if (memcmp (id, self->self_id, WIRE_SENDER_BYTES) != 0 && !room_knows (self->room, id) &&
-            port > 0)
-            s_connect_back (self, ip, port);
-    }
-    zframe_destroy (&data);
-    zstr_free (&ip);
-    zmsg_destroy (&msg);
+    char ip[ENDPOINT_MAX_BYTES];
+    int port;
+    uint8_t id[WIRE_SENDER_BYTES];
+    if (discovery_read (self->discovery, ip, sizeof ip, &port, id) == 0 &&
+        !room_knows (self->room, id))
+        s_connect_back (self, ip, port);
 }
 
 //  Read the subscriptions that reach our XPUB socket: they tell us who listens.
@@ -716,9 +683,9 @@ s_run (chat_t *self)
         events = count++;
         items[events] = (zmq_pollitem_t){zsock_resolve (self->publisher_events), 0, ZMQ_POLLIN, 0};
     }
-    if (self->beacon) {
+    if (self->discovery) {
         beacons = count++;
-        items[beacons] = (zmq_pollitem_t){zsock_resolve (self->beacon), 0, ZMQ_POLLIN, 0};
+        items[beacons] = (zmq_pollitem_t){discovery_socket (self->discovery), 0, ZMQ_POLLIN, 0};
     }
     while (!self->quit) {
         s_beat (self);
@@ -745,63 +712,11 @@ s_run (chat_t *self)
     }
 }
 
-//  The history file: $XDG_STATE_HOME/chat/history, or ~/.local/state/chat/history. Creates
-//  its directory. Returns 0, or -1 if there is no home to keep it in.
-static int
-s_history_path (char *path, size_t size)
-{
-    const char *state = getenv ("XDG_STATE_HOME"), *home = getenv ("HOME");
-    char directory[4096];
-    int written;
-    if (state && *state == '/')
-        written = snprintf (directory, sizeof directory, "%s/chat", state);
-    else if (home && *home)
-        written = snprintf (directory, sizeof directory, "%s/.local/state/chat", home);
-    else
-        return -1;
-    if (written < 0 || (size_t) written >= sizeof directory)
-        return -1;
-    //  mkdir -p, private: the history is what the user typed
-    for (char *slash = strchr (directory + 1, '/'); slash; slash = strchr (slash + 1, '/')) {
-        *slash = 0;
-        mkdir (directory, 0700);
-        *slash = '/';
-    }
-    mkdir (directory, 0700);
-    written = snprintf (path, size, "%s/history", directory);
-    return written < 0 || (size_t) written >= size ? -1 : 0;
-}
-
-//  Load the input history of earlier runs, unless --no-history.
-static void
-s_history_load (chat_t *self)
-{
-    char path[4200];
-    if (self->options.no_history || s_history_path (path, sizeof path))
-        return;
-    stifle_history (HISTORY_MAX_LINES);
-    read_history (path);
-}
-
-//  Save the input history, bounded, unless --no-history.
-static void
-s_history_save (chat_t *self)
-{
-    char path[4200];
-    if (self->options.no_history || s_history_path (path, sizeof path))
-        return;
-    //  Append only this run's lines: another chat may have saved its own meanwhile
-    int added = self->history_added < HISTORY_MAX_LINES ? self->history_added : HISTORY_MAX_LINES;
-    int rc = access (path, F_OK) == 0 ? append_history (added, path) : write_history (path);
-    if (rc == 0)
-        history_truncate_file (path, HISTORY_MAX_LINES);
-}
-
 //  Stop the subscriber thread, flush what was sent and free everything.
 static void
 s_destroy (chat_t *self)
 {
-    zactor_destroy (&self->beacon);
+    discovery_destroy (&self->discovery);
     if (self->publisher && self->listener)
         s_send_control (self, CONTROL_BYE, "", 0); //  others say "left" at once
     channels_listener_stop (&self->listener);
@@ -902,7 +817,9 @@ main (int argc, char **argv)
     }
     s_discovery_start (self);
     if (self->interactive) {
-        s_history_load (self);
+        stifle_history (HISTORY_MAX_LINES); //  bounded in memory too, history file or not
+        if (!self->options.no_history)
+            history_load ();
         term_lock ();
         rl_catch_signals = 0;
         rl_catch_sigwinch = 0;
@@ -922,7 +839,8 @@ main (int argc, char **argv)
         term_unlock ();
         for (int i = 0; i < self->typed_count; i++)
             free (self->typed[i]);
-        s_history_save (self);
+        if (!self->options.no_history)
+            history_save (self->history_added);
         clear_history ();
     }
     s_destroy (self);
