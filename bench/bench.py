@@ -1,0 +1,939 @@
+#!/usr/bin/python3
+"""bench.py - the benchmarks of chat against its baselines; `make bench` runs it via bench/run.
+
+Throughput, latency, idle memory and rooms of 2-40 peers, each measured against baselines run
+in the same invocation (the machine is shared and noisy): rawpipe (raw libzmq C), pypipe.py
+(python3-zmq, the course's format) and rawrtt (raw libzmq round trips). Several runs, medians.
+Prints one table and writes it to bench/results.md, the scale data to bench/scale.dat and its
+plot to bench/scale.png. bench/README.md says how to read every row.
+
+Every process started is registered and stopped at the end (also on error or Ctrl-C); every
+wait has a deadline; ports are chosen free at run time below the ephemeral range; all traffic
+is on loopback. Knobs (environment): CHAT (binary), BENCH_RUNS (3), BENCH_LINES (200000),
+BENCH_RTT (10000), BENCH_SIZES ("2 5 10 20 40"), BENCH_ROOM_LINES (2000).
+"""
+import datetime
+import os
+import platform
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+BIN = os.path.join(HERE, "bin")
+CHAT = os.environ.get("CHAT", os.path.join(ROOT, "chat"))
+PYTHON = "/usr/bin/python3"  # Debian's, which has python3-zmq
+
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+LINES = int(os.environ.get("BENCH_LINES", "200000"))
+RTT_COUNT = int(os.environ.get("BENCH_RTT", "10000"))
+ROOM_SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "2 5 10 20 40").split()]
+ROOM_LINES = int(os.environ.get("BENCH_ROOM_LINES", "2000"))   # the burst
+ROOM_PACED_LINES = 1000  # then this many lines ...
+ROOM_RATE = 1000         # ... at this many lines/s (a busy room, far from any limit)
+
+LINE_BYTES = 90         # every benchmark line is this long, without its newline
+READY_S = 20            # a pipe or room must be connected within this
+QUIET_S = 1.0           # after the input is sent, this long without output means: all came
+PIPE_DEADLINE_S = 120   # one throughput run ends after this, complete or not
+RTT_DEADLINE_S = 180    # one latency run ends after this
+MESH_DEADLINE_S = 60    # a room must form within this
+STOP_S = 10             # a process asked to stop gets this long before SIGKILL
+SETTLE_S = 0.5          # idle peers are left this long before their memory is read
+PACE_BATCH = 100        # paced input is written this many lines at a time (< HWM 1000)
+PACE_TRIES = 5          # paced rates tried going down, each PACE_STEP x the last ...
+PACE_STEP = 0.7         # ... until one loses nothing in RUNS runs;
+PACE_BISECT = 2         # then this many steps between it and the last rate that lost
+PORT_LOW, PORT_HIGH = 20000, 32000  # below Linux's ephemeral range, where connects take ports
+
+# chat's notices in English; no LAN discovery (UDP broadcast): everything stays on loopback
+ENV = dict(os.environ, LC_ALL="C.UTF-8", LANG="C.UTF-8", CHAT_NO_DISCOVERY="1")
+ENV.pop("LANGUAGE", None)
+JOINED = b" joined ("  # chat's stderr: "-- a joined (127.0.0.1:PORT)": we hear a, a's lines reach us
+TMP = tempfile.mkdtemp(prefix="chat-bench.")
+
+# ---------------------------------------------------------------------------------------------
+# Processes: every one started goes in PROCS and is stopped by stop_all(), whatever happens.
+
+PROCS = []
+
+
+class Reader(threading.Thread):
+    """Reads a pipe to its end in a thread: counts lines, keeps the bytes if asked, counts the
+    lines that hold a pattern, and notes when the line count reached target."""
+
+    def __init__(self, fd, keep=False, pattern=None, target=None):
+        super().__init__(daemon=True)
+        self.fd, self.keep, self.pattern, self.target = fd, keep, pattern, target
+        self.lines = self.hits = 0
+        self.t_last = self.t_target = None
+        self.chunks, self.partial, self.eof = [], b"", False
+        self.cond = threading.Condition()
+        self.start()
+
+    def run(self):
+        while True:
+            try:
+                data = os.read(self.fd, 1 << 16)
+            except OSError:
+                data = b""
+            now = time.perf_counter()
+            with self.cond:
+                if not data:
+                    self.eof = True
+                    self.cond.notify_all()
+                    break
+                self.lines += data.count(b"\n")
+                self.t_last = now
+                if self.target is not None and self.t_target is None and self.lines >= self.target:
+                    self.t_target = now
+                if self.keep:
+                    self.chunks.append(data)
+                if self.pattern is not None:
+                    *complete, self.partial = (self.partial + data).split(b"\n")
+                    self.hits += sum(1 for line in complete if self.pattern in line)
+                self.cond.notify_all()
+        os.close(self.fd)
+
+    def wait(self, predicate, deadline):
+        """Wait until predicate(self) holds (True) or time.perf_counter() passes deadline."""
+        with self.cond:
+            while not predicate(self):
+                left = deadline - time.perf_counter()
+                if left <= 0:
+                    return False
+                self.cond.wait(min(left, 0.2))
+            return True
+
+    def data(self):
+        with self.cond:
+            return b"".join(self.chunks)
+
+
+class Proc:
+    """One process started by the benchmark. stdin/stdout/stderr: a file descriptor, or PIPE
+    (stdin: ours to write; stdout, stderr: read by a Reader), or None for /dev/null."""
+
+    def __init__(self, argv, stdin=None, stdout=None, stderr=subprocess.PIPE, keep_out=False,
+                 err_pattern=None, out_target=None):
+        dev = subprocess.DEVNULL
+        self.argv = argv
+        self.p = subprocess.Popen(argv, env=ENV, stdin=dev if stdin is None else stdin,
+                                  stdout=dev if stdout is None else stdout,
+                                  stderr=dev if stderr is None else stderr)
+        PROCS.append(self)
+        self.pid, self.status, self.rusage = self.p.pid, None, None
+        self.stdin_fd = None
+        if stdin == subprocess.PIPE:
+            self.stdin_fd = os.dup(self.p.stdin.fileno())
+            self.p.stdin.close()
+        self.out = self.err = None
+        if stdout == subprocess.PIPE:
+            self.out = Reader(os.dup(self.p.stdout.fileno()), keep=keep_out, target=out_target)
+            self.p.stdout.close()
+        if stderr == subprocess.PIPE:
+            self.err = Reader(os.dup(self.p.stderr.fileno()), keep=True, pattern=err_pattern)
+            self.p.stderr.close()
+
+    def close_stdin(self):
+        if self.stdin_fd is not None:
+            os.close(self.stdin_fd)
+            self.stdin_fd = None
+
+    def alive(self):
+        return self.status is None and self._poll()
+
+    def _poll(self):
+        """Reap the process if it has ended (keeping its rusage). True while it runs."""
+        if self.status is not None:
+            return False
+        pid, status, rusage = os.wait4(self.pid, os.WNOHANG)
+        if pid == 0:
+            return True
+        self.status, self.rusage = os.waitstatus_to_exitcode(status), rusage
+        self.p.returncode = self.status  # reaped here: Popen must not wait for it again
+        return False
+
+    def reap(self, timeout, sig=None):
+        """Send sig if given, wait up to timeout for the end, then SIGKILL. Returns the status."""
+        if sig is not None and self._poll():
+            try:
+                os.kill(self.pid, sig)
+            except ProcessLookupError:
+                pass
+        deadline = time.perf_counter() + timeout
+        while self._poll() and time.perf_counter() < deadline:
+            time.sleep(0.01)
+        if self._poll():
+            os.kill(self.pid, signal.SIGKILL)
+            _, status, rusage = os.wait4(self.pid, 0)
+            self.status, self.rusage = os.waitstatus_to_exitcode(status), rusage
+            self.p.returncode = self.status
+        self.close_stdin()
+        return self.status
+
+    def cpu_s(self):
+        """CPU time used so far by its live threads (/proc/PID/task/*/schedstat, in ns), or
+        in all (user + system, from wait4) once reaped."""
+        if self.rusage is not None:
+            return self.rusage.ru_utime + self.rusage.ru_stime
+        total = 0
+        try:
+            for task in os.listdir("/proc/%d/task" % self.pid):
+                try:
+                    with open("/proc/%d/task/%s/schedstat" % (self.pid, task)) as stat:
+                        total += int(stat.read().split()[0])
+                except (OSError, IndexError, ValueError):
+                    pass  # a thread that just ended
+        except OSError:
+            return float("nan")
+        return total / 1e9
+
+    def memory_kb(self):
+        """(VmRSS, VmHWM) in kB from /proc/PID/status, or (nan, nan) if it has ended."""
+        values = {}
+        try:
+            with open("/proc/%d/status" % self.pid) as status:
+                for line in status:
+                    key, _, rest = line.partition(":")
+                    if key in ("VmRSS", "VmHWM"):
+                        values[key] = int(rest.split()[0])
+        except OSError:
+            pass
+        return values.get("VmRSS", float("nan")), values.get("VmHWM", float("nan"))
+
+
+def stop_all():
+    """Stop every process still running: SIGTERM, then SIGKILL after STOP_S."""
+    running = [proc for proc in PROCS if proc.status is None]
+    for proc in running:
+        proc.close_stdin()
+        try:
+            if proc._poll():
+                os.kill(proc.pid, signal.SIGTERM)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+    for proc in running:
+        try:
+            proc.reap(STOP_S)
+        except ChildProcessError:
+            pass
+    PROCS.clear()
+
+
+def free_ports(count):
+    """count distinct TCP ports free on every interface now, below the ephemeral range."""
+    ports = set()
+    for _ in range(100 * count):
+        if len(ports) == count:
+            break
+        port = random.randrange(PORT_LOW, PORT_HIGH)
+        if port in ports:
+            continue
+        with socket.socket() as probe:
+            try:
+                probe.bind(("", port))
+                ports.add(port)
+            except OSError:
+                pass
+    if len(ports) < count:
+        raise RuntimeError("no %d free ports between %d and %d" % (count, PORT_LOW, PORT_HIGH))
+    return sorted(ports, key=lambda _: random.random())
+
+
+def write_lines(fd, batches, rate, close=True):
+    """Write the batches to fd, at once or at rate lines/s (one batch at a time), then close
+    fd unless told not to (a chat leaves at end of input)."""
+    start = time.perf_counter()
+    written = 0
+    try:
+        for batch in batches:
+            if rate:
+                delay = start + written / rate - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+            view = memoryview(batch)
+            while view:
+                view = view[os.write(fd, view):]
+            written += batch.count(b"\n")
+    except OSError:
+        pass  # the reader died: the counts will say so
+    finally:
+        if close:
+            os.close(fd)
+
+
+def make_lines(count):
+    """count lines of exactly LINE_BYTES bytes plus a newline: "000042 " and text."""
+    filler = ("the quick brown fox jumps over the lazy dog; pack my box with five dozen "
+              "liquor jugs; sphinx of black quartz, judge my vow. ")
+    return [("%06d %s" % (i, filler))[:LINE_BYTES].encode() + b"\n" for i in range(count)]
+
+
+def batches_of(lines, size):
+    return [b"".join(lines[i:i + size]) for i in range(0, len(lines), size)]
+
+
+def delivered(output, lines):
+    """How many distinct lines of lines arrived intact in output (their text ends each line)."""
+    expected = {line[:-1] for line in lines}
+    seen = set()
+    for line in output.split(b"\n"):
+        tail = line[-LINE_BYTES:]
+        if tail in expected:
+            seen.add(tail)
+    return len(seen)
+
+
+def median(values):
+    values = [v for v in values if v == v]  # drop NaN
+    return statistics.median(values) if values else float("nan")
+
+
+# ---------------------------------------------------------------------------------------------
+# Throughput: LINES lines from A's stdin to B's stdout.
+
+PIPES = ["raw", "python", "chat"]
+
+
+def pipe_commands(kind, port_a, port_b):
+    if kind == "raw":
+        return ([os.path.join(BIN, "rawpipe"), "send", str(port_a)],
+                [os.path.join(BIN, "rawpipe"), "recv", str(port_a)])
+    if kind == "python":
+        script = os.path.join(HERE, "pypipe.py")
+        return [PYTHON, script, "send", str(port_a)], [PYTHON, script, "recv", str(port_a)]
+    return ([CHAT, "-n", "a", "-p", str(port_a)],
+            [CHAT, "-n", "b", "-p", str(port_b), "-c", "127.0.0.1:%d" % port_a])
+
+
+def run_pipe(kind, lines, batches, rate=None):
+    """One throughput run. Returns a dict: lines/s, lost, CPU µs per line of both ends."""
+    port_a, port_b = free_ports(2)
+    send_argv, recv_argv = pipe_commands(kind, port_a, port_b)
+    receiver = Proc(recv_argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, keep_out=True,
+                    out_target=len(lines), err_pattern=JOINED)
+    sender = Proc(send_argv, stdin=subprocess.PIPE, err_pattern=b"subscribed")
+    try:
+        # The baselines' sender says when the subscriber is there; chat's receiver says when
+        # it hears the sender ("a joined"), from when on the sender's lines reach it
+        ready = receiver.err if kind == "chat" else sender.err
+        if not ready.wait(lambda r: r.hits >= 1, time.perf_counter() + READY_S):
+            raise RuntimeError("%s: the receiver did not subscribe within %d s:\n%s" %
+                               (kind, READY_S, ready.data().decode(errors="replace")))
+        t0 = time.perf_counter()
+        writer = threading.Thread(target=write_lines, args=(sender.stdin_fd, batches, rate),
+                                  daemon=True)
+        sender.stdin_fd = None  # the writer closes it
+        writer.start()
+        deadline = t0 + PIPE_DEADLINE_S
+        out = receiver.out
+
+        def finished(r):
+            if r.lines >= len(lines):
+                return True
+            # Input all written, sender gone, and nothing more for QUIET_S: the rest is lost
+            quiet = r.t_last is None or time.perf_counter() - r.t_last > QUIET_S
+            return not writer.is_alive() and not sender.alive() and quiet
+
+        out.wait(finished, deadline)
+        end = out.t_target if out.t_target is not None else (out.t_last or time.perf_counter())
+        sender.reap(STOP_S)  # it ends by itself at end of input
+        writer.join(STOP_S)
+        receiver.close_stdin()  # chat leaves at end of input; the baselines need a signal
+        receiver.reap(STOP_S, None if kind == "chat" else signal.SIGTERM)
+        out.join(STOP_S)
+        got = delivered(out.data(), lines)
+        return {"rate": got / (end - t0), "lost": len(lines) - got, "seconds": end - t0,
+                "send_us": sender.cpu_s() / len(lines) * 1e6,
+                "recv_us": receiver.cpu_s() / max(got, 1) * 1e6,
+                "sender_status": sender.status}
+    finally:
+        stop_all()
+
+
+def bench_throughput(report):
+    lines = make_lines(LINES)
+    fast = batches_of(lines, 4096)
+    paced = batches_of(lines, PACE_BATCH)
+    results = {kind: [] for kind in PIPES}
+    for run in range(RUNS):
+        for kind in PIPES:  # interleaved, so a noisy moment hits every pipe alike
+            result = run_pipe(kind, lines, fast)
+            results[kind].append(result)
+            progress("throughput %s run %d: %.0f lines/s, %d lost" %
+                     (kind, run + 1, result["rate"], result["lost"]))
+    summary = {kind: summarise(results[kind]) for kind in PIPES}
+    # chat has no flow control yet (issue 4): if it lost lines, find the fastest input rate its
+    # receiver keeps up with, and measure that too
+    summary["chat_paced"] = None
+    if summary["chat"]["lost"] > 0:
+        summary["chat_paced"] = paced_search(lines, paced, 0.8 * summary["chat"]["rate"])
+    report["throughput"] = summary
+
+
+def paced_search(lines, batches, start_rate):
+    """The fastest input rate at which chat lost nothing in RUNS runs out of those tried: down
+    by PACE_STEP from start_rate until one passes, then PACE_BISECT steps between it and the
+    last that lost. Returns its summary (with paced_at and tried), or the last one's if none
+    passed."""
+    tried = []
+
+    def attempt(rate):
+        runs = []
+        for run in range(RUNS):
+            result = run_pipe("chat", lines, batches, rate)
+            runs.append(result)
+            progress("throughput chat paced at %.0f lines/s run %d: %.0f lines/s, %d lost" %
+                     (rate, run + 1, result["rate"], result["lost"]))
+            if result["lost"]:
+                break  # this rate failed; no need for more runs of it
+        summary = summarise(runs)
+        summary["paced_at"] = rate
+        tried.append(rate)
+        return summary, all(r["lost"] == 0 for r in runs)
+
+    rate, lossy, best = start_rate, None, None
+    for _ in range(PACE_TRIES):
+        summary, passed = attempt(rate)
+        if passed:
+            best = summary
+            break
+        lossy, rate = rate, rate * PACE_STEP
+    if best is None:
+        summary["tried"] = tried
+        return summary
+    lossless = rate
+    for _ in range(PACE_BISECT if lossy else 0):
+        rate = (lossless * lossy) ** 0.5
+        summary, passed = attempt(rate)
+        if passed:
+            best, lossless = summary, rate
+        else:
+            lossy = rate
+    best["tried"] = tried
+    return best
+
+
+def summarise(runs):
+    return {"rate": median(r["rate"] for r in runs), "lost": max(r["lost"] for r in runs),
+            "lost_median": median(r["lost"] for r in runs),
+            "send_us": median(r["send_us"] for r in runs),
+            "recv_us": median(r["recv_us"] for r in runs), "runs": len(runs)}
+
+
+# ---------------------------------------------------------------------------------------------
+# Latency: RTT_COUNT round trips, one line in flight.
+
+def read_rtts(path):
+    values, lost = [], 0
+    with open(path) as f:
+        for line in f:
+            if line.strip() == "lost":
+                lost += 1
+            elif line.strip():
+                values.append(int(line) / 1000.0)
+    return values, lost
+
+
+def percentile(sorted_values, fraction):
+    if not sorted_values:
+        return float("nan")
+    index = min(len(sorted_values) - 1, max(0, int(round(fraction * len(sorted_values))) - 1))
+    return sorted_values[index]
+
+
+def rtt_stats(path):
+    values, lost = read_rtts(path)
+    values.sort()
+    return {"p50": percentile(values, 0.50), "p99": percentile(values, 0.99),
+            "max": values[-1] if values else float("nan"), "lost": lost, "count": len(values)}
+
+
+def run_rtt_raw(path):
+    """Round trips over raw PUB/SUB: rawrtt ping <-> rawrtt echo."""
+    port_ping, port_echo = free_ports(2)
+    rawrtt = os.path.join(BIN, "rawrtt")
+    try:
+        Proc([rawrtt, "echo", str(port_echo), str(port_ping)])
+        ping = Proc([rawrtt, "ping", str(port_ping), str(port_echo), str(RTT_COUNT), path])
+        if ping.reap(RTT_DEADLINE_S) != 0:
+            raise RuntimeError("rawrtt ping failed: %s" % ping.err.data().decode(errors="replace"))
+        return rtt_stats(path)
+    finally:
+        stop_all()
+
+
+def run_rtt_lines(kind, path):
+    """Round trips of lines: linertt -> A ... B -> lineecho -> B ... A -> linertt, where A and
+    B are two chats (kind "chat") or two raw line pipes (kind "rawlines")."""
+    to_a, from_b, to_b, from_a = os.pipe(), os.pipe(), os.pipe(), os.pipe()
+    open_fds = {*to_a, *from_b, *to_b, *from_a}
+
+    def close(*fds):  # each of our pipe ends is closed exactly once
+        for fd in fds:
+            if fd in open_fds:
+                open_fds.discard(fd)
+                os.close(fd)
+
+    try:
+        port_a, port_b = free_ports(2)
+        if kind == "chat":
+            senders = [Proc([CHAT, "-n", "a", "-p", str(port_a), "-c", "127.0.0.1:%d" % port_b],
+                            stdin=to_a[0], stdout=from_a[1], err_pattern=JOINED),
+                       Proc([CHAT, "-n", "b", "-p", str(port_b), "-c", "127.0.0.1:%d" % port_a],
+                            stdin=to_b[0], stdout=from_b[1], err_pattern=JOINED)]
+        else:
+            rawpipe = os.path.join(BIN, "rawpipe")
+            senders = [Proc([rawpipe, "send", str(port_a)], stdin=to_a[0],
+                            err_pattern=b"subscribed"),
+                       Proc([rawpipe, "send", str(port_b)], stdin=to_b[0],
+                            err_pattern=b"subscribed")]
+            Proc([rawpipe, "recv", str(port_a)], stdout=from_b[1])
+            Proc([rawpipe, "recv", str(port_b)], stdout=from_a[1])
+        Proc([os.path.join(BIN, "lineecho")], stdin=from_b[0], stdout=to_b[1], stderr=None)
+        close(to_a[0], from_b[0], from_b[1], to_b[0], to_b[1], from_a[1])
+        deadline = time.perf_counter() + READY_S
+        for proc in senders:
+            if not proc.err.wait(lambda r: r.hits >= 1, deadline):
+                raise RuntimeError("%s: no listener within %d s" % (kind, READY_S))
+        driver = Proc([os.path.join(BIN, "linertt"), str(RTT_COUNT), path], stdin=from_a[0],
+                      stdout=to_a[1])
+        close(from_a[0], to_a[1])
+        if driver.reap(RTT_DEADLINE_S) != 0:
+            raise RuntimeError("linertt failed: %s" % driver.err.data().decode(errors="replace"))
+        return rtt_stats(path)
+    finally:
+        close(*list(open_fds))
+        stop_all()
+
+
+def bench_latency(report):
+    runs = {"raw": [], "rawlines": [], "chat": []}
+    for run in range(RUNS):
+        for kind in runs:
+            path = os.path.join(TMP, "rtt-%s-%d" % (kind, run))
+            stats = run_rtt_raw(path) if kind == "raw" else run_rtt_lines(kind, path)
+            runs[kind].append(stats)
+            progress("latency %s run %d: p50 %.0f µs, p99 %.0f µs, max %.0f µs, %d lost" %
+                     (kind, run + 1, stats["p50"], stats["p99"], stats["max"], stats["lost"]))
+    report["latency"] = {kind: {key: median(s[key] for s in stats) if key != "lost" else
+                                max(s[key] for s in stats)
+                                for key in ("p50", "p99", "max", "lost")}
+                         for kind, stats in runs.items()}
+
+
+# ---------------------------------------------------------------------------------------------
+# Memory: idle RSS of one peer that listens and is listened to, against a raw peer.
+
+def bench_memory(report):
+    runs = {"chat": [], "chat_alone": [], "raw": []}
+    rawrtt = os.path.join(BIN, "rawrtt")
+    for run in range(RUNS):
+        try:
+            port_a, port_b, port_c, port_d, port_e = free_ports(5)
+            a = Proc([CHAT, "-n", "a", "-p", str(port_a), "-c", "127.0.0.1:%d" % port_b],
+                     stdin=subprocess.PIPE, err_pattern=JOINED)
+            b = Proc([CHAT, "-n", "b", "-p", str(port_b), "-c", "127.0.0.1:%d" % port_a],
+                     stdin=subprocess.PIPE, err_pattern=JOINED)
+            deadline = time.perf_counter() + READY_S
+            if not all(p.err.wait(lambda r: r.hits >= 1, deadline) for p in (a, b)):
+                raise RuntimeError("memory: two chats did not connect within %d s" % READY_S)
+            alone = Proc([CHAT, "-n", "c", "-p", str(port_c)], stdin=subprocess.PIPE,
+                         err_pattern=b"others reach you")
+            # Two raw peers listening to each other, each one PUB and one SUB, as a chat pair
+            raw_a = Proc([rawrtt, "echo", str(port_d), str(port_e)])
+            Proc([rawrtt, "echo", str(port_e), str(port_d)])
+            alone.err.wait(lambda r: r.hits >= 1, time.perf_counter() + READY_S)
+            time.sleep(SETTLE_S)  # let startup finish; this is a measurement, not a handshake
+            runs["chat"].append(a.memory_kb())
+            runs["chat_alone"].append(alone.memory_kb())
+            runs["raw"].append(raw_a.memory_kb())
+        finally:
+            stop_all()
+        progress("memory run %d: chat %s kB, alone %s kB, raw %s kB" %
+                 (run + 1, runs["chat"][-1][0], runs["chat_alone"][-1][0], runs["raw"][-1][0]))
+    report["memory"] = {kind: (median(v[0] for v in values), median(v[1] for v in values))
+                        for kind, values in runs.items()}
+
+
+# ---------------------------------------------------------------------------------------------
+# Scale: rooms of N peers, each started with -c to all the others (until the mesh issue lands).
+
+class FileCount:
+    """Counts the lines a process writes to a regular file (read as it grows, by the caller's
+    thread). Rooms print to files, not pipes: one Python thread reading 40 pipes would be what
+    the benchmark measured."""
+
+    def __init__(self, path):
+        self.path, self.fd, self.lines = path, os.open(path, os.O_RDONLY), 0
+        self.t_last = None
+
+    def poll(self, now):
+        while True:
+            data = os.read(self.fd, 1 << 20)
+            if not data:
+                return
+            self.lines += data.count(b"\n")
+            self.t_last = now
+
+    def close(self):
+        os.close(self.fd)
+
+
+def room_phase(counts, batches, count, rate, speaker_fd):
+    """Write count lines (batches) to the speaker, at once or at rate lines/s, and wait until
+    every listener printed them or went quiet. Returns (seconds until the last listener had
+    them all, or its last line; lines each listener got)."""
+    base = [c.lines for c in counts]
+    got_all = [None] * len(counts)
+    writer = threading.Thread(target=write_lines, args=(speaker_fd, batches, rate, False),
+                              daemon=True)
+    t1 = time.perf_counter()
+    writer.start()
+    deadline = t1 + PIPE_DEADLINE_S + (count / rate if rate else 0)
+    while time.perf_counter() < deadline:
+        now = time.perf_counter()
+        for i, c in enumerate(counts):
+            c.poll(now)
+            if got_all[i] is None and c.lines - base[i] >= count:
+                got_all[i] = now
+        if all(g is not None for g in got_all):
+            break
+        quiet = all(c.t_last is None or now - c.t_last > QUIET_S for c in counts)
+        if not writer.is_alive() and quiet and now - t1 > QUIET_S:
+            break
+        time.sleep(0.002)
+    writer.join(STOP_S)
+    ends = [g if g is not None else (c.t_last or t1) for g, c in zip(got_all, counts)]
+    return max(ends) - t1, [c.lines - b for c, b in zip(counts, base)]
+
+
+def room_cpu_s(peers):
+    return sum(p.cpu_s() for p in peers)
+
+
+def run_room(size, how, burst, paced):
+    """One room of size chats. how "all": each is started with -c to all the others; "first":
+    each (but the first) with -c to the first only, and the room forms itself (issue 3).
+    Then peer 0 sends the burst as fast as it can, and the paced lines at ROOM_RATE."""
+    ports = free_ports(size)
+    peers, counts = [], []
+    try:
+        t0 = time.perf_counter()
+        for i, port in enumerate(ports):
+            argv = [CHAT, "-n", "p%d" % i, "-p", str(port)]
+            others = [p for p in ports if p != port] if how == "all" else ports[:1] if i else []
+            for other in others:
+                argv += ["-c", "127.0.0.1:%d" % other]
+            path = os.path.join(TMP, "room-%d.out" % i)
+            out = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            peers.append(Proc(argv, stdin=subprocess.PIPE, stdout=out, err_pattern=JOINED))
+            os.close(out)
+            counts.append(FileCount(path))
+        deadline = t0 + MESH_DEADLINE_S
+        # Full mesh: every peer says "joined" for each of the others (it hears them all)
+        formed = all(p.err.wait(lambda r: r.hits >= size - 1, deadline) for p in peers)
+        mesh_s = time.perf_counter() - t0 if formed else float("nan")
+        if not formed:
+            progress("room of %d: no full mesh within %d s (members heard per peer: %s)" %
+                     (size, MESH_DEADLINE_S, [p.err.hits for p in peers]))
+        time.sleep(SETTLE_S)  # a measurement of idle peers, not a handshake
+        idle = [p.memory_kb() for p in peers]
+        # The speaker's stdin stays open: at end of input it would leave while others read
+        speaker_fd, listeners = peers[0].stdin_fd, counts[1:]
+        burst_s, burst_got = room_phase(listeners, burst[1], len(burst[0]), None, speaker_fd)
+        cpu_before = room_cpu_s(peers)
+        paced_s, paced_got = room_phase(listeners, paced[1], len(paced[0]), ROOM_RATE,
+                                        speaker_fd)
+        cpu_after = room_cpu_s(peers)
+        busy = [p.memory_kb() for p in peers]
+        burst_n, paced_n = len(burst[0]), len(paced[0])
+        return {"mesh_s": mesh_s, "formed": formed,
+                "rate": min(burst_got) / burst_s if burst_s > 0 else float("nan"),
+                "deliveries": sum(min(g, burst_n) for g in burst_got) / burst_s
+                if burst_s > 0 else float("nan"),
+                "lost": sum(burst_n - min(g, burst_n) for g in burst_got),
+                "paced_lost": sum(paced_n - min(g, paced_n) for g in paced_got),
+                "rss_idle": median(m[0] for m in idle), "rss_idle_max": max(m[0] for m in idle),
+                "rss_busy": median(m[0] for m in busy), "hwm": max(m[1] for m in busy),
+                "cpu_us": (cpu_after - cpu_before) / max(sum(paced_got), 1) * 1e6}
+    finally:
+        for c in counts:
+            c.close()
+        stop_all()
+
+
+ROOM_HOWS = {"all": "-c to all others", "first": "-c to the first only (forms itself)"}
+
+
+def bench_scale(report):
+    lines = make_lines(ROOM_LINES)
+    burst = (lines, batches_of(lines, 4096))
+    lines = make_lines(ROOM_PACED_LINES)
+    paced = (lines, batches_of(lines, 10))
+    rows = []
+    for size, how in [(size, how) for size in ROOM_SIZES for how in ROOM_HOWS]:
+        runs = []
+        for run in range(RUNS):
+            result = run_room(size, how, burst, paced)
+            runs.append(result)
+            progress("room of %d (%s) run %d: mesh %.2f s; burst %.0f lines/s to all, %d lost;"
+                     " paced %d lost, %.1f CPU µs/delivery; RSS %.0f kB" %
+                     (size, how, run + 1, result["mesh_s"], result["rate"], result["lost"],
+                      result["paced_lost"], result["cpu_us"], result["rss_idle"]))
+        row = {key: median(r[key] for r in runs)
+               for key in ("mesh_s", "rate", "deliveries", "rss_idle", "rss_busy", "cpu_us")}
+        row.update(size=size, how=how, lost=max(r["lost"] for r in runs),
+                   paced_lost=max(r["paced_lost"] for r in runs),
+                   rss_idle_max=max(r["rss_idle_max"] for r in runs),
+                   hwm=max(r["hwm"] for r in runs),
+                   formed=sum(1 for r in runs if r["formed"]), runs=len(runs))
+        rows.append(row)
+    report["scale"] = rows
+
+
+# ---------------------------------------------------------------------------------------------
+# The report
+
+def progress(text):
+    print("  .. " + text, file=sys.stderr, flush=True)
+
+
+def machine():
+    model = "?"
+    with open("/proc/cpuinfo") as cpuinfo:
+        for line in cpuinfo:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return "%s, %d cores, Linux %s" % (model, os.cpu_count(), platform.release())
+
+
+def chat_version():
+    try:
+        rev = subprocess.run(["git", "-C", ROOT, "describe", "--always", "--dirty"],
+                             capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        rev = "?"
+    return rev or "?"
+
+
+def zmq_version():
+    try:
+        return subprocess.run(["pkg-config", "--modversion", "libzmq"], capture_output=True,
+                              text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return "?"
+
+
+def fmt(value, digits=0):
+    if value != value:
+        return "-"
+    return "{:,.{}f}".format(value, digits).replace(",", " ")
+
+
+def ratio(a, b):
+    return "-" if not b or a != a or b != b else "%.2f" % (a / b)
+
+
+def verdict(ok):
+    return "met" if ok else "MISSED"
+
+
+def render(report):
+    out = []
+    add = out.append
+    add("# chat benchmarks")
+    add("")
+    add("%s; %s; libzmq %s; chat %s; %d runs per figure, medians; load average at start %s, "
+        "at end %s; %.0f s in all." % (report["date"], report["machine"], report["zmq"],
+                                       report["chat"], RUNS, report["load_start"],
+                                       report["load_end"], report["seconds"]))
+    t = report.get("throughput")
+    if t:
+        raw, py = t["raw"]["rate"], t["python"]["rate"]
+        add("")
+        add("## Throughput: %d lines of %d bytes, A's stdin -> B's stdout on localhost" %
+            (LINES, LINE_BYTES))
+        add("")
+        add("| pipe | lines/s | lost (worst run) | CPU µs/line send | CPU µs/line receive "
+            "| × raw | × python |")
+        add("|---|---:|---:|---:|---:|---:|---:|")
+        rows = [("raw libzmq C pipe (rawpipe)", t["raw"]),
+                ("python3-zmq pipe, course format (pypipe.py)", t["python"]),
+                ("chat, input as fast as it comes", t["chat"])]
+        if t.get("chat_paced"):
+            p = t["chat_paced"]
+            rows.append(("chat, input paced at %s lines/s (%s of %d rates tried)" %
+                         (fmt(p["paced_at"]), "fastest lossless" if p["lost"] == 0 else
+                          "none lossless; the slowest", len(p["tried"])), p))
+        for name, r in rows:
+            lost = "%s (%.1f %%)" % (fmt(r["lost"]), 100.0 * r["lost"] / LINES)
+            add("| %s | %s | %s | %s | %s | %s | %s |" %
+                (name, fmt(r["rate"]), lost, fmt(r["send_us"], 2), fmt(r["recv_us"], 2),
+                 ratio(r["rate"], raw), ratio(r["rate"], py)))
+    l = report.get("latency")
+    if l:
+        add("")
+        add("## Latency: %d round trips of a %d-byte line, one in flight" % (RTT_COUNT, LINE_BYTES))
+        add("")
+        add("| round trip | p50 µs | p99 µs | max µs | lost (worst run) | p50 × raw | p99 × raw "
+            "| p50 × raw pipes | p99 × raw pipes |")
+        add("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        names = {"raw": "raw libzmq PUB/SUB echo (rawrtt)",
+                 "rawlines": "raw line pipes + stdio + lineecho (rawpipe)",
+                 "chat": "chat A -> chat B -> lineecho -> B -> A"}
+        for kind in ("raw", "rawlines", "chat"):
+            r = l[kind]
+            pipes = l["rawlines"]
+            add("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" %
+                (names[kind], fmt(r["p50"]), fmt(r["p99"]), fmt(r["max"]), fmt(r["lost"]),
+                 ratio(r["p50"], l["raw"]["p50"]), ratio(r["p99"], l["raw"]["p99"]),
+                 ratio(r["p50"], pipes["p50"]) if kind != "raw" else "-",
+                 ratio(r["p99"], pipes["p99"]) if kind != "raw" else "-"))
+    m = report.get("memory")
+    if m:
+        add("")
+        add("## Memory: one idle peer")
+        add("")
+        add("| peer | VmRSS kB | VmHWM kB | RSS × raw |")
+        add("|---|---:|---:|---:|")
+        for kind, name in (("raw", "raw libzmq peer, one PUB + one SUB, connected (rawrtt echo)"),
+                           ("chat", "chat, listening and listened to by one chat"),
+                           ("chat_alone", "chat alone, no connection")):
+            add("| %s | %s | %s | %s |" % (name, fmt(m[kind][0]), fmt(m[kind][1]),
+                                         ratio(m[kind][0], m["raw"][0])))
+    s = report.get("scale")
+    if s:
+        add("")
+        add("## Scale: rooms of N chats on localhost; peer 0 sends %d lines to the room" %
+            ROOM_LINES)
+        add("")
+        add("| N | started with | full mesh s | lines/s to all | deliveries/s | lost (worst run) "
+            "| RSS/peer idle kB | RSS/peer after kB | max VmHWM kB | CPU µs/delivery |")
+        add("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for r in s:
+            mesh = fmt(r["mesh_s"], 2)
+            if r["formed"] < r["runs"]:
+                mesh += " (%d of %d runs formed)" % (r["formed"], r["runs"])
+            add("| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |" %
+                (r["size"], ROOM_HOWS[r["how"]], mesh, fmt(r["rate"]), fmt(r["deliveries"]),
+                 fmt(r["lost"]), fmt(r["rss_idle"]), fmt(r["rss_busy"]), fmt(r["hwm"]),
+                 fmt(r["cpu_us"], 1)))
+    add("")
+    add("## Targets (issue 7)")
+    add("")
+    add("| target | measured | |")
+    add("|---|---|---|")
+    if t:
+        best = t["chat_paced"] if t["chat"]["lost"] and t.get("chat_paced") else t["chat"]
+        lossless = best["lost"] == 0
+        add("| throughput ≥ 0.5 × raw | %s × raw (%s lines/s%s) | %s |" %
+            (ratio(best["rate"], raw), fmt(best["rate"]),
+             ", input paced: the fastest rate tried that lost nothing" if best is not t["chat"]
+             else "",
+             verdict(lossless and best["rate"] >= 0.5 * raw)))
+        add("| throughput ≥ 4 × python | %s × python | %s |" %
+            (ratio(best["rate"], py), verdict(lossless and best["rate"] >= 4 * py)))
+    if l:
+        add("| round trip p50 ≤ 1.5 × raw | %s × raw (%s µs vs %s µs) | %s |" %
+            (ratio(l["chat"]["p50"], l["raw"]["p50"]), fmt(l["chat"]["p50"]),
+             fmt(l["raw"]["p50"]), verdict(l["chat"]["p50"] <= 1.5 * l["raw"]["p50"])))
+        add("| round trip p99 ≤ 2 × raw | %s × raw (%s µs vs %s µs) | %s |" %
+            (ratio(l["chat"]["p99"], l["raw"]["p99"]), fmt(l["chat"]["p99"]),
+             fmt(l["raw"]["p99"]), verdict(l["chat"]["p99"] <= 2 * l["raw"]["p99"])))
+    if m:
+        add("| idle RSS ≤ 1.5 × raw | %s × raw (%s kB vs %s kB) | %s |" %
+            (ratio(m["chat"][0], m["raw"][0]), fmt(m["chat"][0]), fmt(m["raw"][0]),
+             verdict(m["chat"][0] <= 1.5 * m["raw"][0])))
+    if s:
+        for r in s:
+            if r["size"] == 40:
+                add("| 40-peer room full mesh ≤ 3 s | %s s, started with %s | %s |" %
+                    (fmt(r["mesh_s"], 2), ROOM_HOWS[r["how"]],
+                     verdict(r["formed"] == r["runs"] and r["mesh_s"] <= 3)))
+    losses = []
+    if t:
+        losses += [("throughput " + k, t[k]["lost"]) for k in ("raw", "python", "chat")]
+        if t.get("chat_paced"):
+            losses.append(("throughput chat paced", t["chat_paced"]["lost"]))
+    if l:
+        losses += [("latency " + k, l[k]["lost"]) for k in l]
+    if s:
+        losses += [("room of %d (%s)" % (r["size"], r["how"]), r["lost"]) for r in s]
+    lossy = ["%s: %s" % (name, fmt(n)) for name, n in losses if n]
+    add("| no lost line in any benchmark | %s | %s |" %
+        ("lost: " + "; ".join(lossy) if lossy else "none lost", verdict(not lossy)))
+    return "\n".join(out) + "\n"
+
+
+def write_scale(report):
+    """bench/scale.dat for gnuplot, then bench/scale.png from bench/scale.gp."""
+    rows = report.get("scale")
+    if not rows:
+        return
+    with open(os.path.join(HERE, "scale.dat"), "w") as dat:
+        # One block per way of starting the room (gnuplot: index 0, index 1)
+        for how in ROOM_HOWS:
+            dat.write("# rooms started with %s\n" % ROOM_HOWS[how])
+            dat.write("# N mesh_s lines_per_s_to_all deliveries_per_s rss_idle_kB rss_after_kB "
+                      "hwm_kB cpu_us_per_delivery lost lost_percent\n")
+            for r in rows:
+                if r["how"] == how:
+                    percent = 100.0 * r["lost"] / (ROOM_LINES * (r["size"] - 1))
+                    dat.write("%d %.3f %.0f %.0f %.0f %.0f %.0f %.2f %d %.1f\n" %
+                              (r["size"], r["mesh_s"], r["rate"], r["deliveries"], r["rss_idle"],
+                               r["rss_busy"], r["hwm"], r["cpu_us"], r["lost"], percent))
+            dat.write("\n\n")
+    try:
+        subprocess.run(["gnuplot", "-e", "title='%s'" % report["date"], "scale.gp"], cwd=HERE,
+                       check=True, timeout=60)
+    except (OSError, subprocess.SubprocessError) as error:
+        progress("gnuplot failed (%s): no bench/scale.png" % error)
+
+
+def main():
+    for program in ("rawpipe", "rawrtt", "linertt", "lineecho"):
+        if not os.access(os.path.join(BIN, program), os.X_OK):
+            sys.exit("bench: %s/%s is missing: run make -C bench" % (BIN, program))
+    if not os.access(CHAT, os.X_OK):
+        sys.exit("bench: %s is missing: run make" % CHAT)
+    which = sys.argv[1:] or ["throughput", "latency", "memory", "scale"]
+    report = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+              "machine": machine(), "zmq": zmq_version(), "chat": chat_version(),
+              "load_start": "%.2f" % os.getloadavg()[0]}
+    print("chat benchmarks: %s, %s" % (report["machine"], report["date"]), file=sys.stderr)
+    start = time.perf_counter()
+    steps = {"throughput": bench_throughput, "latency": bench_latency, "memory": bench_memory,
+             "scale": bench_scale}
+    for name in which:
+        steps[name](report)
+    report["seconds"] = time.perf_counter() - start
+    report["load_end"] = "%.2f" % os.getloadavg()[0]
+    table = render(report)
+    with open(os.path.join(HERE, "results.md"), "w") as f:
+        f.write(table)
+    write_scale(report)
+    print(table)
+
+
+def on_signal(number, _frame):
+    raise SystemExit(128 + number)
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGHUP, on_signal)
+    try:
+        main()
+    finally:
+        stop_all()
+        subprocess.run(["rm", "-rf", TMP])
