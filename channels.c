@@ -427,7 +427,7 @@ s_show (receiver_t *self, zmsg_t *msg)
     term_line (formatted);
 }
 
-//  Receive and show every message waiting on the SUB socket.
+//  Receive and show every message waiting on the SUB socket, then write the lines out at once.
 static void
 s_receive_all (receiver_t *self)
 {
@@ -438,6 +438,7 @@ s_receive_all (receiver_t *self)
         s_show (self, msg);
         zmsg_destroy (&msg);
     }
+    term_flush ();
 }
 
 //  Carry out the peer changes the main thread queued.

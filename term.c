@@ -51,7 +51,9 @@ s_write_line (FILE *stream, const char *style, const char *prefix, const char *l
         rl_clear_visible_line ();
     fprintf (stream, "%s%s%s%s%s%s%s\n", s_readline_active ? "\r" : "", styled ? "\033[" : "",
              styled ? style : "", styled ? "m" : "", prefix, line, styled ? "\033[0m" : "");
-    fflush (stream);
+    //  In pipe mode chat lines wait in stdio's buffer for term_flush(): one write(2) per batch
+    if (s_readline_active || stream != stdout)
+        fflush (stream);
     if (s_readline_active) {
         rl_on_new_line ();
         rl_redisplay ();
@@ -63,6 +65,14 @@ term_line (const char *line)
 {
     term_lock ();
     s_write_line (stdout, NULL, "", line);
+    term_unlock ();
+}
+
+void
+term_flush (void)
+{
+    term_lock ();
+    fflush (stdout);
     term_unlock ();
 }
 

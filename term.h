@@ -19,8 +19,13 @@ void term_unlock (void);
 //  output clears the input line, prints, and redraws prompt, partial input and cursor.
 void term_set_readline (bool active);
 
-//  Print one chat line (already made safe) on stdout. Any thread; takes the lock.
+//  Print one chat line (already made safe) on stdout. Any thread; takes the lock. In pipe mode
+//  the line may wait in stdio's buffer until term_flush().
 void term_line (const char *line);
+
+//  Write out the chat lines term_line() buffered. Any thread; takes the lock. The subscriber
+//  thread calls it whenever no message is waiting, so no line is held back while it is idle.
+void term_flush (void);
 
 //  Print a notice ("-- ...") or an error ("!! ...") as one line: on stdout in a terminal, on
 //  stderr in pipe mode. fmt is a constant; its arguments must be made safe. Any thread.

@@ -107,6 +107,19 @@ text_sanitize (const char *s, size_t size, char *out, size_t outsize)
     if (outsize == 0)
         return -1;
     while (size > 0) {
+        //  Fast path: printable ASCII is copied a run at a time, as far as it leaves room for
+        //  the ellipsis; the loop below handles everything else, and the end of the room
+        size_t room = used + sizeof ellipsis < outsize ? outsize - used - sizeof ellipsis : 0;
+        size_t run = 0;
+        while (run < size && run < room && (unsigned char) s[run] >= 0x20 &&
+               (unsigned char) s[run] < 0x7F)
+            run++;
+        if (run > 0) {
+            memcpy (out + used, s, run);
+            used += run, cut_at = used;
+            s += run, size -= run;
+            continue;
+        }
         char piece[16];
         size_t piece_size;
         uint32_t cp = 0;

@@ -65,9 +65,30 @@ show() {
     sed 's/^/   | /' "$1" 2>/dev/null | cat -v | tail -n 40
 }
 
-# A TCP port that is free on this machine now (the kernel picks it, like nc's regress tests).
+# A TCP port that is free on this machine now. It is taken below the kernel's ephemeral range
+# (ip_local_port_range), so no outgoing connection of the chats under test can grab it as its
+# source port before the chat binds it, as a kernel-picked port could be.
 free_port() {
-    "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("", 0)); print(s.getsockname()[1])'
+    # Ports handed out before in this test are never handed out again
+    "$PYTHON" - "$TMP/ports" <<'EOF_PORT'
+import os, random, socket, sys
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+used = set(open(sys.argv[1]).read().split()) if os.path.exists(sys.argv[1]) else set()
+for _ in range(1000):
+    port = random.randrange(10000, max(low, 10001))
+    if str(port) in used:
+        continue
+    s = socket.socket()
+    try:
+        s.bind(("", port))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    open(sys.argv[1], "a").write("%d\n" % port)
+    print(port)
+    break
+EOF_PORT
 }
 
 # wait_for FILE PATTERN [SECONDS]: true once FILE has a line matching the extended regex
