@@ -386,6 +386,7 @@ s_handle_line (chat_t *self, const char *line)
         s_show_own (self, line, text);
     else if (result == COMMANDS_NICK) {
         snprintf (self->options.nick, sizeof self->options.nick, "%s", text);
+        room_set_own_nick (self->room, self->options.nick);
         self->next_beat_ms = 0; //  the others learn the new nick at once
         term_notice (_ ("you are now %s"), self->options.nick);
     }
@@ -791,6 +792,8 @@ main (int argc, char **argv)
 
     self->channels = channels_new (self->options.channel);
     self->room = room_new ();
+    if (self->room)
+        room_set_own_nick (self->room, self->options.nick);
     self->peers = peers_new ();
     if (!self->channels || !self->peers || !self->room)
         errx (1, "out of memory");

@@ -21,9 +21,10 @@ typedef struct {
 } member_t;
 
 struct _room_t {
-    pthread_mutex_t lock;       //  the room lock: guards everything below
-    member_t members[ROOM_MAX]; //  the members, in no order
-    size_t size;                //  how many
+    pthread_mutex_t lock;              //  the room lock: guards everything below
+    member_t members[ROOM_MAX];        //  the members, in no order
+    size_t size;                       //  how many
+    char own_nick[NAME_MAX_BYTES + 1]; //  our own nick: a member with it is told apart too
 };
 
 room_t *
@@ -61,7 +62,7 @@ static void
 s_name (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], const char *nick, char *out,
         size_t outsize)
 {
-    bool shared = false;
+    bool shared = streq (self->own_nick, nick);
     for (size_t i = 0; i < self->size && !shared; i++)
         shared = streq (self->members[i].nick, nick) &&
                  memcmp (self->members[i].id, id, WIRE_SENDER_BYTES) != 0;
@@ -148,6 +149,14 @@ room_expire (room_t *self, int64_t now_ms, char *name, size_t name_size, char *a
     }
     pthread_mutex_unlock (&self->lock);
     return found;
+}
+
+void
+room_set_own_nick (room_t *self, const char *nick)
+{
+    pthread_mutex_lock (&self->lock);
+    snprintf (self->own_nick, sizeof self->own_nick, "%s", nick);
+    pthread_mutex_unlock (&self->lock);
 }
 
 bool

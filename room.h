@@ -50,6 +50,10 @@ room_news_t room_heard (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], const
 room_news_t room_bye (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], char *name,
                       size_t name_size);
 
+//  Tell the room our own nick (at start and after \nick): a member with the same nick is then
+//  shown with its id ("anna#3f2a"), so that its lines never look like our own. Main thread.
+void room_set_own_nick (room_t *self, const char *nick);
+
 //  True when a chat line seq from id is new; false for one already shown (we hear that member
 //  twice, e.g. on 127.0.0.1 and on the LAN). Lines from members not known yet are new.
 bool room_fresh (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], uint64_t seq);

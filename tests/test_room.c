@@ -116,6 +116,23 @@ test_same_nick (void **state)
     assert_non_null (strstr (listing, "anna#7701"));
 }
 
+//  A member with our own nick is told apart, so its lines never look like ours.
+static void
+test_own_nick (void **state)
+{
+    room_t *room = *state;
+    control_beat_t beat = s_beat (5558);
+    char name[64];
+    room_set_own_nick (room, "anna");
+    room_heard (room, ANNA, "anna", "127.0.0.1", &beat, 0, name, sizeof name, NULL, 0);
+    assert_string_equal (name, "anna#3f2a");
+    room_heard (room, BERTIL, "bertil", "127.0.0.1", &beat, 0, name, sizeof name, NULL, 0);
+    assert_string_equal (name, "bertil");
+    room_set_own_nick (room, "anki");
+    room_display_name (room, ANNA, "anna", name, sizeof name);
+    assert_string_equal (name, "anna");
+}
+
 //  \who: address, channel and state; room_list gives what heartbeats carry.
 static void
 test_describe_and_list (void **state)
@@ -194,6 +211,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_same_nick, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_describe_and_list, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_twice_and_fresh, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_own_nick, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_full, s_setup, s_teardown),
     };
     return cmocka_run_group_tests_name ("room", tests, NULL, NULL);
