@@ -104,10 +104,8 @@ address_resolve (const char *host, int port, address_t *address, const char **wh
     }
     int endpoint_size = snprintf (address->endpoint, sizeof address->endpoint,
                                   v6 ? "tcp://[%s]:%d" : "tcp://%s:%d", numeric, port);
-    int label_size =
-        snprintf (address->label, sizeof address->label, v6 ? "[%s]:%d" : "%s:%d", numeric, port);
-    if (endpoint_size < 0 || (size_t) endpoint_size >= sizeof address->endpoint || label_size < 0 ||
-        (size_t) label_size >= sizeof address->label) {
+    int label_failed = address_label (numeric, port, address->label, sizeof address->label);
+    if (endpoint_size < 0 || (size_t) endpoint_size >= sizeof address->endpoint || label_failed) {
         *why = N_ ("the host name is too long");
         return -1;
     }
@@ -164,4 +162,17 @@ address_event_endpoint (const char *reported, char *out, size_t outsize)
         snprintf (out, outsize, "tcp://%.*s%s", (int) (close - ip), ip, close + 1);
     } else
         snprintf (out, outsize, "%s", reported);
+}
+
+int
+address_label (const char *ip, int port, char *out, size_t outsize)
+{
+    int size = snprintf (out, outsize, strchr (ip, ':') ? "[%s]:%d" : "%s:%d", ip, port);
+    return size < 0 || (size_t) size >= outsize ? -1 : 0;
+}
+
+bool
+address_is_loopback (const char *host)
+{
+    return strncmp (host, "127.", 4) == 0 || streq (host, "::1") || strncmp (host, "[::1]", 5) == 0;
 }

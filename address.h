@@ -7,6 +7,7 @@
 
 #include "chat.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 //  A resolved peer address
@@ -32,6 +33,14 @@ int address_lookup (const char *text, address_t *address, const char **why);
 //  Write the IPv4 addresses of this machine's interfaces that are up, non-loopback ones first
 //  and 127.0.0.1 last, separated by ", ", into out. Returns the number of addresses.
 int address_local_list (char *out, size_t outsize);
+
+//  Write the label of ip and port ("192.0.2.7:5557", "[::1]:5557") into out. Returns 0, or -1
+//  if out is too small. Pure.
+int address_label (const char *ip, int port, char *out, size_t outsize);
+
+//  True when host (a numeric address or label, "127.0.0.1", "::1", "[::1]:5557") is loopback.
+//  Pure.
+bool address_is_loopback (const char *host);
 
 //  The address libzmq reports for a peer ("Peer-Address"), without the "::ffff:" that a
 //  dual-stack socket puts before an IPv4 address. Returns a pointer into peer_address.

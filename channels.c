@@ -286,15 +286,14 @@ static void
 s_mesh (receiver_t *self, const control_beat_t *beat, const char *sender_ip)
 {
     channels_listener_t *listener = self->listener;
-    bool sender_local = strncmp (sender_ip, "127.", 4) == 0 || streq (sender_ip, "::1");
+    bool sender_local = address_is_loopback (sender_ip);
     bool added = false;
     for (size_t i = 0; i < beat->peer_count; i++) {
         const control_peer_t *peer = &beat->peers[i];
         //  A loopback address from another machine would point at our own machine
-        bool local =
-            strncmp (peer->address, "127.", 4) == 0 || strncmp (peer->address, "[::1]", 5) == 0;
         if (memcmp (peer->id, listener->self_id, WIRE_SENDER_BYTES) == 0 ||
-            room_knows (listener->room, peer->id) || (local && !sender_local))
+            room_knows (listener->room, peer->id) ||
+            (address_is_loopback (peer->address) && !sender_local))
             continue;
         address_t address;
         const char *why;
@@ -324,11 +323,10 @@ s_control (receiver_t *self, zmsg_t *msg, const char *address, const wire_meta_t
     if (!zframe_streq (topic, CONTROL_BEAT) || !body ||
         control_decode_beat (zframe_data (body), zframe_size (body), &beat))
         return;
+    char label[ENDPOINT_MAX_BYTES]; //  where the beat came from: its sender's address and port
+    address_label (address, beat.port, label, sizeof label);
     if (memcmp (meta->sender, listener->self_id, WIRE_SENDER_BYTES) == 0) {
         //  We are listening to ourselves through one of our addresses: stop that
-        char label[ENDPOINT_MAX_BYTES];
-        snprintf (label, sizeof label, strchr (address, ':') ? "[%s]:%d" : "%s:%d", address,
-                  beat.port);
         if (peers_remove_label (listener->peers, label, false) == 0)
             s_apply_changes (self);
         return;
@@ -338,9 +336,6 @@ s_control (receiver_t *self, zmsg_t *msg, const char *address, const wire_meta_t
                                    zclock_mono (), name, sizeof name, previous, sizeof previous);
     if (news == ROOM_NEWS_TWICE) {
         //  We hear it at a second address (127.0.0.1 and the LAN, say): one is enough
-        char label[ENDPOINT_MAX_BYTES];
-        snprintf (label, sizeof label, strchr (address, ':') ? "[%s]:%d" : "%s:%d", address,
-                  beat.port);
         if (peers_remove_label (listener->peers, label, true) == 0)
             s_apply_changes (self);
         return;
@@ -412,11 +407,10 @@ s_show (receiver_t *self, zmsg_t *msg)
         s_refused (self, address, wire_strerror (meta_error));
     else if (meta_frame && memcmp (meta.sender, self->listener->self_id, WIRE_SENDER_BYTES) == 0)
         return; //  our own line, heard through a loop in the mesh
-    else if (meta_frame && !room_fresh (self->listener->room, meta.sender, meta.seq))
-        return; //  shown already: we hear that member at two addresses
     char name[NAME_MAX_BYTES + 8];
     if (meta_frame && meta_error == WIRE_OK) {
-        room_display_name (self->listener->room, meta.sender, meta.nick, name, sizeof name);
+        if (!room_line (self->listener->room, meta.sender, meta.nick, meta.seq, name, sizeof name))
+            return; //  shown already: we hear that member at two addresses
         sender = name;
     }
     if (!channels_accept (self->listener->channels, line.channel))

@@ -187,8 +187,7 @@ s_is_self (commands_t *self, const address_t *address)
     char host[ENDPOINT_MAX_BYTES];
     snprintf (host, sizeof host, "%.*s", (int) (label_size - port_size), address->label);
     //  Loopback, and the "any" addresses, which a connect takes to this machine
-    if (strncmp (host, "127.", 4) == 0 || streq (host, "[::1]") || streq (host, "0.0.0.0") ||
-        streq (host, "[::]"))
+    if (address_is_loopback (host) || streq (host, "0.0.0.0") || streq (host, "[::]"))
         return true;
     char *save = NULL;
     address_local_list (locals, sizeof locals);

@@ -4,6 +4,7 @@
     chat restarted on the same port is a new member with a new id.
 */
 #include "room.h"
+#include "address.h"
 #include "text.h"
 
 #include <czmq.h>
@@ -86,7 +87,7 @@ room_heard (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], const char *nick,
 {
     room_news_t news = ROOM_NEWS_NONE;
     char address[ENDPOINT_MAX_BYTES];
-    snprintf (address, sizeof address, strchr (ip, ':') ? "[%s]:%d" : "%s:%d", ip, beat->port);
+    address_label (ip, beat->port, address, sizeof address);
     pthread_mutex_lock (&self->lock);
     member_t *member = s_find (self, id);
     if (member && !streq (member->address, address)) {
@@ -160,7 +161,17 @@ room_set_own_nick (room_t *self, const char *nick)
 }
 
 bool
-room_fresh (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], uint64_t seq)
+room_knows (room_t *self, const uint8_t id[WIRE_SENDER_BYTES])
+{
+    pthread_mutex_lock (&self->lock);
+    bool known = s_find (self, id) != NULL;
+    pthread_mutex_unlock (&self->lock);
+    return known;
+}
+
+bool
+room_line (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], const char *nick, uint64_t seq,
+           char *name, size_t name_size)
 {
     bool fresh = true;
     pthread_mutex_lock (&self->lock);
@@ -170,26 +181,9 @@ room_fresh (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], uint64_t seq)
         if (fresh)
             member->last_seq = seq;
     }
+    s_name (self, id, nick, name, name_size);
     pthread_mutex_unlock (&self->lock);
     return fresh;
-}
-
-bool
-room_knows (room_t *self, const uint8_t id[WIRE_SENDER_BYTES])
-{
-    pthread_mutex_lock (&self->lock);
-    bool known = s_find (self, id) != NULL;
-    pthread_mutex_unlock (&self->lock);
-    return known;
-}
-
-void
-room_display_name (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], const char *nick, char *out,
-                   size_t outsize)
-{
-    pthread_mutex_lock (&self->lock);
-    s_name (self, id, nick, out, outsize);
-    pthread_mutex_unlock (&self->lock);
 }
 
 size_t

@@ -54,10 +54,6 @@ room_news_t room_bye (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], char *n
 //  shown with its id ("anna#3f2a"), so that its lines never look like our own. Main thread.
 void room_set_own_nick (room_t *self, const char *nick);
 
-//  True when a chat line seq from id is new; false for one already shown (we hear that member
-//  twice, e.g. on 127.0.0.1 and on the LAN). Lines from members not known yet are new.
-bool room_fresh (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], uint64_t seq);
-
 //  Remove one member not heard for MEMBER_GONE_MS before now_ms; copies its display name and
 //  address. Returns false when there is none.
 bool room_expire (room_t *self, int64_t now_ms, char *name, size_t name_size, char *address,
@@ -66,10 +62,12 @@ bool room_expire (room_t *self, int64_t now_ms, char *name, size_t name_size, ch
 //  True when id is a member.
 bool room_knows (room_t *self, const uint8_t id[WIRE_SENDER_BYTES]);
 
-//  The display name for a chat line from id with nick: the nick, with "#" and 4 hex digits of
-//  the id when another member has the same nick.
-void room_display_name (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], const char *nick,
-                        char *out, size_t outsize);
+//  A chat line seq from id with nick: copies the name to show it under ("anna", or "anna#3f2a"
+//  when another member or we ourselves have that nick) into name. Returns false when the line
+//  was shown already (we hear that member twice, on 127.0.0.1 and on the LAN, say); lines from
+//  members not known yet, and seq 0, are always new.
+bool room_line (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], const char *nick, uint64_t seq,
+                char *name, size_t name_size);
 
 //  Fill peers (at most max) with the members and where we reach them. Returns the count.
 size_t room_list (room_t *self, control_peer_t *peers, size_t max);

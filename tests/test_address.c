@@ -218,6 +218,27 @@ test_lookup (void **state)
     }
 }
 
+//  address_label and address_is_loopback: labels with brackets for IPv6, loopback both ways.
+static void
+test_label_and_loopback (void **state)
+{
+    (void) state;
+    char out[64];
+    assert_int_equal (address_label ("192.0.2.7", 5557, out, sizeof out), 0);
+    assert_string_equal (out, "192.0.2.7:5557");
+    assert_int_equal (address_label ("::1", 5558, out, sizeof out), 0);
+    assert_string_equal (out, "[::1]:5558");
+    assert_int_equal (address_label ("192.0.2.7", 5557, out, 8), -1);
+    static const struct {
+        const char *host; //  a host or label
+        bool loopback;    //  expected
+    } rows[] = {{"127.0.0.1", true},  {"127.1.2.3:5557", true}, {"::1", true}, {"[::1]:5557", true},
+                {"192.0.2.7", false}, {"1127.0.0.1", false},    {"", false}};
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        if (address_is_loopback (rows[i].host) != rows[i].loopback)
+            fail_msg ("\"%s\"", rows[i].host);
+}
+
 //  address_unmapped: "::ffff:" goes only before an IPv4 address.
 static void
 test_unmapped (void **state)
@@ -299,11 +320,17 @@ int
 main (void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test (test_port_parse),      cmocka_unit_test (test_parse),
-        cmocka_unit_test (test_parse_host_size), cmocka_unit_test (test_parse_bare_ipv6),
-        cmocka_unit_test (test_resolve),         cmocka_unit_test (test_resolve_unknown),
-        cmocka_unit_test (test_lookup),          cmocka_unit_test (test_unmapped),
-        cmocka_unit_test (test_local_list),      cmocka_unit_test (test_local_list_small),
+        cmocka_unit_test (test_port_parse),
+        cmocka_unit_test (test_parse),
+        cmocka_unit_test (test_parse_host_size),
+        cmocka_unit_test (test_parse_bare_ipv6),
+        cmocka_unit_test (test_resolve),
+        cmocka_unit_test (test_resolve_unknown),
+        cmocka_unit_test (test_lookup),
+        cmocka_unit_test (test_unmapped),
+        cmocka_unit_test (test_label_and_loopback),
+        cmocka_unit_test (test_local_list),
+        cmocka_unit_test (test_local_list_small),
     };
     return cmocka_run_group_tests_name ("address", tests, NULL, NULL);
 }

@@ -101,14 +101,14 @@ test_same_nick (void **state)
     control_beat_t beat = s_beat (5558);
     char name[64];
     room_heard (room, ANNA, "anna", "127.0.0.1", &beat, 0, name, sizeof name, NULL, 0);
-    room_display_name (room, ANNA, "anna", name, sizeof name);
+    assert_true (room_line (room, ANNA, "anna", 0, name, sizeof name));
     assert_string_equal (name, "anna");
     beat.port = 5559;
     assert_int_equal (
         room_heard (room, ANNA2, "anna", "127.0.0.1", &beat, 0, name, sizeof name, NULL, 0),
         ROOM_NEWS_JOINED);
     assert_string_equal (name, "anna#7701");
-    room_display_name (room, ANNA, "anna", name, sizeof name);
+    assert_true (room_line (room, ANNA, "anna", 0, name, sizeof name));
     assert_string_equal (name, "anna#3f2a");
     char listing[1024];
     assert_int_equal (room_describe (room, 0, listing, sizeof listing), 2);
@@ -129,7 +129,7 @@ test_own_nick (void **state)
     room_heard (room, BERTIL, "bertil", "127.0.0.1", &beat, 0, name, sizeof name, NULL, 0);
     assert_string_equal (name, "bertil");
     room_set_own_nick (room, "anki");
-    room_display_name (room, ANNA, "anna", name, sizeof name);
+    assert_true (room_line (room, ANNA, "anna", 0, name, sizeof name));
     assert_string_equal (name, "anna");
 }
 
@@ -167,7 +167,7 @@ test_twice_and_fresh (void **state)
     room_t *room = *state;
     control_beat_t beat = s_beat (5558);
     char name[64];
-    assert_true (room_fresh (room, ANNA, 1)); //  not a member yet: new
+    assert_true (room_line (room, ANNA, "anna", 1, name, sizeof name)); //  not a member yet: new
     room_heard (room, ANNA, "anna", "127.0.0.1", &beat, 0, name, sizeof name, NULL, 0);
     assert_int_equal (
         room_heard (room, ANNA, "anna", "198.18.0.1", &beat, 0, name, sizeof name, NULL, 0),
@@ -175,11 +175,12 @@ test_twice_and_fresh (void **state)
     control_peer_t peers[2];
     assert_int_equal (room_list (room, peers, 2), 1);
     assert_string_equal (peers[0].address, "127.0.0.1:5558");
-    assert_true (room_fresh (room, ANNA, 5));
-    assert_false (room_fresh (room, ANNA, 5)); //  the same line through the second address
-    assert_false (room_fresh (room, ANNA, 4));
-    assert_true (room_fresh (room, ANNA, 6));
-    assert_true (room_fresh (room, ANNA, 0)); //  seq 0: no order to keep
+    assert_true (room_line (room, ANNA, "anna", 5, name, sizeof name));
+    assert_false (room_line (room, ANNA, "anna", 5, name,
+                             sizeof name)); //  the same line through the second address
+    assert_false (room_line (room, ANNA, "anna", 4, name, sizeof name));
+    assert_true (room_line (room, ANNA, "anna", 6, name, sizeof name));
+    assert_true (room_line (room, ANNA, "anna", 0, name, sizeof name)); //  seq 0: no order to keep
 }
 
 //  The room is bounded: a member past ROOM_MAX is not added.
