@@ -8,6 +8,7 @@
 #include "address.h"
 #include "control.h"
 #include "monitor.h"
+#include "streams.h"
 #include "term.h"
 #include "text.h"
 
@@ -24,6 +25,9 @@
 #define RECONNECT_IVL_MAX_MS 1000 // retries back off up to this: a restarted peer is back soon
 #define HANDSHAKE_IVL_MS 5000     // a port that does not speak ZeroMQ is given up after this
 #define NOTICES_PER_SECOND 5      // malformed-message notices shown per second at most
+#define HISTORY_WAIT_MS 3000      // a history request unanswered this long goes to another member
+#define HISTORY_TRIES 3           // members asked for history at most
+#define PRIVATE_SEEN_MAX 64       // private messages remembered, so a resent one shows once
 
 //  One known channel
 typedef struct {
@@ -43,6 +47,8 @@ struct _channels_listener_t {
     channels_t *channels;               //  the shared channel table (not owned)
     peers_t *peers;                     //  the shared peer list (not owned)
     room_t *room;                       //  the shared list of members (not owned)
+    backlog_t *backlog;                 //  the shared recent lines of the room (not owned)
+    size_t history_lines;               //  lines of history per channel to ask for (0: none)
     int port;                           //  where our PUB socket listens
     uint8_t self_id[WIRE_SENDER_BYTES]; //  our own sender id
     int wake_pipe[2];                   //  main thread writes, subscriber thread polls
@@ -216,7 +222,8 @@ channels_format (char *out, size_t outsize, time_t when, const char *channel, co
         text += 4, text_size -= 4;
     int cut = text_sanitize (text, text_size, safe_text, sizeof safe_text);
     cut |= text_sanitize (sender, strlen (sender), safe_sender, sizeof safe_sender);
-    cut |= text_sanitize (channel, strlen (channel), safe_channel, sizeof safe_channel);
+    if (channel)
+        cut |= text_sanitize (channel, strlen (channel), safe_channel, sizeof safe_channel);
     struct tm local;
     localtime_r (&when, &local);
     //  Colour codes are added after sanitising: they are ours, never a peer's
@@ -224,12 +231,16 @@ channels_format (char *out, size_t outsize, time_t when, const char *channel, co
     char nick_on[16] = "";
     if (color)
         snprintf (nick_on, sizeof nick_on, "\033[%sm", channels_nick_color (sender));
-    int size =
-        action
-            ? snprintf (out, outsize, "%s%02d:%02d%s [%s] * %s%s%s %s", dim, local.tm_hour,
-                        local.tm_min, reset, safe_channel, nick_on, safe_sender, reset, safe_text)
-            : snprintf (out, outsize, "%s%02d:%02d%s [%s] <%s%s%s> %s", dim, local.tm_hour,
-                        local.tm_min, reset, safe_channel, nick_on, safe_sender, reset, safe_text);
+    //  A private message has no channel: "(private)" in its place, round brackets so that no
+    //  channel name can look like it
+    char where[4 * NAME_MAX_BYTES + 64];
+    snprintf (where, sizeof where, channel ? "[%s]" : "(%s)",
+              channel ? safe_channel : _ ("private"));
+    int size = action
+                   ? snprintf (out, outsize, "%s%02d:%02d%s %s * %s%s%s %s", dim, local.tm_hour,
+                               local.tm_min, reset, where, nick_on, safe_sender, reset, safe_text)
+                   : snprintf (out, outsize, "%s%02d:%02d%s %s <%s%s%s> %s", dim, local.tm_hour,
+                               local.tm_min, reset, where, nick_on, safe_sender, reset, safe_text);
     return cut || size < 0 || (size_t) size >= outsize ? -1 : 0;
 }
 
@@ -260,9 +271,17 @@ typedef struct {
     int64_t notice_window;         //  start of the current notice-rate window
     int notices_in_window;         //  notices printed in it
     int notices_held;              //  notices held back since the last one printed
+    streams_t *streams;            //  each sender's lines in order, and the gaps to repair
+    int history_tries;             //  members asked for history so far
+    int64_t history_asked_ms;      //  when the last one was asked, 0 = not yet
+    bool history_done;             //  the history came (or none is wanted)
+    uint8_t private_seen[PRIVATE_SEEN_MAX][WIRE_SENDER_BYTES]; //  senders of private messages
+    uint64_t private_seen_number[PRIVATE_SEEN_MAX]; //  ... and their numbers, to show each once
+    size_t private_seen_next;                       //  where the next one is remembered
 } receiver_t;
 
 static void s_apply_changes (receiver_t *self);
+static void s_ask_history (receiver_t *self, const uint8_t id[WIRE_SENDER_BYTES]);
 
 //  Print a notice about a message we refused, within the notice rate.
 static void
@@ -317,6 +336,7 @@ s_control (receiver_t *self, zmsg_t *msg, const char *address, const wire_meta_t
     if (zframe_streq (topic, CONTROL_BYE)) {
         if (room_bye (listener->room, meta->sender, name, sizeof name) == ROOM_NEWS_LEFT)
             term_notice (_ ("%s left"), name);
+        streams_forget (self->streams, meta->sender);
         return;
     }
     control_beat_t beat;
@@ -344,6 +364,9 @@ s_control (receiver_t *self, zmsg_t *msg, const char *address, const wire_meta_t
         term_notice (_ ("%s joined (%s:%d)"), name, address, beat.port);
     else if (news == ROOM_NEWS_RENAMED)
         term_notice (_ ("%s is now called %s"), previous, name);
+    //  The heartbeat says which line it sent last: lines lost at the end of a burst show up
+    streams_sent_up_to (self->streams, meta->sender, beat.last_seq, zclock_mono ());
+    s_ask_history (self, meta->sender);
     s_mesh (self, &beat, address);
 }
 
@@ -374,6 +397,226 @@ s_debug_received (zmsg_t *msg, const char *address, const wire_meta_t *meta)
         term_debug (_ ("SUB got %zu frame(s) from %s: \"%s\""), zmsg_size (msg), address, safe);
 }
 
+//  Ask the publishers we hear for something, through a subscription they see; it is dropped
+//  at once, so it never matches a message and is not sent again when a connection comes back.
+static void
+s_request (receiver_t *self, const control_request_t *request)
+{
+    char topic[128];
+    int size = control_encode_request (topic, sizeof topic, request);
+    if (size <= 0)
+        return;
+    zmq_setsockopt (self->sub, ZMQ_SUBSCRIBE, topic, (size_t) size);
+    zmq_setsockopt (self->sub, ZMQ_UNSUBSCRIBE, topic, (size_t) size);
+}
+
+//  Tell the user that lost lines from sender id (nick, when known) could not be repaired.
+static void
+s_report_lost (receiver_t *self, const uint8_t id[WIRE_SENDER_BYTES], uint64_t lost)
+{
+    char name[NAME_MAX_BYTES + 8];
+    room_name_of (self->listener->room, id, name, sizeof name);
+    term_notice (ngettext ("%" PRIu64 " message from %s was lost",
+                           "%" PRIu64 " messages from %s were lost", (unsigned long) lost),
+                 lost, name);
+}
+
+//  Ask for the repairs that are due, and report the gaps that cannot be repaired.
+static void
+s_repair (receiver_t *self)
+{
+    streams_due_t due;
+    while (streams_next_due (self->streams, zclock_mono (), &due)) {
+        if (due.lost) {
+            s_report_lost (self, due.id, due.lost);
+            continue;
+        }
+        control_request_t request = {.kind = CONTROL_REQUEST_RESEND, .number = due.from};
+        memcpy (request.target, due.id, WIRE_SENDER_BYTES);
+        memcpy (request.requester, self->listener->self_id, WIRE_SENDER_BYTES);
+        s_request (self, &request);
+        if (term_debug_on ()) {
+            char name[NAME_MAX_BYTES + 8];
+            room_name_of (self->listener->room, due.id, name, sizeof name);
+            term_debug (_ ("SUB lines from %s are missing: asking it to resend from seq %" PRIu64),
+                        name, due.from);
+        }
+    }
+}
+
+//  Ask member id for the room's recent history, when we still want it: once at first, then
+//  another member when no answer came within HISTORY_WAIT_MS.
+static void
+s_ask_history (receiver_t *self, const uint8_t id[WIRE_SENDER_BYTES])
+{
+    int64_t now = zclock_mono ();
+    if (self->history_done || self->history_tries >= HISTORY_TRIES ||
+        (self->history_asked_ms && now - self->history_asked_ms < HISTORY_WAIT_MS))
+        return;
+    control_request_t request = {.kind = CONTROL_REQUEST_HISTORY,
+                                 .number = self->listener->history_lines};
+    memcpy (request.target, id, WIRE_SENDER_BYTES);
+    memcpy (request.requester, self->listener->self_id, WIRE_SENDER_BYTES);
+    s_request (self, &request);
+    self->history_tries++;
+    self->history_asked_ms = now;
+}
+
+//  Where a chat line came from
+typedef enum {
+    ORIGIN_LIVE,   //  as it was sent
+    ORIGIN_RESENT, //  resent by its sender, to repair a gap
+    ORIGIN_HISTORY //  history from before we joined
+} origin_t;
+
+//  One chat line, its frames and what they decoded to
+typedef struct {
+    const void *line_frame; //  frame 1 as received
+    size_t line_size;       //  its size
+    const void *meta_frame; //  frame 2 as received, or NULL from a plain peer
+    size_t meta_size;       //  its size
+    wire_line_t line;       //  frame 1, decoded
+    wire_meta_t meta;       //  frame 2, decoded (when meta_frame)
+} received_t;
+
+//  Show a chat line if it is the next of its sender (or history not shown yet) and its channel
+//  is heard; keep it for those who join later.
+static void
+s_deliver (receiver_t *self, const received_t *received, const char *address, origin_t origin)
+{
+    channels_listener_t *listener = self->listener;
+    const wire_meta_t *meta = received->meta_frame ? &received->meta : NULL;
+    char name[NAME_MAX_BYTES + 8];
+    const char *sender = address;
+    time_t when = time (NULL);
+    if (meta) {
+        if (memcmp (meta->sender, listener->self_id, WIRE_SENDER_BYTES) == 0)
+            return; //  our own line, heard through a loop in the mesh
+        if (origin == ORIGIN_HISTORY) {
+            if (!streams_history (self->streams, meta->sender, meta->seq, zclock_mono ()))
+                return;
+            when = (time_t) (meta->sent_ms / 1000);
+        } else if (meta->seq && streams_line (self->streams, meta->sender, meta->seq,
+                                              zclock_mono ()) != STREAMS_SHOW)
+            return; //  shown already, or ahead of a gap being repaired
+        room_line (listener->room, meta->sender, meta->nick, name, sizeof name);
+        sender = name;
+        if (meta->seq)
+            backlog_add (listener->backlog, received->line_frame, received->line_size,
+                         received->meta_frame, received->meta_size);
+    }
+    if (!channels_accept (listener->channels, received->line.channel))
+        return;
+    char formatted[LINE_MAX_BYTES];
+    channels_format (formatted, sizeof formatted, when, received->line.channel, sender,
+                     received->line.text, received->line.text_size, term_color_on ());
+    if (origin == ORIGIN_HISTORY) {
+        char marked[LINE_MAX_BYTES + 64];
+        snprintf (marked, sizeof marked, "%s%s%s%s", term_color_on () ? "\033[2m" : "",
+                  _ ("(history) "), term_color_on () ? "\033[0m" : "", formatted);
+        term_line (marked);
+    } else
+        term_line (formatted);
+}
+
+//  Decode a chat line carried inside a private message (frames line and meta). Returns 0, or
+//  -1 after a notice.
+static int
+s_decode_inner (receiver_t *self, zframe_t *line, zframe_t *meta, const char *address,
+                received_t *received)
+{
+    if (!line || !meta) {
+        s_refused (self, address, N_ ("a frame is missing"));
+        return -1;
+    }
+    received->line_frame = zframe_data (line);
+    received->line_size = zframe_size (line);
+    received->meta_frame = zframe_data (meta);
+    received->meta_size = zframe_size (meta);
+    wire_error_t error =
+        wire_decode_line (received->line_frame, received->line_size, &received->line);
+    if (error == WIRE_OK)
+        error = wire_decode_meta (received->meta_frame, received->meta_size, &received->meta);
+    if (error == WIRE_OK && received->meta.seq == 0)
+        error = WIRE_BAD_META;
+    if (error != WIRE_OK) {
+        s_refused (self, address, wire_strerror (error));
+        return -1;
+    }
+    return 0;
+}
+
+//  True the first time private message number from sender is seen.
+static bool
+s_private_first_time (receiver_t *self, const uint8_t sender[WIRE_SENDER_BYTES], uint64_t number)
+{
+    for (size_t i = 0; i < PRIVATE_SEEN_MAX; i++)
+        if (self->private_seen_number[i] == number &&
+            memcmp (self->private_seen[i], sender, WIRE_SENDER_BYTES) == 0)
+            return false;
+    memcpy (self->private_seen[self->private_seen_next], sender, WIRE_SENDER_BYTES);
+    self->private_seen_number[self->private_seen_next] = number;
+    self->private_seen_next = (self->private_seen_next + 1) % PRIVATE_SEEN_MAX;
+    return true;
+}
+
+//  A private message to us: acknowledge it to its sender, and show it once.
+static void
+s_private_message (receiver_t *self, zframe_t *text, zframe_t *meta_frame, const char *address)
+{
+    wire_meta_t meta;
+    if (!text || !meta_frame ||
+        wire_decode_meta (zframe_data (meta_frame), zframe_size (meta_frame), &meta) ||
+        meta.seq == 0 || zframe_size (text) == 0 || zframe_size (text) > TEXT_MAX_BYTES) {
+        s_refused (self, address, N_ ("a malformed private message"));
+        return;
+    }
+    control_request_t ack = {.kind = CONTROL_REQUEST_ACK, .number = meta.seq};
+    memcpy (ack.target, meta.sender, WIRE_SENDER_BYTES);
+    s_request (self, &ack); //  every time: the first receipt may have been lost
+    if (!s_private_first_time (self, meta.sender, meta.seq))
+        return;
+    char name[NAME_MAX_BYTES + 8], formatted[LINE_MAX_BYTES];
+    room_line (self->listener->room, meta.sender, meta.nick, name, sizeof name);
+    channels_format (formatted, sizeof formatted, time (NULL), NULL, name,
+                     (const char *) zframe_data (text), zframe_size (text), term_color_on ());
+    term_line (formatted);
+}
+
+//  A message on our private topic: a resent line, history, a gap that cannot be repaired, the
+//  end of the history, or a private message.
+static void
+s_private (receiver_t *self, zmsg_t *msg, const char *address)
+{
+    zmsg_first (msg);
+    zframe_t *kind = zmsg_next (msg);
+    zframe_t *first = zmsg_next (msg);
+    zframe_t *second = zmsg_next (msg);
+    received_t received = {0};
+    if (!kind)
+        s_refused (self, address, N_ ("a frame is missing"));
+    else if (zframe_streq (kind, CONTROL_KIND_LINE) || zframe_streq (kind, CONTROL_KIND_HISTORY)) {
+        if (s_decode_inner (self, first, second, address, &received) == 0)
+            s_deliver (self, &received, address,
+                       zframe_streq (kind, CONTROL_KIND_LINE) ? ORIGIN_RESENT : ORIGIN_HISTORY);
+    } else if (zframe_streq (kind, CONTROL_KIND_GONE) ||
+               zframe_streq (kind, CONTROL_KIND_HISTORY_END)) {
+        wire_meta_t meta;
+        if (!first || wire_decode_meta (zframe_data (first), zframe_size (first), &meta)) {
+            s_refused (self, address, N_ ("a malformed control message"));
+            return;
+        }
+        if (zframe_streq (kind, CONTROL_KIND_HISTORY_END)) {
+            self->history_done = true;
+            return;
+        }
+        uint64_t lost = streams_gone (self->streams, meta.sender, meta.seq, zclock_mono ());
+        if (lost)
+            s_report_lost (self, meta.sender, lost);
+    } else if (zframe_streq (kind, CONTROL_KIND_MESSAGE))
+        s_private_message (self, first, second, address);
+}
+
 //  Decode, filter and show one received message.
 static void
 s_show (receiver_t *self, zmsg_t *msg)
@@ -382,43 +625,40 @@ s_show (receiver_t *self, zmsg_t *msg)
     zframe_t *meta_frame = zmsg_next (msg);
     const char *address = zframe_meta (line_frame, "Peer-Address");
     address = address ? address_unmapped (address) : "?";
-    wire_line_t line;
+    bool private =
+        zframe_size (line_frame) > 0 && zframe_data (line_frame)[0] == CONTROL_PRIVATE[0];
+    received_t received = {.line_frame = zframe_data (line_frame),
+                           .line_size = zframe_size (line_frame)};
     wire_error_t error =
-        wire_decode_line (zframe_data (line_frame), zframe_size (line_frame), &line);
-    wire_meta_t meta;
+        private ? WIRE_CONTROL
+                : wire_decode_line (received.line_frame, received.line_size, &received.line);
     wire_error_t meta_error =
-        meta_frame ? wire_decode_meta (zframe_data (meta_frame), zframe_size (meta_frame), &meta)
-                   : WIRE_BAD_META;
+        meta_frame
+            ? wire_decode_meta (zframe_data (meta_frame), zframe_size (meta_frame), &received.meta)
+            : WIRE_BAD_META;
     //  Heartbeats come every second from everyone: the view of the wire leaves them out
     if (term_debug_on () && !zframe_streq (line_frame, CONTROL_BEAT))
-        s_debug_received (msg, address, meta_error == WIRE_OK ? &meta : NULL);
+        s_debug_received (msg, address, meta_error == WIRE_OK ? &received.meta : NULL);
+    if (private) {
+        s_private (self, msg, address);
+        return;
+    }
     if (error == WIRE_CONTROL) {
         if (meta_error == WIRE_OK)
-            s_control (self, msg, address, &meta);
+            s_control (self, msg, address, &received.meta);
         return; //  control traffic is never shown as a line
     }
     if (error != WIRE_OK) {
         s_refused (self, address, wire_strerror (error));
         return;
     }
-    const char *sender = address;
-    if (meta_frame && meta_error != WIRE_OK)
+    if (meta_frame && meta_error == WIRE_OK) {
+        received.meta_frame = zframe_data (meta_frame);
+        received.meta_size = zframe_size (meta_frame);
+    } else if (meta_frame)
         //  The line itself is good: show it as a plain peer's, and say why
         s_refused (self, address, wire_strerror (meta_error));
-    else if (meta_frame && memcmp (meta.sender, self->listener->self_id, WIRE_SENDER_BYTES) == 0)
-        return; //  our own line, heard through a loop in the mesh
-    char name[NAME_MAX_BYTES + 8];
-    if (meta_frame && meta_error == WIRE_OK) {
-        if (!room_line (self->listener->room, meta.sender, meta.nick, meta.seq, name, sizeof name))
-            return; //  shown already: we hear that member at two addresses
-        sender = name;
-    }
-    if (!channels_accept (self->listener->channels, line.channel))
-        return;
-    char formatted[LINE_MAX_BYTES];
-    channels_format (formatted, sizeof formatted, time (NULL), line.channel, sender, line.text,
-                     line.text_size, term_color_on ());
-    term_line (formatted);
+    s_deliver (self, &received, address, ORIGIN_LIVE);
 }
 
 //  Receive and show every message waiting on the SUB socket, then write the lines out at once.
@@ -432,6 +672,7 @@ s_receive_all (receiver_t *self)
         s_show (self, msg);
         zmsg_destroy (&msg);
     }
+    s_repair (self);
     term_flush ();
 }
 
@@ -517,22 +758,34 @@ s_report_cut_off (receiver_t *self)
                     label, SOCKET_MAXMSGSIZE_BYTES / 1024, label);
 }
 
-//  Set the SUB socket's options: bounded messages, quick retries, both IP versions.
+//  Set the SUB socket's options: bounded messages and queue, quick retries, both IP versions;
+//  and subscribe to every channel, control traffic and our private topic, but not to other
+//  peers' private topics.
 static void
-s_configure_sub (void *sub, int port)
+s_configure_sub (void *sub, int port, const uint8_t self_id[WIRE_SENDER_BYTES])
 {
     int zero = 0, one = 1, rcvtimeo = 0;
     int64_t maxmsgsize = SOCKET_MAXMSGSIZE_BYTES;
     int reconnect = RECONNECT_IVL_MS, reconnect_max = RECONNECT_IVL_MAX_MS;
-    int handshake = HANDSHAKE_IVL_MS;
+    int handshake = HANDSHAKE_IVL_MS, hwm = SOCKET_HWM_MESSAGES;
     zmq_setsockopt (sub, ZMQ_LINGER, &zero, sizeof zero);
+    zmq_setsockopt (sub, ZMQ_RCVHWM, &hwm, sizeof hwm);
     zmq_setsockopt (sub, ZMQ_RCVTIMEO, &rcvtimeo, sizeof rcvtimeo);
     zmq_setsockopt (sub, ZMQ_IPV6, &one, sizeof one);
     zmq_setsockopt (sub, ZMQ_MAXMSGSIZE, &maxmsgsize, sizeof maxmsgsize);
     zmq_setsockopt (sub, ZMQ_RECONNECT_IVL, &reconnect, sizeof reconnect);
     zmq_setsockopt (sub, ZMQ_RECONNECT_IVL_MAX, &reconnect_max, sizeof reconnect_max);
     zmq_setsockopt (sub, ZMQ_HANDSHAKE_IVL, &handshake, sizeof handshake);
-    zmq_setsockopt (sub, ZMQ_SUBSCRIBE, "", 0);
+    //  "" would match everything, other peers' private messages too: instead one subscription
+    //  per byte a channel name or control topic can start with
+    for (int byte = 0; byte < 256; byte++) {
+        char first = (char) byte;
+        if (wire_topic_start ((unsigned char) byte))
+            zmq_setsockopt (sub, ZMQ_SUBSCRIBE, &first, 1);
+    }
+    char private[CONTROL_PRIVATE_BYTES + 1];
+    if (control_encode_private (private, sizeof private, self_id) > 0)
+        zmq_setsockopt (sub, ZMQ_SUBSCRIBE, private, CONTROL_PRIVATE_BYTES);
     //  Never matches a message: it tells each publisher we connect to where to connect back
     char listen[32];
     int size = control_encode_listen (listen, sizeof listen, port);
@@ -556,14 +809,16 @@ s_listener_run (void *arg)
 {
     channels_listener_t *listener = arg;
     int done_fd = listener->done_pipe[1];
-    receiver_t self = {.listener = listener};
+    receiver_t self = {.listener = listener,
+                       .streams = streams_new (),
+                       .history_done = listener->history_lines == 0};
     char monitor_endpoint[64];
     snprintf (monitor_endpoint, sizeof monitor_endpoint, "inproc://sub-events-%p", arg);
 
-    void *context = zmq_ctx_new ();
+    void *context = self.streams ? zmq_ctx_new () : NULL;
     self.sub = context ? zmq_socket (context, ZMQ_SUB) : NULL;
     if (self.sub) {
-        s_configure_sub (self.sub, listener->port);
+        s_configure_sub (self.sub, listener->port, listener->self_id);
         //  Every event: the peer states need some, the view of the wire shows them all
         zmq_socket_monitor (self.sub, monitor_endpoint, ZMQ_EVENT_ALL);
         self.monitor = zmq_socket (context, ZMQ_PAIR);
@@ -575,6 +830,7 @@ s_listener_run (void *arg)
             zmq_close (self.sub);
         if (context)
             zmq_ctx_term (context);
+        streams_destroy (&self.streams);
         s_report (done_fd, 'f');
         return NULL;
     }
@@ -589,7 +845,10 @@ s_listener_run (void *arg)
     bool stopping = false;
     while (!stopping) {
         //  Wake up to see whether a lost peer was cut off, or a member went silent for good
+        //  ... or to ask again for repairs and history
+        bool repairing = streams_repairing (self.streams);
         long timeout = peers_awaiting_retry (listener->peers) ? PEER_CUT_OFF_MS / 3
+                       : repairing                            ? REPAIR_RETRY_MS / 3
                        : room_size (listener->room)           ? MEMBER_GONE_MS / 8
                                                               : -1;
         if (zmq_poll (items, 3, timeout) < 0) {
@@ -611,12 +870,14 @@ s_listener_run (void *arg)
         if (timeout >= 0) {
             s_report_cut_off (&self);
             s_expire_members (&self);
+            s_repair (&self);
         }
     }
     zmq_socket_monitor (self.sub, NULL, 0);
     zmq_close (self.monitor);
     zmq_close (self.sub);
     zmq_ctx_term (context);
+    streams_destroy (&self.streams);
     //  Last touch of shared memory: after this the main thread frees the listener
     s_report (done_fd, 'd');
     return NULL;
@@ -643,8 +904,8 @@ s_await (int fd, int timeout_ms)
 }
 
 channels_listener_t *
-channels_listener_start (channels_t *channels, peers_t *peers, room_t *room,
-                         const uint8_t self_id[WIRE_SENDER_BYTES], int port)
+channels_listener_start (channels_t *channels, peers_t *peers, room_t *room, backlog_t *backlog,
+                         size_t history_lines, const uint8_t self_id[WIRE_SENDER_BYTES], int port)
 {
     channels_listener_t *self = calloc (1, sizeof *self);
     if (!self)
@@ -652,6 +913,8 @@ channels_listener_start (channels_t *channels, peers_t *peers, room_t *room,
     self->channels = channels;
     self->peers = peers;
     self->room = room;
+    self->backlog = backlog;
+    self->history_lines = history_lines;
     self->port = port;
     memcpy (self->self_id, self_id, WIRE_SENDER_BYTES);
     self->wake_pipe[0] = self->wake_pipe[1] = self->done_pipe[0] = self->done_pipe[1] = -1;

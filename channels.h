@@ -11,6 +11,7 @@
 #ifndef CHANNELS_H_INCLUDED
 #define CHANNELS_H_INCLUDED
 
+#include "backlog.h"
 #include "chat.h"
 #include "peers.h"
 #include "room.h"
@@ -53,7 +54,8 @@ size_t channels_names (channels_t *self, char (*names)[NAME_MAX_BYTES + 1], size
 size_t channels_describe (channels_t *self, char *out, size_t outsize);
 
 //  Format an incoming line for the screen: "12:03 [kanal] <nick> text", or "12:03 [kanal] *
-//  nick dances" for "/me dances", every part made safe; with color, the time dimmed and the
+//  nick dances" for "/me dances", or "12:03 (private) <nick> text" when channel is NULL, every
+//  part made safe; with color, the time dimmed and the
 //  nick in its colour. sender is the nick, or the peer's address for a plain peer. Returns 0,
 //  -1 if cut.
 int channels_format (char *out, size_t outsize, time_t when, const char *channel,
@@ -64,11 +66,14 @@ const char *channels_nick_color (const char *nick);
 
 typedef struct _channels_listener_t channels_listener_t;
 
-//  Start the subscriber thread. It keeps room up to date from heartbeats. self_id is this
-//  process's sender id: lines carrying it are our own and are not shown. port is where our
-//  PUB socket listens: the thread's subscriptions tell every publisher it connects to, so
-//  they connect back. Returns NULL (after one error line) if the thread could not start.
+//  Start the subscriber thread. It keeps room up to date from heartbeats, and backlog from the
+//  lines it shows; it asks the first member it hears for history_lines lines of history per
+//  channel (0: none). self_id is this process's sender id: lines carrying it are our own and
+//  are not shown. port is where our PUB socket listens: the thread's subscriptions tell every
+//  publisher it connects to, so they connect back. Returns NULL (after one error line) if the
+//  thread could not start.
 channels_listener_t *channels_listener_start (channels_t *channels, peers_t *peers, room_t *room,
+                                              backlog_t *backlog, size_t history_lines,
                                               const uint8_t self_id[WIRE_SENDER_BYTES], int port);
 
 //  Wake the subscriber thread so it carries out queued peer changes. Main thread.

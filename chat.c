@@ -5,6 +5,7 @@
     one zmq_poll loop; the subscriber thread (channels.c) prints what others say.
 */
 #include "address.h"
+#include "backlog.h"
 #include "channels.h"
 #include "chat.h"
 #include "commands.h"
@@ -13,7 +14,9 @@
 #include "discovery.h"
 #include "history.h"
 #include "monitor.h"
+#include "outbox.h"
 #include "peers.h"
+#include "resend.h"
 #include "room.h"
 #include "term.h"
 #include "text.h"
@@ -33,9 +36,12 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
-#define LINGER_MS 2000     // leaving waits this long at most for sent lines to go out
-#define INPUT_QUEUE_MAX 64 // typed lines waiting to be handled
-#define CONNECT_MAX 64     // --connect options at most
+#define LINGER_MS 2000         // leaving waits this long at most for sent lines to go out
+#define INPUT_QUEUE_MAX 64     // typed lines waiting to be handled
+#define CONNECT_MAX 64         // --connect options at most
+#define RECEIPTS_MAX 64        // private messages awaiting a receipt at most
+#define RECEIPT_RESEND_MS 2000 // a private message without a receipt is sent once more after this
+#define RECEIPT_WAIT_MS 5000   // ... and given up after this
 
 //  Options from the command line
 typedef struct {
@@ -49,7 +55,19 @@ typedef struct {
     bool no_discovery;                //  no LAN discovery (--no-discovery, CHAT_NO_DISCOVERY)
     bool no_history;                  //  keep no input history on disk
     int color;                        //  COLOR_AUTO, COLOR_ALWAYS or COLOR_NEVER
+    int history_lines;                //  lines of room history per channel (--history)
+    const char *log;                  //  transcript file (--log), or NULL
 } options_t;
+
+//  A private message waiting for its receipt
+typedef struct {
+    uint64_t number;               //  its number (0: slot free)
+    uint8_t to[WIRE_SENDER_BYTES]; //  the recipient's id
+    char name[NAME_MAX_BYTES + 8]; //  ... and name, for the notices
+    char text[TEXT_MAX_BYTES + 1]; //  the text, to send it once more
+    int64_t sent_ms;               //  when it was first sent
+    bool resent;                   //  sent a second time already
+} receipt_t;
 
 enum { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 
@@ -69,6 +87,11 @@ typedef struct {
     commands_t *commands;               //  command runner
     uint8_t self_id[WIRE_SENDER_BYTES]; //  our random sender id
     uint64_t seq;                       //  last sequence number sent
+    outbox_t *outbox;                   //  what waits for room in the listeners' queues
+    resend_t *resend;                   //  our recent lines, for those who lost some
+    backlog_t *backlog;                 //  the room's recent lines, for those who join later
+    receipt_t receipts[RECEIPTS_MAX];   //  private messages awaiting a receipt
+    uint64_t private_number;            //  number of the last private message sent
     int listeners;                      //  peers subscribed to us
     bool told_nobody_listens;           //  the "nobody hears you" hint was shown
     bool quit;                          //  leave the loop
@@ -116,12 +139,15 @@ s_usage (int status)
                 "      --no-discovery       do not find chats on the LAN by UDP broadcast\n"
                 "      --no-history         keep no input history on disk\n"
                 "      --color=WHEN         colour: auto (default), always or never\n"
+                "      --history N          show N lines of each channel's history on joining\n"
+                "                           (default %d, 0 for none)\n"
+                "      --log FILE           append what you see to FILE, with times\n"
                 "  -h, --help               show this help and exit\n"
                 "      --version            show the version and exit\n"
                 "\n"
                 "Type \\help in the chat for its commands. Without a terminal on stdin each line\n"
                 "read is a message, and the lines others write are printed one per line.\n"),
-             s_program, PORT_DEFAULT, CHANNEL_DEFAULT);
+             s_program, PORT_DEFAULT, CHANNEL_DEFAULT, BACKLOG_LINES_DEFAULT);
     exit (status);
 }
 
@@ -172,7 +198,9 @@ s_parse_options (int argc, char **argv, options_t *options)
         OPT_VERBOSE,
         OPT_NO_DISCOVERY,
         OPT_NO_HISTORY,
-        OPT_COLOR
+        OPT_COLOR,
+        OPT_HISTORY,
+        OPT_LOG
     };
     static const struct option longs[] = {{"port", required_argument, NULL, 'p'},
                                           {"nick", required_argument, NULL, 'n'},
@@ -185,11 +213,14 @@ s_parse_options (int argc, char **argv, options_t *options)
                                           {"no-discovery", no_argument, NULL, OPT_NO_DISCOVERY},
                                           {"no-history", no_argument, NULL, OPT_NO_HISTORY},
                                           {"color", required_argument, NULL, OPT_COLOR},
+                                          {"history", required_argument, NULL, OPT_HISTORY},
+                                          {"log", required_argument, NULL, OPT_LOG},
                                           {NULL, 0, NULL, 0}};
     s_default_nick (options->nick, sizeof options->nick);
     const char *no_discovery = getenv ("CHAT_NO_DISCOVERY");
     options->no_discovery = no_discovery && *no_discovery && !streq (no_discovery, "0");
     snprintf (options->channel, sizeof options->channel, "%s", CHANNEL_DEFAULT);
+    options->history_lines = BACKLOG_LINES_DEFAULT;
     opterr = 0;
     int option;
     while ((option = getopt_long (argc, argv, ":p:n:c:h", longs, NULL)) != -1) {
@@ -248,6 +279,19 @@ s_parse_options (int argc, char **argv, options_t *options)
             else
                 s_bad_option (_ ("bad --color \"%s\": use auto, always or never"), optarg);
             break;
+        case OPT_HISTORY: {
+            char *end;
+            long lines = strtol (optarg, &end, 10);
+            if (!*optarg || *end || lines < 0 || lines > BACKLOG_LINES_MAX)
+                s_bad_option (_ ("bad --history \"%s\": use a number from 0 to 1000"), optarg);
+            options->history_lines = (int) lines;
+            break;
+        }
+        case OPT_LOG:
+            if (!*optarg)
+                s_bad_option (_ ("bad --log \"%s\": name a file"), optarg);
+            options->log = optarg;
+            break;
         case 'h':
             s_usage (0);
             break;
@@ -276,6 +320,8 @@ s_now_ms (void)
 {
     return (uint64_t) zclock_time ();
 }
+
+static int s_meta (chat_t *self, uint64_t seq, uint8_t *out, size_t outsize);
 
 //  Describe a line we send for the view of the wire. seq is 0 when no metadata goes with it.
 static void
@@ -311,23 +357,33 @@ s_send (chat_t *self, const char *text)
     int line_size = wire_encode_line (line, sizeof line, channel, text, text_size);
     if (line_size < 0)
         return -1;
-    zmsg_t *msg = zmsg_new ();
-    zmsg_addmem (msg, line, (size_t) line_size);
+    uint8_t meta_frame[WIRE_META_MAX_BYTES];
+    int meta_size = 0;
     if (!self->options.plain) {
-        wire_meta_t meta = {.version = WIRE_VERSION, .seq = ++self->seq, .sent_ms = s_now_ms ()};
+        wire_meta_t meta = {.version = WIRE_VERSION, .seq = self->seq + 1, .sent_ms = s_now_ms ()};
         memcpy (meta.sender, self->self_id, WIRE_SENDER_BYTES);
         snprintf (meta.nick, sizeof meta.nick, "%s", self->options.nick);
-        uint8_t frame[WIRE_META_MAX_BYTES];
-        int frame_size = wire_encode_meta (frame, sizeof frame, &meta);
-        if (frame_size > 0)
-            zmsg_addmem (msg, frame, (size_t) frame_size);
+        meta_size = wire_encode_meta (meta_frame, sizeof meta_frame, &meta);
+        if (meta_size < 0)
+            return -1;
+        self->seq++;
+        //  Kept to repair others' gaps, and as history for those who join later
+        resend_add (self->resend, self->seq, line, (size_t) line_size, meta_frame,
+                    (size_t) meta_size);
+        backlog_add (self->backlog, line, (size_t) line_size, meta_frame, (size_t) meta_size);
     }
     if (term_debug_on ())
         s_debug_sent (line, (size_t) line_size, self->options.plain ? 0 : self->seq);
-    if (zmsg_send (&msg, self->publisher) != 0) {
-        zmsg_destroy (&msg);
-        term_error (_ ("could not send: %s"), zmq_strerror (zmq_errno ()));
-        return -1;
+    const void *frames[] = {line, meta_frame};
+    size_t sizes[] = {(size_t) line_size, (size_t) meta_size};
+    //  Our own lines always wait for room rather than be dropped
+    outbox_send (self->outbox, frames, sizes, self->options.plain ? 1 : 2, false, zclock_mono ());
+    if (self->options.log) {
+        //  The transcript has what the user saw, and a terminal shows one's own lines too
+        char own[LINE_MAX_BYTES];
+        channels_format (own, sizeof own, time (NULL), channel, self->options.nick, text, text_size,
+                         false);
+        term_log (own);
     }
     if (self->listeners == 0 && !self->told_nobody_listens) {
         self->told_nobody_listens = true;
@@ -373,6 +429,81 @@ s_update_prompt (chat_t *self)
     term_unlock ();
 }
 
+//  Send a private message (frames: the recipient's private topic, its kind, the text, our
+//  metadata with the message's number) for receipt. Returns 0, or -1 if not sent.
+static int
+s_send_private_frames (chat_t *self, const receipt_t *receipt)
+{
+    char topic[CONTROL_PRIVATE_BYTES + 1];
+    uint8_t meta[WIRE_META_MAX_BYTES];
+    int meta_size = s_meta (self, receipt->number, meta, sizeof meta);
+    if (meta_size < 0 || control_encode_private (topic, sizeof topic, receipt->to) < 0)
+        return -1;
+    const void *frames[] = {topic, CONTROL_KIND_MESSAGE, receipt->text, meta};
+    size_t sizes[] = {CONTROL_PRIVATE_BYTES, strlen (CONTROL_KIND_MESSAGE), strlen (receipt->text),
+                      (size_t) meta_size};
+    return outbox_send (self->outbox, frames, sizes, 4, false, zclock_mono ());
+}
+
+//  \msg: send text to the member commands_private_to names, and wait for its receipt.
+static void
+s_send_private (chat_t *self, const char *text)
+{
+    size_t text_size = strlen (text);
+    if (text_size > TEXT_MAX_BYTES) {
+        term_error (_ ("line too long (%zu bytes, at most %d): not sent"), text_size,
+                    TEXT_MAX_BYTES);
+        return;
+    }
+    if (!text_utf8_valid (text, text_size)) {
+        term_error (_ ("line is not valid UTF-8: not sent"));
+        return;
+    }
+    receipt_t *receipt = NULL;
+    for (size_t i = 0; i < RECEIPTS_MAX && !receipt; i++)
+        if (self->receipts[i].number == 0)
+            receipt = &self->receipts[i];
+    if (!receipt) {
+        term_error (_ ("too many private messages are waiting for a receipt: not sent"));
+        return;
+    }
+    commands_private_to (self->commands, receipt->to, receipt->name, sizeof receipt->name);
+    snprintf (receipt->text, sizeof receipt->text, "%s", text);
+    receipt->number = ++self->private_number;
+    receipt->sent_ms = zclock_mono ();
+    receipt->resent = false;
+    if (s_send_private_frames (self, receipt)) {
+        receipt->number = 0;
+        term_error (_ ("could not send: %s"), zmq_strerror (zmq_errno ()));
+    }
+}
+
+//  Private messages without a receipt: send once more after RECEIPT_RESEND_MS, give up after
+//  RECEIPT_WAIT_MS. Returns true while some still wait.
+static bool
+s_check_receipts (chat_t *self)
+{
+    bool waiting = false;
+    int64_t now = zclock_mono ();
+    for (size_t i = 0; i < RECEIPTS_MAX; i++) {
+        receipt_t *receipt = &self->receipts[i];
+        if (receipt->number == 0)
+            continue;
+        if (now - receipt->sent_ms >= RECEIPT_WAIT_MS) {
+            term_error (_ ("your message to %s was not delivered (no receipt within %d s)"),
+                        receipt->name, RECEIPT_WAIT_MS / 1000);
+            receipt->number = 0;
+            continue;
+        }
+        if (!receipt->resent && now - receipt->sent_ms >= RECEIPT_RESEND_MS) {
+            receipt->resent = true;
+            s_send_private_frames (self, receipt);
+        }
+        waiting = true;
+    }
+    return waiting;
+}
+
 //  Handle one complete line typed or read from the pipe.
 static void
 s_handle_line (chat_t *self, const char *line)
@@ -384,6 +515,8 @@ s_handle_line (chat_t *self, const char *line)
     else if (result == COMMANDS_SEND && s_send (self, text) == 0 && self->interactive &&
              term_color_on ())
         s_show_own (self, line, text);
+    else if (result == COMMANDS_PRIVATE)
+        s_send_private (self, text);
     else if (result == COMMANDS_NICK) {
         snprintf (self->options.nick, sizeof self->options.nick, "%s", text);
         room_set_own_nick (self->room, self->options.nick);
@@ -461,23 +594,94 @@ s_connect_back (chat_t *self, const char *ip, int port)
         channels_listener_wake (self->listener);
 }
 
-//  Send a control message: topic, our metadata (seq 0), and body.
+//  Our metadata frame with seq (0 for control traffic) into out. Returns its size, or -1.
+static int
+s_meta (chat_t *self, uint64_t seq, uint8_t *out, size_t outsize)
+{
+    wire_meta_t meta = {.version = WIRE_VERSION, .seq = seq, .sent_ms = s_now_ms ()};
+    memcpy (meta.sender, self->self_id, WIRE_SENDER_BYTES);
+    snprintf (meta.nick, sizeof meta.nick, "%s", self->options.nick);
+    return wire_encode_meta (out, outsize, &meta);
+}
+
+//  Send a control message: topic, our metadata (seq 0), and body. It may be dropped when the
+//  outbox is full: heartbeats come again.
 static void
 s_send_control (chat_t *self, const char *topic, const char *body, size_t body_size)
 {
-    wire_meta_t meta = {.version = WIRE_VERSION, .seq = 0, .sent_ms = s_now_ms ()};
-    memcpy (meta.sender, self->self_id, WIRE_SENDER_BYTES);
-    snprintf (meta.nick, sizeof meta.nick, "%s", self->options.nick);
-    uint8_t frame[WIRE_META_MAX_BYTES];
-    int frame_size = wire_encode_meta (frame, sizeof frame, &meta);
-    if (frame_size < 0)
+    uint8_t meta[WIRE_META_MAX_BYTES];
+    int meta_size = s_meta (self, 0, meta, sizeof meta);
+    if (meta_size < 0)
         return;
-    zmsg_t *msg = zmsg_new ();
-    zmsg_addstr (msg, topic);
-    zmsg_addmem (msg, frame, (size_t) frame_size);
-    zmsg_addmem (msg, body, body_size);
-    if (zmsg_send (&msg, self->publisher))
-        zmsg_destroy (&msg);
+    const void *frames[] = {topic, meta, body};
+    size_t sizes[] = {strlen (topic), (size_t) meta_size, body_size};
+    outbox_send (self->outbox, frames, sizes, 3, true, zclock_mono ());
+}
+
+//  What an answer to a request needs: where it goes, and what kind of message it is
+typedef struct {
+    chat_t *chat;                          //  the chat answering
+    char topic[CONTROL_PRIVATE_BYTES + 1]; //  the requester's private topic
+    const char *kind;                      //  CONTROL_KIND_LINE or CONTROL_KIND_HISTORY
+    bool full;                             //  the outbox was full: the rest is not sent
+} answer_t;
+
+//  Send one line (its two frames) to the requester of answer, as a resent line or history.
+static void
+s_answer_line (const void *line, size_t line_size, const void *meta, size_t meta_size, void *arg)
+{
+    answer_t *answer = arg;
+    if (answer->full)
+        return;
+    const void *frames[] = {answer->topic, answer->kind, line, meta};
+    size_t sizes[] = {CONTROL_PRIVATE_BYTES, strlen (answer->kind), line_size, meta_size};
+    answer->full = outbox_send (answer->chat->outbox, frames, sizes, 4, true, zclock_mono ()) != 0;
+}
+
+//  Send the requester of answer a message of kind with our metadata carrying seq.
+static void
+s_answer_meta (answer_t *answer, const char *kind, uint64_t seq)
+{
+    uint8_t meta[WIRE_META_MAX_BYTES];
+    int meta_size = s_meta (answer->chat, seq, meta, sizeof meta);
+    if (meta_size < 0)
+        return;
+    const void *frames[] = {answer->topic, kind, meta};
+    size_t sizes[] = {CONTROL_PRIVATE_BYTES, strlen (kind), (size_t) meta_size};
+    outbox_send (answer->chat->outbox, frames, sizes, 3, true, zclock_mono ());
+}
+
+//  A peer lost some of our lines: resend them from seq from, only to it; first say which are
+//  gone for good, if some are.
+static void
+s_answer_resend (chat_t *self, const control_request_t *request)
+{
+    answer_t answer = {.chat = self, .kind = CONTROL_KIND_LINE};
+    control_encode_private (answer.topic, sizeof answer.topic, request->requester);
+    if (request->number > self->seq)
+        return; //  nothing sent from there yet
+    //  The lines served are counted first, so "gone" can go ahead of them
+    uint64_t first = resend_serve (self->resend, request->number, NULL, NULL);
+    if (first != request->number)
+        s_answer_meta (&answer, CONTROL_KIND_GONE, first ? first : self->seq + 1);
+    resend_serve (self->resend, request->number, s_answer_line, &answer);
+    if (term_debug_on ())
+        term_debug (_ ("PUB resends our lines from seq %" PRIu64 " to a peer that lost them"),
+                    request->number);
+}
+
+//  A peer joined: send it the room's recent history, only to it, then say it is complete.
+static void
+s_answer_history (chat_t *self, const control_request_t *request)
+{
+    answer_t answer = {.chat = self, .kind = CONTROL_KIND_HISTORY};
+    control_encode_private (answer.topic, sizeof answer.topic, request->requester);
+    size_t lines =
+        request->number < BACKLOG_LINES_MAX ? (size_t) request->number : BACKLOG_LINES_MAX;
+    size_t served = backlog_serve (self->backlog, lines, s_answer_line, &answer);
+    s_answer_meta (&answer, CONTROL_KIND_HISTORY_END, served);
+    if (term_debug_on ())
+        term_debug (_ ("PUB sends %zu lines of history to a peer that joined"), served);
 }
 
 //  Send our heartbeat when it is due: where we listen, the channel we write to, and the
@@ -491,6 +695,7 @@ s_beat (chat_t *self)
     static control_beat_t beat; //  main thread only; large
     static char body[CONTROL_BODY_MAX_BYTES];
     beat.port = self->port;
+    beat.last_seq = self->seq;
     channels_current (self->channels, beat.channel, sizeof beat.channel);
     beat.peer_count = room_list (self->room, beat.peers, CONTROL_PEERS_MAX);
     int size = control_encode_beat (body, sizeof body, &beat);
@@ -521,7 +726,51 @@ s_read_beacon (chat_t *self)
         s_connect_back (self, ip, port);
 }
 
-//  Read the subscriptions that reach our XPUB socket: they tell us who listens.
+//  Show a subscription in the view of the wire. The one-byte subscriptions that together mean
+//  "every channel" are shown as one line.
+static void
+s_debug_subscription (const uint8_t *data, size_t size, const char *address)
+{
+    if (size == 2 && data[1] != '0')
+        return; //  '0' is the first of them, in the order a SUB socket sends them
+    char safe[4 * NAME_MAX_BYTES + 8];
+    text_sanitize ((const char *) data + 1, size - 1 > NAME_MAX_BYTES ? NAME_MAX_BYTES : size - 1,
+                   safe, sizeof safe);
+    if (size == 2)
+        term_debug (data[0] == 1 ? _ ("PUB %s subscribes to every channel")
+                                 : _ ("PUB %s unsubscribes from every channel"),
+                    address);
+    else if (size == 1)
+        term_debug (data[0] == 1 ? _ ("PUB %s subscribes to everything")
+                                 : _ ("PUB %s unsubscribes from everything"),
+                    address);
+    else
+        term_debug (data[0] == 1 ? _ ("PUB %s subscribes to \"%s\"")
+                                 : _ ("PUB %s unsubscribes from \"%s\""),
+                    address, safe);
+}
+
+//  A request addressed to us, carried by a subscription: resend lines, serve history, or a
+//  receipt for a private message.
+static void
+s_handle_request (chat_t *self, const control_request_t *request)
+{
+    if (memcmp (request->target, self->self_id, WIRE_SENDER_BYTES) != 0)
+        return; //  for another publisher the same subscriber listens to
+    if (request->kind == CONTROL_REQUEST_RESEND)
+        s_answer_resend (self, request);
+    else if (request->kind == CONTROL_REQUEST_HISTORY)
+        s_answer_history (self, request);
+    else
+        for (size_t i = 0; i < RECEIPTS_MAX; i++)
+            if (self->receipts[i].number == request->number) {
+                term_notice (_ ("\xE2\x9C\x93 delivered to %s"), self->receipts[i].name);
+                self->receipts[i].number = 0;
+            }
+}
+
+//  Read the subscriptions that reach our XPUB socket: they tell us who listens, and carry the
+//  requests of those who do.
 static void
 s_read_subscriptions (chat_t *self)
 {
@@ -532,43 +781,50 @@ s_read_subscriptions (chat_t *self)
         size_t size = zframe_size (frame);
         const char *address = zframe_meta (frame, "Peer-Address");
         address = address ? address_unmapped (address) : NULL;
-        char safe[4 * NAME_MAX_BYTES + 8];
-        if (term_debug_on () && size >= 1) {
-            text_sanitize ((const char *) data + 1,
-                           size - 1 > NAME_MAX_BYTES ? NAME_MAX_BYTES : size - 1, safe,
-                           sizeof safe);
-            if (size == 1)
-                term_debug (data[0] == 1 ? _ ("PUB %s subscribes to everything")
-                                         : _ ("PUB %s unsubscribes from everything"),
-                            address ? address : "?");
-            else
-                term_debug (data[0] == 1 ? _ ("PUB %s subscribes to \"%s\"")
-                                         : _ ("PUB %s unsubscribes from \"%s\""),
-                            address ? address : "?", safe);
+        if (size == 0 || (data[0] != 0 && data[0] != 1)) {
+            zframe_destroy (&frame);
+            continue;
         }
-        //  Only the subscription to everything counts as a chat listening to all channels
-        if (size == 1 && (data[0] == 1 || data[0] == 0)) {
-            bool subscribe = data[0] == 1;
+        bool subscribe = data[0] == 1;
+        const uint8_t *topic = data + 1;
+        size_t topic_size = size - 1;
+        control_request_t request;
+        if (term_debug_on () && !(subscribe == false && topic_size > 1 &&
+                                  control_decode_request (topic, topic_size, &request) == 0))
+            s_debug_subscription (data, size, address ? address : "?");
+        if (topic_size > 1 && control_decode_listen (topic, topic_size) > 0) {
+            //  A chat listens to us: count it, connect back, and tell it who is here at once
             self->listeners += subscribe ? 1 : -1;
-            if (self->listeners < 0)
-                self->listeners = 0;
-            //  A newcomer learns who we are and who is in the room at once
+            if (subscribe) {
+                s_connect_back (self, address, control_decode_listen (topic, topic_size));
+                self->next_beat_ms = 0;
+            }
+        } else if (topic_size > 1 && control_decode_request (topic, topic_size, &request) == 0) {
+            if (subscribe)
+                s_handle_request (self, &request);
+        } else if (topic_size == 0) {
+            //  A plain ZeroMQ subscriber to everything (an older chat, a tool) listens too
+            self->listeners += subscribe ? 1 : -1;
             if (subscribe)
                 self->next_beat_ms = 0;
-        } else if (size > 1 && data[0] == 1 && control_decode_listen (data + 1, size - 1) > 0) {
-            s_connect_back (self, address, control_decode_listen (data + 1, size - 1));
-        } else if (size > 1 && data[0] == 1 && data[1] != CONTROL_PREFIX[0]) {
+        } else if (topic_size > 1 && topic[0] != CONTROL_PREFIX[0] &&
+                   topic[0] != CONTROL_PRIVATE[0]) {
             //  A course peer subscribes to its channel name, with no '>'
-            self->listeners++;
-            text_sanitize ((const char *) data + 1,
-                           size - 1 > NAME_MAX_BYTES ? NAME_MAX_BYTES : size - 1, safe,
-                           sizeof safe);
-            term_notice (_ ("%s listens to \"%s\"%s"), address ? address : "?", safe,
-                         self->options.plain ? ""
-                                             : _ (" (a course peer? it shows our metadata as an "
-                                                  "extra line: restart with --plain)"));
-        } else if (size > 1 && data[0] == 0 && data[1] != CONTROL_PREFIX[0] && self->listeners > 0)
-            self->listeners--;
+            self->listeners += subscribe ? 1 : -1;
+            if (subscribe) {
+                char safe[4 * NAME_MAX_BYTES + 8];
+                text_sanitize ((const char *) topic,
+                               topic_size > NAME_MAX_BYTES ? NAME_MAX_BYTES : topic_size, safe,
+                               sizeof safe);
+                term_notice (_ ("%s listens to \"%s\"%s"), address ? address : "?", safe,
+                             self->options.plain
+                                 ? ""
+                                 : _ (" (a course peer? it shows our metadata as an extra line: "
+                                      "restart with --plain)"));
+            }
+        }
+        if (self->listeners < 0)
+            self->listeners = 0;
         zframe_destroy (&frame);
     }
     if (self->listeners != listeners)
@@ -587,6 +843,8 @@ s_bind (chat_t *self)
     zsock_set_xpub_verboser (self->publisher, 1);
     zsock_set_rcvtimeo (self->publisher, 0);
     zsock_set_maxmsgsize (self->publisher, SOCKET_MAXMSGSIZE_BYTES);
+    //  Bounded per listener; outbox.h says what happens when a queue is full
+    zsock_set_sndhwm (self->publisher, SOCKET_HWM_MESSAGES);
     //  Watch the socket for the view of the wire: ports tried, connections,
     //  handshakes, breaks
     char events[64];
@@ -690,7 +948,16 @@ s_run (chat_t *self)
     }
     while (!self->quit) {
         s_beat (self);
+        //  Lines waiting for room in a listener's queue: pipe mode reads no more input until
+        //  they are out, so the sender keeps the pace of its slowest listener (outbox.h)
+        bool waiting = !outbox_flush (self->outbox, zclock_mono ());
+        bool receipts = s_check_receipts (self);
         long timeout = (long) (self->next_beat_ms - zclock_mono ());
+        if (waiting && timeout > OUTBOX_RETRY_MS)
+            timeout = OUTBOX_RETRY_MS;
+        if (receipts && timeout > RECEIPT_RESEND_MS / 4)
+            timeout = RECEIPT_RESEND_MS / 4;
+        items[0].events = waiting && !self->interactive ? 0 : ZMQ_POLLIN;
         if (zmq_poll (items, count, timeout > 0 ? timeout : 0) < 0) {
             if (zmq_errno () == EINTR)
                 continue;
@@ -718,15 +985,26 @@ static void
 s_destroy (chat_t *self)
 {
     discovery_destroy (&self->discovery);
-    if (self->publisher && self->listener)
+    //  What waits in the outbox goes out first; a stalled listener holds it up at most
+    //  OUTBOX_STALL_MS, then loses it (there is nothing to poll for room in libzmq's queues)
+    int64_t deadline = zclock_mono () + 2 * OUTBOX_STALL_MS;
+    while (self->outbox && !outbox_flush (self->outbox, zclock_mono ()) &&
+           zclock_mono () < deadline)
+        zclock_sleep (OUTBOX_RETRY_MS);
+    if (self->publisher && self->listener && self->outbox)
         s_send_control (self, CONTROL_BYE, "", 0); //  others say "left" at once
+    if (self->outbox)
+        outbox_flush (self->outbox, zclock_mono ());
     channels_listener_stop (&self->listener);
     commands_destroy (&self->commands);
     if (self->publisher)
         zmq_socket_monitor (zsock_resolve (self->publisher), NULL, 0);
     zsock_destroy (&self->publisher_events);
+    outbox_destroy (&self->outbox);
     zsock_destroy (&self->publisher); //  lingers up to LINGER_MS so sent lines leave
     zsys_shutdown ();
+    resend_destroy (&self->resend);
+    backlog_destroy (&self->backlog);
     peers_destroy (&self->peers);
     room_destroy (&self->room);
     channels_destroy (&self->channels);
@@ -795,8 +1073,15 @@ main (int argc, char **argv)
     if (self->room)
         room_set_own_nick (self->room, self->options.nick);
     self->peers = peers_new ();
-    if (!self->channels || !self->peers || !self->room)
+    self->resend = resend_new ();
+    self->backlog = backlog_new (BACKLOG_LINES_MAX); //  what a joiner asks for is served
+    if (!self->channels || !self->peers || !self->room || !self->resend || !self->backlog)
         errx (1, "out of memory");
+    if (self->options.log && term_set_log (self->options.log)) {
+        char safe[256];
+        text_sanitize (self->options.log, strlen (self->options.log), safe, sizeof safe);
+        errx (2, _ ("cannot append to the log file %s: %s"), safe, strerror (errno));
+    }
     if (s_bind (self)) {
         const char *why = zmq_strerror (zmq_errno ());
         int port = self->options.port;
@@ -805,8 +1090,12 @@ main (int argc, char **argv)
             errx (2, _ ("port %d is taken or cannot be used: %s"), port, why);
         errx (1, _ ("no free port from %d up: %s"), PORT_DEFAULT, why);
     }
-    self->listener = channels_listener_start (self->channels, self->peers, self->room,
-                                              self->self_id, self->port);
+    self->outbox = outbox_new (self->publisher);
+    if (!self->outbox)
+        errx (1, "out of memory");
+    self->listener =
+        channels_listener_start (self->channels, self->peers, self->room, self->backlog,
+                                 (size_t) self->options.history_lines, self->self_id, self->port);
     self->commands =
         commands_new (self->channels, self->peers, self->room, self->listener, self->port);
     int status = self->listener && self->commands ? 0 : 1;
@@ -847,5 +1136,6 @@ main (int argc, char **argv)
         clear_history ();
     }
     s_destroy (self);
+    term_set_log (NULL);
     return 0;
 }

@@ -17,6 +17,7 @@
 #define TEXT_MAX_BYTES 4096     // longest message text, in bytes of UTF-8
 #define FRAME_MAX_BYTES (NAME_MAX_BYTES + 2 + TEXT_MAX_BYTES) // "kanal> text"
 #define SOCKET_MAXMSGSIZE_BYTES 65536 // ZMQ_MAXMSGSIZE: a bigger frame cuts the sender off
+#define SOCKET_HWM_MESSAGES 10000     // queue per connection, each way (see outbox.h)
 #define CONTROL_PREFIX "~"            // topics starting with this are control, never a channel
 #define BEACON_PORT 5657              // UDP port of LAN discovery beacons (czmq's zbeacon)
 #define SANITIZED_MAX_BYTES (4 * FRAME_MAX_BYTES + 64) // escaping grows text at most 4 times

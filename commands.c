@@ -15,14 +15,16 @@
 typedef enum { ASK_NOTHING, ASK_ADDRESS, ASK_PORT } question_t;
 
 struct _commands_t {
-    channels_t *channels;            //  shared channel table (not owned)
-    peers_t *peers;                  //  shared peer list (not owned)
-    room_t *room;                    //  shared list of members (not owned)
-    channels_listener_t *listener;   //  subscriber thread to wake (not owned)
-    int own_port;                    //  the port our PUB socket listens on
-    question_t question;             //  what the next line answers
-    char asked_host[HOST_MAX_BYTES]; //  the address answered, while asking for the port
-    char action[TEXT_MAX_BYTES + 8]; //  "/me ..." being sent for \me
+    channels_t *channels;                  //  shared channel table (not owned)
+    peers_t *peers;                        //  shared peer list (not owned)
+    room_t *room;                          //  shared list of members (not owned)
+    channels_listener_t *listener;         //  subscriber thread to wake (not owned)
+    int own_port;                          //  the port our PUB socket listens on
+    question_t question;                   //  what the next line answers
+    char asked_host[HOST_MAX_BYTES];       //  the address answered, while asking for the port
+    char action[TEXT_MAX_BYTES + 8];       //  "/me ..." being sent for \me
+    uint8_t private_id[WIRE_SENDER_BYTES]; //  whom the \msg being sent goes to
+    char private_name[NAME_MAX_BYTES + 8]; //  ... by name
 };
 
 //  The commands, their argument rules, and their names for parsing
@@ -44,7 +46,8 @@ static const command_spec_t s_specs[] = {
     {"debug", COMMAND_DEBUG, 0, 1},
     {"nick", COMMAND_NICK, 1, 1},
     {"clear", COMMAND_CLEAR, 0, 0},
-    {"me", COMMAND_ME, 1, 2}, //  "\me" alone: the text is taken whole in commands_parse
+    {"me", COMMAND_ME, 1, 2},   //  "\me" alone: the text is taken whole in commands_parse
+    {"msg", COMMAND_MSG, 2, 2}, //  with a text: taken whole in commands_parse
     {"quit", COMMAND_QUIT, 0, 0},
     {"exit", COMMAND_QUIT, 0, 0},
 };
@@ -82,6 +85,20 @@ commands_parse (const char *line, command_t *command)
         command->name = "me";
         command->text = line + 4 + strspn (line + 4, " ");
         return;
+    }
+    //  \msg NICK takes the rest of the line after the nick as it is
+    if (strncmp (line, "\\msg ", 5) == 0) {
+        const char *nick = line + 5 + strspn (line + 5, " ");
+        size_t nick_size = strcspn (nick, " ");
+        const char *text = nick + nick_size + strspn (nick + nick_size, " ");
+        if (nick_size > 0 && *text && nick_size < sizeof command->argument) {
+            command->kind = COMMAND_MSG;
+            command->name = "msg";
+            memcpy (command->argument, nick, nick_size);
+            command->argument[nick_size] = 0;
+            command->text = text;
+            return;
+        }
     }
     char copy[COMMAND_ARGUMENT_MAX_BYTES * 2];
     command->kind = COMMAND_UNKNOWN;
@@ -143,6 +160,13 @@ commands_destroy (commands_t **self_p)
     *self_p = NULL;
 }
 
+void
+commands_private_to (commands_t *self, uint8_t id[WIRE_SENDER_BYTES], char *name, size_t name_size)
+{
+    memcpy (id, self->private_id, WIRE_SENDER_BYTES);
+    snprintf (name, name_size, "%s", self->private_name);
+}
+
 const char *
 commands_question (commands_t *self)
 {
@@ -170,6 +194,7 @@ s_help (void)
                   "  \\debug [on|off]        show what happens on the wire\n"
                   "  \\nick NAME             take a new name\n"
                   "  \\me does something     an action: \"* anna does something\"\n"
+                  "  \\msg NICK text         a private message to NICK only\n"
                   "  \\clear                 clear the screen\n"
                   "  \\quit, \\exit           leave (Ctrl-D and Ctrl-C too)\n"
                   "Other lines go to the channel you write to (\\\\ sends a leading \\).\n"));
@@ -402,6 +427,23 @@ commands_handle (commands_t *self, const char *line, const char **text)
         else {
             *text = self->action;
             return COMMANDS_SEND;
+        }
+        break;
+    }
+    case COMMAND_MSG: {
+        char safe[4 * COMMAND_ARGUMENT_MAX_BYTES];
+        text_sanitize (command.argument, strlen (command.argument), safe, sizeof safe);
+        int found = room_find (self->room, command.argument, self->private_id, self->private_name,
+                               sizeof self->private_name);
+        if (found < 0)
+            term_error (_ ("nobody called %s in the room (\\who lists them)"), safe);
+        else if (found > 0)
+            term_error (_ ("several members are called %s: write the name \\who shows, like "
+                           "%s#3f2a"),
+                        safe, safe);
+        else {
+            *text = command.text;
+            return COMMANDS_PRIVATE;
         }
         break;
     }

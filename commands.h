@@ -26,6 +26,7 @@ typedef enum {
     COMMAND_DEBUG,      //  \debug [on|off]
     COMMAND_NICK,       //  \nick NEW
     COMMAND_ME,         //  \me does something (text: the action)
+    COMMAND_MSG,        //  \msg NICK text (argument: the nick, text: the message)
     COMMAND_CLEAR,      //  \clear
     COMMAND_QUIT,       //  \quit or \exit
     COMMAND_UNKNOWN,    //  a backslash word we do not know
@@ -47,10 +48,11 @@ void commands_parse (const char *line, command_t *command);
 
 //  What the main loop should do after a line
 typedef enum {
-    COMMANDS_DONE, //  handled; nothing more to do
-    COMMANDS_SEND, //  send the text (*text points into the line or the runner)
-    COMMANDS_NICK, //  take the nick *text (already checked to be valid)
-    COMMANDS_QUIT  //  leave
+    COMMANDS_DONE,    //  handled; nothing more to do
+    COMMANDS_SEND,    //  send the text (*text points into the line or the runner)
+    COMMANDS_NICK,    //  take the nick *text (already checked to be valid)
+    COMMANDS_PRIVATE, //  send *text to one member only (commands_private_to says whom)
+    COMMANDS_QUIT     //  leave
 } commands_result_t;
 
 typedef struct _commands_t commands_t;
@@ -65,6 +67,10 @@ void commands_destroy (commands_t **self_p);
 //  Handle one typed line (or the answer to a question a command asked). Main thread, without
 //  the terminal lock.
 commands_result_t commands_handle (commands_t *self, const char *line, const char **text);
+
+//  After COMMANDS_PRIVATE: the member to send to, its id and display name.
+void commands_private_to (commands_t *self, uint8_t id[WIRE_SENDER_BYTES], char *name,
+                          size_t name_size);
 
 //  The question a command is asking (bare \connect asks for address, then port), or NULL.
 const char *commands_question (commands_t *self);

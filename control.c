@@ -1,8 +1,9 @@
-/*  control.c - control traffic: heartbeats, goodbyes, and "~listen PORT" subscriptions.
+/*  control.c - control traffic: heartbeats, goodbyes, requests, and private topics.
 
     A heartbeat body is text, one "key value" per line, so it reads well in a capture:
         port 5557
         channel buddy
+        seq 42
         peer 3f2a...(32 hex digits) 192.0.2.7:5558
     Readers ignore keys they do not know, so later versions can add some.
 */
@@ -11,6 +12,7 @@
 #include "text.h"
 
 #include <czmq.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -42,13 +44,24 @@ s_unhex (const char *s, size_t size, uint8_t id[WIRE_SENDER_BYTES])
     return 0;
 }
 
+//  Parse a decimal number of at most 19 digits; 0 if s is not one.
+static uint64_t
+s_number (const char *s)
+{
+    size_t size = strlen (s);
+    if (size == 0 || size > 19 || strspn (s, "0123456789") != size)
+        return 0;
+    return strtoull (s, NULL, 10);
+}
+
 int
 control_encode_beat (char *out, size_t outsize, const control_beat_t *beat)
 {
     size_t used = 0;
     if (outsize)
         out[0] = 0;
-    if (text_append (out, outsize, &used, "port %d\nchannel %s\n", beat->port, beat->channel))
+    if (text_append (out, outsize, &used, "port %d\nchannel %s\nseq %" PRIu64 "\n", beat->port,
+                     beat->channel, beat->last_seq))
         return -1;
     for (size_t i = 0; i < beat->peer_count && i < CONTROL_PEERS_MAX; i++) {
         char hex[2 * WIRE_SENDER_BYTES + 1];
@@ -93,6 +106,8 @@ control_decode_beat (const void *body, size_t size, control_beat_t *beat)
             *value++ = 0;
         if (value && streq (text, "port"))
             beat->port = address_port_parse (value);
+        else if (value && streq (text, "seq"))
+            beat->last_seq = s_number (value);
         else if (value && streq (text, "channel")) {
             if (!wire_channel_valid (value, strlen (value)))
                 return -1;
@@ -128,4 +143,63 @@ control_decode_listen (const void *topic, size_t size)
     memcpy (port, (const char *) topic + prefix, size - prefix);
     port[size - prefix] = 0;
     return address_port_parse (port);
+}
+
+//  The topic prefix of each kind of request, in control_request_kind_t order
+static const char *s_request_prefix[] = {CONTROL_RESEND, CONTROL_HISTORY, CONTROL_ACK};
+
+int
+control_encode_request (char *out, size_t outsize, const control_request_t *request)
+{
+    char target[2 * WIRE_SENDER_BYTES + 1], requester[2 * WIRE_SENDER_BYTES + 1];
+    s_hex (request->target, target);
+    s_hex (request->requester, requester);
+    int size = request->kind == CONTROL_REQUEST_ACK
+                   ? snprintf (out, outsize, "%s%s %" PRIu64, CONTROL_ACK, target, request->number)
+                   : snprintf (out, outsize, "%s%s %s %" PRIu64, s_request_prefix[request->kind],
+                               target, requester, request->number);
+    return size < 0 || (size_t) size >= outsize ? -1 : size;
+}
+
+int
+control_decode_request (const void *topic, size_t size, control_request_t *request)
+{
+    memset (request, 0, sizeof *request);
+    char text[128];
+    if (size >= sizeof text)
+        return -1;
+    memcpy (text, topic, size);
+    text[size] = 0;
+    for (int kind = CONTROL_REQUEST_RESEND; kind <= CONTROL_REQUEST_ACK; kind++) {
+        size_t prefix = strlen (s_request_prefix[kind]);
+        if (strncmp (text, s_request_prefix[kind], prefix) != 0)
+            continue;
+        //  "TARGET [REQUESTER] NUMBER", single spaces
+        char *words[3] = {text + prefix, NULL, NULL};
+        int count = kind == CONTROL_REQUEST_ACK ? 2 : 3;
+        for (int i = 1; i < count; i++) {
+            words[i] = strchr (words[i - 1], ' ');
+            if (!words[i])
+                return -1;
+            *words[i]++ = 0;
+        }
+        if (strchr (words[count - 1], ' ') ||
+            s_unhex (words[0], strlen (words[0]), request->target) ||
+            (count == 3 && s_unhex (words[1], strlen (words[1]), request->requester)))
+            return -1;
+        request->kind = (control_request_kind_t) kind;
+        request->number = s_number (words[count - 1]);
+        return request->number > 0 ? 0 : -1;
+    }
+    return -1;
+}
+
+int
+control_encode_private (char *out, size_t outsize, const uint8_t id[WIRE_SENDER_BYTES])
+{
+    if (outsize < CONTROL_PRIVATE_BYTES + 1)
+        return -1;
+    out[0] = CONTROL_PRIVATE[0];
+    s_hex (id, out + 1);
+    return CONTROL_PRIVATE_BYTES;
 }

@@ -1,10 +1,19 @@
-/*  control.h - control traffic: heartbeats, goodbyes, and the subscription that says where a
-    listener can be reached. Pure encoding and decoding, safe from any thread.
+/*  control.h - control traffic: heartbeats, goodbyes, requests, and messages for one peer.
+    Pure encoding and decoding, safe from any thread.
 
     Control messages travel on topics that start with CONTROL_PREFIX ("~"), which no channel
     name can start with, so the course's peers (subscribed to a channel name) never see them.
     A control message has three frames: the topic ("~beat" or "~bye"), the metadata frame of
-    wire.h (seq 0), and a text body of "key value" lines. PROTOKOLL.md specifies them.
+    wire.h (seq 0), and a text body of "key value" lines.
+
+    A subscriber speaks to a publisher through its subscriptions, which are the only thing that
+    travels upstream on a PUB/SUB connection: "~listen PORT" (connect back to me), "~resend ...",
+    "~history ..." and "~ack ..." are requests, subscribed and at once unsubscribed, so they
+    never match a message and are not replayed on a reconnect.
+
+    A message for one peer only travels on the topic "!" + its id in hex, which only that peer
+    subscribes to, so the publisher's filter keeps it from everyone else's SUB socket. Frame 2
+    says what it is (CONTROL_KIND_...). PROTOKOLL.md specifies all of them.
 */
 #ifndef CONTROL_H_INCLUDED
 #define CONTROL_H_INCLUDED
@@ -16,11 +25,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CONTROL_BEAT CONTROL_PREFIX "beat"      // "here I am", every BEAT_INTERVAL_MS
-#define CONTROL_BYE CONTROL_PREFIX "bye"        // "I am leaving", at a clean quit
-#define CONTROL_LISTEN CONTROL_PREFIX "listen " // subscription: "I listen to you from PORT"
-#define CONTROL_PEERS_MAX 64                    // members one heartbeat lists at most
-#define CONTROL_BODY_MAX_BYTES 8192             // longest control body
+#define CONTROL_BEAT CONTROL_PREFIX "beat"        // "here I am", every BEAT_INTERVAL_MS
+#define CONTROL_BYE CONTROL_PREFIX "bye"          // "I am leaving", at a clean quit
+#define CONTROL_LISTEN CONTROL_PREFIX "listen "   // subscription: "I listen to you from PORT"
+#define CONTROL_RESEND CONTROL_PREFIX "resend "   // request: "~resend SENDER FROM REQUESTER"
+#define CONTROL_HISTORY CONTROL_PREFIX "history " // request: "~history SERVER REQUESTER LINES"
+#define CONTROL_ACK CONTROL_PREFIX "ack "         // request: "~ack SENDER NUMBER" (a receipt)
+#define CONTROL_PRIVATE "!"                       // topic prefix of messages for one peer
+#define CONTROL_PRIVATE_BYTES (1 + 2 * WIRE_SENDER_BYTES) // "!" + 32 hex digits
+#define CONTROL_KIND_LINE "line"               // a chat line resent: line frame, meta frame
+#define CONTROL_KIND_GONE "gone"               // lines before meta's seq are gone: meta frame
+#define CONTROL_KIND_HISTORY "history"         // a line of history: line frame, meta frame
+#define CONTROL_KIND_HISTORY_END "history-end" // the history is complete: meta frame
+#define CONTROL_KIND_MESSAGE "msg"             // a private message: text frame, meta frame
+#define CONTROL_PEERS_MAX 64                   // members one heartbeat lists at most
+#define CONTROL_BODY_MAX_BYTES 8192            // longest control body
 
 //  A member of the room as a heartbeat lists it
 typedef struct {
@@ -31,6 +50,7 @@ typedef struct {
 //  The body of a heartbeat
 typedef struct {
     int port;                                //  where the sender listens (its XPUB port)
+    uint64_t last_seq;                       //  seq of its last chat line (0: none yet)
     char channel[NAME_MAX_BYTES + 1];        //  the channel it writes to
     control_peer_t peers[CONTROL_PEERS_MAX]; //  the members it hears
     size_t peer_count;                       //  how many
@@ -42,6 +62,31 @@ int control_encode_beat (char *out, size_t outsize, const control_beat_t *beat);
 //  Decode a heartbeat body; unknown lines are ignored, bad ones refuse the whole body. Returns
 //  0, or -1 if it is malformed (no valid port, a bad channel, a bad peer line, too long).
 int control_decode_beat (const void *body, size_t size, control_beat_t *beat);
+
+//  What a subscription asks for
+typedef enum {
+    CONTROL_REQUEST_RESEND,  //  resend target's chat lines from number on to requester
+    CONTROL_REQUEST_HISTORY, //  target: send requester number lines of history per channel
+    CONTROL_REQUEST_ACK      //  requester got target's private message number
+} control_request_kind_t;
+
+//  A request, as a subscription carries it
+typedef struct {
+    control_request_kind_t kind;          //  what is asked
+    uint8_t target[WIRE_SENDER_BYTES];    //  the peer asked (only it answers)
+    uint8_t requester[WIRE_SENDER_BYTES]; //  who asks (RESEND, HISTORY: where answers go)
+    uint64_t number;                      //  first seq, lines per channel, or message number
+} control_request_t;
+
+//  Write request as a subscription topic into out. Returns its size, or -1.
+int control_encode_request (char *out, size_t outsize, const control_request_t *request);
+
+//  Decode a subscription topic (without its leading 0x01/0x00 byte) as a request. Returns 0,
+//  or -1 if it is not one.
+int control_decode_request (const void *topic, size_t size, control_request_t *request);
+
+//  Write the private topic of id ("!" + 32 hex digits) into out. Returns its size, or -1.
+int control_encode_private (char *out, size_t outsize, const uint8_t id[WIRE_SENDER_BYTES]);
 
 //  Write the subscription topic "~listen PORT" into out. Returns its size, or -1.
 int control_encode_listen (char *out, size_t outsize, int port);

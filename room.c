@@ -17,7 +17,6 @@ typedef struct {
     char address[ENDPOINT_MAX_BYTES]; //  "ip:port" where we reach it
     char channel[NAME_MAX_BYTES + 1]; //  the channel it writes to
     int64_t last_heard_ms;            //  time of its last heartbeat
-    uint64_t last_seq;                //  sequence number of its last chat line shown
     bool reconnecting;                //  its connection broke; libzmq is reconnecting
 } member_t;
 
@@ -169,21 +168,55 @@ room_knows (room_t *self, const uint8_t id[WIRE_SENDER_BYTES])
     return known;
 }
 
-bool
-room_line (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], const char *nick, uint64_t seq,
-           char *name, size_t name_size)
+void
+room_line (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], const char *nick, char *name,
+           size_t name_size)
 {
-    bool fresh = true;
     pthread_mutex_lock (&self->lock);
-    member_t *member = s_find (self, id);
-    if (member && seq != 0) {
-        fresh = seq > member->last_seq;
-        if (fresh)
-            member->last_seq = seq;
-    }
     s_name (self, id, nick, name, name_size);
     pthread_mutex_unlock (&self->lock);
-    return fresh;
+}
+
+int
+room_find (room_t *self, const char *name, uint8_t id[WIRE_SENDER_BYTES], char *display,
+           size_t display_size)
+{
+    int matches = 0;
+    pthread_mutex_lock (&self->lock);
+    //  A display name ("anna#3f2a" when two share a nick) names one member
+    for (size_t i = 0; i < self->size && matches == 0; i++) {
+        char shown[NAME_MAX_BYTES + 8];
+        s_name (self, self->members[i].id, self->members[i].nick, shown, sizeof shown);
+        if (streq (shown, name)) {
+            matches = 1;
+            memcpy (id, self->members[i].id, WIRE_SENDER_BYTES);
+            snprintf (display, display_size, "%s", shown);
+        }
+    }
+    //  A bare nick names one member, unless several have it
+    for (size_t i = 0; i < self->size && matches == 0; i++)
+        if (streq (self->members[i].nick, name)) {
+            matches = 2;
+            for (size_t j = i + 1; j < self->size; j++)
+                if (streq (self->members[j].nick, name))
+                    matches = 3;
+            memcpy (id, self->members[i].id, WIRE_SENDER_BYTES);
+            s_name (self, self->members[i].id, self->members[i].nick, display, display_size);
+        }
+    pthread_mutex_unlock (&self->lock);
+    return matches == 0 ? -1 : matches == 3 ? 1 : 0;
+}
+
+void
+room_name_of (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], char *name, size_t name_size)
+{
+    pthread_mutex_lock (&self->lock);
+    member_t *member = s_find (self, id);
+    if (member)
+        s_name (self, id, member->nick, name, name_size);
+    else
+        snprintf (name, name_size, "?%02x%02x", id[0], id[1]);
+    pthread_mutex_unlock (&self->lock);
 }
 
 size_t

@@ -62,12 +62,20 @@ bool room_expire (room_t *self, int64_t now_ms, char *name, size_t name_size, ch
 //  True when id is a member.
 bool room_knows (room_t *self, const uint8_t id[WIRE_SENDER_BYTES]);
 
-//  A chat line seq from id with nick: copies the name to show it under ("anna", or "anna#3f2a"
-//  when another member or we ourselves have that nick) into name. Returns false when the line
-//  was shown already (we hear that member twice, on 127.0.0.1 and on the LAN, say); lines from
-//  members not known yet, and seq 0, are always new.
-bool room_line (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], const char *nick, uint64_t seq,
-                char *name, size_t name_size);
+//  A chat line from id with nick: copies the name to show it under ("anna", or "anna#3f2a"
+//  when another member or we ourselves have that nick) into name. (Which lines are new is for
+//  streams.h to say.)
+void room_line (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], const char *nick, char *name,
+                size_t name_size);
+
+//  Find the member a user means by name: a nick, or a display name "anna#3f2a". Copies its id
+//  and display name. Returns 0, -1 when nobody has that name, 1 when several do.
+int room_find (room_t *self, const char *name, uint8_t id[WIRE_SENDER_BYTES], char *display,
+               size_t display_size);
+
+//  Copy the display name of member id into name; "?" followed by its id's first hex digits for
+//  a sender who is not (or no longer) a member.
+void room_name_of (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], char *name, size_t name_size);
 
 //  Fill peers (at most max) with the members and where we reach them. Returns the count.
 size_t room_list (room_t *self, control_peer_t *peers, size_t max);

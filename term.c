@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <wchar.h>
 #include <readline/readline.h>
 
@@ -20,6 +21,55 @@ static bool s_readline_active;                             //  handler installed
 static atomic_bool s_debug;                                //  the view of the wire is on
 static atomic_bool s_color;                                //  colour the output
 static atomic_ulong s_lines;                               //  lines written so far
+static FILE *s_log;                                        //  --log transcript; guarded by s_lock
+
+//  Append line to the transcript, stamped with the date and time, without our colour codes
+//  (every ESC in a line is ours: what peers send is sanitised before), and flush it. Lock held.
+static void
+s_log_line (const char *prefix, const char *line)
+{
+    if (!s_log)
+        return;
+    time_t now = time (NULL);
+    struct tm local;
+    char stamp[32];
+    localtime_r (&now, &local);
+    strftime (stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &local);
+    fprintf (s_log, "%s %s", stamp, prefix);
+    for (const char *c = line; *c; c++) {
+        if (*c == '\033') {
+            c += strspn (c + 1, "[0123456789;"); //  skip "\033[...", then its final letter
+            if (c[1])
+                c++;
+            continue;
+        }
+        fputc (*c, s_log);
+    }
+    fputc ('\n', s_log);
+    fflush (s_log);
+}
+
+int
+term_set_log (const char *path)
+{
+    FILE *log = path ? fopen (path, "a") : NULL;
+    if (path && !log)
+        return -1;
+    term_lock ();
+    if (s_log)
+        fclose (s_log);
+    s_log = log;
+    term_unlock ();
+    return 0;
+}
+
+void
+term_log (const char *line)
+{
+    term_lock ();
+    s_log_line ("", line);
+    term_unlock ();
+}
 
 void
 term_lock (void)
@@ -46,6 +96,7 @@ s_write_line (FILE *stream, const char *style, const char *prefix, const char *l
 {
     bool styled = style && atomic_load (&s_color);
     atomic_fetch_add (&s_lines, 1);
+    s_log_line (prefix, line);
     if (s_readline_active)
         //  Clear prompt and partial input, print above them, then draw them again
         rl_clear_visible_line ();
@@ -149,6 +200,14 @@ void
 term_text (const char *text)
 {
     term_lock ();
+    //  The transcript gets each line of the text
+    for (const char *line = text; s_log && *line;) {
+        size_t length = strcspn (line, "\n");
+        char copy[LINE_MAX_BYTES];
+        snprintf (copy, sizeof copy, "%.*s", (int) length, line);
+        s_log_line ("", copy);
+        line += length + (line[length] ? 1 : 0);
+    }
     if (s_readline_active) {
         rl_clear_visible_line ();
         fprintf (stdout, "\r%s", text);

@@ -47,6 +47,14 @@ void term_debug (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
 //  Print lines of help text exactly as given. Main thread; takes the lock.
 void term_text (const char *text);
 
+//  Append every line written from now on to the file at path (--log), stamped with the date and
+//  time, without colour codes, flushed per line; NULL stops. Returns 0, or -1 if it cannot be
+//  opened for appending. Main thread, at start and at exit.
+int term_set_log (const char *path);
+
+//  Append line to the transcript only (our own lines, which readline echoed). Any thread.
+void term_log (const char *line);
+
 //  How many lines have been written so far (a mark for term_replace_echo). Any thread.
 unsigned long term_lines_written (void);
 

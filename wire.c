@@ -17,6 +17,16 @@ wire_channel_valid (const char *s, size_t size)
 }
 
 bool
+wire_topic_start (unsigned char byte)
+{
+    //  Names are ASCII letters, digits, '-' and '_', and Latin letters (two bytes of UTF-8,
+    //  lead bytes 0xC2-0xDF); control topics start with '~'
+    return (byte >= 'a' && byte <= 'z') || (byte >= 'A' && byte <= 'Z') ||
+           (byte >= '0' && byte <= '9') || byte == '-' || byte == '_' ||
+           (byte >= 0xC2 && byte <= 0xDF) || byte == (unsigned char) CONTROL_PREFIX[0];
+}
+
+bool
 wire_nick_valid (const char *s, size_t size)
 {
     return text_name_valid (s, size, ".");

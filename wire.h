@@ -65,6 +65,10 @@ bool wire_channel_valid (const char *s, size_t size);
 //  True when s is a valid nick (a channel name's characters plus '.').
 bool wire_nick_valid (const char *s, size_t size);
 
+//  True when a public topic (a channel line, or control traffic) may start with byte: what a
+//  chat subscribes to instead of everything, so private topics ("!...") are not among it.
+bool wire_topic_start (unsigned char byte);
+
 //  A short English description of error, for gettext.
 const char *wire_strerror (wire_error_t error);
 

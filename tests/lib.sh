@@ -214,10 +214,21 @@ await_heard() {
     done
 }
 
+# freeze NAME: stop the peer with SIGSTOP and wait (bounded) until the kernel shows it stopped.
+freeze() {
+    local pid=${PEER_PID[$1]} deadline=$((SECONDS + WAIT_S))
+    kill -STOP "$pid"
+    until [[ $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) == T ]]; do
+        ((SECONDS < deadline)) || return 1
+        sleep 0.01
+    done
+}
+
 # await_listeners NAME COUNT: wait until COUNT subscribers of any kind subscribed to everything
+# (a plain ZeroMQ subscriber) or to every channel (a chat)
 # on NAME's PUB socket. NAME must run with --verbose, which shows subscriptions.
 await_listeners() {
-    wait_count "$TMP/$1.err" '^·· PUB .* subscribes to everything$' "$2"
+    wait_count "$TMP/$1.err" '^·· PUB .* subscribes to every(thing| channel)$' "$2"
 }
 
 # finish: print the summary line of this script and exit non-zero on any failure.

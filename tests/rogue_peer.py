@@ -24,12 +24,12 @@ publisher.bind("tcp://127.0.0.1:%d" % port)
 
 
 def await_subscriber():
-    """Wait (at most 30 s) for a subscription to everything (b"\\x01"): chat also subscribes to
-    a "~listen PORT" topic, and unsubscriptions come too; those are skipped."""
+    """Wait (at most 30 s) for a chat's subscription to "~listen PORT" (chat subscribes to every
+    channel byte by byte, its private topic, and that); the others are skipped."""
     deadline = time.time() + 30
     while time.time() < deadline:
         if publisher.poll(int((deadline - time.time()) * 1000) + 1):
-            if publisher.recv() == b"\x01":
+            if publisher.recv().startswith(b"\x01~listen "):
                 return
     print("no subscriber", flush=True)
     sys.exit(1)

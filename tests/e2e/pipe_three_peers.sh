@@ -51,7 +51,7 @@ expect "$TMP/anna.out" '<bertil> \\o/ hurra$' "a line starting with \\\\ is sent
 # \disconnect HOST:PORT stops listening to that peer; bare \connect asks address and port
 say cecilia "\\disconnect 127.0.0.1:$pb"
 expect "$TMP/cecilia.err" "no longer listening to 127\\.0\\.0\\.1:$pb" "\\disconnect HOST:PORT is confirmed"
-wait_for "$TMP/bertil.err" '^·· PUB .*unsubscribes from everything$' || fail "cecilia unsubscribes from bertil"
+wait_for "$TMP/bertil.err" '^·· PUB .*unsubscribes from every channel$' || fail "cecilia unsubscribes from bertil"
 say bertil "efter disconnect"
 expect "$TMP/anna.out" '<bertil> efter disconnect$' "anna still hears bertil"
 refute "$TMP/cecilia.out" 'efter disconnect' "cecilia no longer hears bertil"

@@ -54,7 +54,7 @@ expect_screen anna '^\[buddy · 1\] anna> ?$' "the prompt comes back after the q
 pp=$(free_port)
 start_course_peer rogue "$pp"
 tmux_run send-keys -t anna "\\connect $pp" Enter
-wait_for "$TMP/rogue.out" '^subscribed $' || fail "anna listens to the rogue peer"
+wait_for "$TMP/rogue.out" '^subscribed ~listen ' || fail "anna listens to the rogue peer"
 say rogue $'\e]0;HACKED\a\e[2J\e[31mröd\rX\u202eabc'
 expect_screen anna '<127\.0\.0\.1> \^\[\]0;HACKED\^G\^\[\[2J\^\[\[31mröd\^MX<U\+202E>abc$' \
     "escape sequences, CR and bidi overrides show as visible text"

@@ -14,7 +14,7 @@ expect "$TMP/anna.err" "${w}SUB TCP connection to tcp://127\\.0\\.0\\.1:$pb open
 expect "$TMP/anna.err" "${w}SUB ZeroMQ handshake on tcp://127\\.0\\.0\\.1:$pb done" \
     "the ZeroMQ handshake is shown"
 expect "$TMP/anna.err" "${w}PUB a peer opened a TCP connection" "an incoming connection is shown"
-expect "$TMP/anna.err" "${w}PUB 127\\.0\\.0\\.1 subscribes to everything$" \
+expect "$TMP/anna.err" "${w}PUB 127\\.0\\.0\\.1 subscribes to every channel$" \
     "a new subscriber and its subscription are shown"
 refute "$TMP/bertil.err" '^·· ' "without --verbose nothing of the wire is shown"
 

@@ -1,0 +1,400 @@
+/*  backlog.c - the room's recent chat lines, per channel: the history a peer serves to those
+    who join later (or rejoin after a crash).
+
+    Each channel is a doubly linked list of lines, oldest first, in time order: by send time,
+    and among lines sent in the same millisecond by the order they were added. That key (sent_ms,
+    order) is "oldest" everywhere here: for the line a full channel drops, for the line the byte
+    bound drops, for the channel the channel bound drops and for the order lines are served in.
+
+    Duplicates are found by scanning a channel back from its newest line. A sender numbers its
+    lines in the order it sends them, so while every sender's lines in a channel lie in seq order
+    the scan stops at the sender's first line with a smaller seq: for a live line that is its
+    previous one, a step or two back. A line that breaks that order (a sender whose clock went
+    back, or two lines of one millisecond heard in reverse) clears the channel's seq_ordered, and
+    its scans go through the whole channel (at most BACKLOG_LINES_MAX lines) from then on.
+*/
+#include "backlog.h"
+#include "channels.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+//  One line kept, with its two frames in the same allocation
+typedef struct _entry_t entry_t;
+struct _entry_t {
+    entry_t *older;                    //  the line before it in its channel, or NULL
+    entry_t *newer;                    //  the line after it in its channel, or NULL
+    uint8_t sender[WIRE_SENDER_BYTES]; //  sender id, from frame 2
+    uint64_t seq;                      //  sender's sequence number, from frame 2, >= 1
+    uint64_t sent_ms;                  //  send time, from frame 2
+    uint64_t order;                    //  when it was added: the backlog's counter, unique
+    size_t line_size;                  //  bytes of frame 1, at frames
+    size_t meta_size;                  //  bytes of frame 2, at frames + line_size
+    uint8_t frames[];                  //  frame 1 then frame 2, exactly as received or sent
+};
+
+//  One channel's lines; a channel exists while it has at least one
+typedef struct {
+    char name[NAME_MAX_BYTES + 1]; //  channel name, NUL-terminated
+    entry_t *oldest;               //  first line in time order
+    entry_t *newest;               //  last line in time order
+    size_t size;                   //  lines kept, 1..lines_per_channel
+    bool seq_ordered;              //  every sender's lines here are in seq order: scans stop early
+} channel_t;
+
+struct _backlog_t {
+    pthread_mutex_t lock;              //  the backlog lock: guards everything below
+    size_t lines_per_channel;          //  lines kept per channel, 0..BACKLOG_LINES_MAX
+    channel_t *channels[CHANNELS_MAX]; //  the channels with lines, in no order
+    size_t channel_count;              //  how many
+    size_t lines;                      //  lines kept over all channels
+    size_t bytes;                      //  frame bytes kept over all channels
+    uint64_t next_order;               //  the order the next line added gets
+};
+
+//  A frame 2 bigger than this could not have come through our sockets: refused, not kept.
+#define BACKLOG_META_MAX_BYTES SOCKET_MAXMSGSIZE_BYTES
+
+//  A read-only cursor over the lines one channel serves, for backlog_serve's merge
+typedef struct {
+    const entry_t *entry; //  the next line to serve
+    size_t remaining;     //  lines left to serve from this channel, >= 1
+} cursor_t;
+
+//  Create an empty backlog; NULL when lines_per_channel is over BACKLOG_LINES_MAX. Any thread.
+backlog_t *
+backlog_new (size_t lines_per_channel)
+{
+    if (lines_per_channel > BACKLOG_LINES_MAX)
+        return NULL;
+    backlog_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    if (pthread_mutex_init (&self->lock, NULL)) {
+        free (self);
+        return NULL;
+    }
+    self->lines_per_channel = lines_per_channel;
+    self->next_order = 1;
+    return self;
+}
+
+//  Free a channel and its lines. Lock held, or no other thread left.
+static void
+s_channel_free (channel_t *channel)
+{
+    entry_t *entry = channel->oldest;
+    while (entry) {
+        entry_t *newer = entry->newer;
+        free (entry);
+        entry = newer;
+    }
+    free (channel);
+}
+
+//  Free the backlog and every line in it; *self_p becomes NULL. Once no other thread uses it.
+void
+backlog_destroy (backlog_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    backlog_t *self = *self_p;
+    for (size_t i = 0; i < self->channel_count; i++)
+        s_channel_free (self->channels[i]);
+    pthread_mutex_destroy (&self->lock);
+    free (self);
+    *self_p = NULL;
+}
+
+//  True when line a is older than line b: by send time, then by the order they were added.
+static bool
+s_older (const entry_t *a, const entry_t *b)
+{
+    return a->sent_ms != b->sent_ms ? a->sent_ms < b->sent_ms : a->order < b->order;
+}
+
+//  The channel called name, or NULL. Lock held.
+static channel_t *
+s_channel_find (backlog_t *self, const char *name)
+{
+    for (size_t i = 0; i < self->channel_count; i++)
+        if (strcmp (self->channels[i]->name, name) == 0)
+            return self->channels[i];
+    return NULL;
+}
+
+//  Remove channels[index] with its lines. Lock held.
+static void
+s_channel_remove (backlog_t *self, size_t index)
+{
+    channel_t *channel = self->channels[index];
+    for (const entry_t *entry = channel->oldest; entry; entry = entry->newer) {
+        self->lines--;
+        self->bytes -= entry->line_size + entry->meta_size;
+    }
+    s_channel_free (channel);
+    self->channels[index] = self->channels[--self->channel_count];
+}
+
+//  A new empty channel called name; when CHANNELS_MAX are kept already, the one whose newest
+//  line is oldest goes first. Returns NULL if out of memory or name is too long. Lock held.
+static channel_t *
+s_channel_new (backlog_t *self, const char *name)
+{
+    size_t name_size = strlen (name);
+    channel_t *channel = name_size <= NAME_MAX_BYTES ? calloc (1, sizeof *channel) : NULL;
+    if (!channel)
+        return NULL;
+    memcpy (channel->name, name, name_size + 1);
+    channel->seq_ordered = true;
+    if (self->channel_count == CHANNELS_MAX) {
+        size_t stalest = 0;
+        for (size_t i = 1; i < self->channel_count; i++)
+            if (s_older (self->channels[i]->newest, self->channels[stalest]->newest))
+                stalest = i;
+        s_channel_remove (self, stalest);
+    }
+    self->channels[self->channel_count++] = channel;
+    return channel;
+}
+
+//  Drop the oldest line of channels[index], and the channel if that was its last. Lock held.
+static void
+s_drop_oldest (backlog_t *self, size_t index)
+{
+    channel_t *channel = self->channels[index];
+    if (channel->size == 1) {
+        s_channel_remove (self, index);
+        return;
+    }
+    entry_t *entry = channel->oldest;
+    channel->oldest = entry->newer;
+    channel->oldest->older = NULL;
+    channel->size--;
+    self->lines--;
+    self->bytes -= entry->line_size + entry->meta_size;
+    free (entry);
+}
+
+//  Drop the oldest lines over all channels until the frames fit in BACKLOG_BYTES_MAX.
+//  Lock held.
+static void
+s_fit_bytes (backlog_t *self)
+{
+    while (self->bytes > BACKLOG_BYTES_MAX && self->channel_count > 0) {
+        size_t oldest = 0;
+        for (size_t i = 1; i < self->channel_count; i++)
+            if (s_older (self->channels[i]->oldest, self->channels[oldest]->oldest))
+                oldest = i;
+        s_drop_oldest (self, oldest);
+    }
+}
+
+//  True when channel keeps a line from sender with seq. Sets *latest to the sender's line
+//  nearest the end of the channel, or NULL when it has none. Lock held.
+static bool
+s_duplicate (const channel_t *channel, const uint8_t *sender, uint64_t seq, const entry_t **latest)
+{
+    *latest = NULL;
+    for (const entry_t *entry = channel->newest; entry; entry = entry->older) {
+        if (memcmp (entry->sender, sender, WIRE_SENDER_BYTES) != 0)
+            continue;
+        if (!*latest)
+            *latest = entry;
+        if (entry->seq == seq)
+            return true;
+        //  The sender's lines before this one have smaller seqs still
+        if (channel->seq_ordered && entry->seq < seq)
+            return false;
+    }
+    return false;
+}
+
+//  True when a line from sender with seq, put right after after (at the start when after is
+//  NULL), keeps the sender's lines in seq order. The line is not a duplicate. Lock held.
+static bool
+s_keeps_seq_order (const channel_t *channel, const entry_t *after, const uint8_t *sender,
+                   uint64_t seq)
+{
+    for (const entry_t *entry = after; entry; entry = entry->older)
+        if (memcmp (entry->sender, sender, WIRE_SENDER_BYTES) == 0) {
+            if (entry->seq > seq)
+                return false;
+            break;
+        }
+    for (const entry_t *entry = after ? after->newer : channel->oldest; entry; entry = entry->newer)
+        if (memcmp (entry->sender, sender, WIRE_SENDER_BYTES) == 0)
+            return entry->seq > seq;
+    return true;
+}
+
+//  A new line with copies of both frames, sized exactly. Returns NULL if out of memory.
+static entry_t *
+s_entry_new (const void *line, size_t line_size, const void *meta, size_t meta_size,
+             const wire_meta_t *decoded)
+{
+    entry_t *entry = malloc (sizeof *entry + line_size + meta_size);
+    if (!entry)
+        return NULL;
+    entry->older = entry->newer = NULL;
+    memcpy (entry->sender, decoded->sender, WIRE_SENDER_BYTES);
+    entry->seq = decoded->seq;
+    entry->sent_ms = decoded->sent_ms;
+    entry->line_size = line_size;
+    entry->meta_size = meta_size;
+    memcpy (entry->frames, line, line_size);
+    memcpy (entry->frames + line_size, meta, meta_size);
+    return entry;
+}
+
+//  Link entry into channel right after after (at the start when after is NULL). Lock held.
+static void
+s_link (channel_t *channel, entry_t *after, entry_t *entry)
+{
+    entry->older = after;
+    entry->newer = after ? after->newer : channel->oldest;
+    if (entry->newer)
+        entry->newer->older = entry;
+    else
+        channel->newest = entry;
+    if (after)
+        after->newer = entry;
+    else
+        channel->oldest = entry;
+    channel->size++;
+}
+
+//  Keep a line heard or sent, in its place in its channel: 0 kept, 1 duplicate, -1 refused.
+int
+backlog_add (backlog_t *self, const void *line, size_t line_size, const void *meta,
+             size_t meta_size)
+{
+    wire_line_t decoded_line;
+    wire_meta_t decoded_meta;
+    if (!line || !meta || meta_size > BACKLOG_META_MAX_BYTES ||
+        wire_decode_line (line, line_size, &decoded_line) != WIRE_OK ||
+        wire_decode_meta (meta, meta_size, &decoded_meta) != WIRE_OK || decoded_meta.seq < 1)
+        return -1;
+
+    pthread_mutex_lock (&self->lock);
+    //  A backlog of 0 lines per channel accepts every valid line and keeps none
+    if (self->lines_per_channel == 0) {
+        pthread_mutex_unlock (&self->lock);
+        return 0;
+    }
+    channel_t *channel = s_channel_find (self, decoded_line.channel);
+    const entry_t *latest = NULL;
+    entry_t *after = NULL;
+    if (channel) {
+        if (s_duplicate (channel, decoded_meta.sender, decoded_meta.seq, &latest)) {
+            pthread_mutex_unlock (&self->lock);
+            return 1;
+        }
+        //  Older than all of a full channel: it would go at once. Accepted, not kept.
+        if (channel->size >= self->lines_per_channel &&
+            decoded_meta.sent_ms < channel->oldest->sent_ms) {
+            pthread_mutex_unlock (&self->lock);
+            return 0;
+        }
+        //  Its place: after the last line sent at the same time or before
+        after = channel->newest;
+        while (after && after->sent_ms > decoded_meta.sent_ms)
+            after = after->older;
+    }
+    entry_t *entry = s_entry_new (line, line_size, meta, meta_size, &decoded_meta);
+    if (entry && !channel && !(channel = s_channel_new (self, decoded_line.channel))) {
+        free (entry);
+        entry = NULL;
+    }
+    if (!entry) {
+        pthread_mutex_unlock (&self->lock);
+        return -1;
+    }
+    if (channel->seq_ordered) {
+        //  Appended: the sender's latest line is the only one it must follow
+        if (after == channel->newest)
+            channel->seq_ordered = !latest || latest->seq < decoded_meta.seq;
+        else
+            channel->seq_ordered =
+                s_keeps_seq_order (channel, after, decoded_meta.sender, decoded_meta.seq);
+    }
+    entry->order = self->next_order++;
+    s_link (channel, after, entry);
+    self->lines++;
+    self->bytes += line_size + meta_size;
+    if (channel->size > self->lines_per_channel) {
+        for (size_t i = 0; i < self->channel_count; i++)
+            if (self->channels[i] == channel) {
+                s_drop_oldest (self, i);
+                break;
+            }
+    }
+    s_fit_bytes (self);
+    pthread_mutex_unlock (&self->lock);
+    return 0;
+}
+
+//  Restore the heap order of cursors[0..count) below index: the oldest line at the top.
+static void
+s_sift_down (cursor_t *cursors, size_t count, size_t index)
+{
+    while (true) {
+        size_t oldest = index, left = 2 * index + 1, right = left + 1;
+        if (left < count && s_older (cursors[left].entry, cursors[oldest].entry))
+            oldest = left;
+        if (right < count && s_older (cursors[right].entry, cursors[oldest].entry))
+            oldest = right;
+        if (oldest == index)
+            return;
+        cursor_t swap = cursors[index];
+        cursors[index] = cursors[oldest];
+        cursors[oldest] = swap;
+        index = oldest;
+    }
+}
+
+//  Serve the last lines of every channel, merged oldest first, with the lock held. Any thread.
+size_t
+backlog_serve (backlog_t *self, size_t lines_per_channel, backlog_serve_fn *serve, void *arg)
+{
+    cursor_t cursors[CHANNELS_MAX];
+    size_t count = 0, served = 0;
+    pthread_mutex_lock (&self->lock);
+    //  One cursor per channel, at the first of its last lines_per_channel lines
+    for (size_t i = 0; i < self->channel_count && lines_per_channel > 0; i++) {
+        const channel_t *channel = self->channels[i];
+        size_t take = channel->size < lines_per_channel ? channel->size : lines_per_channel;
+        const entry_t *entry = channel->newest;
+        for (size_t step = 1; step < take; step++)
+            entry = entry->older;
+        cursors[count++] = (cursor_t){.entry = entry, .remaining = take};
+    }
+    for (size_t i = count; i-- > 0;)
+        s_sift_down (cursors, count, i);
+    //  Merge: the oldest line of all channels' next ones, each time
+    while (count > 0) {
+        const entry_t *entry = cursors[0].entry;
+        if (serve)
+            serve (entry->frames, entry->line_size, entry->frames + entry->line_size,
+                   entry->meta_size, arg);
+        served++;
+        if (--cursors[0].remaining > 0)
+            cursors[0].entry = entry->newer;
+        else
+            cursors[0] = cursors[--count];
+        s_sift_down (cursors, count, 0);
+    }
+    pthread_mutex_unlock (&self->lock);
+    return served;
+}
+
+//  Lines kept over all channels. Any thread.
+size_t
+backlog_size (backlog_t *self)
+{
+    pthread_mutex_lock (&self->lock);
+    size_t lines = self->lines;
+    pthread_mutex_unlock (&self->lock);
+    return lines;
+}
