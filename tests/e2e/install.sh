@@ -2,12 +2,14 @@
 # make install DESTDIR=... PREFIX=... installs exactly the binary (as chatt, beside ppp's
 # chat), its two man pages and the Swedish catalogue; the installed binary runs and speaks
 # Swedish from where it was installed; make uninstall removes exactly those files. (The outer
-# make's variables, a sanitizer build's B and CC among them, are kept out of these makes.)
+# make's variables, a sanitizer build's B and CC among them, are kept out of these makes: make
+# exports command-line variables to the environment, and B=build/asan there would make
+# `make install` copy the sanitizer build to ./chat.)
 source "$(dirname "$0")/../lib.sh"
 REPO=$(cd "$TESTS_DIR/.." && pwd)
 root=$TMP/root
 
-env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$REPO" install DESTDIR="$root" PREFIX=/usr/local >"$TMP/install.log" 2>&1 ||
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u B -u CC -u VARIANT_CFLAGS make -s -C "$REPO" install DESTDIR="$root" PREFIX=/usr/local >"$TMP/install.log" 2>&1 ||
     { fail "make install DESTDIR=... succeeds"; show "$TMP/install.log"; finish; }
 (cd "$root" && find . -type f | sort) >"$TMP/files"
 cat >"$TMP/expected" <<'EOF_FILES'
@@ -32,12 +34,12 @@ if command -v man >/dev/null; then
     expect "$TMP/man" 'chatt' "the man page renders"
 fi
 
-env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$REPO" uninstall DESTDIR="$root" PREFIX=/usr/local >"$TMP/uninstall.log" 2>&1
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u B -u CC -u VARIANT_CFLAGS make -s -C "$REPO" uninstall DESTDIR="$root" PREFIX=/usr/local >"$TMP/uninstall.log" 2>&1
 left=$(cd "$root" && find . -type f | wc -l)
 ((left == 0)) && pass "make uninstall removes every installed file" ||
     fail "make uninstall removes every installed file ($left left)"
 
-env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$REPO" install DESTDIR="$root" PREFIX=/opt/chat PROGRAM=chat >"$TMP/install2.log" 2>&1
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u B -u CC -u VARIANT_CFLAGS make -s -C "$REPO" install DESTDIR="$root" PREFIX=/opt/chat PROGRAM=chat >"$TMP/install2.log" 2>&1
 [[ -x $root/opt/chat/bin/chat && -f $root/opt/chat/share/man/man1/chat.1 ]] &&
     pass "PREFIX and PROGRAM choose where and under what name" ||
     fail "PREFIX and PROGRAM choose where and under what name"
