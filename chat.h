@@ -17,9 +17,12 @@
 #define TEXT_MAX_BYTES 4096     // longest message text, in bytes of UTF-8
 #define FRAME_MAX_BYTES (NAME_MAX_BYTES + 2 + TEXT_MAX_BYTES) // "kanal> text"
 #define SOCKET_MAXMSGSIZE_BYTES 65536 // ZMQ_MAXMSGSIZE: a bigger frame cuts the sender off
-#define SOCKET_HWM_MESSAGES 10000     // queue per connection, each way (see outbox.h)
-#define CONTROL_PREFIX "~"            // topics starting with this are control, never a channel
-#define BEACON_PORT 5657              // UDP port of LAN discovery beacons (czmq's zbeacon)
+#define SOCKET_HWM_MESSAGES                                                                        \
+    1000                   // queue per connection, each way: flow control (outbox.h)
+                           // keeps senders at their listeners' pace, so a longer
+                           // queue would only add memory (10,000: 37 MB a peer, not 14)
+#define CONTROL_PREFIX "~" // topics starting with this are control, never a channel
+#define BEACON_PORT 5657   // UDP port of LAN discovery beacons (czmq's zbeacon)
 #define SANITIZED_MAX_BYTES (4 * FRAME_MAX_BYTES + 64) // escaping grows text at most 4 times
 #define LINE_MAX_BYTES (SANITIZED_MAX_BYTES + 256)     // one formatted line on the terminal
 #define ENDPOINT_MAX_BYTES 300                         // "tcp://" + host + ":" + port
