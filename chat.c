@@ -934,10 +934,17 @@ static void
 s_run (chat_t *self)
 {
     //  stdin, signals and subscriptions always; socket events and beacons when they exist
-    zmq_pollitem_t items[5] = {{NULL, STDIN_FILENO, ZMQ_POLLIN, 0},
+    zmq_pollitem_t items[6] = {{NULL, STDIN_FILENO, ZMQ_POLLIN, 0},
                                {NULL, s_signal_pipe[0], ZMQ_POLLIN, 0},
                                {zsock_resolve (self->publisher), 0, ZMQ_POLLIN, 0}};
-    int count = 3, events = -1, beacons = -1;
+    int count = 3, events = -1, beacons = -1, room = -1;
+    //  The XPUB socket's own file descriptor turns readable when libzmq has news for it, among
+    //  them "a listener's queue has room again": what the outbox waits for (POLLOUT cannot
+    //  say it: an XPUB socket always reports it)
+    int publisher_fd = -1;
+    size_t fd_size = sizeof publisher_fd;
+    if (zmq_getsockopt (zsock_resolve (self->publisher), ZMQ_FD, &publisher_fd, &fd_size) == 0)
+        room = count++, items[room] = (zmq_pollitem_t){NULL, publisher_fd, 0, 0};
     if (self->publisher_events) {
         events = count++;
         items[events] = (zmq_pollitem_t){zsock_resolve (self->publisher_events), 0, ZMQ_POLLIN, 0};
@@ -958,10 +965,18 @@ s_run (chat_t *self)
         if (receipts && timeout > RECEIPT_RESEND_MS / 4)
             timeout = RECEIPT_RESEND_MS / 4;
         items[0].events = waiting && !self->interactive ? 0 : ZMQ_POLLIN;
+        if (room >= 0)
+            items[room].events = waiting ? ZMQ_POLLIN : 0;
         if (zmq_poll (items, count, timeout > 0 ? timeout : 0) < 0) {
             if (zmq_errno () == EINTR)
                 continue;
             break;
+        }
+        if (room >= 0 && (items[room].revents & ZMQ_POLLIN)) {
+            //  Have libzmq take in its news now (a send does it only every millisecond or so)
+            int ready;
+            size_t ready_size = sizeof ready;
+            zmq_getsockopt (zsock_resolve (self->publisher), ZMQ_EVENTS, &ready, &ready_size);
         }
         if (items[1].revents & ZMQ_POLLIN)
             s_read_signals (self);
