@@ -6,7 +6,7 @@ PREFIX ?= /usr/local
 LOCALEDIR ?= $(PREFIX)/share/locale
 CC ?= cc
 
-PACKAGES = libzmq libczmq readline
+PACKAGES = libzmq libczmq readline libsodium
 DEPS_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PACKAGES))
 DEPS_LIBS := $(shell $(PKG_CONFIG) --libs $(PACKAGES)) -lpthread
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
