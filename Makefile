@@ -16,7 +16,7 @@ CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(WARNINGS) $(DEPS_CFLAGS) -DLOCALEDIR='"$(LOCALEDIR)"' $(CFLAGS)
 
 # Modules shared by chat and the unit tests; chat.c holds main
-MODULES = address backlog channels commands complete control discovery history monitor outbox peers resend room streams term text wire
+MODULES = address backlog channels commands complete control discovery history monitor outbox peers resend room roomkey streams term text wire
 UNIT_TESTS = test_text test_wire test_address test_commands test_channels test_peers test_control test_room test_streams test_backlog
 
 # A build variant: objects and binary under $(B); the default one is ./chat

@@ -48,6 +48,7 @@ struct _channels_listener_t {
     peers_t *peers;                     //  the shared peer list (not owned)
     room_t *room;                       //  the shared list of members (not owned)
     backlog_t *backlog;                 //  the shared recent lines of the room (not owned)
+    const roomkey_t *key;               //  the room's key when it is locked, or NULL (not owned)
     size_t history_lines;               //  lines of history per channel to ask for (0: none)
     int port;                           //  where our PUB socket listens
     uint8_t self_id[WIRE_SENDER_BYTES]; //  our own sender id
@@ -711,13 +712,37 @@ s_peer_event (uint16_t id)
     return -1;
 }
 
+//  Tell the user why the handshake with the chat at label failed (socket event id, detail
+//  value): a room locked with another key, a locked room we have no key for, or no chat.
+static void
+s_report_refused (receiver_t *self, const char *label, uint16_t id, uint32_t value)
+{
+    bool locked = self->listener->key != NULL;
+    //  A mechanism mismatch is seen when one side is locked and the other not; a locked room
+    //  often closes the connection before the other side sees that, which gives no detail
+    bool mismatch = id == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL &&
+                    value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH;
+    bool no_detail = id == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL;
+    if (locked && (mismatch || no_detail || id == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH))
+        term_error (_ ("%s does not accept our key (it has another passphrase, or none); not "
+                       "connecting to it"),
+                    label);
+    else if (mismatch || no_detail)
+        term_error (_ ("%s refused us: it is a locked room (start with --key to join it), or not "
+                       "a chat; not connecting to it"),
+                    label);
+    else
+        term_error (_ ("%s is not a chat (the handshake failed); not connecting to it"), label);
+}
+
 //  Turn one socket event into a peer state, and tell the user when the state changes.
 static void
 s_handle_event (receiver_t *self)
 {
     uint16_t id;
+    uint32_t value;
     char endpoint[ENDPOINT_MAX_BYTES];
-    if (monitor_next (self->monitor, "SUB", &id, endpoint, sizeof endpoint))
+    if (monitor_next (self->monitor, "SUB", &id, &value, endpoint, sizeof endpoint))
         return;
     int peer_event = s_peer_event (id);
     if (peer_event < 0)
@@ -740,7 +765,7 @@ s_handle_event (receiver_t *self)
         term_notice (_ ("lost the connection to %s, retrying"), label);
         break;
     case PEER_NEWS_NOT_A_CHAT:
-        term_error (_ ("%s is not a chat (the handshake failed); not connecting to it"), label);
+        s_report_refused (self, label, id, value);
         break;
     case PEER_NEWS_NONE:
         break;
@@ -762,8 +787,16 @@ s_report_cut_off (receiver_t *self)
 //  and subscribe to every channel, control traffic and our private topic, but not to other
 //  peers' private topics.
 static void
-s_configure_sub (void *sub, int port, const uint8_t self_id[WIRE_SENDER_BYTES])
+s_configure_sub (void *sub, int port, const uint8_t self_id[WIRE_SENDER_BYTES],
+                 const roomkey_t *key)
 {
+    if (key) {
+        //  A locked room: every publisher must be the room's CURVE server, and we show it the
+        //  room's key pair as our own (its ZAP handler checks that)
+        zmq_setsockopt (sub, ZMQ_CURVE_SERVERKEY, key->public_key, ROOMKEY_BYTES);
+        zmq_setsockopt (sub, ZMQ_CURVE_PUBLICKEY, key->public_key, ROOMKEY_BYTES);
+        zmq_setsockopt (sub, ZMQ_CURVE_SECRETKEY, key->secret_key, ROOMKEY_BYTES);
+    }
     int zero = 0, one = 1, rcvtimeo = 0;
     int64_t maxmsgsize = SOCKET_MAXMSGSIZE_BYTES;
     int reconnect = RECONNECT_IVL_MS, reconnect_max = RECONNECT_IVL_MAX_MS;
@@ -818,7 +851,7 @@ s_listener_run (void *arg)
     void *context = self.streams ? zmq_ctx_new () : NULL;
     self.sub = context ? zmq_socket (context, ZMQ_SUB) : NULL;
     if (self.sub) {
-        s_configure_sub (self.sub, listener->port, listener->self_id);
+        s_configure_sub (self.sub, listener->port, listener->self_id, listener->key);
         //  Every event: the peer states need some, the view of the wire shows them all
         zmq_socket_monitor (self.sub, monitor_endpoint, ZMQ_EVENT_ALL);
         self.monitor = zmq_socket (context, ZMQ_PAIR);
@@ -905,7 +938,8 @@ s_await (int fd, int timeout_ms)
 
 channels_listener_t *
 channels_listener_start (channels_t *channels, peers_t *peers, room_t *room, backlog_t *backlog,
-                         size_t history_lines, const uint8_t self_id[WIRE_SENDER_BYTES], int port)
+                         size_t history_lines, const roomkey_t *key,
+                         const uint8_t self_id[WIRE_SENDER_BYTES], int port)
 {
     channels_listener_t *self = calloc (1, sizeof *self);
     if (!self)
@@ -914,6 +948,7 @@ channels_listener_start (channels_t *channels, peers_t *peers, room_t *room, bac
     self->peers = peers;
     self->room = room;
     self->backlog = backlog;
+    self->key = key;
     self->history_lines = history_lines;
     self->port = port;
     memcpy (self->self_id, self_id, WIRE_SENDER_BYTES);

@@ -15,6 +15,7 @@
 #include "chat.h"
 #include "peers.h"
 #include "room.h"
+#include "roomkey.h"
 #include "wire.h"
 
 #include <stdbool.h>
@@ -68,12 +69,14 @@ typedef struct _channels_listener_t channels_listener_t;
 
 //  Start the subscriber thread. It keeps room up to date from heartbeats, and backlog from the
 //  lines it shows; it asks the first member it hears for history_lines lines of history per
-//  channel (0: none). self_id is this process's sender id: lines carrying it are our own and
+//  channel (0: none). key is the room's key when it is locked (NULL: open); it must outlive the
+//  thread. self_id is this process's sender id: lines carrying it are our own and
 //  are not shown. port is where our PUB socket listens: the thread's subscriptions tell every
 //  publisher it connects to, so they connect back. Returns NULL (after one error line) if the
 //  thread could not start.
 channels_listener_t *channels_listener_start (channels_t *channels, peers_t *peers, room_t *room,
                                               backlog_t *backlog, size_t history_lines,
+                                              const roomkey_t *key,
                                               const uint8_t self_id[WIRE_SENDER_BYTES], int port);
 
 //  Wake the subscriber thread so it carries out queued peer changes. Main thread.

@@ -18,6 +18,7 @@
 #include "peers.h"
 #include "resend.h"
 #include "room.h"
+#include "roomkey.h"
 #include "term.h"
 #include "text.h"
 #include "wire.h"
@@ -36,12 +37,14 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
-#define LINGER_MS 2000         // leaving waits this long at most for sent lines to go out
-#define INPUT_QUEUE_MAX 64     // typed lines waiting to be handled
-#define CONNECT_MAX 64         // --connect options at most
-#define RECEIPTS_MAX 64        // private messages awaiting a receipt at most
-#define RECEIPT_RESEND_MS 2000 // a private message without a receipt is sent once more after this
-#define RECEIPT_WAIT_MS 5000   // ... and given up after this
+#define LINGER_MS 2000          // leaving waits this long at most for sent lines to go out
+#define INPUT_QUEUE_MAX 64      // typed lines waiting to be handled
+#define CONNECT_MAX 64          // --connect options at most
+#define RECEIPTS_MAX 64         // private messages awaiting a receipt at most
+#define RECEIPT_RESEND_MS 2000  // a private message without a receipt is sent once more after this
+#define RECEIPT_WAIT_MS 5000    // ... and given up after this
+#define REFUSED_NOTICE_MS 60000 // a refused connection is told once in this time at most
+#define ZAP_ENDPOINT "inproc://zeromq.zap.01" // where libzmq asks who may connect (RFC 27)
 
 //  Options from the command line
 typedef struct {
@@ -57,6 +60,7 @@ typedef struct {
     int color;                        //  COLOR_AUTO, COLOR_ALWAYS or COLOR_NEVER
     int history_lines;                //  lines of room history per channel (--history)
     const char *log;                  //  transcript file (--log), or NULL
+    const char *key;                  //  room passphrase (--key, CHAT_KEY), "-" to ask, or NULL
 } options_t;
 
 //  A private message waiting for its receipt
@@ -90,6 +94,10 @@ typedef struct {
     outbox_t *outbox;                   //  what waits for room in the listeners' queues
     resend_t *resend;                   //  our recent lines, for those who lost some
     backlog_t *backlog;                 //  the room's recent lines, for those who join later
+    roomkey_t key;                      //  the room's key, when locked
+    bool locked;                        //  the room is locked (--key)
+    zsock_t *zap;                       //  ZAP handler: admits only the room's key, when locked
+    int64_t refused_told_ms;            //  when a refused connection was last told
     receipt_t receipts[RECEIPTS_MAX];   //  private messages awaiting a receipt
     uint64_t private_number;            //  number of the last private message sent
     int listeners;                      //  peers subscribed to us
@@ -142,6 +150,8 @@ s_usage (int status)
                 "      --history N          show N lines of each channel's history on joining\n"
                 "                           (default %d, 0 for none)\n"
                 "      --log FILE           append what you see to FILE, with times\n"
+                "      --key PASSPHRASE     lock the room: encrypt everything, admit only those\n"
+                "                           with the passphrase (- asks for it; or CHAT_KEY)\n"
                 "  -h, --help               show this help and exit\n"
                 "      --version            show the version and exit\n"
                 "\n"
@@ -200,7 +210,8 @@ s_parse_options (int argc, char **argv, options_t *options)
         OPT_NO_HISTORY,
         OPT_COLOR,
         OPT_HISTORY,
-        OPT_LOG
+        OPT_LOG,
+        OPT_KEY
     };
     static const struct option longs[] = {{"port", required_argument, NULL, 'p'},
                                           {"nick", required_argument, NULL, 'n'},
@@ -215,12 +226,15 @@ s_parse_options (int argc, char **argv, options_t *options)
                                           {"color", required_argument, NULL, OPT_COLOR},
                                           {"history", required_argument, NULL, OPT_HISTORY},
                                           {"log", required_argument, NULL, OPT_LOG},
+                                          {"key", required_argument, NULL, OPT_KEY},
                                           {NULL, 0, NULL, 0}};
     s_default_nick (options->nick, sizeof options->nick);
     const char *no_discovery = getenv ("CHAT_NO_DISCOVERY");
     options->no_discovery = no_discovery && *no_discovery && !streq (no_discovery, "0");
     snprintf (options->channel, sizeof options->channel, "%s", CHANNEL_DEFAULT);
     options->history_lines = BACKLOG_LINES_DEFAULT;
+    const char *key = getenv ("CHAT_KEY"); //  keeps the passphrase out of ps
+    options->key = key && *key ? key : NULL;
     opterr = 0;
     int option;
     while ((option = getopt_long (argc, argv, ":p:n:c:h", longs, NULL)) != -1) {
@@ -291,6 +305,11 @@ s_parse_options (int argc, char **argv, options_t *options)
             if (!*optarg)
                 s_bad_option (_ ("bad --log \"%s\": name a file"), optarg);
             options->log = optarg;
+            break;
+        case OPT_KEY:
+            if (!*optarg)
+                s_bad_option (_ ("bad --key \"%s\": give a passphrase, or - to be asked"), optarg);
+            options->key = optarg;
             break;
         case 'h':
             s_usage (0);
@@ -845,6 +864,15 @@ s_bind (chat_t *self)
     zsock_set_maxmsgsize (self->publisher, SOCKET_MAXMSGSIZE_BYTES);
     //  Bounded per listener; outbox.h says what happens when a queue is full
     zsock_set_sndhwm (self->publisher, SOCKET_HWM_MESSAGES);
+    if (self->locked) {
+        //  A locked room: we are its CURVE server, and our ZAP handler admits only clients that
+        //  present the room's key; it must be bound before anyone can connect
+        self->zap = zsock_new (ZMQ_REP);
+        if (!self->zap || zsock_bind (self->zap, ZAP_ENDPOINT) != 0)
+            return -1;
+        zsock_set_curve_server (self->publisher, 1);
+        zsock_set_curve_secretkey_bin (self->publisher, self->key.secret_key);
+    }
     //  Watch the socket for the view of the wire: ports tried, connections,
     //  handshakes, breaks
     char events[64];
@@ -860,13 +888,76 @@ s_bind (chat_t *self)
     return self->port > 0 ? 0 : -1;
 }
 
-//  Read one event of the XPUB socket: shown when the view of the wire is on.
+//  True when a refused connection may be told now: once in REFUSED_NOTICE_MS at most, so a
+//  peer retrying does not fill the screen.
+static bool
+s_tell_refused (chat_t *self)
+{
+    int64_t now = zclock_mono ();
+    if (self->refused_told_ms && now - self->refused_told_ms < REFUSED_NOTICE_MS)
+        return false;
+    self->refused_told_ms = now;
+    return true;
+}
+
+//  Read one event of the XPUB socket: shown when the view of the wire is on; a connection
+//  refused for want of the room's key is told (the peer's address is not known here).
 static void
 s_read_publisher_event (chat_t *self)
 {
     uint16_t id;
+    uint32_t value;
     char endpoint[ENDPOINT_MAX_BYTES];
-    monitor_next (self->publisher_events, "PUB", &id, endpoint, sizeof endpoint);
+    if (monitor_next (self->publisher_events, "PUB", &id, &value, endpoint, sizeof endpoint) ||
+        id != ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL)
+        return;
+    if (value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH && self->locked &&
+        s_tell_refused (self))
+        term_notice (_ ("refused a chat without the room's key (not told again for a minute)"));
+    else if (value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH && s_tell_refused (self))
+        term_notice (
+            _ ("a chat of a locked room tried to listen to us: it needs us to have the key "
+               "too (--key)"));
+    else if (value == ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC && self->locked &&
+             s_tell_refused (self))
+        term_notice (_ ("refused a chat with another key (not told again for a minute)"));
+}
+
+//  Answer libzmq's question whether a peer may connect (ZAP, RFC 27): only one that presents
+//  the room's public key, which only the passphrase gives.
+static void
+s_read_zap (chat_t *self)
+{
+    zmsg_t *request = zmsg_recv (self->zap);
+    if (!request)
+        return;
+    zframe_t *version = zmsg_first (request), *id = zmsg_next (request);
+    zmsg_next (request); //  domain
+    zframe_t *address = zmsg_next (request);
+    zmsg_next (request); //  identity
+    zframe_t *mechanism = zmsg_next (request), *client_key = zmsg_next (request);
+    bool admit = version && zframe_streq (version, "1.0") && id && mechanism &&
+                 zframe_streq (mechanism, "CURVE") && client_key &&
+                 zframe_size (client_key) == ROOMKEY_BYTES &&
+                 memcmp (zframe_data (client_key), self->key.public_key, ROOMKEY_BYTES) == 0;
+    if (!admit && address && s_tell_refused (self)) {
+        char safe[4 * ENDPOINT_MAX_BYTES];
+        text_sanitize ((const char *) zframe_data (address),
+                       zframe_size (address) < ENDPOINT_MAX_BYTES ? zframe_size (address)
+                                                                  : ENDPOINT_MAX_BYTES,
+                       safe, sizeof safe);
+        term_notice (_ ("refused %s: it does not have the room's key"), safe);
+    }
+    zmsg_t *reply = zmsg_new ();
+    zmsg_addstr (reply, "1.0");
+    zmsg_addmem (reply, id ? zframe_data (id) : NULL, id ? zframe_size (id) : 0);
+    zmsg_addstr (reply, admit ? "200" : "400");
+    zmsg_addstr (reply, admit ? "OK" : "not the room's key");
+    zmsg_addstr (reply, "");
+    zmsg_addmem (reply, NULL, 0);
+    if (zmsg_send (&reply, self->zap))
+        zmsg_destroy (&reply);
+    zmsg_destroy (&request);
 }
 
 //  Print who we are and where others reach us.
@@ -879,6 +970,12 @@ s_banner (chat_t *self)
     term_notice (_ ("chat %s: you are %s, writing to [%s], listening on port %d"), CHAT_VERSION,
                  self->options.nick, channel, self->port);
     term_notice (_ ("others reach you at: %s (port %d)"), addresses, self->port);
+    if (self->locked) {
+        char fingerprint[16];
+        roomkey_fingerprint (&self->key, fingerprint, sizeof fingerprint);
+        term_notice (_ ("the room is locked: only those with its passphrase get in (key %s)"),
+                     fingerprint);
+    }
     if (self->interactive)
         term_notice (_ ("\\help lists the commands, \\quit leaves"));
 }
@@ -934,10 +1031,10 @@ static void
 s_run (chat_t *self)
 {
     //  stdin, signals and subscriptions always; socket events and beacons when they exist
-    zmq_pollitem_t items[6] = {{NULL, STDIN_FILENO, ZMQ_POLLIN, 0},
+    zmq_pollitem_t items[7] = {{NULL, STDIN_FILENO, ZMQ_POLLIN, 0},
                                {NULL, s_signal_pipe[0], ZMQ_POLLIN, 0},
                                {zsock_resolve (self->publisher), 0, ZMQ_POLLIN, 0}};
-    int count = 3, events = -1, beacons = -1, room = -1;
+    int count = 3, events = -1, beacons = -1, room = -1, zap = -1;
     //  The XPUB socket's own file descriptor turns readable when libzmq has news for it, among
     //  them "a listener's queue has room again": what the outbox waits for (POLLOUT cannot
     //  say it: an XPUB socket always reports it)
@@ -948,6 +1045,10 @@ s_run (chat_t *self)
     if (self->publisher_events) {
         events = count++;
         items[events] = (zmq_pollitem_t){zsock_resolve (self->publisher_events), 0, ZMQ_POLLIN, 0};
+    }
+    if (self->zap) {
+        zap = count++;
+        items[zap] = (zmq_pollitem_t){zsock_resolve (self->zap), 0, ZMQ_POLLIN, 0};
     }
     if (self->discovery) {
         beacons = count++;
@@ -986,6 +1087,8 @@ s_run (chat_t *self)
             s_read_publisher_event (self);
         if (beacons >= 0 && (items[beacons].revents & ZMQ_POLLIN))
             s_read_beacon (self);
+        if (zap >= 0 && (items[zap].revents & ZMQ_POLLIN))
+            s_read_zap (self);
         if (!self->quit && (items[0].revents & (ZMQ_POLLIN | ZMQ_POLLERR))) {
             if (self->interactive)
                 s_read_terminal (self);
@@ -1017,6 +1120,8 @@ s_destroy (chat_t *self)
     zsock_destroy (&self->publisher_events);
     outbox_destroy (&self->outbox);
     zsock_destroy (&self->publisher); //  lingers up to LINGER_MS so sent lines leave
+    zsock_destroy (&self->zap);
+    roomkey_wipe (&self->key);
     zsys_shutdown ();
     resend_destroy (&self->resend);
     backlog_destroy (&self->backlog);
@@ -1097,6 +1202,22 @@ main (int argc, char **argv)
         text_sanitize (self->options.log, strlen (self->options.log), safe, sizeof safe);
         errx (2, _ ("cannot append to the log file %s: %s"), safe, strerror (errno));
     }
+    if (self->options.key) {
+        char asked[ROOMKEY_PASSPHRASE_MAX_BYTES + 2];
+        const char *passphrase = self->options.key;
+        if (streq (passphrase, "-")) {
+            if (roomkey_ask (_ ("Passphrase of the room: "), asked, sizeof asked) || !*asked)
+                errx (2, _ ("no passphrase given"));
+            passphrase = asked;
+        }
+        if (strlen (passphrase) > ROOMKEY_PASSPHRASE_MAX_BYTES)
+            errx (2, _ ("the passphrase is too long (at most %d bytes)"),
+                  ROOMKEY_PASSPHRASE_MAX_BYTES);
+        if (roomkey_derive (passphrase, strlen (passphrase), &self->key))
+            errx (1, _ ("cannot derive the room's key (out of memory?)"));
+        explicit_bzero (asked, sizeof asked);
+        self->locked = true;
+    }
     if (s_bind (self)) {
         const char *why = zmq_strerror (zmq_errno ());
         int port = self->options.port;
@@ -1110,9 +1231,12 @@ main (int argc, char **argv)
         errx (1, "out of memory");
     self->listener =
         channels_listener_start (self->channels, self->peers, self->room, self->backlog,
-                                 (size_t) self->options.history_lines, self->self_id, self->port);
+                                 (size_t) self->options.history_lines,
+                                 self->locked ? &self->key : NULL, self->self_id, self->port);
     self->commands =
         commands_new (self->channels, self->peers, self->room, self->listener, self->port);
+    if (self->commands)
+        commands_set_locked (self->commands, self->locked);
     int status = self->listener && self->commands ? 0 : 1;
     if (status == 0)
         s_banner (self);

@@ -25,6 +25,7 @@ struct _commands_t {
     char action[TEXT_MAX_BYTES + 8];       //  "/me ..." being sent for \me
     uint8_t private_id[WIRE_SENDER_BYTES]; //  whom the \msg being sent goes to
     char private_name[NAME_MAX_BYTES + 8]; //  ... by name
+    bool locked;                           //  the room is locked (--key)
 };
 
 //  The commands, their argument rules, and their names for parsing
@@ -48,6 +49,7 @@ static const command_spec_t s_specs[] = {
     {"clear", COMMAND_CLEAR, 0, 0},
     {"me", COMMAND_ME, 1, 2},   //  "\me" alone: the text is taken whole in commands_parse
     {"msg", COMMAND_MSG, 2, 2}, //  with a text: taken whole in commands_parse
+    {"invite", COMMAND_INVITE, 0, 0},
     {"quit", COMMAND_QUIT, 0, 0},
     {"exit", COMMAND_QUIT, 0, 0},
 };
@@ -161,6 +163,12 @@ commands_destroy (commands_t **self_p)
 }
 
 void
+commands_set_locked (commands_t *self, bool locked)
+{
+    self->locked = locked;
+}
+
+void
 commands_private_to (commands_t *self, uint8_t id[WIRE_SENDER_BYTES], char *name, size_t name_size)
 {
     memcpy (id, self->private_id, WIRE_SENDER_BYTES);
@@ -195,9 +203,28 @@ s_help (void)
                   "  \\nick NAME             take a new name\n"
                   "  \\me does something     an action: \"* anna does something\"\n"
                   "  \\msg NICK text         a private message to NICK only\n"
+                  "  \\invite                a line to give a friend who should join\n"
                   "  \\clear                 clear the screen\n"
                   "  \\quit, \\exit           leave (Ctrl-D and Ctrl-C too)\n"
                   "Other lines go to the channel you write to (\\\\ sends a leading \\).\n"));
+}
+
+//  \invite: one line to pass on: how to start a chat that joins this one, at our first address
+//  (the LAN's, when we have one), and, for a locked room, to bring the passphrase.
+static void
+s_invite (commands_t *self)
+{
+    char addresses[1024];
+    address_local_list (addresses, sizeof addresses);
+    addresses[strcspn (addresses, ", ")] = 0; //  the first is the one others reach best
+    char host[ENDPOINT_MAX_BYTES];
+    snprintf (host, sizeof host, strchr (addresses, ':') ? "[%s]" : "%s", addresses);
+    if (self->locked)
+        term_notice (_ ("invite: chat -c %s:%d --key - (give the passphrase in person, not in the "
+                        "chat)"),
+                     host, self->own_port);
+    else
+        term_notice (_ ("invite: chat -c %s:%d"), host, self->own_port);
 }
 
 //  True when address is this chat itself: our port on a loopback or local address.
@@ -447,6 +474,9 @@ commands_handle (commands_t *self, const char *line, const char **text)
         }
         break;
     }
+    case COMMAND_INVITE:
+        s_invite (self);
+        break;
     case COMMAND_CLEAR:
         term_clear ();
         break;

@@ -27,6 +27,7 @@ typedef enum {
     COMMAND_NICK,       //  \nick NEW
     COMMAND_ME,         //  \me does something (text: the action)
     COMMAND_MSG,        //  \msg NICK text (argument: the nick, text: the message)
+    COMMAND_INVITE,     //  \invite
     COMMAND_CLEAR,      //  \clear
     COMMAND_QUIT,       //  \quit or \exit
     COMMAND_UNKNOWN,    //  a backslash word we do not know
@@ -67,6 +68,9 @@ void commands_destroy (commands_t **self_p);
 //  Handle one typed line (or the answer to a question a command asked). Main thread, without
 //  the terminal lock.
 commands_result_t commands_handle (commands_t *self, const char *line, const char **text);
+
+//  Tell the runner the room is locked (\invite then says to bring the passphrase).
+void commands_set_locked (commands_t *self, bool locked);
 
 //  After COMMANDS_PRIVATE: the member to send to, its id and display name.
 void commands_private_to (commands_t *self, uint8_t id[WIRE_SENDER_BYTES], char *name,

@@ -97,15 +97,14 @@ monitor_describe (uint16_t id, uint32_t value, const char *endpoint, char *out, 
 }
 
 int
-monitor_next (void *monitor, const char *socket_name, uint16_t *id, char *endpoint,
+monitor_next (void *monitor, const char *socket_name, uint16_t *id, uint32_t *value, char *endpoint,
               size_t endpoint_size)
 {
-    uint32_t value;
-    if (monitor_read (monitor, id, &value, endpoint, endpoint_size))
+    if (monitor_read (monitor, id, value, endpoint, endpoint_size))
         return -1;
     if (term_debug_on ()) {
         char words[LINE_MAX_BYTES];
-        monitor_describe (*id, value, endpoint, words, sizeof words);
+        monitor_describe (*id, *value, endpoint, words, sizeof words);
         if (*words)
             term_debug ("%s %s", socket_name, words);
     }

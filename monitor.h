@@ -22,8 +22,9 @@ void monitor_describe (uint16_t id, uint32_t value, const char *endpoint, char *
                        size_t outsize);
 
 //  Read one event from a monitor socket and, when the view of the wire is on, show it as one
-//  line starting with socket_name ("SUB", "PUB"). Returns 0 with id and endpoint filled, or -1.
-int monitor_next (void *monitor, const char *socket_name, uint16_t *id, char *endpoint,
-                  size_t endpoint_size);
+//  line starting with socket_name ("SUB", "PUB"). Returns 0 with id, value (its detail: an
+//  error code, a ZAP status) and endpoint filled, or -1.
+int monitor_next (void *monitor, const char *socket_name, uint16_t *id, uint32_t *value,
+                  char *endpoint, size_t endpoint_size);
 
 #endif

@@ -95,7 +95,7 @@ background "$PYTHON" "$TMP/web.py" "$web"
 on_exit "kill -9 $!"
 disown
 say bertil "\\connect $web"
-expect "$TMP/bertil.err" "127\\.0\\.0\\.1:$web is not a chat|127\\.0\\.0\\.1:$web was cut off" \
+expect "$TMP/bertil.err" "127\\.0\\.0\\.1:$web (is not a chat|refused us: it is a locked room .*, or not a chat)|127\\.0\\.0\\.1:$web was cut off" \
     "a port that is not a chat is reported" 15
 say bertil "\\peers"
 say bertil "efter webben"
