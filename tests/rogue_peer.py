@@ -23,14 +23,16 @@ publisher.setsockopt(zmq.SNDHWM, 0)
 publisher.bind("tcp://127.0.0.1:%d" % port)
 
 
-def await_subscriber():
+def await_subscriber(count=1):
     """Wait (at most 30 s) for a chat's subscription to "~listen PORT" (chat subscribes to every
     channel byte by byte, its private topic, and that); the others are skipped."""
     deadline = time.time() + 30
     while time.time() < deadline:
         if publisher.poll(int((deadline - time.time()) * 1000) + 1):
             if publisher.recv().startswith(b"\x01~listen "):
-                return
+                count -= 1
+                if count == 0:
+                    return
     print("no subscriber", flush=True)
     sys.exit(1)
 
@@ -40,7 +42,20 @@ def random_bytes(n):
 
 
 def hostile_message():
-    kind = random.randrange(6)
+    kind = random.randrange(9)
+    if kind == 6:
+        # a heartbeat with good metadata and a body of garbage, or of too many peers
+        meta = b"\x01" + random_bytes(16) + struct.pack(">QQ", 0, 0) + bytes([3]) + b"eve"
+        body = random_bytes(random.randrange(0, 400)) if random.randrange(2) else \
+            b"port 1\n" + b"peer " + b"ab" * 16 + b" 127.0.0.1:1\n" * 100
+        return [b"~beat", meta, body]
+    if kind == 7:
+        # a private message for an id nobody has, or one frame short
+        return [b"!" + b"0" * 32, b"msg", random_bytes(20)][: random.randrange(1, 4)]
+    if kind == 8:
+        # valid-looking metadata with a wrong length byte and an absurd sequence number
+        meta = b"\x01" + random_bytes(16) + struct.pack(">QQ", 2**64 - 1, 2**63) + bytes([255])
+        return [b"buddy> " + random_bytes(random.randrange(0, 50)), meta + random_bytes(5)]
     if kind == 0:
         return [random_bytes(random.randrange(0, 300))]
     if kind == 1:
@@ -57,11 +72,11 @@ def hostile_message():
     return [b"x" * random.randrange(60, 70) + b"> " + random_bytes(10)]
 
 
-await_subscriber()
+await_subscriber(2)  # both chats of the room
 for _ in range(count):
     publisher.send_multipart(hostile_message())
 print("sent", count, flush=True)
-publisher.send(b"buddy> " + b"A" * (1 << 20))  # over ZMQ_MAXMSGSIZE: the chat drops us
+publisher.send(b"buddy> " + b"A" * (10 << 20))  # 10 MB, over ZMQ_MAXMSGSIZE: chats drop us
 print("oversized", flush=True)
 await_subscriber()  # the chat is told to connect again and subscribes
 publisher.send(b"buddy> efter stormen")

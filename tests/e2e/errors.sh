@@ -39,6 +39,11 @@ done <<EOF_TABLE
 -c 1:2:3|cannot connect to 1:2:3: write an IPv6 address in brackets
 5557 5558|unexpected argument "5558"
 -p $taken|port $taken is taken
+--key=|bad --key ""
+--history abc|bad --history "abc"
+--history 1001|bad --history "1001"
+--log=|bad --log ""
+--log /nonexistent/dir/x.log|cannot append to the log file /nonexistent/dir/x\.log
 EOF_TABLE
 
 # Bad commands in a running chat: one line each, and the chat keeps going
