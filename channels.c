@@ -1,8 +1,11 @@
 /*  channels.c - the channel table, the subscriber thread, and how incoming lines are shown.
 
     Listening is "all channels, minus the silenced ones", as the course exercise asks: the SUB
-    socket subscribes to everything and each line's channel, parsed exactly up to its '>', is
-    checked against the table, so silencing "bud" never silences "buddy".
+    socket subscribes to every channel (one subscription per byte a channel name can start with,
+    so that other peers' private topics stay out) and each line's channel, parsed exactly up to
+    its '>', is checked against the table, so silencing "bud" never silences "buddy". Each
+    sender's lines are shown in order and once (streams.h), gaps are repaired, and what is shown
+    is kept for those who join later (backlog.h).
 */
 #include "channels.h"
 #include "address.h"

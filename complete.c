@@ -20,8 +20,8 @@ static char s_candidates[CANDIDATES_MAX][ENDPOINT_MAX_BYTES];
 static size_t s_count, s_next;
 
 static const char *s_commands[] = {
-    "\\help", "\\connect", "\\disconnect", "\\channel", "\\channels", "\\who", "\\peers",
-    "\\nick", "\\me",      "\\clear",      "\\debug",   "\\quit",     "\\exit"};
+    "\\help", "\\connect", "\\disconnect", "\\channel", "\\channels", "\\who",  "\\peers", "\\nick",
+    "\\me",   "\\msg",     "\\invite",     "\\clear",   "\\debug",    "\\quit", "\\exit"};
 
 //  Add a candidate, with suffix ("" or ": ").
 static void
@@ -71,6 +71,12 @@ s_collect (int start)
         size_t count = room_names (s_room, names, ROOM_MAX);
         for (size_t i = 0; i < count; i++)
             s_add (names[i], ":");
+    }
+    //  \msg NICK: the members' names, for the word after the command
+    if (start > 0 && streq (command, "\\msg") && (size_t) start == strlen (command) + 1) {
+        size_t count = room_names (s_room, names, ROOM_MAX);
+        for (size_t i = 0; i < count; i++)
+            s_add (names[i], "");
     }
     if (start > 0 && (streq (command, "\\channel") || streq (command, "\\disconnect"))) {
         size_t count = channels_names (s_channels, channels, CHANNELS_MAX);

@@ -12,6 +12,7 @@
 #include "text.h"
 
 #include <czmq.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -44,14 +45,16 @@ s_unhex (const char *s, size_t size, uint8_t id[WIRE_SENDER_BYTES])
     return 0;
 }
 
-//  Parse a decimal number of at most 19 digits; 0 if s is not one.
+//  Parse a decimal number (at most UINT64_MAX); 0 if s is not one.
 static uint64_t
 s_number (const char *s)
 {
     size_t size = strlen (s);
-    if (size == 0 || size > 19 || strspn (s, "0123456789") != size)
+    if (size == 0 || size > 20 || strspn (s, "0123456789") != size)
         return 0;
-    return strtoull (s, NULL, 10);
+    errno = 0;
+    unsigned long long value = strtoull (s, NULL, 10);
+    return errno ? 0 : (uint64_t) value;
 }
 
 int

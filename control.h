@@ -28,9 +28,9 @@
 #define CONTROL_BEAT CONTROL_PREFIX "beat"        // "here I am", every BEAT_INTERVAL_MS
 #define CONTROL_BYE CONTROL_PREFIX "bye"          // "I am leaving", at a clean quit
 #define CONTROL_LISTEN CONTROL_PREFIX "listen "   // subscription: "I listen to you from PORT"
-#define CONTROL_RESEND CONTROL_PREFIX "resend "   // request: "~resend SENDER FROM REQUESTER"
-#define CONTROL_HISTORY CONTROL_PREFIX "history " // request: "~history SERVER REQUESTER LINES"
-#define CONTROL_ACK CONTROL_PREFIX "ack "         // request: "~ack SENDER NUMBER" (a receipt)
+#define CONTROL_RESEND CONTROL_PREFIX "resend "   // request: "~resend TARGET REQUESTER FROM"
+#define CONTROL_HISTORY CONTROL_PREFIX "history " // request: "~history TARGET REQUESTER LINES"
+#define CONTROL_ACK CONTROL_PREFIX "ack "         // request: "~ack TARGET NUMBER" (a receipt)
 #define CONTROL_PRIVATE "!"                       // topic prefix of messages for one peer
 #define CONTROL_PRIVATE_BYTES (1 + 2 * WIRE_SENDER_BYTES) // "!" + 32 hex digits
 #define CONTROL_KIND_LINE "line"               // a chat line resent: line frame, meta frame

@@ -134,11 +134,17 @@ streams_sent_up_to (streams_t *self, const uint8_t id[WIRE_SENDER_BYTES], uint64
                     int64_t now_ms)
 {
     stream_t *stream = s_find_or_add (self, id, now_ms);
-    if (stream->next == 0) {
-        uint64_t start = last_seq > stream->history_max ? last_seq : stream->history_max;
-        stream->next = stream->first = start + 1;
-        stream->latest = start;
-    } else if (last_seq >= stream->next)
+    if (stream->next == 0 && stream->history_max == 0) {
+        //  Its lines so far were sent before we joined
+        stream->next = stream->first = last_seq + 1;
+        stream->latest = last_seq;
+        return;
+    }
+    if (stream->next == 0)
+        //  History showed its lines up to history_max: the ones after were sent since, while we
+        //  were joining, and are ours to get
+        stream->next = stream->first = stream->history_max + 1;
+    if (last_seq >= stream->next)
         s_gap (stream, last_seq, now_ms);
 }
 

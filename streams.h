@@ -51,8 +51,8 @@ streams_verdict_t streams_line (streams_t *self, const uint8_t id[WIRE_SENDER_BY
                                 int64_t now_ms);
 
 //  A heartbeat from id saying its last line had seq last_seq (0: none yet). For a sender not
-//  followed yet, its lines start after last_seq; otherwise lines up to last_seq not shown yet
-//  are missing, and a repair is due.
+//  followed yet, its lines start after last_seq, or, when history showed some of its lines,
+//  after those; lines up to last_seq not shown yet are missing, and a repair is due.
 void streams_sent_up_to (streams_t *self, const uint8_t id[WIRE_SENDER_BYTES], uint64_t last_seq,
                          int64_t now_ms);
 

@@ -132,13 +132,82 @@ test_listen (void **state)
             fail_msg ("\"%s\" accepted", refused[i]);
 }
 
+//  Requests round-trip through their subscription topics; the beat's seq too.
+static void
+test_requests (void **state)
+{
+    (void) state;
+    const control_request_t requests[] = {
+        {CONTROL_REQUEST_RESEND, {0x3f, 0x2a}, {0x10, 0x20}, 42},
+        {CONTROL_REQUEST_HISTORY, {0xff}, {0x01}, 50},
+        {CONTROL_REQUEST_ACK, {0xab, 0xcd}, {0}, 18446744073709551615ull},
+    };
+    for (size_t i = 0; i < sizeof requests / sizeof requests[0]; i++) {
+        char topic[128];
+        int size = control_encode_request (topic, sizeof topic, &requests[i]);
+        assert_true (size > 0);
+        control_request_t decoded;
+        assert_int_equal (control_decode_request (topic, (size_t) size, &decoded), 0);
+        assert_int_equal (decoded.kind, requests[i].kind);
+        assert_memory_equal (decoded.target, requests[i].target, WIRE_SENDER_BYTES);
+        if (requests[i].kind != CONTROL_REQUEST_ACK)
+            assert_memory_equal (decoded.requester, requests[i].requester, WIRE_SENDER_BYTES);
+        assert_true (decoded.number == requests[i].number);
+        assert_int_equal (control_encode_request (topic, 20, &requests[i]), -1);
+    }
+    char hex[] = "3f2a0000000000000000000000000000";
+    char line[160];
+    static const char *refused[] = {
+        "~resend %s %s", "~resend %s %s 0",    "~resend %s %s x1",
+        "~resend %s 1",  "~history %s %s -1",  "~ack %s",
+        "~ack %s 1 2",   "~resend %s  %s 1",   "~resend %s %s 1 ",
+        "~ack 3F2A %s",  "~listen 5557 %s %s", "~resend %s %s 99999999999999999999",
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+        snprintf (line, sizeof line, refused[i], hex, hex);
+#pragma GCC diagnostic pop
+        control_request_t decoded;
+        if (control_decode_request (line, strlen (line), &decoded) != -1)
+            fail_msg ("\"%s\" accepted", line);
+    }
+    control_beat_t beat = {.port = 5557, .last_seq = 123456789012ull}, back;
+    snprintf (beat.channel, sizeof beat.channel, "buddy");
+    char body[CONTROL_BODY_MAX_BYTES];
+    int size = control_encode_beat (body, sizeof body, &beat);
+    assert_int_equal (control_decode_beat (body, (size_t) size, &back), 0);
+    assert_true (back.last_seq == beat.last_seq);
+}
+
+//  A private topic is "!" and 32 lowercase hex digits, and no public topic can start like it.
+static void
+test_private_topic (void **state)
+{
+    (void) state;
+    const uint8_t id[WIRE_SENDER_BYTES] = {0x3f, 0x2a, 0xff};
+    char topic[CONTROL_PRIVATE_BYTES + 1];
+    assert_int_equal (control_encode_private (topic, sizeof topic, id), CONTROL_PRIVATE_BYTES);
+    assert_string_equal (topic, "!3f2aff00000000000000000000000000");
+    assert_int_equal (control_encode_private (topic, CONTROL_PRIVATE_BYTES, id), -1);
+    assert_false (wire_topic_start ((unsigned char) CONTROL_PRIVATE[0]));
+    assert_true (wire_topic_start ((unsigned char) CONTROL_PREFIX[0]));
+    for (int byte = 0; byte < 256; byte++) {
+        char name[3] = {(char) byte, 'a', 0};
+        //  Every valid channel name starts with a subscribed byte
+        if (wire_channel_valid (name, 2) || (byte >= 0xC2 && byte <= 0xDF))
+            assert_true (wire_topic_start ((unsigned char) byte));
+    }
+}
+
 int
 main (void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_beat_round_trip), cmocka_unit_test (test_beat_decode_table),
         cmocka_unit_test (test_beat_limits),     cmocka_unit_test (test_beat_random),
-        cmocka_unit_test (test_listen),
+        cmocka_unit_test (test_listen),          cmocka_unit_test (test_requests),
+        cmocka_unit_test (test_private_topic),
     };
     return cmocka_run_group_tests_name ("control", tests, NULL, NULL);
 }

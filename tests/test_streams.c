@@ -413,6 +413,22 @@ test_history_older_from_another_peer (void **state)
 
 //  The sender no longer holds lines before first_held: those from the next wanted up to it
 //  are lost; the repair goes on from first_held.
+//  History, then the first heartbeat: lines sent after the history and before we heard the
+//  sender are ours to get (a repair), not lines from before we joined.
+static void
+test_history_then_beat (void **state)
+{
+    streams_t *streams = *state;
+    assert_true (streams_history (streams, ANNA, 5, T0));
+    streams_sent_up_to (streams, ANNA, 8, T0);
+    assert_true (streams_repairing (streams));
+    s_assert_ask (streams, T0, ANNA, 6);
+    for (uint64_t seq = 6; seq <= 8; seq++)
+        assert_int_equal (streams_line (streams, ANNA, seq, T0), STREAMS_SHOW);
+    assert_false (streams_repairing (streams));
+    assert_false (streams_history (streams, ANNA, 7, T0)); //  shown live, not history
+}
+
 static void
 test_gone (void **state)
 {
@@ -556,6 +572,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_history_then_next_live, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_history_gap, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_history_older_from_another_peer, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_history_then_beat, s_setup, s_teardown),
         cmocka_unit_test (test_gone),
         cmocka_unit_test_setup_teardown (test_gone_not_repairing, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_full, s_setup, s_teardown),
