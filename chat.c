@@ -730,7 +730,7 @@ s_discovery_start (chat_t *self)
     if (!self->options.port && self->port != PORT_DEFAULT)
         s_connect_back (self, "127.0.0.1", PORT_DEFAULT);
     if (!self->options.no_discovery)
-        self->discovery = discovery_start (self->port, self->self_id);
+        self->discovery = discovery_start (self->port, self->self_id, self->locked);
 }
 
 //  A beacon from another chat on the LAN: listen to it, unless we hear it already.

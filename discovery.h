@@ -11,9 +11,10 @@
 
 typedef struct _discovery_t discovery_t;
 
-//  Start broadcasting port and id, and listening for other chats. Where no interface can
+//  Start broadcasting port, id and whether the room is locked, and listening for other chats
+//  (only those as locked as we are: an open chat never tries a locked one). Where no interface can
 //  broadcast, prints one line and returns NULL; NULL also if the beacon cannot start.
-discovery_t *discovery_start (int port, const uint8_t id[WIRE_SENDER_BYTES]);
+discovery_t *discovery_start (int port, const uint8_t id[WIRE_SENDER_BYTES], bool locked);
 
 //  Stop; sets *self_p to NULL. Safe twice.
 void discovery_destroy (discovery_t **self_p);
@@ -22,7 +23,8 @@ void discovery_destroy (discovery_t **self_p);
 void *discovery_socket (discovery_t *self);
 
 //  Read one beacon. Returns 0 and fills ip (the sender's address), port and id for a chat
-//  other than us, or -1 for our own beacon or one that is not a chat's.
+//  other than us in a room as locked as ours, or -1 for our own beacon, one of a room locked
+//  differently, or one that is not a chat's.
 int discovery_read (discovery_t *self, char *ip, size_t ip_size, int *port,
                     uint8_t id[WIRE_SENDER_BYTES]);
 
