@@ -494,6 +494,18 @@ s_send_private (chat_t *self, const char *text)
     if (s_send_private_frames (self, receipt)) {
         receipt->number = 0;
         term_error (_ ("could not send: %s"), zmq_strerror (zmq_errno ()));
+    } else if (self->options.log) {
+        //  The transcript has what the user typed, as the recipient sees it, and to whom
+        char own[LINE_MAX_BYTES], logged[LINE_MAX_BYTES + 2 * NAME_MAX_BYTES], label[64];
+        channels_format (own, sizeof own, time (NULL), NULL, self->options.nick, text, text_size,
+                         false);
+        //  "12:03 (private) <anna> hej" becomes "12:03 (private -> bertil) <anna> hej"
+        snprintf (label, sizeof label, "(%s)", _ ("private"));
+        char *at = strstr (own, label);
+        if (at)
+            snprintf (logged, sizeof logged, "%.*s(%s -> %s)%s", (int) (at - own), own,
+                      _ ("private"), receipt->name, at + strlen (label));
+        term_log (at ? logged : own);
     }
 }
 

@@ -53,6 +53,9 @@ expect "$TMP/bertil.log" '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} [0-9:]+ \(privat
 expect "$TMP/bertil.log" '^[0-9-]+ [0-9:]+ -- anna joined' "--log has the notices"
 say b "min egen rad"
 expect "$TMP/bertil.log" '^[0-9-]+ [0-9:]+ [0-9:]+ \[buddy\] <bertil> min egen rad$' "--log has one's own lines"
+say b '\msg anna tack'
+expect "$TMP/bertil.log" '^[0-9-]+ [0-9:]+ [0-9:]+ \(private -> anna\) <bertil> tack$' \
+    "--log has one's own private messages, and to whom"
 refute "$TMP/bertil.log" $'\e' "--log has no escape codes"
 
 finish
