@@ -95,6 +95,7 @@ po/chat.pot: $(MODULES:%=%.c) chat.c
 check: all
 	$(MAKE) check-unit check-e2e
 	$(MAKE) check-sanitize
+	$(MAKE) fuzz
 	@echo "make check: every suite passed"
 
 # The normal build only: the quick loop while developing
@@ -123,6 +124,49 @@ check-tsan: export TSAN_OPTIONS = suppressions=$(CURDIR)/tests/tsan.supp exitcod
 check-tsan:
 	$(MAKE) B=build/tsan CC=clang VARIANT_CFLAGS="-O1 -fno-omit-frame-pointer -fsanitize=thread" \
 	    check-unit check-e2e
+
+# Fuzzing (fuzz/README.md): libFuzzer targets for a peer's message (fuzz_wire) and a typed line
+# (fuzz_commands), built with clang under ASan+UBSan in build/fuzz/. `make fuzz` runs each for
+# FUZZ_SECONDS on a copy of its seed corpus in build/fuzz/corpus-NAME/, so the inputs it finds
+# stay out of the repository; a crash fails it, with its input saved as build/fuzz/NAME-crash-*.
+FUZZ_SECONDS ?= 60
+FUZZ_DIR = build/fuzz
+FUZZ_SANITIZE = -fno-omit-frame-pointer -fno-sanitize-recover=all
+FUZZ_OBJECTS = $(MODULES:%=$(FUZZ_DIR)/%.o) $(FUZZ_DIR)/fuzz_check.o
+
+.PHONY: fuzz fuzz-wire fuzz-commands
+
+fuzz: fuzz-wire fuzz-commands
+
+fuzz-wire fuzz-commands: fuzz-%: $(FUZZ_DIR)/fuzz_%
+	@mkdir -p $(FUZZ_DIR)/corpus-$* && cp fuzz/corpus/$*/* $(FUZZ_DIR)/corpus-$*/
+	@echo "== fuzz_$* for $(FUZZ_SECONDS) s"; \
+	if $< -max_total_time=$(FUZZ_SECONDS) -max_len=70000 -timeout=10 -dict=fuzz/$*.dict \
+	        -artifact_prefix=$(FUZZ_DIR)/$*- -print_final_stats=1 \
+	        $(FUZZ_DIR)/corpus-$* >$(FUZZ_DIR)/$*.log 2>&1; then \
+	    grep -E '^#[0-9]+[[:space:]]+DONE|^stat::(number_of_executed_units|average_exec_per_sec)' \
+	        $(FUZZ_DIR)/$*.log; \
+	else \
+	    grep -v -E '^#[0-9]+[[:space:]]' $(FUZZ_DIR)/$*.log; \
+	    echo "fuzz_$*: FAILED; the input is $(FUZZ_DIR)/$*-crash-* (or -timeout-, -oom-, -leak-)"; \
+	    exit 1; \
+	fi
+
+$(FUZZ_DIR)/fuzz_wire $(FUZZ_DIR)/fuzz_commands: $(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_OBJECTS) \
+                                                 fuzz/fuzz_check.h
+	@echo "CC $@"; clang $(ALL_CFLAGS) $(FUZZ_SANITIZE) -fsanitize=fuzzer,address,undefined -I. \
+	    $(filter %.c %.o,$^) -o $@ $(LDFLAGS) $(DEPS_LIBS)
+
+$(FUZZ_DIR)/%.o: %.c $(wildcard *.h) | $(FUZZ_DIR)
+	@echo "CC $@"; clang $(ALL_CFLAGS) $(FUZZ_SANITIZE) -fsanitize=fuzzer-no-link,address,undefined \
+	    -c $< -o $@
+
+$(FUZZ_DIR)/%.o: fuzz/%.c fuzz/%.h | $(FUZZ_DIR)
+	@echo "CC $@"; clang $(ALL_CFLAGS) $(FUZZ_SANITIZE) -fsanitize=fuzzer-no-link,address,undefined \
+	    -c $< -o $@
+
+$(FUZZ_DIR):
+	mkdir -p $@
 
 clean:
 	rm -rf build chat locale po/chat.pot

@@ -953,11 +953,11 @@ s_read_zap (chat_t *self)
                  zframe_size (client_key) == ROOMKEY_BYTES &&
                  memcmp (zframe_data (client_key), self->key.public_key, ROOMKEY_BYTES) == 0;
     if (!admit && address && s_tell_refused (self)) {
-        char safe[4 * ENDPOINT_MAX_BYTES];
-        text_sanitize ((const char *) zframe_data (address),
-                       zframe_size (address) < ENDPOINT_MAX_BYTES ? zframe_size (address)
-                                                                  : ENDPOINT_MAX_BYTES,
-                       safe, sizeof safe);
+        char raw[ENDPOINT_MAX_BYTES], safe[4 * ENDPOINT_MAX_BYTES];
+        snprintf (raw, sizeof raw, "%.*s", (int) zframe_size (address),
+                  (const char *) zframe_data (address));
+        const char *shown = address_unmapped (raw);
+        text_sanitize (shown, strlen (shown), safe, sizeof safe);
         term_notice (_ ("refused %s: it does not have the room's key"), safe);
     }
     zmsg_t *reply = zmsg_new ();
@@ -1215,7 +1215,7 @@ main (int argc, char **argv)
         errx (2, _ ("cannot append to the log file %s: %s"), safe, strerror (errno));
     }
     if (self->options.key) {
-        char asked[ROOMKEY_PASSPHRASE_MAX_BYTES + 2];
+        char asked[ROOMKEY_PASSPHRASE_MAX_BYTES + 2] = "";
         const char *passphrase = self->options.key;
         if (streq (passphrase, "-")) {
             if (roomkey_ask (_ ("Passphrase of the room: "), asked, sizeof asked) || !*asked)
@@ -1248,7 +1248,7 @@ main (int argc, char **argv)
     self->commands =
         commands_new (self->channels, self->peers, self->room, self->listener, self->port);
     if (self->commands)
-        commands_set_locked (self->commands, self->locked);
+        commands_set_invite (self->commands, s_program, self->locked);
     int status = self->listener && self->commands ? 0 : 1;
     if (status == 0)
         s_banner (self);

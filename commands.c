@@ -26,6 +26,7 @@ struct _commands_t {
     uint8_t private_id[WIRE_SENDER_BYTES]; //  whom the \msg being sent goes to
     char private_name[NAME_MAX_BYTES + 8]; //  ... by name
     bool locked;                           //  the room is locked (--key)
+    char program[64];                      //  our name as started (chatt when installed)
 };
 
 //  The commands, their argument rules, and their names for parsing
@@ -150,6 +151,7 @@ commands_new (channels_t *channels, peers_t *peers, room_t *room, channels_liste
     self->room = room;
     self->listener = listener;
     self->own_port = own_port;
+    snprintf (self->program, sizeof self->program, "chat");
     return self;
 }
 
@@ -163,8 +165,9 @@ commands_destroy (commands_t **self_p)
 }
 
 void
-commands_set_locked (commands_t *self, bool locked)
+commands_set_invite (commands_t *self, const char *program, bool locked)
 {
+    snprintf (self->program, sizeof self->program, "%s", program);
     self->locked = locked;
 }
 
@@ -219,12 +222,13 @@ s_invite (commands_t *self)
     addresses[strcspn (addresses, ", ")] = 0; //  the first is the one others reach best
     char host[ENDPOINT_MAX_BYTES];
     snprintf (host, sizeof host, strchr (addresses, ':') ? "[%s]" : "%s", addresses);
+    const char *program = self->program;
     if (self->locked)
-        term_notice (_ ("invite: chat -c %s:%d --key - (give the passphrase in person, not in the "
+        term_notice (_ ("invite: %s -c %s:%d --key - (give the passphrase in person, not in the "
                         "chat)"),
-                     host, self->own_port);
+                     program, host, self->own_port);
     else
-        term_notice (_ ("invite: chat -c %s:%d"), host, self->own_port);
+        term_notice (_ ("invite: %s -c %s:%d"), program, host, self->own_port);
 }
 
 //  True when address is this chat itself: our port on a loopback or local address.

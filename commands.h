@@ -69,8 +69,9 @@ void commands_destroy (commands_t **self_p);
 //  the terminal lock.
 commands_result_t commands_handle (commands_t *self, const char *line, const char **text);
 
-//  Tell the runner the room is locked (\invite then says to bring the passphrase).
-void commands_set_locked (commands_t *self, bool locked);
+//  What \invite says: the program to start (as we were started: chatt when installed), and
+//  whether the room is locked (then: bring the passphrase).
+void commands_set_invite (commands_t *self, const char *program, bool locked);
 
 //  After COMMANDS_PRIVATE: the member to send to, its id and display name.
 void commands_private_to (commands_t *self, uint8_t id[WIRE_SENDER_BYTES], char *name,

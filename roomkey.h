@@ -31,7 +31,7 @@ typedef struct {
 } roomkey_t;
 
 //  Derive the room's key pair from passphrase (size bytes, 1..ROOMKEY_PASSPHRASE_MAX_BYTES).
-//  Takes about a second and 64 MiB, once, at start. Returns 0, or -1 (libsodium failed to
+//  Takes about a tenth of a second and 64 MiB, once, at start. Returns 0, or -1 (libsodium failed to
 //  start, out of memory, or a bad size).
 int roomkey_derive (const char *passphrase, size_t size, roomkey_t *key);
 

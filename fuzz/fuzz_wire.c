@@ -1,0 +1,430 @@
+/*  fuzz_wire.c - libFuzzer target: messages from a peer, through every decoder their bytes
+    reach, without sockets.
+
+    The input is up to MESSAGES_MAX received ZeroMQ messages separated by the four bytes
+    MESSAGE_SEPARATOR, "\xFF##\xFF"; each message is up to FRAMES_MAX frames separated by
+    FRAME_SEPARATOR, "\xFF||\xFF" (0xFF never occurs in UTF-8, so no text frame needs either).
+    The last message, and a message's last frame, take the rest, separators and all. Each frame
+    is copied into a heap block of exactly its size, so ASan sees a read past its end. Most
+    inputs are one message; several let one input hold a scenario (a line, then a gap).
+
+    The pure decoders run on every message: wire_decode_line on frame 1, wire_decode_meta on
+    frame 2, control_decode_beat on frame 3 (a heartbeat's body), control_decode_listen and
+    control_decode_request on frame 1 read as a subscription (without its leading 0x01 or 0x00,
+    as XPUB delivers it), and text_sanitize on frame 1 whole (as the view of the wire shows it).
+    Then the message goes where the subscriber thread (channels.c: s_show, s_private, s_control)
+    sends it: a chat line to streams_line, backlog_add, channels_accept, text_sanitize and
+    channels_format; a private message ("!..." topic; frame 2 its kind, frames 3 and 4 an inner
+    line and its metadata, or the text and metadata of a \msg) to streams_line or
+    streams_history, or streams_gone; a heartbeat to streams_sent_up_to; a goodbye to
+    streams_forget. Repairs falling due are taken after each message, as s_repair does.
+
+    The backlog, the streams table and the channel table are created once. The backlog keeps
+    its lines from one input to the next, as the subscriber thread keeps them, so its bounds
+    (channels, lines, bytes) are reached; a crash in it may need the inputs before it (replay
+    the corpus, then the crash input). The streams table forgets the senders of an input after
+    it, so its verdicts, and the repairs it asks for, depend on that input alone.
+
+    Invariants (a broken one traps, see fuzz_check.h): what decodes is within the limits of
+    chat.h, re-encodes and decodes back to the same; sanitised text and formatted lines hold no
+    byte a terminal acts on and are valid UTF-8; a text that decoded is never cut on screen; a
+    valid line is kept by the backlog, which serves its lines decodable and oldest first; a
+    repair, or the receipt of a private message, goes out in a request its sender can read.
+*/
+#define _GNU_SOURCE // memmem
+
+#include "backlog.h"
+#include "channels.h"
+#include "chat.h"
+#include "control.h"
+#include "streams.h"
+#include "text.h"
+#include "wire.h"
+
+#include "fuzz_check.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MESSAGES_MAX 16                     // messages read from one input; the last takes the rest
+#define MESSAGE_SEPARATOR "\xFF##\xFF"      // between messages
+#define FRAMES_MAX 5                        // frames read from one message; the last takes the rest
+#define FRAME_SEPARATOR "\xFF||\xFF"        // between the frames of one
+#define SEPARATOR_BYTES 4                   // of either separator
+#define SMALL_OUT_MAX_BYTES 48              // text_sanitize also writes into 1..this many bytes
+#define CLOCK_STEP_MS (REPAIR_RETRY_MS / 2) // per message: one input can see a repair given up
+#define SERVE_EVERY 16 // the backlog serves (is checked) once per this many lines
+#define SERVE_LINES 2  // ... this many lines per channel
+
+//  One part of the input (a message, or a frame of one), in its own heap block
+typedef struct {
+    uint8_t *data; //  exactly size bytes (owned)
+    size_t size;   //  its size
+} frame_t;
+
+//  Created once, as in the subscriber thread; the clock only moves on
+static backlog_t *s_backlog;
+static streams_t *s_streams;
+static channels_t *s_channels;
+static int64_t s_now_ms = 1000000;
+
+//  The senders this input told the streams table of (it forgets them after the input)
+static uint8_t s_heard_ids[MESSAGES_MAX][WIRE_SENDER_BYTES];
+static size_t s_heard_count;
+
+//  Where a chat line came from, as in channels.c
+typedef enum { ORIGIN_LIVE, ORIGIN_RESENT, ORIGIN_HISTORY } origin_t;
+
+//  Remember that the streams table heard of id in this input, so it forgets it at the end.
+static void
+s_heard (const uint8_t id[WIRE_SENDER_BYTES])
+{
+    if (s_heard_count < MESSAGES_MAX)
+        memcpy (s_heard_ids[s_heard_count++], id, WIRE_SENDER_BYTES);
+}
+
+//  Split data at separator into at most max parts, each copied into its own heap block; the
+//  last takes the rest. Returns the count, 1..max.
+static size_t
+s_split (const uint8_t *data, size_t size, const char *separator, size_t max, frame_t *parts)
+{
+    size_t count = 0;
+    while (true) {
+        const uint8_t *mark =
+            count + 1 < max ? memmem (data, size, separator, SEPARATOR_BYTES) : NULL;
+        size_t part_size = mark ? (size_t) (mark - data) : size;
+        parts[count].data = malloc (part_size);
+        FUZZ_CHECK (parts[count].data != NULL);
+        if (part_size)
+            memcpy (parts[count].data, data, part_size);
+        parts[count++].size = part_size;
+        if (!mark)
+            return count;
+        data += part_size + SEPARATOR_BYTES;
+        size -= part_size + SEPARATOR_BYTES;
+    }
+}
+
+//  True when frame holds exactly the string s (zframe_streq).
+static bool
+s_frame_is (const frame_t *frame, const char *s)
+{
+    return frame && frame->size == strlen (s) && memcmp (frame->data, s, frame->size) == 0;
+}
+
+//  Sanitise size bytes at s into a buffer of outsize bytes on the heap, and check the result.
+//  Returns what text_sanitize returned.
+static int
+s_sanitize (const void *s, size_t size, size_t outsize)
+{
+    char *out = malloc (outsize);
+    FUZZ_CHECK (out != NULL);
+    int rc = text_sanitize (s, size, out, outsize);
+    FUZZ_CHECK (rc == 0 || rc == -1);
+    fuzz_check_sanitized (out, outsize);
+    free (out);
+    return rc;
+}
+
+//  Check a decoded frame 1 against the frame it came from, and that it encodes back.
+static void
+s_check_line (const frame_t *frame, const wire_line_t *line)
+{
+    size_t channel_size = strnlen (line->channel, sizeof line->channel);
+    FUZZ_CHECK (channel_size < sizeof line->channel);
+    FUZZ_CHECK (wire_channel_valid (line->channel, channel_size));
+    FUZZ_CHECK (line->text_size <= TEXT_MAX_BYTES);
+    const char *start = (const char *) frame->data;
+    FUZZ_CHECK (line->text >= start && line->text + line->text_size == start + frame->size);
+    //  The text of a valid line always fits on screen whole
+    FUZZ_CHECK (s_sanitize (line->text, line->text_size, SANITIZED_MAX_BYTES) == 0);
+
+    char encoded[FRAME_MAX_BYTES];
+    int size =
+        wire_encode_line (encoded, sizeof encoded, line->channel, line->text, line->text_size);
+    FUZZ_CHECK (size > 0);
+    wire_line_t again;
+    FUZZ_CHECK (wire_decode_line (encoded, (size_t) size, &again) == WIRE_OK);
+    FUZZ_CHECK (strcmp (again.channel, line->channel) == 0);
+    FUZZ_CHECK (again.text_size == line->text_size &&
+                memcmp (again.text, line->text, line->text_size) == 0);
+}
+
+//  Check a decoded frame 2 against the frame it came from, and that it encodes back to it.
+static void
+s_check_meta (const frame_t *frame, const wire_meta_t *meta)
+{
+    size_t nick_size = strnlen (meta->nick, sizeof meta->nick);
+    FUZZ_CHECK (nick_size < sizeof meta->nick);
+    FUZZ_CHECK (wire_nick_valid (meta->nick, nick_size));
+    FUZZ_CHECK (meta->version >= 1);
+
+    uint8_t encoded[WIRE_META_MAX_BYTES];
+    int size = wire_encode_meta (encoded, sizeof encoded, meta);
+    FUZZ_CHECK (size == (int) (WIRE_META_FIXED_BYTES + nick_size));
+    //  Version 1's fields come first and are all there is to it; the rest is reserved
+    FUZZ_CHECK ((size_t) size <= frame->size && memcmp (encoded, frame->data, (size_t) size) == 0);
+}
+
+//  Check a decoded heartbeat body, and that it encodes and decodes back to the same.
+static void
+s_check_beat (const control_beat_t *beat)
+{
+    FUZZ_CHECK (beat->port >= 1 && beat->port <= 65535);
+    FUZZ_CHECK (beat->peer_count <= CONTROL_PEERS_MAX);
+    size_t channel_size = strnlen (beat->channel, sizeof beat->channel);
+    FUZZ_CHECK (channel_size < sizeof beat->channel);
+    FUZZ_CHECK (channel_size == 0 || wire_channel_valid (beat->channel, channel_size));
+    for (size_t i = 0; i < beat->peer_count; i++)
+        FUZZ_CHECK (strnlen (beat->peers[i].address, ENDPOINT_MAX_BYTES) < ENDPOINT_MAX_BYTES);
+    if (channel_size == 0)
+        return; //  our own beats always name a channel; one without does not encode back
+
+    static char encoded[2 * CONTROL_BODY_MAX_BYTES];
+    int size = control_encode_beat (encoded, sizeof encoded, beat);
+    FUZZ_CHECK (size > 0);
+    if (size > CONTROL_BODY_MAX_BYTES)
+        return; //  a missing "seq" line, written back, can tip a full body over the limit
+    static control_beat_t again;
+    FUZZ_CHECK (control_decode_beat (encoded, (size_t) size, &again) == 0);
+    FUZZ_CHECK (again.port == beat->port && again.last_seq == beat->last_seq);
+    FUZZ_CHECK (strcmp (again.channel, beat->channel) == 0);
+    FUZZ_CHECK (again.peer_count == beat->peer_count);
+    for (size_t i = 0; i < beat->peer_count; i++) {
+        FUZZ_CHECK (memcmp (again.peers[i].id, beat->peers[i].id, WIRE_SENDER_BYTES) == 0);
+        FUZZ_CHECK (strcmp (again.peers[i].address, beat->peers[i].address) == 0);
+    }
+}
+
+//  Check a request, and that it encodes and decodes back to the same. One that was decoded must
+//  encode; one we would send (sent) may be refused by the encoder, and is then not sent at all,
+//  but what goes out must be readable.
+static void
+s_check_request (const control_request_t *request, bool sent)
+{
+    FUZZ_CHECK (request->kind == CONTROL_REQUEST_RESEND ||
+                request->kind == CONTROL_REQUEST_HISTORY || request->kind == CONTROL_REQUEST_ACK);
+    FUZZ_CHECK (sent || request->number > 0);
+    char encoded[128];
+    int size = control_encode_request (encoded, sizeof encoded, request);
+    FUZZ_CHECK (size > 0 || sent);
+    if (size <= 0)
+        return;
+    control_request_t again;
+    FUZZ_CHECK (control_decode_request (encoded, (size_t) size, &again) == 0);
+    FUZZ_CHECK (again.kind == request->kind && again.number == request->number);
+    FUZZ_CHECK (memcmp (again.target, request->target, WIRE_SENDER_BYTES) == 0);
+    if (request->kind != CONTROL_REQUEST_ACK)
+        FUZZ_CHECK (memcmp (again.requester, request->requester, WIRE_SENDER_BYTES) == 0);
+}
+
+//  Read frame as a subscription topic: "~listen PORT" or a request.
+static void
+s_subscription (const frame_t *frame)
+{
+    const uint8_t *topic = frame->data;
+    size_t size = frame->size;
+    if (size > 0 && (topic[0] == 0 || topic[0] == 1))
+        topic++, size--;
+    int port = control_decode_listen (topic, size);
+    FUZZ_CHECK (port == -1 || (port >= 1 && port <= 65535));
+    if (port > 0) {
+        char encoded[32];
+        int encoded_size = control_encode_listen (encoded, sizeof encoded, port);
+        FUZZ_CHECK (encoded_size > 0);
+        FUZZ_CHECK (control_decode_listen (encoded, (size_t) encoded_size) == port);
+    }
+    control_request_t request;
+    if (control_decode_request (topic, size, &request) == 0)
+        s_check_request (&request, false);
+}
+
+//  Backlog serving callback: each line served decodes, and comes no earlier than the last.
+static void
+s_served (const void *line, size_t line_size, const void *meta, size_t meta_size, void *arg)
+{
+    uint64_t *last_sent_ms = arg;
+    wire_line_t decoded_line;
+    wire_meta_t decoded_meta;
+    FUZZ_CHECK (wire_decode_line (line, line_size, &decoded_line) == WIRE_OK);
+    FUZZ_CHECK (wire_decode_meta (meta, meta_size, &decoded_meta) == WIRE_OK);
+    FUZZ_CHECK (decoded_meta.seq >= 1);
+    FUZZ_CHECK (decoded_meta.sent_ms >= *last_sent_ms);
+    *last_sent_ms = decoded_meta.sent_ms;
+}
+
+//  Keep a line with metadata in the backlog, as s_deliver does, and check what it serves.
+static void
+s_keep (const frame_t *line_frame, const frame_t *meta_frame)
+{
+    int rc = backlog_add (s_backlog, line_frame->data, line_frame->size, meta_frame->data,
+                          meta_frame->size);
+    //  Both frames decoded and seq >= 1: only a frame 2 too big for our sockets is refused
+    FUZZ_CHECK (rc == 0 || rc == 1 || (rc == -1 && meta_frame->size > SOCKET_MAXMSGSIZE_BYTES));
+    FUZZ_CHECK (backlog_size (s_backlog) <= CHANNELS_MAX * BACKLOG_LINES_DEFAULT);
+    static size_t kept;
+    if (rc != 0 || ++kept % SERVE_EVERY != 0)
+        return;
+    uint64_t last_sent_ms = 0;
+    size_t served = backlog_serve (s_backlog, SERVE_LINES, s_served, &last_sent_ms);
+    FUZZ_CHECK (served >= 1 && served <= CHANNELS_MAX * SERVE_LINES);
+}
+
+//  Format a line for the screen, without colour (checked) and with it.
+static void
+s_format (time_t when, const char *channel, const char *sender, const void *text, size_t text_size)
+{
+    static char formatted[LINE_MAX_BYTES];
+    int rc = channels_format (formatted, sizeof formatted, when, channel, sender, text, text_size,
+                              false);
+    FUZZ_CHECK (rc == 0); //  a line within the limits is never cut
+    fuzz_check_printable (formatted, sizeof formatted);
+    channels_format (formatted, sizeof formatted, when, channel, sender, text, text_size, true);
+}
+
+//  A chat line that decoded (with its metadata, or NULL from a plain peer): ordered by its
+//  sender's stream, kept, filtered by channel and shown, as s_deliver does.
+static void
+s_deliver (const frame_t *line_frame, const wire_line_t *line, const frame_t *meta_frame,
+           const wire_meta_t *meta, origin_t origin)
+{
+    const char *sender = "127.0.0.1";
+    time_t when = 1700000000;
+    if (meta) {
+        s_heard (meta->sender);
+        if (origin == ORIGIN_HISTORY) {
+            if (!streams_history (s_streams, meta->sender, meta->seq, s_now_ms))
+                return;
+            when = (time_t) (meta->sent_ms / 1000);
+        } else if (meta->seq &&
+                   streams_line (s_streams, meta->sender, meta->seq, s_now_ms) != STREAMS_SHOW)
+            return;
+        sender = meta->nick;
+        if (meta->seq)
+            s_keep (line_frame, meta_frame);
+    }
+    if (!channels_accept (s_channels, line->channel))
+        return;
+    s_format (when, line->channel, sender, line->text, line->text_size);
+}
+
+//  A message on our private topic: frame 2 is its kind, as in s_private.
+static void
+s_private (const frame_t *frames, size_t count)
+{
+    const frame_t *kind = count > 1 ? &frames[1] : NULL;
+    const frame_t *first = count > 2 ? &frames[2] : NULL;
+    const frame_t *second = count > 3 ? &frames[3] : NULL;
+    wire_line_t line;
+    wire_meta_t meta;
+    if (s_frame_is (kind, CONTROL_KIND_LINE) || s_frame_is (kind, CONTROL_KIND_HISTORY)) {
+        if (!first || !second || wire_decode_line (first->data, first->size, &line) != WIRE_OK ||
+            wire_decode_meta (second->data, second->size, &meta) != WIRE_OK || meta.seq == 0)
+            return;
+        s_check_line (first, &line);
+        s_check_meta (second, &meta);
+        s_deliver (first, &line, second, &meta,
+                   s_frame_is (kind, CONTROL_KIND_LINE) ? ORIGIN_RESENT : ORIGIN_HISTORY);
+    } else if (s_frame_is (kind, CONTROL_KIND_GONE)) {
+        if (first && wire_decode_meta (first->data, first->size, &meta) == WIRE_OK)
+            streams_gone (s_streams, meta.sender, meta.seq, s_now_ms);
+    } else if (s_frame_is (kind, CONTROL_KIND_MESSAGE)) {
+        if (!first || !second || wire_decode_meta (second->data, second->size, &meta) ||
+            meta.seq == 0 || first->size == 0 || first->size > TEXT_MAX_BYTES)
+            return;
+        s_check_meta (second, &meta);
+        //  Its receipt, as s_private_message sends it, must be one its sender can read
+        control_request_t receipt = {.kind = CONTROL_REQUEST_ACK, .number = meta.seq};
+        memcpy (receipt.target, meta.sender, WIRE_SENDER_BYTES);
+        s_check_request (&receipt, true);
+        FUZZ_CHECK (s_sanitize (first->data, first->size, SANITIZED_MAX_BYTES) == 0);
+        s_format (time (NULL), NULL, meta.nick, first->data, first->size);
+    }
+}
+
+//  Take the repairs due now, as s_repair does: each would go out as a resend request, which
+//  its sender must be able to read.
+static void
+s_repair (void)
+{
+    streams_due_t due;
+    size_t taken = 0;
+    while (streams_next_due (s_streams, s_now_ms, &due)) {
+        FUZZ_CHECK (++taken <= STREAMS_MAX); //  each sender is due once at a time at most
+        if (due.lost)
+            continue;
+        control_request_t request = {.kind = CONTROL_REQUEST_RESEND, .number = due.from};
+        memcpy (request.target, due.id, WIRE_SENDER_BYTES);
+        s_check_request (&request, true);
+    }
+}
+
+//  One message: the decoders on its frames, then where the subscriber thread sends it.
+static void
+s_message (const uint8_t *data, size_t size)
+{
+    s_now_ms += CLOCK_STEP_MS;
+    frame_t frames[FRAMES_MAX];
+    size_t count = s_split (data, size, FRAME_SEPARATOR, FRAMES_MAX, frames);
+
+    //  Escaping grows text 4 times at most, so a frame within FRAME_MAX_BYTES is shown whole
+    static char safe[SANITIZED_MAX_BYTES];
+    int cut = text_sanitize ((const char *) frames[0].data, frames[0].size, safe, sizeof safe);
+    FUZZ_CHECK (cut == 0 || frames[0].size > FRAME_MAX_BYTES);
+    fuzz_check_sanitized (safe, sizeof safe);
+    s_sanitize (frames[0].data, frames[0].size, 1 + size % SMALL_OUT_MAX_BYTES);
+    s_subscription (&frames[0]);
+    wire_line_t line;
+    wire_error_t line_error = wire_decode_line (frames[0].data, frames[0].size, &line);
+    if (line_error == WIRE_OK)
+        s_check_line (&frames[0], &line);
+    wire_meta_t meta;
+    wire_error_t meta_error =
+        count > 1 ? wire_decode_meta (frames[1].data, frames[1].size, &meta) : WIRE_BAD_META;
+    if (meta_error == WIRE_OK)
+        s_check_meta (&frames[1], &meta);
+    static control_beat_t beat;
+    int beat_error = count > 2 ? control_decode_beat (frames[2].data, frames[2].size, &beat) : -1;
+    if (beat_error == 0)
+        s_check_beat (&beat);
+
+    if (frames[0].size > 0 && frames[0].data[0] == CONTROL_PRIVATE[0])
+        s_private (frames, count);
+    else if (line_error == WIRE_CONTROL && meta_error == WIRE_OK) {
+        if (s_frame_is (&frames[0], CONTROL_BYE))
+            streams_forget (s_streams, meta.sender);
+        else if (s_frame_is (&frames[0], CONTROL_BEAT) && beat_error == 0) {
+            s_heard (meta.sender);
+            streams_sent_up_to (s_streams, meta.sender, beat.last_seq, s_now_ms);
+        }
+    } else if (line_error == WIRE_OK)
+        s_deliver (&frames[0], &line, meta_error == WIRE_OK ? &frames[1] : NULL,
+                   meta_error == WIRE_OK ? &meta : NULL, ORIGIN_LIVE);
+    s_repair ();
+
+    for (size_t i = 0; i < count; i++)
+        free (frames[i].data);
+}
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+    if (!s_backlog) {
+        s_backlog = backlog_new (BACKLOG_LINES_DEFAULT);
+        s_streams = streams_new ();
+        s_channels = channels_new (CHANNEL_DEFAULT);
+        FUZZ_CHECK (s_backlog && s_streams && s_channels);
+    }
+    frame_t messages[MESSAGES_MAX];
+    size_t count = s_split (data, size, MESSAGE_SEPARATOR, MESSAGES_MAX, messages);
+    for (size_t i = 0; i < count; i++) {
+        s_message (messages[i].data, messages[i].size);
+        free (messages[i].data);
+    }
+    //  The next input starts with an empty streams table: its verdicts depend on it alone
+    for (size_t i = 0; i < s_heard_count; i++)
+        streams_forget (s_streams, s_heard_ids[i]);
+    s_heard_count = 0;
+    return 0;
+}
