@@ -17,7 +17,7 @@ ALL_CFLAGS = -std=gnu11 $(WARNINGS) $(DEPS_CFLAGS) -DLOCALEDIR='"$(LOCALEDIR)"' 
 
 # Modules shared by chat and the unit tests; chat.c holds main
 MODULES = address backlog channels commands complete control discovery history monitor outbox peers resend room roomkey streams term text wire
-UNIT_TESTS = test_text test_wire test_address test_commands test_channels test_peers test_control test_room test_streams test_backlog
+UNIT_TESTS = test_text test_wire test_address test_commands test_channels test_peers test_control test_room test_streams test_backlog test_resend test_outbox
 
 # A build variant: objects and binary under $(B); the default one is ./chat
 B ?= build/default
