@@ -17,12 +17,13 @@ typedef struct {
 } waiting_t;
 
 struct _outbox_t {
-    void *socket;          //  the XPUB socket (not owned)
-    zlist_t *queue;        //  waiting_t, oldest first
-    size_t bytes;          //  bytes of frames waiting
-    int64_t blocked_ms;    //  since when the oldest message waits for room, 0 = not waiting
-    bool stalled;          //  a listener is stalled: send without waiting for it
-    uint64_t sent_stalled; //  messages sent while a listener was stalled
+    void *socket;       //  the XPUB socket (not owned)
+    zlist_t *queue;     //  waiting_t, oldest first
+    size_t bytes;       //  bytes of frames waiting
+    bool blocked;       //  the oldest message waits for room
+    int64_t blocked_ms; //  ... since then
+    bool stalled;       //  a listener is stalled: send without waiting for it
+    uint64_t stalls;    //  times a stalled listener was passed over
 };
 
 outbox_t *
@@ -97,21 +98,24 @@ s_send_now (outbox_t *self, const void *const *frames, const size_t *sizes, size
             int64_t now_ms)
 {
     if (s_try (self, frames, sizes, count, false) == 0) {
-        //  Every listener had room: none is stalled now
-        self->blocked_ms = 0;
+        //  Every listener still in the room check had room
+        self->blocked = false;
         self->stalled = false;
         return 0;
     }
-    if (!self->stalled && self->blocked_ms && now_ms - self->blocked_ms >= OUTBOX_STALL_MS)
+    if (!self->stalled && self->blocked && now_ms - self->blocked_ms >= OUTBOX_STALL_MS) {
         self->stalled = true;
+        self->stalls++;
+    }
     if (self->stalled) {
         s_try (self, frames, sizes, count, true);
-        self->sent_stalled++;
-        self->blocked_ms = 0;
+        self->blocked = false;
         return 0;
     }
-    if (!self->blocked_ms)
+    if (!self->blocked) {
+        self->blocked = true;
         self->blocked_ms = now_ms;
+    }
     return -1;
 }
 
@@ -171,7 +175,7 @@ outbox_waiting (outbox_t *self)
 }
 
 uint64_t
-outbox_sent_stalled (outbox_t *self)
+outbox_stalls (outbox_t *self)
 {
-    return self->sent_stalled;
+    return self->stalls;
 }

@@ -41,13 +41,16 @@ void outbox_destroy (outbox_t **self_p);
 int outbox_send (outbox_t *self, const void *const *frames, const size_t *sizes, size_t count,
                  bool may_drop, int64_t now_ms);
 
-//  Send what waits, as far as the listeners' queues allow. Returns true when nothing waits.
+//  Send what waits, as far as the listeners' queues allow. now_ms is a monotonic clock in
+//  milliseconds (any origin). Returns true when nothing waits.
 bool outbox_flush (outbox_t *self, int64_t now_ms);
 
 //  Number of messages waiting.
 size_t outbox_waiting (outbox_t *self);
 
-//  Number of messages sent while a listener was stalled (it lost those it had no room for).
-uint64_t outbox_sent_stalled (outbox_t *self);
+//  Number of times the outbox stopped waiting for a stalled listener. Each time, libzmq takes
+//  that listener's queue out of the room check until the listener reads again, so it loses what
+//  is sent meanwhile and the others are not held up.
+uint64_t outbox_stalls (outbox_t *self);
 
 #endif
