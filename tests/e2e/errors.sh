@@ -106,6 +106,16 @@ say bertil "\\peers"
 say bertil "efter webben"
 expect "$TMP/anna.out" '<bertil> efter webben$' "the chat keeps chatting after a non-chat port"
 
+# Over-long lines: the longest allowed arrives whole; one byte more gives one clear line,
+# never a silent cut
+longest=$(printf 'x%.0s' $(seq 1 4096))
+say bertil "$longest" "${longest}y" "efter den långa"
+expect "$TMP/anna.out" "<bertil> $longest\$" "a line of exactly 4096 bytes arrives whole"
+expect "$TMP/bertil.err" '^!! line too long \(4097 bytes, at most 4096\): not sent$' \
+    "a longer line: one clear line, not a silent cut"
+expect "$TMP/anna.out" '<bertil> efter den långa$' "and the next line goes on"
+refute "$TMP/anna.out" "${longest}y|<bertil> y\$" "no part of the longer line was sent"
+
 stop_peer anna
 stop_peer bertil
 [[ $(cat "$TMP/bertil.status") == 0 ]] && pass "exit 0 after all the mistakes" ||

@@ -128,4 +128,10 @@ expect_screen eva '^-- chat .*: du är eva, skriver i \[buddy\]' "the banner in 
 expect_screen eva '^-- anna anslöt ' "presence in Swedish"
 tmux_run send-keys -t eva '\frobnicate' Enter
 expect_screen eva '^!! okänt kommando \\frobnicate' "errors in Swedish"
+
+# A pasted line over the limit gets one clear line, not a silent cut
+tmux_run send-keys -t eva -l "$(printf 'z%.0s' $(seq 1 4200))"
+tmux_run send-keys -t eva Enter
+expect_screen eva '^!! för lång rad \(4200 byte, högst 4096\): skickades inte' \
+    "a pasted line over 4096 bytes: one clear line"
 finish
