@@ -342,6 +342,22 @@ s_now_ms (void)
 
 static int s_meta (chat_t *self, uint64_t seq, uint8_t *out, size_t outsize);
 
+//  True when text (size bytes) may be sent: not over TEXT_MAX_BYTES, valid UTF-8. Else prints
+//  one line saying why.
+static bool
+s_sendable (const char *text, size_t size)
+{
+    if (size > TEXT_MAX_BYTES) {
+        term_error (_ ("line too long (%zu bytes, at most %d): not sent"), size, TEXT_MAX_BYTES);
+        return false;
+    }
+    if (!text_utf8_valid (text, size)) {
+        term_error (_ ("line is not valid UTF-8: not sent"));
+        return false;
+    }
+    return true;
+}
+
 //  Describe a line we send for the view of the wire. seq is 0 when no metadata goes with it.
 static void
 s_debug_sent (const char *line, size_t size, uint64_t seq)
@@ -360,17 +376,8 @@ static int
 s_send (chat_t *self, const char *text)
 {
     size_t text_size = strlen (text);
-    if (text_size == 0)
+    if (text_size == 0 || !s_sendable (text, text_size))
         return -1;
-    if (text_size > TEXT_MAX_BYTES) {
-        term_error (_ ("line too long (%zu bytes, at most %d): not sent"), text_size,
-                    TEXT_MAX_BYTES);
-        return -1;
-    }
-    if (!text_utf8_valid (text, text_size)) {
-        term_error (_ ("line is not valid UTF-8: not sent"));
-        return -1;
-    }
     char channel[NAME_MAX_BYTES + 1], line[FRAME_MAX_BYTES];
     channels_current (self->channels, channel, sizeof channel);
     int line_size = wire_encode_line (line, sizeof line, channel, text, text_size);
@@ -379,10 +386,7 @@ s_send (chat_t *self, const char *text)
     uint8_t meta_frame[WIRE_META_MAX_BYTES];
     int meta_size = 0;
     if (!self->options.plain) {
-        wire_meta_t meta = {.version = WIRE_VERSION, .seq = self->seq + 1, .sent_ms = s_now_ms ()};
-        memcpy (meta.sender, self->self_id, WIRE_SENDER_BYTES);
-        snprintf (meta.nick, sizeof meta.nick, "%s", self->options.nick);
-        meta_size = wire_encode_meta (meta_frame, sizeof meta_frame, &meta);
+        meta_size = s_meta (self, self->seq + 1, meta_frame, sizeof meta_frame);
         if (meta_size < 0)
             return -1;
         self->seq++;
@@ -469,15 +473,8 @@ static void
 s_send_private (chat_t *self, const char *text)
 {
     size_t text_size = strlen (text);
-    if (text_size > TEXT_MAX_BYTES) {
-        term_error (_ ("line too long (%zu bytes, at most %d): not sent"), text_size,
-                    TEXT_MAX_BYTES);
+    if (!s_sendable (text, text_size))
         return;
-    }
-    if (!text_utf8_valid (text, text_size)) {
-        term_error (_ ("line is not valid UTF-8: not sent"));
-        return;
-    }
     receipt_t *receipt = NULL;
     for (size_t i = 0; i < RECEIPTS_MAX && !receipt; i++)
         if (self->receipts[i].number == 0)
