@@ -31,8 +31,8 @@ typedef struct {
 } roomkey_t;
 
 //  Derive the room's key pair from passphrase (size bytes, 1..ROOMKEY_PASSPHRASE_MAX_BYTES).
-//  Takes about a tenth of a second and 64 MiB, once, at start. Returns 0, or -1 (libsodium failed to
-//  start, out of memory, or a bad size).
+//  Takes about a tenth of a second and 64 MiB, once, at start. Returns 0, or -1 (libsodium failed
+//  to start, out of memory, or a bad size).
 int roomkey_derive (const char *passphrase, size_t size, roomkey_t *key);
 
 //  Write the key's fingerprint ("1a2b-3c4d", from a hash of the public key) into out, for
