@@ -44,6 +44,9 @@
 #define RECEIPT_RESEND_MS 2000  // a private message without a receipt is sent once more after this
 #define RECEIPT_WAIT_MS 5000    // ... and given up after this
 #define REFUSED_NOTICE_MS 60000 // a refused connection is told once in this time at most
+#define ANSWER_GAP_MS 500       // a requester gets one resend or history answer in this time
+#define ANSWERS_PER_SECOND 32   // ... and all requesters together this many a second
+#define ANSWERED_MAX 32         // requesters remembered for that
 #define ZAP_ENDPOINT "inproc://zeromq.zap.01" // where libzmq asks who may connect (RFC 27)
 
 //  Options from the command line
@@ -99,17 +102,22 @@ typedef struct {
     zsock_t *zap;                       //  ZAP handler: admits only the room's key, when locked
     int64_t refused_told_ms;            //  when a refused connection was last told
     receipt_t receipts[RECEIPTS_MAX];   //  private messages awaiting a receipt
-    uint64_t private_number;            //  number of the last private message sent
-    int listeners;                      //  peers subscribed to us
-    bool told_nobody_listens;           //  the "nobody hears you" hint was shown
-    bool quit;                          //  leave the loop
-    char *typed[INPUT_QUEUE_MAX];       //  lines readline handed us, to handle after the lock
-    unsigned long typed_mark;           //  lines written when the last one was typed
-    int history_added;                  //  lines added to the history in this run
-    int typed_count;                    //  how many
-    char pending[TEXT_MAX_BYTES + 2];   //  pipe mode: the partial line read so far
-    size_t pending_size;                //  its size
-    bool pending_too_long;              //  the current pipe-mode line overflowed
+    uint8_t answered[ANSWERED_MAX][WIRE_SENDER_BYTES];  //  requesters answered lately
+    int64_t answered_ms[ANSWERED_MAX];                  //  ... when
+    control_request_kind_t answered_kind[ANSWERED_MAX]; //  ... and what they asked for
+    int64_t answers_window_ms;                          //  start of the current second of answers
+    int answers_in_window;                              //  answers sent in it
+    uint64_t private_number;                            //  number of the last private message sent
+    int listeners;                                      //  peers subscribed to us
+    bool told_nobody_listens;                           //  the "nobody hears you" hint was shown
+    bool quit;                                          //  leave the loop
+    char *typed[INPUT_QUEUE_MAX];     //  lines readline handed us, to handle after the lock
+    unsigned long typed_mark;         //  lines written when the last one was typed
+    int history_added;                //  lines added to the history in this run
+    int typed_count;                  //  how many
+    char pending[TEXT_MAX_BYTES + 2]; //  pipe mode: the partial line read so far
+    size_t pending_size;              //  its size
+    bool pending_too_long;            //  the current pipe-mode line overflowed
 } chat_t;
 
 static const char *s_program = "chat";  //  the name we were started as (chatt when installed)
@@ -778,6 +786,37 @@ s_debug_subscription (const uint8_t *data, size_t size, const char *address)
                     address, safe);
 }
 
+//  True when request may be answered now. One subscription can ask for thousands of lines, so
+//  a peer repeating it (or varying its requester id) must not turn us into an amplifier: a
+//  requester is answered once in ANSWER_GAP_MS per kind of request (a real one asks again only
+//  after REPAIR_RETRY_MS), all of them ANSWERS_PER_SECOND times a second.
+static bool
+s_answer_allowed (chat_t *self, const control_request_t *request)
+{
+    int64_t now = zclock_mono ();
+    if (now - self->answers_window_ms >= 1000)
+        self->answers_window_ms = now, self->answers_in_window = 0;
+    if (self->answers_in_window >= ANSWERS_PER_SECOND)
+        return false;
+    size_t slot = 0;
+    for (size_t i = 0; i < ANSWERED_MAX; i++) {
+        if (memcmp (self->answered[i], request->requester, WIRE_SENDER_BYTES) == 0 &&
+            self->answered_kind[i] == request->kind) {
+            if (self->answered_ms[i] && now - self->answered_ms[i] < ANSWER_GAP_MS)
+                return false;
+            slot = i;
+            break;
+        }
+        if (self->answered_ms[i] < self->answered_ms[slot])
+            slot = i; //  the one answered longest ago makes room
+    }
+    memcpy (self->answered[slot], request->requester, WIRE_SENDER_BYTES);
+    self->answered_kind[slot] = request->kind;
+    self->answered_ms[slot] = now;
+    self->answers_in_window++;
+    return true;
+}
+
 //  A request addressed to us, carried by a subscription: resend lines, serve history, or a
 //  receipt for a private message.
 static void
@@ -785,6 +824,8 @@ s_handle_request (chat_t *self, const control_request_t *request)
 {
     if (memcmp (request->target, self->self_id, WIRE_SENDER_BYTES) != 0)
         return; //  for another publisher the same subscriber listens to
+    if (request->kind != CONTROL_REQUEST_ACK && !s_answer_allowed (self, request))
+        return; //  asked again too soon: it is repaired by the answer under way, or hostile
     if (request->kind == CONTROL_REQUEST_RESEND)
         s_answer_resend (self, request);
     else if (request->kind == CONTROL_REQUEST_HISTORY)

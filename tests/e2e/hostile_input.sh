@@ -35,6 +35,40 @@ for name in anna bertil; do
         fail "$name's memory stayed bounded ($((hwm / 1024)) MB)"
 done
 
+# A peer asking anna 200 times to resend all her lines gets one answer, not 200: a request
+# cannot make a chat an amplifier
+seq -f "rad %.0f" 1 300 >&"${PEER_FD[anna]}"
+expect "$TMP/bertil.out" '<anna> rad 300$' "anna has lines to resend"
+timeout 20 "$PYTHON" - "$pa" >"$TMP/amplify.out" 2>&1 <<'PY'
+import sys, time, zmq
+ctx = zmq.Context()
+s = ctx.socket(zmq.SUB)
+s.setsockopt(zmq.SUBSCRIBE, b"~beat")
+fake = b"ab" * 16
+s.setsockopt(zmq.SUBSCRIBE, b"!" + fake)
+s.connect("tcp://127.0.0.1:%s" % sys.argv[1])
+anna = None
+while anna is None and s.poll(10000):
+    frames = s.recv_multipart()
+    if frames[0] == b"~beat" and len(frames) > 1:
+        anna = frames[1][1:17].hex().encode()
+for _ in range(200):
+    request = b"~resend " + anna + b" " + fake + b" 1"
+    s.setsockopt(zmq.SUBSCRIBE, request)
+    s.setsockopt(zmq.UNSUBSCRIBE, request)
+lines, end = 0, time.time() + 3
+while time.time() < end:
+    if s.poll(100):
+        frames = s.recv_multipart()
+        if frames[0].startswith(b"!") and frames[1] == b"line":
+            lines += 1
+print("resent", lines)
+PY
+resent=$(awk '/^resent/ {print $2}' "$TMP/amplify.out")
+((resent >= 300 && resent <= 600)) &&
+    pass "200 resend requests at once get one answer ($resent lines resent, not 60,000)" ||
+    fail "200 resend requests at once get one answer ($resent lines resent; $(cat "$TMP/amplify.out"))"
+
 notices=$(cat "$TMP/anna.err" "$TMP/bertil.err" | grep -c 'bad message from')
 ((notices >= 1 && notices <= 400)) && pass "bad messages give rate-limited notices ($notices lines)" ||
     fail "bad messages give rate-limited notices ($notices lines)"
