@@ -696,7 +696,7 @@ s_answer_resend (chat_t *self, const control_request_t *request)
     control_encode_private (answer.topic, sizeof answer.topic, request->requester);
     if (request->number > self->seq)
         return; //  nothing sent from there yet
-    //  The lines served are counted first, so "gone" can go ahead of them
+    //  Look up the first line still held before sending any, so "gone" goes ahead of them
     uint64_t first = resend_serve (self->resend, request->number, NULL, NULL);
     if (first != request->number)
         s_answer_meta (&answer, CONTROL_KIND_GONE, first ? first : self->seq + 1);
@@ -857,18 +857,22 @@ s_read_subscriptions (chat_t *self)
         bool subscribe = data[0] == 1;
         const uint8_t *topic = data + 1;
         size_t topic_size = size - 1;
+        //  Each topic is decoded once: "~listen PORT", a request, or something else
         control_request_t request;
-        if (term_debug_on () && !(subscribe == false && topic_size > 1 &&
-                                  control_decode_request (topic, topic_size, &request) == 0))
+        int listen_port = topic_size > 1 ? control_decode_listen (topic, topic_size) : -1;
+        bool is_request = listen_port <= 0 && topic_size > 1 &&
+                          control_decode_request (topic, topic_size, &request) == 0;
+        //  A request's unsubscription, which follows it at once, is not worth a line
+        if (term_debug_on () && (subscribe || !is_request))
             s_debug_subscription (data, size, address ? address : "?");
-        if (topic_size > 1 && control_decode_listen (topic, topic_size) > 0) {
+        if (listen_port > 0) {
             //  A chat listens to us: count it, connect back, and tell it who is here at once
             self->listeners += subscribe ? 1 : -1;
             if (subscribe) {
-                s_connect_back (self, address, control_decode_listen (topic, topic_size));
+                s_connect_back (self, address, listen_port);
                 self->next_beat_ms = 0;
             }
-        } else if (topic_size > 1 && control_decode_request (topic, topic_size, &request) == 0) {
+        } else if (is_request) {
             if (subscribe)
                 s_handle_request (self, &request);
         } else if (topic_size == 0) {
