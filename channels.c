@@ -214,6 +214,28 @@ channels_nick_color (const char *nick)
     return colors[hash % (sizeof colors / sizeof colors[0])];
 }
 
+//  "HH:MM" of when, local time, into clock (6 bytes). Each thread remembers the last minute it
+//  formatted: localtime_r takes a lock and reads the time zone, once per line is too often.
+static void
+s_clock (time_t when, char clock[6])
+{
+    static __thread time_t minute_start = -1;
+    static __thread char minute[6];
+    if (minute_start < 0 || when < minute_start || when >= minute_start + 60) {
+        struct tm local;
+        localtime_r (&when, &local);
+        minute[0] = (char) ('0' + local.tm_hour / 10 % 10);
+        minute[1] = (char) ('0' + local.tm_hour % 10);
+        minute[2] = ':';
+        minute[3] = (char) ('0' + local.tm_min / 10 % 10);
+        minute[4] = (char) ('0' + local.tm_min % 10);
+        minute[5] = 0;
+        //  The minute starts tm_sec seconds before when (a leap second aside)
+        minute_start = when - local.tm_sec;
+    }
+    memcpy (clock, minute, sizeof minute);
+}
+
 int
 channels_format (char *out, size_t outsize, time_t when, const char *channel, const char *sender,
                  const char *text, size_t text_size, bool color)
@@ -228,24 +250,41 @@ channels_format (char *out, size_t outsize, time_t when, const char *channel, co
     cut |= text_sanitize (sender, strlen (sender), safe_sender, sizeof safe_sender);
     if (channel)
         cut |= text_sanitize (channel, strlen (channel), safe_channel, sizeof safe_channel);
-    struct tm local;
-    localtime_r (&when, &local);
+    char clock[6];
+    s_clock (when, clock);
     //  Colour codes are added after sanitising: they are ours, never a peer's
     const char *dim = color ? "\033[2m" : "", *reset = color ? "\033[0m" : "";
     char nick_on[16] = "";
     if (color)
         snprintf (nick_on, sizeof nick_on, "\033[%sm", channels_nick_color (sender));
-    //  A private message has no channel: "(private)" in its place, round brackets so that no
-    //  channel name can look like it
-    char where[4 * NAME_MAX_BYTES + 64];
-    snprintf (where, sizeof where, channel ? "[%s]" : "(%s)",
-              channel ? safe_channel : _ ("private"));
-    int size = action
-                   ? snprintf (out, outsize, "%s%02d:%02d%s %s * %s%s%s %s", dim, local.tm_hour,
-                               local.tm_min, reset, where, nick_on, safe_sender, reset, safe_text)
-                   : snprintf (out, outsize, "%s%02d:%02d%s %s <%s%s%s> %s", dim, local.tm_hour,
-                               local.tm_min, reset, where, nick_on, safe_sender, reset, safe_text);
-    return cut || size < 0 || (size_t) size >= outsize ? -1 : 0;
+    //  "HH:MM [buddy] <anna> text" or "HH:MM [buddy] * anna dances"; a private message has no
+    //  channel: "(private)" in its place, round brackets so that no channel name can look like it
+    const char *pieces[] = {dim,
+                            clock,
+                            reset,
+                            channel ? " [" : " (",
+                            channel ? safe_channel : _ ("private"),
+                            channel ? "] " : ") ",
+                            action ? "* " : "<",
+                            nick_on,
+                            safe_sender,
+                            reset,
+                            action ? " " : "> ",
+                            safe_text};
+    //  Appended piece by piece, cut where out ends, as snprintf would
+    if (outsize == 0)
+        return -1;
+    size_t used = 0;
+    bool fits = true;
+    for (size_t i = 0; i < sizeof pieces / sizeof pieces[0] && fits; i++) {
+        size_t size = strlen (pieces[i]);
+        fits = used + size < outsize;
+        size_t taken = fits ? size : outsize - 1 - used;
+        memcpy (out + used, pieces[i], taken);
+        used += taken;
+    }
+    out[used] = 0;
+    return cut || !fits ? -1 : 0;
 }
 
 //  --------------------------------------------------------------------------
@@ -265,6 +304,38 @@ s_notice_allowed (int64_t *window_start, int *in_window, int *held)
     }
     (*held)++;
     return false;
+}
+
+//  One frame of a received message: a view into the zmq_msg_t that holds it
+typedef struct {
+    const uint8_t *data; //  its bytes
+    size_t size;         //  how many
+} frame_t;
+
+#define MESSAGE_FRAMES_MAX 4 // frames of a message we look at; any after them are dropped
+
+//  One received message, in zmq_msg_t reused from message to message: no allocation per
+//  message, unlike zmsg_recv
+typedef struct {
+    zmq_msg_t parts[MESSAGE_FRAMES_MAX]; //  its first frames
+    frame_t frames[MESSAGE_FRAMES_MAX];  //  views of them
+    size_t count;                        //  frames held in parts[]
+    size_t total;                        //  frames in the message, counting dropped ones
+} message_t;
+
+//  Frame i of msg, or NULL when the message has fewer.
+static const frame_t *
+s_frame (const message_t *msg, size_t i)
+{
+    return i < msg->count ? &msg->frames[i] : NULL;
+}
+
+//  True when frame holds exactly the string text.
+static bool
+s_frame_is (const frame_t *frame, const char *text)
+{
+    size_t size = strlen (text);
+    return frame && frame->size == size && memcmp (frame->data, text, size) == 0;
 }
 
 //  State of the receive loop
@@ -330,22 +401,21 @@ s_mesh (receiver_t *self, const control_beat_t *beat, const char *sender_ip)
 
 //  Handle a control message: a heartbeat (presence, mesh) or a goodbye.
 static void
-s_control (receiver_t *self, zmsg_t *msg, const char *address, const wire_meta_t *meta)
+s_control (receiver_t *self, const message_t *msg, const char *address, const wire_meta_t *meta)
 {
     channels_listener_t *listener = self->listener;
-    zframe_t *topic = zmsg_first (msg);
-    zmsg_next (msg);
-    zframe_t *body = zmsg_next (msg);
+    const frame_t *topic = s_frame (msg, 0);
+    const frame_t *body = s_frame (msg, 2);
     char name[NAME_MAX_BYTES + 8];
-    if (zframe_streq (topic, CONTROL_BYE)) {
+    if (s_frame_is (topic, CONTROL_BYE)) {
         if (room_bye (listener->room, meta->sender, name, sizeof name) == ROOM_NEWS_LEFT)
             term_notice (_ ("%s left"), name);
         streams_forget (self->streams, meta->sender);
         return;
     }
     control_beat_t beat;
-    if (!zframe_streq (topic, CONTROL_BEAT) || !body ||
-        control_decode_beat (zframe_data (body), zframe_size (body), &beat))
+    if (!s_frame_is (topic, CONTROL_BEAT) || !body ||
+        control_decode_beat (body->data, body->size, &beat))
         return;
     char label[ENDPOINT_MAX_BYTES]; //  where the beat came from: its sender's address and port
     address_label (address, beat.port, label, sizeof label);
@@ -387,18 +457,17 @@ s_expire_members (receiver_t *self)
 
 //  Describe a received message for the view of the wire: its frames, sender and metadata.
 static void
-s_debug_received (zmsg_t *msg, const char *address, const wire_meta_t *meta)
+s_debug_received (const message_t *msg, const char *address, const wire_meta_t *meta)
 {
-    zframe_t *first = zmsg_first (msg);
+    const frame_t *first = s_frame (msg, 0);
     char safe[SANITIZED_MAX_BYTES];
-    text_sanitize ((const char *) zframe_data (first), zframe_size (first), safe, sizeof safe);
+    text_sanitize ((const char *) first->data, first->size, safe, sizeof safe);
     if (meta)
         term_debug (_ ("SUB got %zu frames from %s: \"%s\" + metadata (version %u, nick %s, "
                        "seq %" PRIu64 ")"),
-                    zmsg_size (msg), address, safe, (unsigned) meta->version, meta->nick,
-                    meta->seq);
+                    msg->total, address, safe, (unsigned) meta->version, meta->nick, meta->seq);
     else
-        term_debug (_ ("SUB got %zu frame(s) from %s: \"%s\""), zmsg_size (msg), address, safe);
+        term_debug (_ ("SUB got %zu frame(s) from %s: \"%s\""), msg->total, address, safe);
 }
 
 //  Ask the publishers we hear for something, through a subscription they see; it is dropped
@@ -526,17 +595,17 @@ s_deliver (receiver_t *self, const received_t *received, const char *address, or
 //  Decode a chat line carried inside a private message (frames line and meta). Returns 0, or
 //  -1 after a notice.
 static int
-s_decode_inner (receiver_t *self, zframe_t *line, zframe_t *meta, const char *address,
+s_decode_inner (receiver_t *self, const frame_t *line, const frame_t *meta, const char *address,
                 received_t *received)
 {
     if (!line || !meta) {
         s_refused (self, address, N_ ("a frame is missing"));
         return -1;
     }
-    received->line_frame = zframe_data (line);
-    received->line_size = zframe_size (line);
-    received->meta_frame = zframe_data (meta);
-    received->meta_size = zframe_size (meta);
+    received->line_frame = line->data;
+    received->line_size = line->size;
+    received->meta_frame = meta->data;
+    received->meta_size = meta->size;
     wire_error_t error =
         wire_decode_line (received->line_frame, received->line_size, &received->line);
     if (error == WIRE_OK)
@@ -566,12 +635,12 @@ s_private_first_time (receiver_t *self, const uint8_t sender[WIRE_SENDER_BYTES],
 
 //  A private message to us: acknowledge it to its sender, and show it once.
 static void
-s_private_message (receiver_t *self, zframe_t *text, zframe_t *meta_frame, const char *address)
+s_private_message (receiver_t *self, const frame_t *text, const frame_t *meta_frame,
+                   const char *address)
 {
     wire_meta_t meta;
-    if (!text || !meta_frame ||
-        wire_decode_meta (zframe_data (meta_frame), zframe_size (meta_frame), &meta) ||
-        meta.seq == 0 || zframe_size (text) == 0 || zframe_size (text) > TEXT_MAX_BYTES) {
+    if (!text || !meta_frame || wire_decode_meta (meta_frame->data, meta_frame->size, &meta) ||
+        meta.seq == 0 || text->size == 0 || text->size > TEXT_MAX_BYTES) {
         s_refused (self, address, N_ ("a malformed private message"));
         return;
     }
@@ -583,65 +652,61 @@ s_private_message (receiver_t *self, zframe_t *text, zframe_t *meta_frame, const
     char name[NAME_MAX_BYTES + 8], formatted[LINE_MAX_BYTES];
     room_line (self->listener->room, meta.sender, meta.nick, name, sizeof name);
     channels_format (formatted, sizeof formatted, time (NULL), NULL, name,
-                     (const char *) zframe_data (text), zframe_size (text), term_color_on ());
+                     (const char *) text->data, text->size, term_color_on ());
     term_line (formatted);
 }
 
 //  A message on our private topic: a resent line, history, a gap that cannot be repaired, the
 //  end of the history, or a private message.
 static void
-s_private (receiver_t *self, zmsg_t *msg, const char *address)
+s_private (receiver_t *self, const message_t *msg, const char *address)
 {
-    zmsg_first (msg);
-    zframe_t *kind = zmsg_next (msg);
-    zframe_t *first = zmsg_next (msg);
-    zframe_t *second = zmsg_next (msg);
+    const frame_t *kind = s_frame (msg, 1);
+    const frame_t *first = s_frame (msg, 2);
+    const frame_t *second = s_frame (msg, 3);
     received_t received = {0};
     if (!kind)
         s_refused (self, address, N_ ("a frame is missing"));
-    else if (zframe_streq (kind, CONTROL_KIND_LINE) || zframe_streq (kind, CONTROL_KIND_HISTORY)) {
+    else if (s_frame_is (kind, CONTROL_KIND_LINE) || s_frame_is (kind, CONTROL_KIND_HISTORY)) {
         if (s_decode_inner (self, first, second, address, &received) == 0)
             s_deliver (self, &received, address,
-                       zframe_streq (kind, CONTROL_KIND_LINE) ? ORIGIN_RESENT : ORIGIN_HISTORY);
-    } else if (zframe_streq (kind, CONTROL_KIND_GONE) ||
-               zframe_streq (kind, CONTROL_KIND_HISTORY_END)) {
+                       s_frame_is (kind, CONTROL_KIND_LINE) ? ORIGIN_RESENT : ORIGIN_HISTORY);
+    } else if (s_frame_is (kind, CONTROL_KIND_GONE) ||
+               s_frame_is (kind, CONTROL_KIND_HISTORY_END)) {
         wire_meta_t meta;
-        if (!first || wire_decode_meta (zframe_data (first), zframe_size (first), &meta)) {
+        if (!first || wire_decode_meta (first->data, first->size, &meta)) {
             s_refused (self, address, N_ ("a malformed control message"));
             return;
         }
-        if (zframe_streq (kind, CONTROL_KIND_HISTORY_END)) {
+        if (s_frame_is (kind, CONTROL_KIND_HISTORY_END)) {
             self->history_done = true;
             return;
         }
         uint64_t lost = streams_gone (self->streams, meta.sender, meta.seq, zclock_mono ());
         if (lost)
             s_report_lost (self, meta.sender, lost);
-    } else if (zframe_streq (kind, CONTROL_KIND_MESSAGE))
+    } else if (s_frame_is (kind, CONTROL_KIND_MESSAGE))
         s_private_message (self, first, second, address);
 }
 
 //  Decode, filter and show one received message.
 static void
-s_show (receiver_t *self, zmsg_t *msg)
+s_show (receiver_t *self, message_t *msg)
 {
-    zframe_t *line_frame = zmsg_first (msg);
-    zframe_t *meta_frame = zmsg_next (msg);
-    const char *address = zframe_meta (line_frame, "Peer-Address");
+    const frame_t *line_frame = s_frame (msg, 0);
+    const frame_t *meta_frame = s_frame (msg, 1);
+    const char *address = zmq_msg_gets (&msg->parts[0], "Peer-Address");
     address = address ? address_unmapped (address) : "?";
-    bool private =
-        zframe_size (line_frame) > 0 && zframe_data (line_frame)[0] == CONTROL_PRIVATE[0];
-    received_t received = {.line_frame = zframe_data (line_frame),
-                           .line_size = zframe_size (line_frame)};
+    bool private = line_frame->size > 0 && line_frame->data[0] == CONTROL_PRIVATE[0];
+    received_t received = {.line_frame = line_frame->data, .line_size = line_frame->size};
     wire_error_t error =
         private ? WIRE_CONTROL
                 : wire_decode_line (received.line_frame, received.line_size, &received.line);
     wire_error_t meta_error =
-        meta_frame
-            ? wire_decode_meta (zframe_data (meta_frame), zframe_size (meta_frame), &received.meta)
-            : WIRE_BAD_META;
+        meta_frame ? wire_decode_meta (meta_frame->data, meta_frame->size, &received.meta)
+                   : WIRE_BAD_META;
     //  Heartbeats come every second from everyone: the view of the wire leaves them out
-    if (term_debug_on () && !zframe_streq (line_frame, CONTROL_BEAT))
+    if (term_debug_on () && !s_frame_is (line_frame, CONTROL_BEAT))
         s_debug_received (msg, address, meta_error == WIRE_OK ? &received.meta : NULL);
     if (private) {
         s_private (self, msg, address);
@@ -657,8 +722,8 @@ s_show (receiver_t *self, zmsg_t *msg)
         return;
     }
     if (meta_frame && meta_error == WIRE_OK) {
-        received.meta_frame = zframe_data (meta_frame);
-        received.meta_size = zframe_size (meta_frame);
+        received.meta_frame = meta_frame->data;
+        received.meta_size = meta_frame->size;
     } else if (meta_frame)
         //  The line itself is good: show it as a plain peer's, and say why
         s_refused (self, address, wire_strerror (meta_error));
@@ -669,13 +734,31 @@ s_show (receiver_t *self, zmsg_t *msg)
 static void
 s_receive_all (receiver_t *self)
 {
-    while (true) {
-        zmsg_t *msg = zmsg_recv (self->sub); //  RCVTIMEO is 0: NULL when none is waiting
-        if (!msg)
-            break;
-        s_show (self, msg);
-        zmsg_destroy (&msg);
+    message_t msg;
+    for (size_t i = 0; i < MESSAGE_FRAMES_MAX; i++)
+        zmq_msg_init (&msg.parts[i]);
+    //  RCVTIMEO is 0: the first receive fails when no message is waiting
+    while (zmq_msg_recv (&msg.parts[0], self->sub, 0) >= 0) {
+        msg.count = msg.total = 1;
+        zmq_msg_t *last = &msg.parts[0];
+        zmq_msg_t dropped;
+        zmq_msg_init (&dropped);
+        while (zmq_msg_more (last)) {
+            zmq_msg_t *into = msg.count < MESSAGE_FRAMES_MAX ? &msg.parts[msg.count] : &dropped;
+            if (zmq_msg_recv (into, self->sub, 0) < 0)
+                break;
+            msg.total++;
+            if (into != &dropped)
+                msg.count++;
+            last = into;
+        }
+        zmq_msg_close (&dropped);
+        for (size_t i = 0; i < msg.count; i++)
+            msg.frames[i] = (frame_t){zmq_msg_data (&msg.parts[i]), zmq_msg_size (&msg.parts[i])};
+        s_show (self, &msg);
     }
+    for (size_t i = 0; i < MESSAGE_FRAMES_MAX; i++)
+        zmq_msg_close (&msg.parts[i]);
     s_repair (self);
     term_flush ();
 }

@@ -100,8 +100,15 @@ s_write_line (FILE *stream, const char *style, const char *prefix, const char *l
     if (s_readline_active)
         //  Clear prompt and partial input, print above them, then draw them again
         rl_clear_visible_line ();
-    fprintf (stream, "%s%s%s%s%s%s%s\n", s_readline_active ? "\r" : "", styled ? "\033[" : "",
-             styled ? style : "", styled ? "m" : "", prefix, line, styled ? "\033[0m" : "");
+    if (s_readline_active || styled)
+        fprintf (stream, "%s%s%s%s%s%s%s\n", s_readline_active ? "\r" : "", styled ? "\033[" : "",
+                 styled ? style : "", styled ? "m" : "", prefix, line, styled ? "\033[0m" : "");
+    else {
+        //  Pipe mode, every chat line: no format string to parse
+        fputs (prefix, stream);
+        fputs (line, stream);
+        putc ('\n', stream);
+    }
     //  In pipe mode chat lines wait in stdio's buffer for term_flush(): one write(2) per batch
     if (s_readline_active || stream != stdout)
         fflush (stream);
