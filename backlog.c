@@ -272,38 +272,47 @@ backlog_add (backlog_t *self, const void *line, size_t line_size, const void *me
 {
     wire_line_t decoded_line;
     wire_meta_t decoded_meta;
-    if (!line || !meta || meta_size > BACKLOG_META_MAX_BYTES ||
-        wire_decode_line (line, line_size, &decoded_line) != WIRE_OK ||
-        wire_decode_meta (meta, meta_size, &decoded_meta) != WIRE_OK || decoded_meta.seq < 1)
+    if (!line || !meta || wire_decode_line (line, line_size, &decoded_line) != WIRE_OK ||
+        wire_decode_meta (meta, meta_size, &decoded_meta) != WIRE_OK)
         return -1;
+    return backlog_keep (self, line, line_size, meta, meta_size, decoded_line.channel,
+                         &decoded_meta);
+}
 
+//  The same, for frames decoded already.
+int
+backlog_keep (backlog_t *self, const void *line, size_t line_size, const void *meta,
+              size_t meta_size, const char *channel_name, const wire_meta_t *meta_decoded)
+{
+    if (!line || !meta || meta_size > BACKLOG_META_MAX_BYTES || meta_decoded->seq < 1)
+        return -1;
     pthread_mutex_lock (&self->lock);
     //  A backlog of 0 lines per channel accepts every valid line and keeps none
     if (self->lines_per_channel == 0) {
         pthread_mutex_unlock (&self->lock);
         return 0;
     }
-    channel_t *channel = s_channel_find (self, decoded_line.channel);
+    channel_t *channel = s_channel_find (self, channel_name);
     const entry_t *latest = NULL;
     entry_t *after = NULL;
     if (channel) {
-        if (s_duplicate (channel, decoded_meta.sender, decoded_meta.seq, &latest)) {
+        if (s_duplicate (channel, meta_decoded->sender, meta_decoded->seq, &latest)) {
             pthread_mutex_unlock (&self->lock);
             return 1;
         }
         //  Older than all of a full channel: it would go at once. Accepted, not kept.
         if (channel->size >= self->lines_per_channel &&
-            decoded_meta.sent_ms < channel->oldest->sent_ms) {
+            meta_decoded->sent_ms < channel->oldest->sent_ms) {
             pthread_mutex_unlock (&self->lock);
             return 0;
         }
         //  Its place: after the last line sent at the same time or before
         after = channel->newest;
-        while (after && after->sent_ms > decoded_meta.sent_ms)
+        while (after && after->sent_ms > meta_decoded->sent_ms)
             after = after->older;
     }
-    entry_t *entry = s_entry_new (line, line_size, meta, meta_size, &decoded_meta);
-    if (entry && !channel && !(channel = s_channel_new (self, decoded_line.channel))) {
+    entry_t *entry = s_entry_new (line, line_size, meta, meta_size, meta_decoded);
+    if (entry && !channel && !(channel = s_channel_new (self, channel_name))) {
         free (entry);
         entry = NULL;
     }
@@ -314,10 +323,10 @@ backlog_add (backlog_t *self, const void *line, size_t line_size, const void *me
     if (channel->seq_ordered) {
         //  Appended: the sender's latest line is the only one it must follow
         if (after == channel->newest)
-            channel->seq_ordered = !latest || latest->seq < decoded_meta.seq;
+            channel->seq_ordered = !latest || latest->seq < meta_decoded->seq;
         else
             channel->seq_ordered =
-                s_keeps_seq_order (channel, after, decoded_meta.sender, decoded_meta.seq);
+                s_keeps_seq_order (channel, after, meta_decoded->sender, meta_decoded->seq);
     }
     entry->order = self->next_order++;
     s_link (channel, after, entry);

@@ -575,8 +575,8 @@ s_deliver (receiver_t *self, const received_t *received, const char *address, or
         room_line (listener->room, meta->sender, meta->nick, name, sizeof name);
         sender = name;
         if (meta->seq)
-            backlog_add (listener->backlog, received->line_frame, received->line_size,
-                         received->meta_frame, received->meta_size);
+            backlog_keep (listener->backlog, received->line_frame, received->line_size,
+                          received->meta_frame, received->meta_size, received->line.channel, meta);
     }
     if (!channels_accept (listener->channels, received->line.channel))
         return;

@@ -349,6 +349,7 @@ s_now_ms (void)
 }
 
 static int s_meta (chat_t *self, uint64_t seq, uint8_t *out, size_t outsize);
+static void s_meta_fill (chat_t *self, uint64_t seq, wire_meta_t *meta);
 
 //  True when text (size bytes) may be sent: not over TEXT_MAX_BYTES, valid UTF-8. Else prints
 //  one line saying why.
@@ -394,14 +395,17 @@ s_send (chat_t *self, const char *text)
     uint8_t meta_frame[WIRE_META_MAX_BYTES];
     int meta_size = 0;
     if (!self->options.plain) {
-        meta_size = s_meta (self, self->seq + 1, meta_frame, sizeof meta_frame);
+        wire_meta_t meta;
+        s_meta_fill (self, self->seq + 1, &meta);
+        meta_size = wire_encode_meta (meta_frame, sizeof meta_frame, &meta);
         if (meta_size < 0)
             return -1;
         self->seq++;
         //  Kept to repair others' gaps, and as history for those who join later
         resend_add (self->resend, self->seq, line, (size_t) line_size, meta_frame,
                     (size_t) meta_size);
-        backlog_add (self->backlog, line, (size_t) line_size, meta_frame, (size_t) meta_size);
+        backlog_keep (self->backlog, line, (size_t) line_size, meta_frame, (size_t) meta_size,
+                      channel, &meta);
     }
     if (term_debug_on ())
         s_debug_sent (line, (size_t) line_size, self->options.plain ? 0 : self->seq);
@@ -599,22 +603,30 @@ s_read_pipe (chat_t *self)
         self->quit = true;
         return;
     }
-    for (ssize_t i = 0; i < size && !self->quit; i++) {
-        if (chunk[i] == '\n') {
-            if (self->pending_too_long)
-                term_error (_ ("line too long (more than %d bytes): not sent"), TEXT_MAX_BYTES);
-            else {
-                if (self->pending_size > 0 && self->pending[self->pending_size - 1] == '\r')
-                    self->pending_size--;
-                self->pending[self->pending_size] = 0;
-                s_handle_line (self, self->pending);
-            }
-            self->pending_size = 0;
-            self->pending_too_long = false;
-        } else if (self->pending_size < TEXT_MAX_BYTES + 1)
-            self->pending[self->pending_size++] = chunk[i];
-        else
+    const char *next = chunk, *end = chunk + size;
+    while (next < end && !self->quit) {
+        //  The piece up to the next newline (or the end of the chunk) joins what is pending
+        const char *newline = memchr (next, '\n', (size_t) (end - next));
+        size_t piece = (size_t) ((newline ? newline : end) - next);
+        size_t room = TEXT_MAX_BYTES + 1 - self->pending_size;
+        if (piece > room)
             self->pending_too_long = true;
+        memcpy (self->pending + self->pending_size, next, piece < room ? piece : room);
+        self->pending_size += piece < room ? piece : room;
+        next += piece;
+        if (!newline)
+            break;
+        next++;
+        if (self->pending_too_long)
+            term_error (_ ("line too long (more than %d bytes): not sent"), TEXT_MAX_BYTES);
+        else {
+            if (self->pending_size > 0 && self->pending[self->pending_size - 1] == '\r')
+                self->pending_size--;
+            self->pending[self->pending_size] = 0;
+            s_handle_line (self, self->pending);
+        }
+        self->pending_size = 0;
+        self->pending_too_long = false;
     }
 }
 
@@ -630,13 +642,26 @@ s_connect_back (chat_t *self, const char *ip, int port)
         channels_listener_wake (self->listener);
 }
 
+//  Our metadata with seq (0 for control traffic), sent now, into meta.
+static void
+s_meta_fill (chat_t *self, uint64_t seq, wire_meta_t *meta)
+{
+    meta->version = WIRE_VERSION;
+    meta->seq = seq;
+    meta->sent_ms = s_now_ms ();
+    memcpy (meta->sender, self->self_id, WIRE_SENDER_BYTES);
+    //  options.nick is a valid nick, so it fits
+    size_t size = strnlen (self->options.nick, sizeof meta->nick - 1);
+    memcpy (meta->nick, self->options.nick, size);
+    meta->nick[size] = 0;
+}
+
 //  Our metadata frame with seq (0 for control traffic) into out. Returns its size, or -1.
 static int
 s_meta (chat_t *self, uint64_t seq, uint8_t *out, size_t outsize)
 {
-    wire_meta_t meta = {.version = WIRE_VERSION, .seq = seq, .sent_ms = s_now_ms ()};
-    memcpy (meta.sender, self->self_id, WIRE_SENDER_BYTES);
-    snprintf (meta.nick, sizeof meta.nick, "%s", self->options.nick);
+    wire_meta_t meta;
+    s_meta_fill (self, seq, &meta);
     return wire_encode_meta (out, outsize, &meta);
 }
 

@@ -49,6 +49,11 @@ text_utf8_valid (const char *s, size_t size)
 {
     uint32_t cp;
     while (size > 0) {
+        //  ASCII, the bulk of most lines, needs no decoding
+        if ((unsigned char) *s < 0x80) {
+            s++, size--;
+            continue;
+        }
         size_t length = text_utf8_decode (s, size, &cp);
         if (length == 0)
             return false;
