@@ -44,10 +44,10 @@ void backlog_destroy (backlog_t **self_p);
 int backlog_add (backlog_t *self, const void *line, size_t line_size, const void *meta,
                  size_t meta_size);
 
-//  backlog_add for frames the caller has decoded already (into channel and meta, as
-//  wire_decode_line and wire_decode_meta do): the same, without decoding them again.
+//  backlog_add for frames the caller has decoded already (into channel_name and meta_decoded,
+//  as wire_decode_line and wire_decode_meta do): the same, without decoding them again.
 int backlog_keep (backlog_t *self, const void *line, size_t line_size, const void *meta,
-                  size_t meta_size, const char *channel, const wire_meta_t *decoded_meta);
+                  size_t meta_size, const char *channel_name, const wire_meta_t *meta_decoded);
 
 //  Serve the last lines_per_channel lines of each channel (at most what is kept), all channels
 //  together oldest first, through serve; the lock is held while serve runs, so serve must not
