@@ -156,6 +156,20 @@ start_peer() {
     PEER_FD[$name]=$fd
 }
 
+# start_room N: start N pipe-mode peers p0..p(N-1), nicks n0..n(N-1), each on a free port kept
+# in port[i]; p0 first, every other one with -c to p0 only (the room forms itself).
+start_room() {
+    local count=$1 i
+    declare -g -a port
+    for ((i = 0; i < count; i++)); do
+        port[i]=$(free_port)
+    done
+    start_peer p0 -- -n n0 -p "${port[0]}"
+    for ((i = 1; i < count; i++)); do
+        start_peer "p$i" -- -n "n$i" -p "${port[i]}" -c "${port[0]}"
+    done
+}
+
 # background COMMAND...: run a helper process in the background without the peers' input ends
 # (a helper holding one open would keep that peer from ever seeing end of input). Sets $!.
 background() {

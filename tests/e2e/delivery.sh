@@ -10,14 +10,7 @@ source "$(dirname "$0")/../lib.sh"
 N=${DELIVERY_PEERS:-10}
 LINES=${DELIVERY_LINES:-10000}
 
-declare -a port
-for ((i = 0; i < N; i++)); do
-    port[i]=$(free_port)
-done
-start_peer p0 -- -n n0 -p "${port[0]}"
-for ((i = 1; i < N; i++)); do
-    start_peer "p$i" -- -n "n$i" -p "${port[i]}" -c "${port[0]}"
-done
+start_room "$N"
 mesh=1
 for ((i = 0; i < N; i++)); do
     wait_count "$TMP/p$i.err" '^-- n[0-9]+ joined ' $((N - 1)) || {

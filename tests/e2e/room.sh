@@ -6,14 +6,7 @@
 source "$(dirname "$0")/../lib.sh"
 N=10
 
-declare -a port
-for ((i = 0; i < N; i++)); do
-    port[i]=$(free_port)
-done
-start_peer p0 -- -n n0 -p "${port[0]}"
-for ((i = 1; i < N; i++)); do
-    start_peer "p$i" -- -n "n$i" -p "${port[i]}" -c "${port[0]}"
-done
+start_room "$N"
 
 # Two-way: p1 connected to p0 only, yet p0 hears p1 without typing anything
 expect "$TMP/p0.err" "^-- n1 joined \\(127\\.0\\.0\\.1:${port[1]}\\)$" "one \\connect is heard both ways"
