@@ -16,7 +16,7 @@ CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(WARNINGS) $(DEPS_CFLAGS) -DLOCALEDIR='"$(LOCALEDIR)"' $(CFLAGS)
 
 # Modules shared by chat and the unit tests; chat.c holds main
-MODULES = address backlog channels commands complete control discovery history monitor outbox peers resend room roomkey streams term text wire
+MODULES = address backlog channels commands complete control discovery history i18n monitor outbox peers resend room roomkey streams term text wire
 UNIT_TESTS = test_text test_wire test_address test_commands test_channels test_peers test_control test_room test_streams test_backlog test_resend test_outbox
 
 # A build variant: objects and binary under $(B); the default one is ./chat
@@ -39,7 +39,7 @@ $(B)/chat: $(OBJECTS) $(B)/chat.o
 	@echo "CC $@"; $(CC) $(ALL_CFLAGS) $(VARIANT_CFLAGS) $^ -o $@ $(LDFLAGS) $(DEPS_LIBS)
 
 $(B)/test_%: tests/test_%.c $(OBJECTS)
-	@echo "CC $@"; $(CC) $(ALL_CFLAGS) $(VARIANT_CFLAGS) -I. $^ -o $@ $(LDFLAGS) $(DEPS_LIBS) $(CMOCKA_LIBS)
+	@echo "CC $@"; $(CC) $(ALL_CFLAGS) $(VARIANT_CFLAGS) -iquote . $^ -o $@ $(LDFLAGS) $(DEPS_LIBS) $(CMOCKA_LIBS)
 
 $(B):
 	mkdir -p $@
@@ -154,7 +154,7 @@ fuzz-wire fuzz-commands: fuzz-%: $(FUZZ_DIR)/fuzz_%
 
 $(FUZZ_DIR)/fuzz_wire $(FUZZ_DIR)/fuzz_commands: $(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_OBJECTS) \
                                                  fuzz/fuzz_check.h
-	@echo "CC $@"; clang $(ALL_CFLAGS) $(FUZZ_SANITIZE) -fsanitize=fuzzer,address,undefined -I. \
+	@echo "CC $@"; clang $(ALL_CFLAGS) $(FUZZ_SANITIZE) -fsanitize=fuzzer,address,undefined -iquote . \
 	    $(filter %.c %.o,$^) -o $@ $(LDFLAGS) $(DEPS_LIBS)
 
 $(FUZZ_DIR)/%.o: %.c $(wildcard *.h) | $(FUZZ_DIR)

@@ -3,6 +3,7 @@
     Host names are resolved here, once, in the main thread, so the subscriber thread only ever
     connects to numeric endpoints and a typo is reported at once, not by a silent retry loop.
 */
+#include "i18n.h"
 #include "address.h"
 #include "text.h"
 

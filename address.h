@@ -5,7 +5,7 @@
 #ifndef ADDRESS_H_INCLUDED
 #define ADDRESS_H_INCLUDED
 
-#include "chat.h"
+#include "limits.h"
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -14,7 +14,7 @@
     its scans go through the whole channel (at most BACKLOG_LINES_MAX lines) from then on.
 */
 #include "backlog.h"
-#include "channels.h"
+#include "limits.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -34,19 +34,19 @@ struct _entry_t {
     uint8_t frames[];                  //  frame 1 then frame 2, exactly as received or sent
 };
 
-//  One channel's lines; a channel exists while it has at least one
+//  One channel's lines (a shelf); a shelf exists while its channel has at least one line
 typedef struct {
     char name[NAME_MAX_BYTES + 1]; //  channel name, NUL-terminated
     entry_t *oldest;               //  first line in time order
     entry_t *newest;               //  last line in time order
     size_t size;                   //  lines kept, 1..lines_per_channel
     bool seq_ordered;              //  every sender's lines here are in seq order: scans stop early
-} channel_t;
+} shelf_t;
 
 struct _backlog_t {
     pthread_mutex_t lock;              //  the backlog lock: guards everything below
     size_t lines_per_channel;          //  lines kept per channel, 0..BACKLOG_LINES_MAX
-    channel_t *channels[CHANNELS_MAX]; //  the channels with lines, in no order
+    shelf_t *channels[CHANNELS_MAX]; //  the channels with lines, in no order
     size_t channel_count;              //  how many
     size_t lines;                      //  lines kept over all channels
     size_t bytes;                      //  frame bytes kept over all channels
@@ -82,7 +82,7 @@ backlog_new (size_t lines_per_channel)
 
 //  Free a channel and its lines. Lock held, or no other thread left.
 static void
-s_channel_free (channel_t *channel)
+s_channel_free (shelf_t *channel)
 {
     entry_t *entry = channel->oldest;
     while (entry) {
@@ -115,7 +115,7 @@ s_older (const entry_t *a, const entry_t *b)
 }
 
 //  The channel called name, or NULL. Lock held.
-static channel_t *
+static shelf_t *
 s_channel_find (backlog_t *self, const char *name)
 {
     for (size_t i = 0; i < self->channel_count; i++)
@@ -128,7 +128,7 @@ s_channel_find (backlog_t *self, const char *name)
 static void
 s_channel_remove (backlog_t *self, size_t index)
 {
-    channel_t *channel = self->channels[index];
+    shelf_t *channel = self->channels[index];
     for (const entry_t *entry = channel->oldest; entry; entry = entry->newer) {
         self->lines--;
         self->bytes -= entry->line_size + entry->meta_size;
@@ -139,11 +139,11 @@ s_channel_remove (backlog_t *self, size_t index)
 
 //  A new empty channel called name; when CHANNELS_MAX are kept already, the one whose newest
 //  line is oldest goes first. Returns NULL if out of memory or name is too long. Lock held.
-static channel_t *
+static shelf_t *
 s_channel_new (backlog_t *self, const char *name)
 {
     size_t name_size = strlen (name);
-    channel_t *channel = name_size <= NAME_MAX_BYTES ? calloc (1, sizeof *channel) : NULL;
+    shelf_t *channel = name_size <= NAME_MAX_BYTES ? calloc (1, sizeof *channel) : NULL;
     if (!channel)
         return NULL;
     memcpy (channel->name, name, name_size + 1);
@@ -163,7 +163,7 @@ s_channel_new (backlog_t *self, const char *name)
 static void
 s_drop_oldest (backlog_t *self, size_t index)
 {
-    channel_t *channel = self->channels[index];
+    shelf_t *channel = self->channels[index];
     if (channel->size == 1) {
         s_channel_remove (self, index);
         return;
@@ -194,7 +194,7 @@ s_fit_bytes (backlog_t *self)
 //  True when channel keeps a line from sender with seq. Sets *latest to the sender's line
 //  nearest the end of the channel, or NULL when it has none. Lock held.
 static bool
-s_duplicate (const channel_t *channel, const uint8_t *sender, uint64_t seq, const entry_t **latest)
+s_duplicate (const shelf_t *channel, const uint8_t *sender, uint64_t seq, const entry_t **latest)
 {
     *latest = NULL;
     for (const entry_t *entry = channel->newest; entry; entry = entry->older) {
@@ -214,7 +214,7 @@ s_duplicate (const channel_t *channel, const uint8_t *sender, uint64_t seq, cons
 //  True when a line from sender with seq, put right after after (at the start when after is
 //  NULL), keeps the sender's lines in seq order. The line is not a duplicate. Lock held.
 static bool
-s_keeps_seq_order (const channel_t *channel, const entry_t *after, const uint8_t *sender,
+s_keeps_seq_order (const shelf_t *channel, const entry_t *after, const uint8_t *sender,
                    uint64_t seq)
 {
     for (const entry_t *entry = after; entry; entry = entry->older)
@@ -250,7 +250,7 @@ s_entry_new (const void *line, size_t line_size, const void *meta, size_t meta_s
 
 //  Link entry into channel right after after (at the start when after is NULL). Lock held.
 static void
-s_link (channel_t *channel, entry_t *after, entry_t *entry)
+s_link (shelf_t *channel, entry_t *after, entry_t *entry)
 {
     entry->older = after;
     entry->newer = after ? after->newer : channel->oldest;
@@ -292,7 +292,7 @@ backlog_keep (backlog_t *self, const void *line, size_t line_size, const void *m
         pthread_mutex_unlock (&self->lock);
         return 0;
     }
-    channel_t *channel = s_channel_find (self, channel_name);
+    shelf_t *channel = s_channel_find (self, channel_name);
     const entry_t *latest = NULL;
     entry_t *after = NULL;
     if (channel) {
@@ -372,7 +372,7 @@ backlog_serve (backlog_t *self, size_t lines_per_channel, backlog_serve_fn *serv
     pthread_mutex_lock (&self->lock);
     //  One cursor per channel, at the first of its last lines_per_channel lines
     for (size_t i = 0; i < self->channel_count && lines_per_channel > 0; i++) {
-        const channel_t *channel = self->channels[i];
+        const shelf_t *channel = self->channels[i];
         size_t take = channel->size < lines_per_channel ? channel->size : lines_per_channel;
         const entry_t *entry = channel->newest;
         for (size_t step = 1; step < take; step++)

@@ -12,7 +12,7 @@
 #ifndef BACKLOG_H_INCLUDED
 #define BACKLOG_H_INCLUDED
 
-#include "chat.h"
+#include "limits.h"
 #include "wire.h"
 
 #include <stdbool.h>

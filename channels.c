@@ -7,6 +7,7 @@
     sender's lines are shown in order and once (streams.h), gaps are repaired, and what is shown
     is kept for those who join later (backlog.h).
 */
+#include "i18n.h"
 #include "channels.h"
 #include "address.h"
 #include "control.h"

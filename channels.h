@@ -12,7 +12,7 @@
 #define CHANNELS_H_INCLUDED
 
 #include "backlog.h"
-#include "chat.h"
+#include "limits.h"
 #include "peers.h"
 #include "room.h"
 #include "roomkey.h"
@@ -23,7 +23,6 @@
 #include <stdint.h>
 #include <time.h>
 
-#define CHANNELS_MAX 128 // channels remembered (written to, silenced or seen)
 
 typedef struct _channels_t channels_t;
 

@@ -4,10 +4,11 @@
     XPUB socket (whose incoming messages are the subscriptions of the peers who listen to us) in
     one zmq_poll loop; the subscriber thread (channels.c) prints what others say.
 */
+#include "i18n.h"
 #include "address.h"
 #include "backlog.h"
 #include "channels.h"
-#include "chat.h"
+#include "limits.h"
 #include "commands.h"
 #include "complete.h"
 #include "control.h"
@@ -47,6 +48,7 @@
 #define ANSWER_GAP_MS 500       // a requester gets one resend or history answer in this time
 #define ANSWERS_PER_SECOND 32   // ... and all requesters together this many a second
 #define ANSWERED_MAX 32         // requesters remembered for that
+#define CHAT_VERSION "0.1.0"         // what --version and the banner say
 #define ZAP_ENDPOINT "inproc://zeromq.zap.01" // where libzmq asks who may connect (RFC 27)
 
 //  Options from the command line
@@ -1210,40 +1212,12 @@ s_destroy (chat_t *self)
     free (self);
 }
 
-//  Find the message catalogue: beside the binary when run from the build tree, else installed.
-static void
-s_init_locale (void)
-{
-    setlocale (LC_ALL, "");
-    char exe[4096];
-    ssize_t size = readlink ("/proc/self/exe", exe, sizeof exe - 1);
-    const char *directory = LOCALEDIR;
-    static char found[4096 + 64];
-    if (size > 0) {
-        exe[size] = 0;
-        const char *bin = dirname (exe);
-        //  The build tree keeps locale/ beside the binary; an install moved anywhere (DESTDIR,
-        //  another PREFIX) keeps it in ../share/locale
-        static const char *relative[] = {"locale", "../share/locale"};
-        for (size_t i = 0; i < 2 && directory != found; i++) {
-            char probe[4096 + 96];
-            snprintf (found, sizeof found, "%s/%s", bin, relative[i]);
-            snprintf (probe, sizeof probe, "%s/sv/LC_MESSAGES/" TEXT_DOMAIN ".mo", found);
-            if (access (probe, R_OK) == 0)
-                directory = found;
-        }
-    }
-    bindtextdomain (TEXT_DOMAIN, directory);
-    bind_textdomain_codeset (TEXT_DOMAIN, "UTF-8");
-    textdomain (TEXT_DOMAIN);
-}
-
 int
 main (int argc, char **argv)
 {
     if (argc > 0 && argv[0] && *argv[0])
         s_program = strrchr (argv[0], '/') ? strrchr (argv[0], '/') + 1 : argv[0];
-    s_init_locale ();
+    i18n_init ();
     chat_t *self = calloc (1, sizeof *self);
     if (!self)
         err (1, "calloc");

@@ -3,6 +3,7 @@
     Main thread only. The state commands change lives in channels_t and peers_t, each behind its
     own lock, so the subscriber thread always sees a change whole.
 */
+#include "i18n.h"
 #include "commands.h"
 #include "address.h"
 #include "term.h"

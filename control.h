@@ -18,7 +18,7 @@
 #ifndef CONTROL_H_INCLUDED
 #define CONTROL_H_INCLUDED
 
-#include "chat.h"
+#include "limits.h"
 #include "wire.h"
 
 #include <stdbool.h>

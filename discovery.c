@@ -6,6 +6,7 @@
     derived from the key, so a beacon gives no way to test passphrases. zbeacon drops beacons
     identical to our own, and we drop any with our id.
 */
+#include "i18n.h"
 #include "discovery.h"
 #include "term.h"
 

@@ -4,7 +4,7 @@
 #ifndef DISCOVERY_H_INCLUDED
 #define DISCOVERY_H_INCLUDED
 
-#include "chat.h"
+#include "limits.h"
 #include "wire.h"
 
 #include <czmq.h>

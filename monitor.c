@@ -3,9 +3,10 @@
     This is how students see the network: every connection attempt, handshake, subscription
     and break, as it happens, next to the chat.
 */
+#include "i18n.h"
 #include "monitor.h"
 #include "address.h"
-#include "chat.h"
+#include "limits.h"
 #include "term.h"
 #include "text.h"
 

@@ -3,6 +3,7 @@
     The main thread changes the list; each change is also queued so that the subscriber thread,
     which alone owns the SUB socket, can carry it out when it is woken.
 */
+#include "i18n.h"
 #include "peers.h"
 #include "text.h"
 

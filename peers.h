@@ -9,7 +9,7 @@
 #ifndef PEERS_H_INCLUDED
 #define PEERS_H_INCLUDED
 
-#include "chat.h"
+#include "limits.h"
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -3,6 +3,7 @@
     A member is known by its sender id, never by its nick: two annas stay two members, and a
     chat restarted on the same port is a new member with a new id.
 */
+#include "i18n.h"
 #include "room.h"
 #include "address.h"
 #include "text.h"

@@ -7,7 +7,7 @@
 #ifndef ROOM_H_INCLUDED
 #define ROOM_H_INCLUDED
 
-#include "chat.h"
+#include "limits.h"
 #include "control.h"
 #include "wire.h"
 

@@ -4,7 +4,7 @@
     (lines typed are queued by the readline handler and handled after the lock is released).
 */
 #include "term.h"
-#include "chat.h"
+#include "limits.h"
 
 #include <pthread.h>
 #include <stdatomic.h>

@@ -5,7 +5,7 @@
     clipboard (OSC 52) or reorder what the user reads (bidi overrides).
 */
 #include "text.h"
-#include "chat.h"
+#include "limits.h"
 
 #include <stdarg.h>
 #include <stdio.h>

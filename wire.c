@@ -5,6 +5,7 @@
              nick length (1), nick (1..64 bytes). Bytes after the nick are reserved for later
              versions and ignored, so a newer peer can add fields without breaking this one.
 */
+#include "i18n.h"
 #include "wire.h"
 #include "text.h"
 

@@ -7,7 +7,7 @@
 #ifndef WIRE_H_INCLUDED
 #define WIRE_H_INCLUDED
 
-#include "chat.h"
+#include "limits.h"
 
 #include <stdbool.h>
 #include <stddef.h>

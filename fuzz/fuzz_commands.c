@@ -11,7 +11,7 @@
     into the line; a message always has its text, \me and \msg a non-empty one, \msg a nick;
     a known command has its name; the sanitised line is valid UTF-8 a terminal cannot act on.
 */
-#include "chat.h"
+#include "limits.h"
 #include "commands.h"
 #include "text.h"
 

@@ -26,7 +26,7 @@
     it, so its verdicts, and the repairs it asks for, depend on that input alone.
 
     Invariants (a broken one traps, see fuzz_check.h): what decodes is within the limits of
-    chat.h, re-encodes and decodes back to the same; sanitised text and formatted lines hold no
+    limits.h, re-encodes and decodes back to the same; sanitised text and formatted lines hold no
     byte a terminal acts on and are valid UTF-8; a text that decoded is never cut on screen; a
     valid line is kept by the backlog, which serves its lines decodable and oldest first; a
     repair, or the receipt of a private message, goes out in a request its sender can read.
@@ -35,7 +35,7 @@
 
 #include "backlog.h"
 #include "channels.h"
-#include "chat.h"
+#include "limits.h"
 #include "control.h"
 #include "streams.h"
 #include "text.h"

@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "address.h"
-#include "chat.h"
+#include "limits.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>

@@ -8,7 +8,7 @@
 #include <cmocka.h>
 
 #include "backlog.h"
-#include "channels.h"
+#include "limits.h"
 
 #include <pthread.h>
 #include <stdio.h>

@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "channels.h"
-#include "chat.h"
+#include "limits.h"
 #include "text.h"
 
 #include <locale.h>

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "chat.h"
+#include "limits.h"
 #include "text.h"
 
 #include <stdio.h>
