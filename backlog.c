@@ -44,13 +44,13 @@ typedef struct {
 } shelf_t;
 
 struct _backlog_t {
-    pthread_mutex_t lock;              //  the backlog lock: guards everything below
-    size_t lines_per_channel;          //  lines kept per channel, 0..BACKLOG_LINES_MAX
+    pthread_mutex_t lock;            //  the backlog lock: guards everything below
+    size_t lines_per_channel;        //  lines kept per channel, 0..BACKLOG_LINES_MAX
     shelf_t *channels[CHANNELS_MAX]; //  the channels with lines, in no order
-    size_t channel_count;              //  how many
-    size_t lines;                      //  lines kept over all channels
-    size_t bytes;                      //  frame bytes kept over all channels
-    uint64_t next_order;               //  the order the next line added gets
+    size_t channel_count;            //  how many
+    size_t lines;                    //  lines kept over all channels
+    size_t bytes;                    //  frame bytes kept over all channels
+    uint64_t next_order;             //  the order the next line added gets
 };
 
 //  A frame 2 bigger than this could not have come through our sockets: refused, not kept.

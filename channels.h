@@ -23,7 +23,6 @@
 #include <stdint.h>
 #include <time.h>
 
-
 typedef struct _channels_t channels_t;
 
 //  Create a table writing to channel current. Returns NULL if the name is not valid.

@@ -48,7 +48,7 @@
 #define ANSWER_GAP_MS 500       // a requester gets one resend or history answer in this time
 #define ANSWERS_PER_SECOND 32   // ... and all requesters together this many a second
 #define ANSWERED_MAX 32         // requesters remembered for that
-#define CHAT_VERSION "0.1.0"         // what --version and the banner say
+#define CHAT_VERSION "0.1.0"    // what --version and the banner say
 #define ZAP_ENDPOINT "inproc://zeromq.zap.01" // where libzmq asks who may connect (RFC 27)
 
 //  Options from the command line

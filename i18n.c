@@ -1,5 +1,5 @@
 /*  i18n.c - the user's language: the locale and the message catalogue.
-*/
+ */
 #include "i18n.h"
 
 #include <libgen.h>

@@ -15,7 +15,7 @@
 #define NAME_MAX_BYTES 64       // ... in bytes (every allowed character is 1 or 2 bytes)
 #define TEXT_MAX_BYTES 4096     // longest message text, in bytes of UTF-8
 #define FRAME_MAX_BYTES (NAME_MAX_BYTES + 2 + TEXT_MAX_BYTES) // "kanal> text"
-#define CHANNELS_MAX 128        // channels remembered (written to, silenced or seen)
+#define CHANNELS_MAX 128              // channels remembered (written to, silenced or seen)
 #define SOCKET_MAXMSGSIZE_BYTES 65536 // ZMQ_MAXMSGSIZE: a bigger frame cuts the sender off
 #define SOCKET_HWM_MESSAGES                                                                        \
     1000                   // queue per connection, each way: flow control (outbox.h)
