@@ -16,8 +16,11 @@ CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(WARNINGS) $(DEPS_CFLAGS) -DLOCALEDIR='"$(LOCALEDIR)"' $(CFLAGS)
 
 # Modules shared by chat and the unit tests; chat.c holds main
-MODULES = address backlog channels commands complete control discovery history i18n monitor outbox peers resend room roomkey streams term text wire
-UNIT_TESTS = test_text test_wire test_address test_commands test_channels test_peers test_control test_room test_streams test_backlog test_resend test_outbox
+MODULES = address answers backlog channels commands complete control discovery history i18n inbox input \
+          monitor options outbox peers presence private publisher ratelimit repair resend room \
+          roomlock streams subscriber term text view wire
+UNIT_TESTS = test_text test_wire test_address test_commands test_channels test_view test_peers test_control \
+             test_room test_streams test_backlog test_resend test_outbox test_ratelimit
 
 # A build variant: objects and binary under $(B); the default one is ./chat
 B ?= build/default
@@ -25,7 +28,7 @@ VARIANT_CFLAGS ?=
 OBJECTS = $(MODULES:%=$(B)/%.o)
 
 .PHONY: all install uninstall steg check check-fast check-unit check-e2e check-sanitize check-asan check-tsan \
-        translations clean bench
+        translations clean bench lint
 
 all: chat translations
 
@@ -93,10 +96,15 @@ po/chat.pot: $(MODULES:%=%.c) chat.c
 # valgrind on a clean quit), then all of them again under ASan+UBSan and under TSan.
 # CHAT names the binary the end-to-end tests drive.
 check: all
-	$(MAKE) check-unit check-e2e
+	$(MAKE) lint check-unit check-e2e
 	$(MAKE) check-sanitize
 	$(MAKE) fuzz
 	@echo "make check: every suite passed"
+
+# The house rules a compiler does not check (tests/lint): file and function size, complexity,
+# snprintf results, include circles, clang-format
+lint:
+	tests/lint
 
 # The normal build only: the quick loop while developing
 check-fast: all

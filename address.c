@@ -28,26 +28,55 @@ address_port_parse (const char *text)
     return port >= 1 && port <= 65535 ? (int) port : -1;
 }
 
-int
-address_parse (const char *text, char *host, size_t host_size, int *port, const char **why)
+//  The host part of "HOST:PORT" or "[V6]:PORT" (text up to colon): copies where it starts and
+//  how long it is. Returns 0, or -1 with *why set for a bare IPv6 address, which is ambiguous.
+static int
+s_host_before (const char *text, const char *colon, const char **start, size_t *length,
+               const char **why)
 {
-    const char *colon = strrchr (text, ':');
-    //  "[v6]" alone: a bracketed host without a port
-    if (text[0] == '[' && text[strlen (text) - 1] == ']')
-        colon = NULL;
-    const char *port_text = colon ? colon + 1 : text;
-    size_t host_length = colon ? (size_t) (colon - text) : 0;
-    const char *host_start = text;
-    //  "[v6]:port": drop the brackets; a bare v6 address without them is ambiguous
-    if (colon && host_length >= 2 && text[0] == '[' && text[host_length - 1] == ']')
-        host_start++, host_length -= 2;
-    else if (colon && memchr (text, ':', host_length)) {
+    *start = text;
+    *length = (size_t) (colon - text);
+    //  "[v6]:port": drop the brackets
+    if (*length >= 2 && text[0] == '[' && text[*length - 1] == ']') {
+        (*start)++;
+        *length -= 2;
+    } else if (memchr (text, ':', *length)) {
         *why = N_ ("write an IPv6 address in brackets, like [::1]:5557");
         return -1;
     }
+    return 0;
+}
+
+//  The host of text without a port: a host name or address ("[v6]" without its brackets) when
+//  bare_host, else localhost (text is a bare port). Copies where it starts and how long it is.
+static void
+s_host_alone (const char *text, bool bare_host, const char **start, size_t *length)
+{
+    if (!bare_host) {
+        *start = "127.0.0.1";
+        *length = strlen (*start);
+        return;
+    }
+    bool bracketed = text[0] == '[';
+    *start = text + (bracketed ? 1 : 0);
+    *length = strlen (text) - (bracketed ? 2 : 0);
+}
+
+int
+address_parse (const char *text, char *host, size_t host_size, int *port, const char **why)
+{
+    size_t text_length = strlen (text);
+    const char *colon = strrchr (text, ':');
+    //  "[v6]" alone: a bracketed host without a port
+    if (text[0] == '[' && text[text_length - 1] == ']')
+        colon = NULL;
+    const char *host_start = text;
+    size_t host_length = 0;
+    if (colon && s_host_before (text, colon, &host_start, &host_length, why))
+        return -1;
     //  A bare host name or address means the default port, as a bare number means localhost
-    bool bare_host = !colon && strspn (text, "0123456789") != strlen (text);
-    *port = bare_host ? PORT_DEFAULT : address_port_parse (port_text);
+    bool bare_host = !colon && strspn (text, "0123456789") != text_length;
+    *port = bare_host ? PORT_DEFAULT : address_port_parse (colon ? colon + 1 : text);
     if (*port < 0) {
         *why = N_ ("the port must be a number from 1 to 65535");
         return -1;
@@ -56,14 +85,8 @@ address_parse (const char *text, char *host, size_t host_size, int *port, const 
         *why = N_ ("the host is missing before ':'");
         return -1;
     }
-    if (bare_host && text[0] == '[')
-        host_start++, host_length = strlen (text) - 2;
-    else if (bare_host)
-        host_length = strlen (text);
-    else if (!colon) {
-        host_start = "127.0.0.1";
-        host_length = strlen (host_start);
-    }
+    if (!colon)
+        s_host_alone (text, bare_host, &host_start, &host_length);
     if (host_length >= host_size) {
         *why = N_ ("the host name is too long");
         return -1;
@@ -153,16 +176,16 @@ address_unmapped (const char *peer_address)
     return peer_address;
 }
 
-void
+int
 address_event_endpoint (const char *reported, char *out, size_t outsize)
 {
     static const char mapped[] = "tcp://[::ffff:";
     const char *close = strchr (reported, ']');
-    if (strncmp (reported, mapped, sizeof mapped - 1) == 0 && close) {
-        const char *ip = reported + sizeof mapped - 1;
-        snprintf (out, outsize, "tcp://%.*s%s", (int) (close - ip), ip, close + 1);
-    } else
-        snprintf (out, outsize, "%s", reported);
+    if (strncmp (reported, mapped, sizeof mapped - 1) != 0 || !close)
+        return text_copy (out, outsize, reported);
+    const char *ip = reported + sizeof mapped - 1;
+    int size = snprintf (out, outsize, "tcp://%.*s%s", (int) (close - ip), ip, close + 1);
+    return size < 0 || (size_t) size >= outsize ? -1 : 0;
 }
 
 int

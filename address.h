@@ -48,7 +48,7 @@ const char *address_unmapped (const char *peer_address);
 
 //  The endpoint libzmq reports in socket events, in the form we connected with: a socket with
 //  IPv6 enabled reports "tcp://[::ffff:192.0.2.7]:5557" for "tcp://192.0.2.7:5557". Copies
-//  the result into out. Pure.
-void address_event_endpoint (const char *reported, char *out, size_t outsize);
+//  the result into out. Returns 0, or -1 if it was cut. Pure.
+int address_event_endpoint (const char *reported, char *out, size_t outsize);
 
 #endif

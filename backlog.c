@@ -279,59 +279,41 @@ backlog_add (backlog_t *self, const void *line, size_t line_size, const void *me
                          &decoded_meta);
 }
 
-//  The same, for frames decoded already.
-int
-backlog_keep (backlog_t *self, const void *line, size_t line_size, const void *meta,
-              size_t meta_size, const char *channel_name, const wire_meta_t *meta_decoded)
+//  Where a line from meta's sender goes in channel: after *after (at the start when NULL),
+//  *latest being the sender's line nearest the end. Returns 0, 1 for a duplicate, 2 for a line
+//  older than all of a full channel (it would go at once: accepted, not kept). Lock held.
+static int
+s_place (backlog_t *self, const shelf_t *channel, const wire_meta_t *meta, entry_t **after,
+         const entry_t **latest)
 {
-    if (!line || !meta || meta_size > BACKLOG_META_MAX_BYTES || meta_decoded->seq < 1)
-        return -1;
-    pthread_mutex_lock (&self->lock);
-    //  A backlog of 0 lines per channel accepts every valid line and keeps none
-    if (self->lines_per_channel == 0) {
-        pthread_mutex_unlock (&self->lock);
-        return 0;
-    }
-    shelf_t *channel = s_channel_find (self, channel_name);
-    const entry_t *latest = NULL;
-    entry_t *after = NULL;
-    if (channel) {
-        if (s_duplicate (channel, meta_decoded->sender, meta_decoded->seq, &latest)) {
-            pthread_mutex_unlock (&self->lock);
-            return 1;
-        }
-        //  Older than all of a full channel: it would go at once. Accepted, not kept.
-        if (channel->size >= self->lines_per_channel &&
-            meta_decoded->sent_ms < channel->oldest->sent_ms) {
-            pthread_mutex_unlock (&self->lock);
-            return 0;
-        }
-        //  Its place: after the last line sent at the same time or before
-        after = channel->newest;
-        while (after && after->sent_ms > meta_decoded->sent_ms)
-            after = after->older;
-    }
-    entry_t *entry = s_entry_new (line, line_size, meta, meta_size, meta_decoded);
-    if (entry && !channel && !(channel = s_channel_new (self, channel_name))) {
-        free (entry);
-        entry = NULL;
-    }
-    if (!entry) {
-        pthread_mutex_unlock (&self->lock);
-        return -1;
-    }
+    if (s_duplicate (channel, meta->sender, meta->seq, latest))
+        return 1;
+    if (channel->size >= self->lines_per_channel && meta->sent_ms < channel->oldest->sent_ms)
+        return 2;
+    //  Its place: after the last line sent at the same time or before
+    *after = channel->newest;
+    while (*after && (*after)->sent_ms > meta->sent_ms)
+        *after = (*after)->older;
+    return 0;
+}
+
+//  Link entry (from meta's sender) into channel after after, latest being the sender's line
+//  nearest the end; then keep within the bounds. Lock held.
+static void
+s_insert (backlog_t *self, shelf_t *channel, entry_t *after, const entry_t *latest, entry_t *entry,
+          const wire_meta_t *meta)
+{
     if (channel->seq_ordered) {
         //  Appended: the sender's latest line is the only one it must follow
         if (after == channel->newest)
-            channel->seq_ordered = !latest || latest->seq < meta_decoded->seq;
+            channel->seq_ordered = !latest || latest->seq < meta->seq;
         else
-            channel->seq_ordered =
-                s_keeps_seq_order (channel, after, meta_decoded->sender, meta_decoded->seq);
+            channel->seq_ordered = s_keeps_seq_order (channel, after, meta->sender, meta->seq);
     }
     entry->order = self->next_order++;
     s_link (channel, after, entry);
     self->lines++;
-    self->bytes += line_size + meta_size;
+    self->bytes += entry->line_size + entry->meta_size;
     if (channel->size > self->lines_per_channel) {
         for (size_t i = 0; i < self->channel_count; i++)
             if (self->channels[i] == channel) {
@@ -340,8 +322,44 @@ backlog_keep (backlog_t *self, const void *line, size_t line_size, const void *m
             }
     }
     s_fit_bytes (self);
-    pthread_mutex_unlock (&self->lock);
+}
+
+//  backlog_keep with the lock held.
+static int
+s_keep (backlog_t *self, const void *line, size_t line_size, const void *meta, size_t meta_size,
+        const char *channel_name, const wire_meta_t *meta_decoded)
+{
+    //  A backlog of 0 lines per channel accepts every valid line and keeps none
+    if (self->lines_per_channel == 0)
+        return 0;
+    shelf_t *channel = s_channel_find (self, channel_name);
+    const entry_t *latest = NULL;
+    entry_t *after = NULL;
+    int placed = channel ? s_place (self, channel, meta_decoded, &after, &latest) : 0;
+    if (placed)
+        return placed == 1 ? 1 : 0;
+    entry_t *entry = s_entry_new (line, line_size, meta, meta_size, meta_decoded);
+    if (entry && !channel && !(channel = s_channel_new (self, channel_name))) {
+        free (entry);
+        entry = NULL;
+    }
+    if (!entry)
+        return -1;
+    s_insert (self, channel, after, latest, entry, meta_decoded);
     return 0;
+}
+
+//  The same, for frames decoded already.
+int
+backlog_keep (backlog_t *self, const void *line, size_t line_size, const void *meta,
+              size_t meta_size, const char *channel_name, const wire_meta_t *meta_decoded)
+{
+    if (!line || !meta || meta_size > BACKLOG_META_MAX_BYTES || meta_decoded->seq < 1)
+        return -1;
+    pthread_mutex_lock (&self->lock);
+    int rc = s_keep (self, line, line_size, meta, meta_size, channel_name, meta_decoded);
+    pthread_mutex_unlock (&self->lock);
+    return rc;
 }
 
 //  Restore the heap order of cursors[0..count) below index: the oldest line at the top.
@@ -363,13 +381,25 @@ s_sift_down (cursor_t *cursors, size_t count, size_t index)
     }
 }
 
-//  Serve the last lines of every channel, merged oldest first, with the lock held. Any thread.
-size_t
-backlog_serve (backlog_t *self, size_t lines_per_channel, backlog_serve_fn *serve, void *arg)
+//  A copy of entry, or NULL if out of memory.
+static entry_t *
+s_entry_copy (const entry_t *entry)
+{
+    size_t size = sizeof *entry + entry->line_size + entry->meta_size;
+    entry_t *copy = malloc (size);
+    if (copy)
+        memcpy (copy, entry, size);
+    return copy;
+}
+
+//  Copy the last lines_per_channel lines of each channel into copies (room for max), all
+//  channels merged oldest first; NULL in copies when out of memory. Returns the count. Lock
+//  held.
+static size_t
+s_snapshot (backlog_t *self, size_t lines_per_channel, entry_t **copies, size_t max)
 {
     cursor_t cursors[CHANNELS_MAX];
-    size_t count = 0, served = 0;
-    pthread_mutex_lock (&self->lock);
+    size_t count = 0, copied = 0;
     //  One cursor per channel, at the first of its last lines_per_channel lines
     for (size_t i = 0; i < self->channel_count && lines_per_channel > 0; i++) {
         const shelf_t *channel = self->channels[i];
@@ -382,19 +412,41 @@ backlog_serve (backlog_t *self, size_t lines_per_channel, backlog_serve_fn *serv
     for (size_t i = count; i-- > 0;)
         s_sift_down (cursors, count, i);
     //  Merge: the oldest line of all channels' next ones, each time
-    while (count > 0) {
+    while (count > 0 && copied < max) {
         const entry_t *entry = cursors[0].entry;
-        if (serve)
-            serve (entry->frames, entry->line_size, entry->frames + entry->line_size,
-                   entry->meta_size, arg);
-        served++;
+        copies[copied++] = s_entry_copy (entry);
         if (--cursors[0].remaining > 0)
             cursors[0].entry = entry->newer;
         else
             cursors[0] = cursors[--count];
         s_sift_down (cursors, count, 0);
     }
+    return copied;
+}
+
+//  Serve the last lines of every channel, merged oldest first: copied with the lock held, then
+//  served without it, so serve may send on a socket. Any thread.
+size_t
+backlog_serve (backlog_t *self, size_t lines_per_channel, backlog_serve_fn *serve, void *arg)
+{
+    pthread_mutex_lock (&self->lock);
+    size_t max = 0;
+    for (size_t i = 0; i < self->channel_count; i++)
+        max += self->channels[i]->size < lines_per_channel ? self->channels[i]->size
+                                                           : lines_per_channel;
+    entry_t **copies = max ? calloc (max, sizeof *copies) : NULL;
+    size_t count = copies ? s_snapshot (self, lines_per_channel, copies, max) : 0;
     pthread_mutex_unlock (&self->lock);
+    size_t served = 0;
+    for (size_t i = 0; i < count; i++) {
+        const entry_t *entry = copies[i];
+        if (entry && serve)
+            serve (entry->frames, entry->line_size, entry->frames + entry->line_size,
+                   entry->meta_size, arg);
+        served += entry != NULL;
+        free (copies[i]);
+    }
+    free (copies);
     return served;
 }
 

@@ -50,8 +50,9 @@ int backlog_keep (backlog_t *self, const void *line, size_t line_size, const voi
                   size_t meta_size, const char *channel_name, const wire_meta_t *meta_decoded);
 
 //  Serve the last lines_per_channel lines of each channel (at most what is kept), all channels
-//  together oldest first, through serve; the lock is held while serve runs, so serve must not
-//  call the backlog. Returns the number of lines served.
+//  together oldest first, through serve (NULL: only count them). They are copied first, so
+//  serve runs without the lock held (it may send on a socket, or call the backlog). Returns the
+//  number of lines served.
 size_t backlog_serve (backlog_t *self, size_t lines_per_channel, backlog_serve_fn *serve,
                       void *arg);
 

@@ -5,6 +5,7 @@
 */
 #include "i18n.h"
 #include "commands.h"
+#include "view.h"
 #include "address.h"
 #include "term.h"
 #include "text.h"
@@ -12,22 +13,18 @@
 #include <czmq.h>
 #include <string.h>
 
+#define S_STRING(x) #x
+#define S_TEXT(x) S_STRING (x) // "5557" for PORT_DEFAULT
+
 //  Where bare \connect is in its dialogue
 typedef enum { ASK_NOTHING, ASK_ADDRESS, ASK_PORT } question_t;
 
 struct _commands_t {
-    channels_t *channels;                  //  shared channel table (not owned)
-    peers_t *peers;                        //  shared peer list (not owned)
-    room_t *room;                          //  shared list of members (not owned)
-    channels_listener_t *listener;         //  subscriber thread to wake (not owned)
-    int own_port;                          //  the port our PUB socket listens on
-    question_t question;                   //  what the next line answers
-    char asked_host[HOST_MAX_BYTES];       //  the address answered, while asking for the port
-    char action[TEXT_MAX_BYTES + 8];       //  "/me ..." being sent for \me
-    uint8_t private_id[WIRE_SENDER_BYTES]; //  whom the \msg being sent goes to
-    char private_name[NAME_MAX_BYTES + 8]; //  ... by name
-    bool locked;                           //  the room is locked (--key)
-    char program[64];                      //  our name as started (chatt when installed)
+    commands_context_t with;         //  what the commands act on
+    question_t question;             //  what the next line answers
+    char asked_host[HOST_MAX_BYTES]; //  the address answered, while asking for the port
+    char action[TEXT_MAX_BYTES + 8]; //  "/me ..." being sent for \me
+    bool told_nobody_listens;        //  the "nobody hears you" hint was shown
 };
 
 //  The commands, their argument rules, and their names for parsing
@@ -71,6 +68,56 @@ s_split (char *s, char **words, int max)
     return count;
 }
 
+//  "\me does something" takes the rest of the line as it is, spaces and all; "\msg NICK text"
+//  the rest after the nick. Returns true when line is one of them (command filled).
+static bool
+s_parse_rest (const char *line, command_t *command)
+{
+    if (strncmp (line, "\\me ", 4) == 0 && line[4 + strspn (line + 4, " ")]) {
+        command->kind = COMMAND_ME;
+        command->name = "me";
+        command->text = line + 4 + strspn (line + 4, " ");
+        return true;
+    }
+    if (strncmp (line, "\\msg ", 5) != 0)
+        return false;
+    const char *nick = line + 5 + strspn (line + 5, " ");
+    size_t nick_size = strcspn (nick, " ");
+    const char *text = nick + nick_size + strspn (nick + nick_size, " ");
+    if (nick_size == 0 || !*text || nick_size >= sizeof command->argument)
+        return false;
+    command->kind = COMMAND_MSG;
+    command->name = "msg";
+    memcpy (command->argument, nick, nick_size);
+    command->argument[nick_size] = 0;
+    command->text = text;
+    return true;
+}
+
+//  Fill command for the known command spec, given as count words: its name, then its
+//  arguments, which must be as many as it takes; two become "HOST:PORT" ("\connect HOST PORT",
+//  as the course's solution suggests).
+static void
+s_parse_known (const command_spec_t *spec, char **words, int count, command_t *command)
+{
+    command->name = spec->name;
+    command->kind = spec->kind;
+    int args = count - 1;
+    if (count > 3 || args < spec->min_args || args > spec->max_args) {
+        command->kind = COMMAND_BAD_USAGE;
+        return;
+    }
+    int size = 0;
+    if (args == 2) {
+        bool v6 = strchr (words[1], ':') && words[1][0] != '[';
+        size = snprintf (command->argument, sizeof command->argument, "%s%s%s:%s", v6 ? "[" : "",
+                         words[1], v6 ? "]" : "", words[2]);
+    } else if (args == 1)
+        size = snprintf (command->argument, sizeof command->argument, "%s", words[1]);
+    if (size < 0 || (size_t) size >= sizeof command->argument)
+        command->kind = COMMAND_BAD_USAGE;
+}
+
 void
 commands_parse (const char *line, command_t *command)
 {
@@ -83,76 +130,33 @@ commands_parse (const char *line, command_t *command)
         command->text = line + 1; //  "\\text" sends "\text"
         return;
     }
-    //  \me takes the rest of the line as it is, spaces and all
-    if (strncmp (line, "\\me ", 4) == 0 && line[4 + strspn (line + 4, " ")]) {
-        command->kind = COMMAND_ME;
-        command->name = "me";
-        command->text = line + 4 + strspn (line + 4, " ");
+    if (s_parse_rest (line, command))
         return;
-    }
-    //  \msg NICK takes the rest of the line after the nick as it is
-    if (strncmp (line, "\\msg ", 5) == 0) {
-        const char *nick = line + 5 + strspn (line + 5, " ");
-        size_t nick_size = strcspn (nick, " ");
-        const char *text = nick + nick_size + strspn (nick + nick_size, " ");
-        if (nick_size > 0 && *text && nick_size < sizeof command->argument) {
-            command->kind = COMMAND_MSG;
-            command->name = "msg";
-            memcpy (command->argument, nick, nick_size);
-            command->argument[nick_size] = 0;
-            command->text = text;
-            return;
-        }
-    }
     char copy[COMMAND_ARGUMENT_MAX_BYTES * 2];
     command->kind = COMMAND_UNKNOWN;
-    if (strlen (line + 1) >= sizeof copy) {
+    if (text_copy (copy, sizeof copy, line + 1)) {
         command->kind = COMMAND_BAD_USAGE;
         return;
     }
-    snprintf (copy, sizeof copy, "%s", line + 1);
     char *words[3];
     int count = s_split (copy, words, 3);
     if (count == 0)
         return;
-    for (size_t i = 0; i < sizeof s_specs / sizeof s_specs[0]; i++) {
-        if (!streq (words[0], s_specs[i].name))
-            continue;
-        command->name = s_specs[i].name;
-        command->kind = s_specs[i].kind;
-        int args = count - 1;
-        if (count > 3 || args < s_specs[i].min_args || args > s_specs[i].max_args) {
-            command->kind = COMMAND_BAD_USAGE;
+    for (size_t i = 0; i < sizeof s_specs / sizeof s_specs[0]; i++)
+        if (streq (words[0], s_specs[i].name)) {
+            s_parse_known (&s_specs[i], words, count, command);
             return;
         }
-        int size = 0;
-        if (args == 2) { //  "\connect HOST PORT", as the course's solution suggests
-            bool v6 = strchr (words[1], ':') && words[1][0] != '[';
-            size = snprintf (command->argument, sizeof command->argument, "%s%s%s:%s",
-                             v6 ? "[" : "", words[1], v6 ? "]" : "", words[2]);
-        } else if (args == 1)
-            size = snprintf (command->argument, sizeof command->argument, "%s", words[1]);
-        if (size < 0 || (size_t) size >= sizeof command->argument)
-            command->kind = COMMAND_BAD_USAGE;
-        return;
-    }
-    //  Unknown: keep the word so the error can name it
-    snprintf (command->argument, sizeof command->argument, "%s", words[0]);
+    //  Unknown: keep the word so the error can name it (cut if it must be)
+    text_copy (command->argument, sizeof command->argument, words[0]);
 }
 
 commands_t *
-commands_new (channels_t *channels, peers_t *peers, room_t *room, channels_listener_t *listener,
-              int own_port)
+commands_new (const commands_context_t *context)
 {
     commands_t *self = calloc (1, sizeof *self);
-    if (!self)
-        return NULL;
-    self->channels = channels;
-    self->peers = peers;
-    self->room = room;
-    self->listener = listener;
-    self->own_port = own_port;
-    snprintf (self->program, sizeof self->program, "chat");
+    if (self)
+        self->with = *context;
     return self;
 }
 
@@ -163,20 +167,6 @@ commands_destroy (commands_t **self_p)
         return;
     free (*self_p);
     *self_p = NULL;
-}
-
-void
-commands_set_invite (commands_t *self, const char *program, bool locked)
-{
-    snprintf (self->program, sizeof self->program, "%s", program);
-    self->locked = locked;
-}
-
-void
-commands_private_to (commands_t *self, uint8_t id[WIRE_SENDER_BYTES], char *name, size_t name_size)
-{
-    memcpy (id, self->private_id, WIRE_SENDER_BYTES);
-    snprintf (name, name_size, "%s", self->private_name);
 }
 
 const char *
@@ -222,14 +212,17 @@ s_invite (commands_t *self)
     address_local_list (addresses, sizeof addresses);
     addresses[strcspn (addresses, ", ")] = 0; //  the first is the one others reach best
     char host[ENDPOINT_MAX_BYTES];
-    snprintf (host, sizeof host, strchr (addresses, ':') ? "[%s]" : "%s", addresses);
-    const char *program = self->program;
-    if (self->locked)
+    int size = snprintf (host, sizeof host, strchr (addresses, ':') ? "[%s]" : "%s", addresses);
+    if (size < 0 || (size_t) size >= sizeof host)
+        text_copy (host, sizeof host, "127.0.0.1");
+    const char *program = self->with.program;
+    int port = publisher_port (self->with.publisher);
+    if (self->with.locked)
         term_notice (_ ("invite: %s -c %s:%d --key - (give the passphrase in person, not in the "
                         "chat)"),
-                     program, host, self->own_port);
+                     program, host, port);
     else
-        term_notice (_ ("invite: %s -c %s:%d"), program, host, self->own_port);
+        term_notice (_ ("invite: %s -c %s:%d"), program, host, port);
 }
 
 //  True when address is this chat itself: our port on a loopback or local address.
@@ -237,12 +230,15 @@ static bool
 s_is_self (commands_t *self, const address_t *address)
 {
     char port[16], locals[1024];
-    snprintf (port, sizeof port, ":%d", self->own_port);
+    int size = snprintf (port, sizeof port, ":%d", publisher_port (self->with.publisher));
     size_t label_size = strlen (address->label), port_size = strlen (port);
-    if (label_size <= port_size || !streq (address->label + label_size - port_size, port))
+    if (size < 0 || label_size <= port_size ||
+        !streq (address->label + label_size - port_size, port))
         return false;
     char host[ENDPOINT_MAX_BYTES];
-    snprintf (host, sizeof host, "%.*s", (int) (label_size - port_size), address->label);
+    size_t host_size = label_size - port_size; //  less than the label's ENDPOINT_MAX_BYTES
+    memcpy (host, address->label, host_size);
+    host[host_size] = 0;
     //  Loopback, and the "any" addresses, which a connect takes to this machine
     if (address_is_loopback (host) || streq (host, "0.0.0.0") || streq (host, "[::]"))
         return true;
@@ -275,7 +271,7 @@ commands_listen_to (commands_t *self, const address_t *address)
         term_error (_ ("%s is this chat itself"), address->label);
         return -1;
     }
-    int rc = peers_add (self->peers, address->endpoint, address->label, false);
+    int rc = peers_add (self->with.peers, address->endpoint, address->label, false);
     if (rc == 1) {
         term_notice (_ ("already listening to %s"), address->label);
         return 0;
@@ -284,8 +280,6 @@ commands_listen_to (commands_t *self, const address_t *address)
         term_error (_ ("cannot listen to more than %d chats"), PEERS_MAX);
         return -1;
     }
-    if (self->listener)
-        channels_listener_wake (self->listener);
     term_notice (_ ("connecting to %s ..."), address->label);
     return 0;
 }
@@ -303,9 +297,7 @@ s_disconnect (commands_t *self, const char *target)
                               strchr (target, '[') || streq (target, "localhost") ||
                               address_port_parse (target) > 0;
     if (looks_like_address && address_lookup (target, &address, &why) == 0 &&
-        peers_remove (self->peers, address.endpoint) == 0) {
-        if (self->listener)
-            channels_listener_wake (self->listener);
+        peers_remove (self->with.peers, address.endpoint) == 0) {
         term_notice (_ ("no longer listening to %s"), address.label);
         return;
     }
@@ -313,7 +305,7 @@ s_disconnect (commands_t *self, const char *target)
         term_error (_ ("not listening to %s"), safe_target);
         return;
     }
-    int rc = channels_mute (self->channels, target);
+    int rc = channels_mute (self->with.channels, target);
     if (rc < 0 && wire_channel_valid (target, strlen (target)))
         term_error (_ ("too many channels (at most %d)"), CHANNELS_MAX);
     else if (rc < 0)
@@ -351,7 +343,7 @@ s_channel (commands_t *self, const char *name)
 {
     char safe_name[4 * COMMAND_ARGUMENT_MAX_BYTES];
     text_sanitize (name, strlen (name), safe_name, sizeof safe_name);
-    if (channels_switch (self->channels, name) && wire_channel_valid (name, strlen (name)))
+    if (channels_switch (self->with.channels, name) && wire_channel_valid (name, strlen (name)))
         term_error (_ ("too many channels (at most %d)"), CHANNELS_MAX);
     else if (!wire_channel_valid (name, strlen (name)))
         term_error (_ ("\"%s\" is not a channel name (1-32 letters, digits, - or _)"), safe_name);
@@ -364,19 +356,19 @@ static void
 s_answer (commands_t *self, const char *line)
 {
     if (self->question == ASK_ADDRESS) {
-        snprintf (self->asked_host, sizeof self->asked_host, "%s", *line ? line : "localhost");
         self->question = ASK_PORT;
+        if (text_copy (self->asked_host, sizeof self->asked_host, *line ? line : "localhost")) {
+            self->question = ASK_NOTHING;
+            term_error (_ ("cannot connect: %s"), _ ("the host name is too long"));
+        }
         return;
     }
     self->question = ASK_NOTHING;
-    char target[HOST_MAX_BYTES + 16], port[16];
-    if (!*line) //  an empty answer means the course's port
-        snprintf (port, sizeof port, "%d", PORT_DEFAULT);
-    else
-        snprintf (port, sizeof port, "%.15s", line);
-    int size =
-        snprintf (target, sizeof target, "%s%s%s:%s", strchr (self->asked_host, ':') ? "[" : "",
-                  self->asked_host, strchr (self->asked_host, ':') ? "]" : "", port);
+    char target[HOST_MAX_BYTES + 16];
+    bool v6 = strchr (self->asked_host, ':') != NULL;
+    //  An empty answer means the course's port; a port is 5 digits at most
+    int size = snprintf (target, sizeof target, "%s%s%s:%.15s", v6 ? "[" : "", self->asked_host,
+                         v6 ? "]" : "", *line ? line : S_TEXT (PORT_DEFAULT));
     if (size < 0 || (size_t) size >= sizeof target)
         term_error (_ ("cannot connect: %s"), _ ("the host name is too long"));
     else
@@ -396,89 +388,167 @@ s_unknown (const char *name)
     term_error (_ ("unknown command \\%s (\\help lists the commands)"), safe);
 }
 
-commands_result_t
-commands_handle (commands_t *self, const char *line, const char **text)
+//  True when text (size bytes) may be sent: not over TEXT_MAX_BYTES, valid UTF-8. Else prints
+//  one line saying why.
+static bool
+s_sendable (const char *text, size_t size)
 {
-    if (self->question != ASK_NOTHING) {
-        s_answer (self, line);
-        return COMMANDS_DONE;
+    if (size > TEXT_MAX_BYTES) {
+        term_error (_ ("line too long (%zu bytes, at most %d): not sent"), size, TEXT_MAX_BYTES);
+        return false;
     }
-    command_t command;
-    commands_parse (line, &command);
+    if (!text_utf8_valid (text, size)) {
+        term_error (_ ("line is not valid UTF-8: not sent"));
+        return false;
+    }
+    return true;
+}
+
+//  Our own line as the others see it ("12:03 [buddy] <anna> hej"), without colour.
+static void
+s_format_own (commands_t *self, const char *channel, const char *text, size_t text_size, char *out,
+              size_t outsize)
+{
+    view_line_t view = {.when = time (NULL),
+                        .channel = channel,
+                        .sender = publisher_nick (self->with.publisher),
+                        .text = text,
+                        .text_size = text_size};
+    view_format (out, outsize, &view);
+}
+
+//  Say text in the channel we write to: send it, remember it for those who miss it, add it to
+//  the transcript, and show it as the others see it, dimmed, in place of readline's echo of
+//  typed (with colour only: it rewrites the screen with cursor movements).
+static void
+s_say (commands_t *self, const char *typed, const char *text)
+{
+    size_t text_size = strlen (text);
+    if (text_size == 0 || !s_sendable (text, text_size))
+        return;
+    char channel[NAME_MAX_BYTES + 1], own[LINE_MAX_BYTES];
+    channels_current (self->with.channels, channel, sizeof channel);
+    publisher_line_t sent;
+    if (publisher_send_line (self->with.publisher, channel, text, text_size, &sent))
+        return;
+    answers_remember (self->with.answers, &sent);
+    if (term_log_on ()) {
+        //  The transcript has what the user saw, and a terminal shows one's own lines too
+        s_format_own (self, channel, text, text_size, own, sizeof own);
+        term_log (own);
+    }
+    if (publisher_listeners (self->with.publisher) == 0 && !self->told_nobody_listens) {
+        self->told_nobody_listens = true;
+        term_notice (_ ("nobody listens to you yet: others must \\connect to port %d"),
+                     publisher_port (self->with.publisher));
+    }
+    if (input_interactive (self->with.input) && term_color_on ()) {
+        s_format_own (self, channel, text, text_size, own, sizeof own);
+        input_replace_echo (self->with.input, typed, own);
+    }
+}
+
+//  A plain line: say it (a leading "\\" sends one '\').
+static void
+s_run_message (commands_t *self, const command_t *command, const char *line)
+{
+    s_say (self, line, command->text);
+}
+
+//  \me does something: "/me does something" on the wire, as IRC writes it (course peers read
+//  it as text).
+static void
+s_run_me (commands_t *self, const command_t *command, const char *line)
+{
+    int size = snprintf (self->action, sizeof self->action, "/me %s", command->text);
+    if (size < 0 || (size_t) size >= sizeof self->action)
+        term_error (_ ("line too long (more than %d bytes): not sent"), TEXT_MAX_BYTES);
+    else
+        s_say (self, line, self->action);
+}
+
+//  \msg NICK text: to that member only.
+static void
+s_run_msg (commands_t *self, const command_t *command, const char *line)
+{
+    (void) line;
+    char safe[4 * COMMAND_ARGUMENT_MAX_BYTES], name[NAME_MAX_BYTES + 8];
+    uint8_t id[WIRE_SENDER_BYTES];
+    text_sanitize (command->argument, strlen (command->argument), safe, sizeof safe);
+    int found = room_find (self->with.room, command->argument, id, name, sizeof name);
+    if (found < 0)
+        term_error (_ ("nobody called %s in the room (\\who lists them)"), safe);
+    else if (found > 0)
+        term_error (_ ("several members are called %s: write the name \\who shows, like "
+                       "%s#3f2a"),
+                    safe, safe);
+    else if (s_sendable (command->text, strlen (command->text)))
+        private_send (self->with.private, id, name, command->text, zclock_mono ());
+}
+
+//  \nick NEW: the others learn it with our next heartbeat, at once.
+static void
+s_run_nick (commands_t *self, const command_t *command, const char *line)
+{
+    (void) line;
+    const char *nick = command->argument;
+    if (!wire_nick_valid (nick, strlen (nick))) {
+        char safe[4 * COMMAND_ARGUMENT_MAX_BYTES];
+        text_sanitize (nick, strlen (nick), safe, sizeof safe);
+        term_error (_ ("bad nick \"%s\": use 1-32 letters, digits, '.', '-' or '_'"), safe);
+        return;
+    }
+    publisher_set_nick (self->with.publisher, nick);
+    room_set_own_nick (self->with.room, nick);
+    presence_beat_soon (self->with.presence);
+    term_notice (_ ("you are now %s"), nick);
+}
+
+//  \connect [HOST:PORT]: bare, it asks for the address and then the port.
+static void
+s_run_connect (commands_t *self, const command_t *command, const char *line)
+{
+    (void) line;
+    if (command->argument[0])
+        commands_connect (self, command->argument);
+    else
+        self->question = ASK_ADDRESS;
+}
+
+//  \channels, \peers, \who: a listing, or a line saying there is nothing to list.
+static void
+s_run_listing (commands_t *self, const command_t *command, const char *line)
+{
+    (void) line;
     char listing[8192];
-    switch (command.kind) {
-    case COMMAND_MESSAGE:
-        *text = command.text;
-        return COMMANDS_SEND;
+    if (command->kind == COMMAND_CHANNELS) {
+        channels_describe (self->with.channels, listing, sizeof listing);
+        term_text (listing);
+    } else if (command->kind == COMMAND_PEERS &&
+               peers_describe (self->with.peers, listing, sizeof listing) == 0)
+        term_notice (_ ("not listening to any chat yet (\\connect HOST:PORT)"));
+    else if (command->kind == COMMAND_WHO &&
+             room_describe (self->with.room, zclock_mono (), listing, sizeof listing) == 0)
+        term_notice (_ ("nobody else in the room yet"));
+    else
+        term_text (listing);
+}
+
+//  The commands that take only their argument, or nothing.
+static void
+s_run_simple (commands_t *self, const command_t *command, const char *line)
+{
+    (void) line;
+    switch (command->kind) {
     case COMMAND_HELP:
         s_help ();
         break;
-    case COMMAND_CONNECT:
-        if (command.argument[0])
-            commands_connect (self, command.argument);
-        else
-            self->question = ASK_ADDRESS;
-        break;
     case COMMAND_DISCONNECT:
-        s_disconnect (self, command.argument);
+        s_disconnect (self, command->argument);
         break;
     case COMMAND_CHANNEL:
-        s_channel (self, command.argument);
+        s_channel (self, command->argument);
         break;
-    case COMMAND_CHANNELS:
-        channels_describe (self->channels, listing, sizeof listing);
-        term_text (listing);
-        break;
-    case COMMAND_PEERS:
-        if (peers_describe (self->peers, listing, sizeof listing) == 0)
-            term_notice (_ ("not listening to any chat yet (\\connect HOST:PORT)"));
-        else
-            term_text (listing);
-        break;
-    case COMMAND_WHO:
-        if (room_describe (self->room, zclock_mono (), listing, sizeof listing) == 0)
-            term_notice (_ ("nobody else in the room yet"));
-        else
-            term_text (listing);
-        break;
-    case COMMAND_NICK:
-        if (!wire_nick_valid (command.argument, strlen (command.argument))) {
-            char safe[4 * COMMAND_ARGUMENT_MAX_BYTES];
-            text_sanitize (command.argument, strlen (command.argument), safe, sizeof safe);
-            term_error (_ ("bad nick \"%s\": use 1-32 letters, digits, '.', '-' or '_'"), safe);
-            break;
-        }
-        snprintf (self->action, sizeof self->action, "%s", command.argument);
-        *text = self->action;
-        return COMMANDS_NICK;
-    case COMMAND_ME: {
-        //  On the wire an action is "/me ...", as IRC writes it; course peers read it as text
-        int size = snprintf (self->action, sizeof self->action, "/me %s", command.text);
-        if (size < 0 || (size_t) size >= sizeof self->action)
-            term_error (_ ("line too long (more than %d bytes): not sent"), TEXT_MAX_BYTES);
-        else {
-            *text = self->action;
-            return COMMANDS_SEND;
-        }
-        break;
-    }
-    case COMMAND_MSG: {
-        char safe[4 * COMMAND_ARGUMENT_MAX_BYTES];
-        text_sanitize (command.argument, strlen (command.argument), safe, sizeof safe);
-        int found = room_find (self->room, command.argument, self->private_id, self->private_name,
-                               sizeof self->private_name);
-        if (found < 0)
-            term_error (_ ("nobody called %s in the room (\\who lists them)"), safe);
-        else if (found > 0)
-            term_error (_ ("several members are called %s: write the name \\who shows, like "
-                           "%s#3f2a"),
-                        safe, safe);
-        else {
-            *text = command.text;
-            return COMMANDS_PRIVATE;
-        }
-        break;
-    }
     case COMMAND_INVITE:
         s_invite (self);
         break;
@@ -486,19 +556,59 @@ commands_handle (commands_t *self, const char *line, const char **text)
         term_clear ();
         break;
     case COMMAND_DEBUG:
-        s_debug (command.argument);
+        s_debug (command->argument);
         break;
-    case COMMAND_QUIT:
-        return COMMANDS_QUIT;
-    case COMMAND_UNKNOWN:
-        s_unknown (command.argument);
-        break;
-    case COMMAND_BAD_USAGE:
-        if (command.name)
-            term_error (_ ("wrong arguments for \\%s (\\help shows how)"), command.name);
-        else
-            term_error (_ ("command too long"));
+    default:
         break;
     }
+}
+
+//  A mistake: an unknown command, or a known one with the wrong arguments.
+static void
+s_run_mistake (commands_t *self, const command_t *command, const char *line)
+{
+    (void) self, (void) line;
+    if (command->kind == COMMAND_UNKNOWN)
+        s_unknown (command->argument);
+    else if (command->name)
+        term_error (_ ("wrong arguments for \\%s (\\help shows how)"), command->name);
+    else
+        term_error (_ ("command too long"));
+}
+
+//  Run a parsed command (line as typed)
+typedef void (runner_fn) (commands_t *self, const command_t *command, const char *line);
+
+//  What runs each kind of line (\quit is not run: it ends the input)
+static runner_fn *const s_runners[] = {[COMMAND_MESSAGE] = s_run_message,
+                                       [COMMAND_HELP] = s_run_simple,
+                                       [COMMAND_CONNECT] = s_run_connect,
+                                       [COMMAND_DISCONNECT] = s_run_simple,
+                                       [COMMAND_CHANNEL] = s_run_simple,
+                                       [COMMAND_CHANNELS] = s_run_listing,
+                                       [COMMAND_PEERS] = s_run_listing,
+                                       [COMMAND_WHO] = s_run_listing,
+                                       [COMMAND_DEBUG] = s_run_simple,
+                                       [COMMAND_NICK] = s_run_nick,
+                                       [COMMAND_ME] = s_run_me,
+                                       [COMMAND_MSG] = s_run_msg,
+                                       [COMMAND_INVITE] = s_run_simple,
+                                       [COMMAND_CLEAR] = s_run_simple,
+                                       [COMMAND_QUIT] = NULL,
+                                       [COMMAND_UNKNOWN] = s_run_mistake,
+                                       [COMMAND_BAD_USAGE] = s_run_mistake};
+
+commands_result_t
+commands_run (commands_t *self, const char *line)
+{
+    if (self->question != ASK_NOTHING) {
+        s_answer (self, line);
+        return COMMANDS_DONE;
+    }
+    command_t command;
+    commands_parse (line, &command);
+    if (command.kind == COMMAND_QUIT)
+        return COMMANDS_QUIT;
+    s_runners[command.kind](self, &command, line);
     return COMMANDS_DONE;
 }

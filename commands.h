@@ -1,15 +1,22 @@
 /*  commands.h - parsing and running the backslash commands the user types.
 
-    commands_parse() is pure and table-tested. commands_handle() runs a line in the main thread:
-    it changes the channel table and the peer list (each behind its own lock) and wakes the
-    subscriber thread; it prints through term.h.
+    commands_parse() is pure and table-tested. commands_run() runs a line in the main thread:
+    a plain line is said (publisher.h), \msg goes to one member (private.h), and the commands
+    change the channel table, the peer list and the room (each behind its own lock; the peer
+    list wakes the subscriber thread itself); everything prints through term.h.
 */
 #ifndef COMMANDS_H_INCLUDED
 #define COMMANDS_H_INCLUDED
 
 #include "address.h"
+#include "answers.h"
 #include "channels.h"
+#include "input.h"
 #include "peers.h"
+#include "presence.h"
+#include "private.h"
+#include "publisher.h"
+#include "room.h"
 
 #include <stdbool.h>
 
@@ -49,33 +56,35 @@ void commands_parse (const char *line, command_t *command);
 
 //  What the main loop should do after a line
 typedef enum {
-    COMMANDS_DONE,    //  handled; nothing more to do
-    COMMANDS_SEND,    //  send the text (*text points into the line or the runner)
-    COMMANDS_NICK,    //  take the nick *text (already checked to be valid)
-    COMMANDS_PRIVATE, //  send *text to one member only (commands_private_to says whom)
-    COMMANDS_QUIT     //  leave
+    COMMANDS_DONE, //  handled (said, run, or told why not)
+    COMMANDS_QUIT  //  \quit or \exit: leave
 } commands_result_t;
+
+//  What the commands act on (none owned; all must outlive the runner)
+typedef struct {
+    channels_t *channels;   //  the channel table (\channel, \disconnect KANAL, \channels)
+    peers_t *peers;         //  the peer list (\connect, \disconnect, \peers)
+    room_t *room;           //  the members (\who, \msg, \nick)
+    publisher_t *publisher; //  what we say goes out here
+    answers_t *answers;     //  ... and is remembered here, for those who miss it
+    private_t *private;     //  \msg
+    presence_t *presence;   //  our heartbeat (a new nick is told at once)
+    input_t *input;         //  the terminal, whose echo of a line said is replaced
+    const char *program;    //  the program as started (chatt when installed), for \invite
+    bool locked;            //  the room is locked: \invite says to bring the passphrase
+} commands_context_t;
 
 typedef struct _commands_t commands_t;
 
-//  Create the command runner. own_port is the port we listen on (to refuse connecting to it).
-commands_t *commands_new (channels_t *channels, peers_t *peers, room_t *room,
-                          channels_listener_t *listener, int own_port);
+//  Create the command runner. Returns NULL if out of memory.
+commands_t *commands_new (const commands_context_t *context);
 
 //  Destroy it; sets *self_p to NULL. Safe twice.
 void commands_destroy (commands_t **self_p);
 
-//  Handle one typed line (or the answer to a question a command asked). Main thread, without
-//  the terminal lock.
-commands_result_t commands_handle (commands_t *self, const char *line, const char **text);
-
-//  What \invite says: the program to start (as we were started: chatt when installed), and
-//  whether the room is locked (then: bring the passphrase).
-void commands_set_invite (commands_t *self, const char *program, bool locked);
-
-//  After COMMANDS_PRIVATE: the member to send to, its id and display name.
-void commands_private_to (commands_t *self, uint8_t id[WIRE_SENDER_BYTES], char *name,
-                          size_t name_size);
+//  Run one line typed (or the answer to a question a command asked): say it, or run the
+//  command, printing what it does. Main thread, without the terminal lock.
+commands_result_t commands_run (commands_t *self, const char *line);
 
 //  The question a command is asking (bare \connect asks for address, then port), or NULL.
 const char *commands_question (commands_t *self);

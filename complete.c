@@ -49,48 +49,70 @@ s_generate (const char *text, int state)
     return NULL;
 }
 
+//  Add the members' names as candidates, each with suffix.
+static void
+s_add_names (const char *suffix)
+{
+    static char names[ROOM_MAX][NAME_MAX_BYTES + 8];
+    size_t count = room_names (s_room, names, ROOM_MAX);
+    for (size_t i = 0; i < count; i++)
+        s_add (names[i], suffix);
+}
+
+//  Add the channel names as candidates.
+static void
+s_add_channels (void)
+{
+    static char channels[CHANNELS_MAX][NAME_MAX_BYTES + 1];
+    size_t count = channels_names (s_channels, channels, CHANNELS_MAX);
+    for (size_t i = 0; i < count; i++)
+        s_add (channels[i], "");
+}
+
+//  Add the addresses of the peers we listen to and of the members, as candidates.
+static void
+s_add_addresses (void)
+{
+    static char labels[PEERS_MAX][ENDPOINT_MAX_BYTES];
+    static control_peer_t members[ROOM_MAX];
+    size_t count = peers_labels (s_peers, labels, PEERS_MAX);
+    for (size_t i = 0; i < count; i++)
+        s_add (labels[i], "");
+    count = room_list (s_room, members, ROOM_MAX);
+    for (size_t i = 0; i < count; i++)
+        s_add (members[i].address, "");
+}
+
 //  Collect the candidates for a word that starts at start in the line being typed.
 static void
 s_collect (int start)
 {
-    static char names[ROOM_MAX][NAME_MAX_BYTES + 8];
-    static char channels[CHANNELS_MAX][NAME_MAX_BYTES + 1];
-    static char labels[PEERS_MAX][ENDPOINT_MAX_BYTES];
-    static control_peer_t members[ROOM_MAX];
     s_count = 0;
+    if (start == 0) {
+        //  A command, or "anna: " at the start of a line, to address someone
+        if (rl_line_buffer[0] == '\\')
+            for (size_t i = 0; i < sizeof s_commands / sizeof s_commands[0]; i++)
+                s_add (s_commands[i], "");
+        else
+            s_add_names (":");
+        return;
+    }
     //  The command word, if the line starts with one
-    char command[16] = "";
-    if (rl_line_buffer[0] == '\\')
-        snprintf (command, sizeof command, "%.*s", (int) strcspn (rl_line_buffer, " "),
-                  rl_line_buffer);
-    if (start == 0 && rl_line_buffer[0] == '\\') {
-        for (size_t i = 0; i < sizeof s_commands / sizeof s_commands[0]; i++)
-            s_add (s_commands[i], "");
-    } else if (start == 0) {
-        //  "anna: " at the start of a line, to address someone
-        size_t count = room_names (s_room, names, ROOM_MAX);
-        for (size_t i = 0; i < count; i++)
-            s_add (names[i], ":");
-    }
+    if (rl_line_buffer[0] != '\\')
+        return;
+    size_t length = strcspn (rl_line_buffer, " ");
+    char command[16];
+    if (length >= sizeof command)
+        return;
+    memcpy (command, rl_line_buffer, length);
+    command[length] = 0;
     //  \msg NICK: the members' names, for the word after the command
-    if (start > 0 && streq (command, "\\msg") && (size_t) start == strlen (command) + 1) {
-        size_t count = room_names (s_room, names, ROOM_MAX);
-        for (size_t i = 0; i < count; i++)
-            s_add (names[i], "");
-    }
-    if (start > 0 && (streq (command, "\\channel") || streq (command, "\\disconnect"))) {
-        size_t count = channels_names (s_channels, channels, CHANNELS_MAX);
-        for (size_t i = 0; i < count; i++)
-            s_add (channels[i], "");
-    }
-    if (start > 0 && (streq (command, "\\connect") || streq (command, "\\disconnect"))) {
-        size_t count = peers_labels (s_peers, labels, PEERS_MAX);
-        for (size_t i = 0; i < count; i++)
-            s_add (labels[i], "");
-        count = room_list (s_room, members, ROOM_MAX);
-        for (size_t i = 0; i < count; i++)
-            s_add (members[i].address, "");
-    }
+    if (streq (command, "\\msg") && (size_t) start == length + 1)
+        s_add_names ("");
+    if (streq (command, "\\channel") || streq (command, "\\disconnect"))
+        s_add_channels ();
+    if (streq (command, "\\connect") || streq (command, "\\disconnect"))
+        s_add_addresses ();
 }
 
 //  readline's attempted-completion hook: our candidates, never file names.

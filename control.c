@@ -21,8 +21,12 @@
 static void
 s_hex (const uint8_t id[WIRE_SENDER_BYTES], char out[2 * WIRE_SENDER_BYTES + 1])
 {
-    for (int i = 0; i < WIRE_SENDER_BYTES; i++)
-        snprintf (out + 2 * i, 3, "%02x", id[i]);
+    static const char digits[] = "0123456789abcdef";
+    for (int i = 0; i < WIRE_SENDER_BYTES; i++) {
+        out[2 * i] = digits[id[i] >> 4];
+        out[2 * i + 1] = digits[id[i] & 0x0F];
+    }
+    out[2 * WIRE_SENDER_BYTES] = 0;
 }
 
 //  Read 32 hex digits into id. Returns 0, or -1 if s is not exactly that.
@@ -88,6 +92,35 @@ s_address_valid (const char *address)
            address_parse (address, host, sizeof host, &port, &why) == 0;
 }
 
+//  One "key value" line of a heartbeat body into beat (keys we do not know are ignored, so
+//  later versions can add some). Returns 0, or -1 if its value is not valid.
+static int
+s_beat_line (char *key, control_beat_t *beat)
+{
+    char *value = strchr (key, ' ');
+    if (!value)
+        return 0;
+    *value++ = 0;
+    if (streq (key, "port"))
+        beat->port = address_port_parse (value);
+    else if (streq (key, "seq"))
+        beat->last_seq = s_number (value);
+    else if (streq (key, "channel")) {
+        if (!wire_channel_valid (value, strlen (value)))
+            return -1;
+        text_copy (beat->channel, sizeof beat->channel, value); //  a valid name fits
+    } else if (streq (key, "peer") && beat->peer_count < CONTROL_PEERS_MAX) {
+        char *address = strchr (value, ' ');
+        control_peer_t *peer = &beat->peers[beat->peer_count];
+        if (!address || s_unhex (value, (size_t) (address - value), peer->id) ||
+            !s_address_valid (address + 1))
+            return -1;
+        text_copy (peer->address, sizeof peer->address, address + 1); //  valid: it fits
+        beat->peer_count++;
+    }
+    return 0;
+}
+
 int
 control_decode_beat (const void *body, size_t size, control_beat_t *beat)
 {
@@ -104,26 +137,8 @@ control_decode_beat (const void *body, size_t size, control_beat_t *beat)
             return -1;
         memcpy (text, line, length);
         text[length] = 0;
-        char *value = strchr (text, ' ');
-        if (value)
-            *value++ = 0;
-        if (value && streq (text, "port"))
-            beat->port = address_port_parse (value);
-        else if (value && streq (text, "seq"))
-            beat->last_seq = s_number (value);
-        else if (value && streq (text, "channel")) {
-            if (!wire_channel_valid (value, strlen (value)))
-                return -1;
-            snprintf (beat->channel, sizeof beat->channel, "%s", value);
-        } else if (value && streq (text, "peer") && beat->peer_count < CONTROL_PEERS_MAX) {
-            char *address = strchr (value, ' ');
-            control_peer_t *peer = &beat->peers[beat->peer_count];
-            if (!address || s_unhex (value, (size_t) (address - value), peer->id) ||
-                !s_address_valid (address + 1))
-                return -1;
-            snprintf (peer->address, sizeof peer->address, "%s", address + 1);
-            beat->peer_count++;
-        }
+        if (s_beat_line (text, beat))
+            return -1;
         line += length + 1;
     }
     return beat->port > 0 ? 0 : -1;
@@ -205,4 +220,16 @@ control_encode_private (char *out, size_t outsize, const uint8_t id[WIRE_SENDER_
     out[0] = CONTROL_PRIVATE[0];
     s_hex (id, out + 1);
     return CONTROL_PRIVATE_BYTES;
+}
+
+int
+control_ask (void *sub, const control_request_t *request)
+{
+    char topic[CONTROL_REQUEST_MAX_BYTES];
+    int size = control_encode_request (topic, sizeof topic, request);
+    if (size <= 0)
+        return -1;
+    zmq_setsockopt (sub, ZMQ_SUBSCRIBE, topic, (size_t) size);
+    zmq_setsockopt (sub, ZMQ_UNSUBSCRIBE, topic, (size_t) size);
+    return 0;
 }

@@ -1,5 +1,5 @@
 /*  control.h - control traffic: heartbeats, goodbyes, requests, and messages for one peer.
-    Pure encoding and decoding, safe from any thread.
+    Pure encoding and decoding, safe from any thread; control_ask() alone touches a socket.
 
     Control messages travel on topics that start with CONTROL_PREFIX ("~"), which no channel
     name can start with, so the course's peers (subscribed to a channel name) never see them.
@@ -40,6 +40,7 @@
 #define CONTROL_KIND_MESSAGE "msg"             // a private message: text frame, meta frame
 #define CONTROL_PEERS_MAX 64                   // members one heartbeat lists at most
 #define CONTROL_BODY_MAX_BYTES 8192            // longest control body
+#define CONTROL_REQUEST_MAX_BYTES 128          // longest request topic
 
 //  A member of the room as a heartbeat lists it
 typedef struct {
@@ -84,6 +85,12 @@ int control_encode_request (char *out, size_t outsize, const control_request_t *
 //  Decode a subscription topic (without its leading 0x01/0x00 byte) as a request. Returns 0,
 //  or -1 if it is not one.
 int control_decode_request (const void *topic, size_t size, control_request_t *request);
+
+//  Ask the publishers sub (a libzmq SUB socket) hears for request: subscribe to it and at once
+//  unsubscribe, so it never matches a message and is not sent again when a connection comes
+//  back. Only the publisher it targets answers. Returns 0, or -1 if it cannot be encoded. Called
+//  by the thread that owns sub.
+int control_ask (void *sub, const control_request_t *request);
 
 //  Write the private topic of id ("!" + 32 hex digits) into out. Returns its size, or -1.
 int control_encode_private (char *out, size_t outsize, const uint8_t id[WIRE_SENDER_BYTES]);

@@ -9,6 +9,7 @@
 #include "i18n.h"
 #include "discovery.h"
 #include "term.h"
+#include "text.h"
 
 #define BEACON_MAGIC "CHAT"                                       // prefix of every beacon
 #define BEACON_MAGIC_BYTES 4                                      // its length
@@ -73,6 +74,19 @@ discovery_socket (discovery_t *self)
     return zactor_resolve (self->beacon);
 }
 
+//  True when beacon (size bytes) is a chat's, in a room as locked as ours: version 1 is an open
+//  room; version 2 says in its flags whether it is locked.
+static bool
+s_ours (discovery_t *self, const uint8_t *beacon, size_t size)
+{
+    if (size < BEACON_BYTES || memcmp (beacon, BEACON_MAGIC, BEACON_MAGIC_BYTES) != 0)
+        return false;
+    bool v1 = size == BEACON_BYTES && beacon[4] == 1;
+    bool v2 = size >= BEACON_BYTES + 1 && beacon[4] == 2;
+    bool locked = v2 && (beacon[BEACON_BYTES] & BEACON_LOCKED);
+    return (v1 || v2) && locked == self->locked;
+}
+
 int
 discovery_read (discovery_t *self, char *ip, size_t ip_size, int *port,
                 uint8_t id[WIRE_SENDER_BYTES])
@@ -81,19 +95,12 @@ discovery_read (discovery_t *self, char *ip, size_t ip_size, int *port,
     char *sender = msg ? zmsg_popstr (msg) : NULL;
     zframe_t *data = msg ? zmsg_pop (msg) : NULL;
     int rc = -1;
-    const uint8_t *beacon = data ? zframe_data (data) : NULL;
-    size_t size = data ? zframe_size (data) : 0;
-    //  Version 1 is an open room; version 2 says in its flags whether it is locked
-    bool v1 = size == BEACON_BYTES && beacon[4] == 1;
-    bool v2 = size >= BEACON_BYTES + 1 && beacon[4] == 2;
-    bool locked = v2 && (beacon[BEACON_BYTES] & BEACON_LOCKED);
-    if (sender && (v1 || v2) && locked == self->locked &&
-        memcmp (beacon, BEACON_MAGIC, BEACON_MAGIC_BYTES) == 0) {
+    if (sender && data && s_ours (self, zframe_data (data), zframe_size (data))) {
+        const uint8_t *beacon = zframe_data (data);
         *port = beacon[5] << 8 | beacon[6];
         memcpy (id, beacon + 7, WIRE_SENDER_BYTES);
-        int written = snprintf (ip, ip_size, "%s", sender);
-        if (*port > 0 && memcmp (id, self->id, WIRE_SENDER_BYTES) != 0 && written > 0 &&
-            (size_t) written < ip_size)
+        if (*port > 0 && memcmp (id, self->id, WIRE_SENDER_BYTES) != 0 &&
+            text_copy (ip, ip_size, sender) == 0)
             rc = 0;
     }
     zframe_destroy (&data);

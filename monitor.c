@@ -27,9 +27,8 @@ monitor_read (void *monitor, uint16_t *id, uint32_t *value, char *endpoint, size
         memcpy (value, data + 2, sizeof *value);
         char *reported = zframe_strdup (where);
         if (reported) {
-            address_event_endpoint (reported, endpoint, endpoint_size);
+            rc = address_event_endpoint (reported, endpoint, endpoint_size);
             zstr_free (&reported);
-            rc = 0;
         }
     }
     zmsg_destroy (&event);
@@ -90,11 +89,11 @@ monitor_describe (uint16_t id, uint32_t value, const char *endpoint, char *out, 
     //  The sentences come from the table above, through gettext, with the conversions shown
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-    if (with_value)
-        snprintf (out, outsize, sentence, safe, (unsigned) value);
-    else
-        snprintf (out, outsize, sentence, safe);
+    int size = with_value ? snprintf (out, outsize, sentence, safe, (unsigned) value)
+                          : snprintf (out, outsize, sentence, safe);
 #pragma GCC diagnostic pop
+    if (size < 0)
+        out[0] = 0; //  a sentence too long for out is cut, which snprintf did already
 }
 
 int

@@ -8,6 +8,7 @@
 #include "text.h"
 
 #include <czmq.h>
+#include <fcntl.h>
 #include <pthread.h>
 
 //  One peer
@@ -30,6 +31,7 @@ struct _peers_t {
     zlistx_t *peers;      //  peer_t items, in the order added
     zlistx_t *changes;    //  change_t items, oldest first
     zlistx_t *removed;    //  endpoints removed, which the room may not add back (strings)
+    int news[2];          //  a pipe holding one byte while changes are queued, else none
 };
 
 peers_t *
@@ -39,6 +41,13 @@ peers_new (void)
     if (!self)
         return NULL;
     pthread_mutex_init (&self->lock, NULL);
+    self->news[0] = self->news[1] = -1;
+    if (pipe (self->news) != 0) {
+        peers_destroy (&self);
+        return NULL;
+    }
+    for (int i = 0; i < 2; i++)
+        fcntl (self->news[i], F_SETFL, O_NONBLOCK);
     self->peers = zlistx_new ();
     self->changes = zlistx_new ();
     self->removed = zlistx_new ();
@@ -63,6 +72,9 @@ peers_destroy (peers_t **self_p)
     zlistx_destroy (&self->peers);
     zlistx_destroy (&self->changes);
     zlistx_destroy (&self->removed);
+    for (int i = 0; i < 2; i++)
+        if (self->news[i] >= 0)
+            close (self->news[i]);
     pthread_mutex_destroy (&self->lock);
     free (self);
     *self_p = NULL;
@@ -78,15 +90,22 @@ s_find (peers_t *self, const char *endpoint)
     return NULL;
 }
 
-//  Queue a change for the subscriber thread. Lock held.
+//  Queue a change for the subscriber thread, and make the news pipe readable if it was not.
+//  Lock held.
 static void
 s_queue (peers_t *self, const char *endpoint, bool connect)
 {
     change_t *change = calloc (1, sizeof *change);
     if (!change)
         return;
-    snprintf (change->endpoint, sizeof change->endpoint, "%s", endpoint);
+    text_copy (change->endpoint, sizeof change->endpoint, endpoint);
     change->connect = connect;
+    if (zlistx_size (self->changes) == 0) {
+        char byte = 'c';
+        if (write (self->news[1], &byte, 1) < 0) {
+            //  Full: it is readable already
+        }
+    }
     zlistx_add_end (self->changes, change);
 }
 
@@ -117,8 +136,8 @@ peers_add (peers_t *self, const char *endpoint, const char *label, bool quiet)
     else {
         peer_t *peer = calloc (1, sizeof *peer);
         if (peer) {
-            snprintf (peer->endpoint, sizeof peer->endpoint, "%s", endpoint);
-            snprintf (peer->label, sizeof peer->label, "%s", label);
+            text_copy (peer->endpoint, sizeof peer->endpoint, endpoint);
+            text_copy (peer->label, sizeof peer->label, label);
             peer->state = PEER_CONNECTING;
             peer->quiet = quiet;
             if (removed)
@@ -155,9 +174,15 @@ peers_remove_label (peers_t *self, const char *label, bool quiet_only)
     pthread_mutex_lock (&self->lock);
     for (peer_t *peer = zlistx_first (self->peers); peer; peer = zlistx_next (self->peers))
         if (streq (peer->label, label) && (peer->quiet || !quiet_only))
-            snprintf (endpoint, sizeof endpoint, "%s", peer->endpoint);
+            text_copy (endpoint, sizeof endpoint, peer->endpoint);
     pthread_mutex_unlock (&self->lock);
     return *endpoint ? peers_remove (self, endpoint) : -1;
+}
+
+int
+peers_news_fd (peers_t *self)
+{
+    return self->news[0];
 }
 
 bool
@@ -166,9 +191,14 @@ peers_next_change (peers_t *self, char *endpoint, size_t size, bool *connect)
     pthread_mutex_lock (&self->lock);
     change_t *change = zlistx_first (self->changes);
     if (change) {
-        snprintf (endpoint, size, "%s", change->endpoint);
+        text_copy (endpoint, size, change->endpoint);
         *connect = change->connect;
         zlistx_delete (self->changes, zlistx_cursor (self->changes));
+    }
+    if (zlistx_size (self->changes) == 0) {
+        char bytes[16];
+        while (read (self->news[0], bytes, sizeof bytes) > 0) {
+        }
     }
     pthread_mutex_unlock (&self->lock);
     return change != NULL;
@@ -183,7 +213,7 @@ peers_event (peers_t *self, const char *endpoint, peer_event_t event, int64_t no
     pthread_mutex_lock (&self->lock);
     peer_t *peer = s_find (self, endpoint);
     if (peer) {
-        snprintf (label, label_size, "%s", peer->label);
+        text_copy (label, label_size, peer->label);
         quiet = peer->quiet;
         switch (event) {
         case PEER_EVENT_HANDSHAKE_OK:
@@ -230,7 +260,7 @@ peers_take_cut_off (peers_t *self, int64_t now_ms, char *label, size_t label_siz
     pthread_mutex_lock (&self->lock);
     for (peer_t *peer = zlistx_first (self->peers); peer; peer = zlistx_next (self->peers))
         if (peer->lost_ms && now_ms - peer->lost_ms > PEER_CUT_OFF_MS) {
-            snprintf (label, label_size, "%s", peer->label);
+            text_copy (label, label_size, peer->label);
             s_queue (self, peer->endpoint, false);
             s_remember_removed (self, peer->endpoint);
             zlistx_delete (self->peers, zlistx_cursor (self->peers));
@@ -260,7 +290,7 @@ peers_labels (peers_t *self, char (*labels)[ENDPOINT_MAX_BYTES], size_t max)
     pthread_mutex_lock (&self->lock);
     for (peer_t *peer = zlistx_first (self->peers); peer && count < max;
          peer = zlistx_next (self->peers))
-        snprintf (labels[count++], ENDPOINT_MAX_BYTES, "%s", peer->label);
+        text_copy (labels[count++], ENDPOINT_MAX_BYTES, peer->label);
     pthread_mutex_unlock (&self->lock);
     return count;
 }

@@ -48,6 +48,10 @@ int peers_remove_label (peers_t *self, const char *label, bool quiet_only);
 //  Remove a peer and queue its disconnection. Returns 0, or -1 if it is not in the list.
 int peers_remove (peers_t *self, const char *endpoint);
 
+//  A file descriptor that is readable while changes are queued: the subscriber thread polls it,
+//  so a change made in any thread wakes it. Owned by the list.
+int peers_news_fd (peers_t *self);
+
 //  Take the oldest queued change: copies its endpoint, sets *connect (true: connect, false:
 //  disconnect). Returns false when none is queued. Subscriber thread.
 bool peers_next_change (peers_t *self, char *endpoint, size_t size, bool *connect);

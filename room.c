@@ -57,6 +57,17 @@ s_find (room_t *self, const uint8_t id[WIRE_SENDER_BYTES])
     return NULL;
 }
 
+//  Write nick, mark and the first two bytes of id in hex ("anna" "#" "3f2a", or "" "?" "3f2a")
+//  into out; an out too small for it gets "?", never a cut name that could be another's.
+static void
+s_tagged (char *out, size_t outsize, const char *nick, const char *mark,
+          const uint8_t id[WIRE_SENDER_BYTES])
+{
+    int size = snprintf (out, outsize, "%s%s%02x%02x", nick, mark, id[0], id[1]);
+    if (size < 0 || (size_t) size >= outsize)
+        text_copy (out, outsize, "?");
+}
+
 //  The display name of a member with nick and id: "anna#3f2a" when another member other than
 //  id has the same nick, else "anna". Lock held.
 static void
@@ -68,9 +79,9 @@ s_name (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], const char *nick, cha
         shared = streq (self->members[i].nick, nick) &&
                  memcmp (self->members[i].id, id, WIRE_SENDER_BYTES) != 0;
     if (shared)
-        snprintf (out, outsize, "%s#%02x%02x", nick, id[0], id[1]);
+        s_tagged (out, outsize, nick, "#", id);
     else
-        snprintf (out, outsize, "%s", nick);
+        text_copy (out, outsize, nick);
 }
 
 //  Remove members[index]. Lock held.
@@ -107,9 +118,9 @@ room_heard (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], const char *nick,
             s_name (self, id, member->nick, previous, previous_size);
     }
     if (member) {
-        snprintf (member->nick, sizeof member->nick, "%s", nick);
-        snprintf (member->address, sizeof member->address, "%s", address);
-        snprintf (member->channel, sizeof member->channel, "%s", beat->channel);
+        text_copy (member->nick, sizeof member->nick, nick);
+        text_copy (member->address, sizeof member->address, address);
+        text_copy (member->channel, sizeof member->channel, beat->channel);
         member->last_heard_ms = now_ms;
         member->reconnecting = false;
     }
@@ -143,7 +154,7 @@ room_expire (room_t *self, int64_t now_ms, char *name, size_t name_size, char *a
         member_t *member = &self->members[i];
         if (now_ms - member->last_heard_ms > MEMBER_GONE_MS) {
             s_name (self, member->id, member->nick, name, name_size);
-            snprintf (address, address_size, "%s", member->address);
+            text_copy (address, address_size, member->address);
             s_remove (self, i);
             found = true;
         }
@@ -156,7 +167,7 @@ void
 room_set_own_nick (room_t *self, const char *nick)
 {
     pthread_mutex_lock (&self->lock);
-    snprintf (self->own_nick, sizeof self->own_nick, "%s", nick);
+    text_copy (self->own_nick, sizeof self->own_nick, nick);
     pthread_mutex_unlock (&self->lock);
 }
 
@@ -191,7 +202,7 @@ room_find (room_t *self, const char *name, uint8_t id[WIRE_SENDER_BYTES], char *
         if (streq (shown, name)) {
             matches = 1;
             memcpy (id, self->members[i].id, WIRE_SENDER_BYTES);
-            snprintf (display, display_size, "%s", shown);
+            text_copy (display, display_size, shown);
         }
     }
     //  A bare nick names one member, unless several have it
@@ -216,7 +227,7 @@ room_name_of (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], char *name, siz
     if (member)
         s_name (self, id, member->nick, name, name_size);
     else
-        snprintf (name, name_size, "?%02x%02x", id[0], id[1]);
+        s_tagged (name, name_size, "", "?", id);
     pthread_mutex_unlock (&self->lock);
 }
 
@@ -227,8 +238,7 @@ room_list (room_t *self, control_peer_t *peers, size_t max)
     pthread_mutex_lock (&self->lock);
     for (size_t i = 0; i < self->size && count < max; i++, count++) {
         memcpy (peers[count].id, self->members[i].id, WIRE_SENDER_BYTES);
-        snprintf (peers[count].address, sizeof peers[count].address, "%s",
-                  self->members[i].address);
+        text_copy (peers[count].address, sizeof peers[count].address, self->members[i].address);
     }
     pthread_mutex_unlock (&self->lock);
     return count;

@@ -22,6 +22,7 @@ static atomic_bool s_debug;                                //  the view of the w
 static atomic_bool s_color;                                //  colour the output
 static atomic_ulong s_lines;                               //  lines written so far
 static FILE *s_log;                                        //  --log transcript; guarded by s_lock
+static atomic_bool s_logging;                              //  s_log is open
 
 //  Append line to the transcript, stamped with the date and time, without our colour codes
 //  (every ESC in a line is ours: what peers send is sanitised before), and flush it. Lock held.
@@ -59,8 +60,15 @@ term_set_log (const char *path)
     if (s_log)
         fclose (s_log);
     s_log = log;
+    atomic_store (&s_logging, log != NULL);
     term_unlock ();
     return 0;
+}
+
+bool
+term_log_on (void)
+{
+    return atomic_load (&s_logging);
 }
 
 void
@@ -211,7 +219,9 @@ term_text (const char *text)
     for (const char *line = text; s_log && *line;) {
         size_t length = strcspn (line, "\n");
         char copy[LINE_MAX_BYTES];
-        snprintf (copy, sizeof copy, "%.*s", (int) length, line);
+        size_t taken = length < sizeof copy ? length : sizeof copy - 1; //  a longer line is cut
+        memcpy (copy, line, taken);
+        copy[taken] = 0;
         s_log_line ("", copy);
         line += length + (line[length] ? 1 : 0);
     }

@@ -52,6 +52,9 @@ void term_text (const char *text);
 //  opened for appending. Main thread, at start and at exit.
 int term_set_log (const char *path);
 
+//  True while a transcript is being written (--log). Any thread.
+bool term_log_on (void);
+
 //  Append line to the transcript only (our own lines, which readline echoed). Any thread.
 void term_log (const char *line);
 

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#define TEXT_PIECE_MAX_BYTES 16 // what shows one character: "<U+XXXXXX>" at most
+
 size_t
 text_utf8_decode (const char *s, size_t size, uint32_t *cp)
 {
@@ -70,6 +72,17 @@ s_latin_letter (uint32_t cp)
     return cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7;
 }
 
+//  True when code point cp may be in a name: a letter (ASCII or Latin), a digit, '-' or '_',
+//  or one of the ASCII characters in extra (may be NULL).
+static bool
+s_name_char (uint32_t cp, const char *extra)
+{
+    bool ascii_ok = (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
+                    (cp >= '0' && cp <= '9') || cp == '-' || cp == '_';
+    bool extra_ok = cp < 0x80 && cp != 0 && extra && strchr (extra, (int) cp);
+    return ascii_ok || extra_ok || s_latin_letter (cp);
+}
+
 bool
 text_name_valid (const char *s, size_t size, const char *extra)
 {
@@ -79,14 +92,7 @@ text_name_valid (const char *s, size_t size, const char *extra)
         return false;
     while (size > 0) {
         size_t length = text_utf8_decode (s, size, &cp);
-        if (length == 0)
-            return false;
-        bool ascii_ok = (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
-                        (cp >= '0' && cp <= '9') || cp == '-' || cp == '_' ||
-                        (cp < 0x80 && cp != 0 && extra && strchr (extra, (int) cp));
-        if (!ascii_ok && !s_latin_letter (cp))
-            return false;
-        if (++chars > NAME_MAX_CHARS)
+        if (length == 0 || !s_name_char (cp, extra) || ++chars > NAME_MAX_CHARS)
             return false;
         s += length, size -= length;
     }
@@ -102,46 +108,64 @@ s_invisible_control (uint32_t cp)
            cp == 0x200F || cp == 0x061C || cp == 0x2028 || cp == 0x2029;
 }
 
+//  How many bytes from s (size of them) are printable ASCII, at most room.
+static size_t
+s_ascii_run (const char *s, size_t size, size_t room)
+{
+    size_t run = 0;
+    while (run < size && run < room && (unsigned char) s[run] >= 0x20 &&
+           (unsigned char) s[run] < 0x7F)
+        run++;
+    return run;
+}
+
+//  What shows the character at s (size bytes left, at least one) safely: itself, ^X for a
+//  control character, <U+XXXX> for an invisible one, U+FFFD for a broken sequence. Writes it
+//  into piece (TEXT_PIECE_MAX_BYTES) and its size into *piece_size. Returns how many bytes of s
+//  it stands for.
+static size_t
+s_piece (const char *s, size_t size, char *piece, size_t *piece_size)
+{
+    uint32_t cp = 0;
+    size_t length = text_utf8_decode (s, size, &cp);
+    if (length == 0) {
+        memcpy (piece, "\xEF\xBF\xBD", 3), *piece_size = 3; //  U+FFFD
+        length = 1;
+        //  Skip the continuation bytes of this broken sequence: one U+FFFD per sequence
+        while (length < size && length < 4 && (((unsigned char) s[length]) & 0xC0) == 0x80)
+            length++;
+    } else if (cp < 0x20 || cp == 0x7F) {
+        piece[0] = '^', piece[1] = cp == 0x7F ? '?' : (char) ('@' + cp), *piece_size = 2;
+    } else if ((cp >= 0x80 && cp <= 0x9F) || s_invisible_control (cp)) {
+        int written = snprintf (piece, TEXT_PIECE_MAX_BYTES, "<U+%04X>", (unsigned) cp);
+        *piece_size = written > 0 && written < TEXT_PIECE_MAX_BYTES ? (size_t) written : 0;
+    } else {
+        memcpy (piece, s, length), *piece_size = length;
+    }
+    return length;
+}
+
 int
 text_sanitize (const char *s, size_t size, char *out, size_t outsize)
 {
-    static const char replacement[] = "\xEF\xBF\xBD"; // U+FFFD
-    static const char ellipsis[] = "\xE2\x80\xA6";    // …, with its NUL
+    static const char ellipsis[] = "\xE2\x80\xA6"; // …, with its NUL
     size_t used = 0;
     size_t cut_at = 0; //  where the ellipsis goes if the rest does not fit
     if (outsize == 0)
         return -1;
     while (size > 0) {
         //  Fast path: printable ASCII is copied a run at a time, as far as it leaves room for
-        //  the ellipsis; the loop below handles everything else, and the end of the room
+        //  the ellipsis; the rest goes a character at a time, as does the end of the room
         size_t room = used + sizeof ellipsis < outsize ? outsize - used - sizeof ellipsis : 0;
-        size_t run = 0;
-        while (run < size && run < room && (unsigned char) s[run] >= 0x20 &&
-               (unsigned char) s[run] < 0x7F)
-            run++;
+        size_t run = s_ascii_run (s, size, room);
         if (run > 0) {
             memcpy (out + used, s, run);
             used += run, cut_at = used;
             s += run, size -= run;
             continue;
         }
-        char piece[16];
-        size_t piece_size;
-        uint32_t cp = 0;
-        size_t length = text_utf8_decode (s, size, &cp);
-        if (length == 0) {
-            memcpy (piece, replacement, 3), piece_size = 3;
-            length = 1;
-            //  Skip the continuation bytes of this broken sequence: one U+FFFD per sequence
-            while (length < size && length < 4 && (((unsigned char) s[length]) & 0xC0) == 0x80)
-                length++;
-        } else if (cp < 0x20 || cp == 0x7F) {
-            piece[0] = '^', piece[1] = cp == 0x7F ? '?' : (char) ('@' + cp), piece_size = 2;
-        } else if ((cp >= 0x80 && cp <= 0x9F) || s_invisible_control (cp)) {
-            piece_size = (size_t) snprintf (piece, sizeof piece, "<U+%04X>", (unsigned) cp);
-        } else {
-            memcpy (piece, s, length), piece_size = length;
-        }
+        char piece[TEXT_PIECE_MAX_BYTES];
+        size_t piece_size, length = s_piece (s, size, piece, &piece_size);
         if (used + piece_size + 1 > outsize) {
             //  Cut: end with the ellipsis, after the last piece that leaves room for it
             if (cut_at + sizeof ellipsis <= outsize)
@@ -175,4 +199,18 @@ text_append (char *out, size_t outsize, size_t *used, const char *fmt, ...)
     }
     *used += (size_t) written;
     return 0;
+}
+
+int
+text_copy (char *out, size_t outsize, const char *s)
+{
+    if (outsize == 0)
+        return -1;
+    size_t size = strnlen (s, outsize);
+    bool cut = size == outsize;
+    if (cut)
+        size = outsize - 1;
+    memcpy (out, s, size);
+    out[size] = 0;
+    return cut ? -1 : 0;
 }

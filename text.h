@@ -26,6 +26,10 @@ bool text_name_valid (const char *s, size_t size, const char *extra);
 //  (out then ends with "…").
 int text_sanitize (const char *s, size_t size, char *out, size_t outsize);
 
+//  Copy the string s into out (outsize bytes, always NUL-terminated when outsize > 0), cut if
+//  it must be. Returns 0, or -1 if it was cut.
+int text_copy (char *out, size_t outsize, const char *s);
+
 //  Append formatted text to out (outsize bytes, holding *used bytes and a NUL): all of it, or
 //  nothing if it does not fit, so a list never ends in half an item. Advances *used. Returns
 //  0, or -1 if it did not fit.

@@ -12,12 +12,12 @@
     frame 2, control_decode_beat on frame 3 (a heartbeat's body), control_decode_listen and
     control_decode_request on frame 1 read as a subscription (without its leading 0x01 or 0x00,
     as XPUB delivers it), and text_sanitize on frame 1 whole (as the view of the wire shows it).
-    Then the message goes where the subscriber thread (channels.c: s_show, s_private, s_control)
-    sends it: a chat line to streams_line, backlog_add, channels_accept, text_sanitize and
-    channels_format; a private message ("!..." topic; frame 2 its kind, frames 3 and 4 an inner
-    line and its metadata, or the text and metadata of a \msg) to streams_line or
+    Then the message goes where the subscriber thread (inbox.c: inbox_handle, s_private; and
+    presence.c) sends it: a chat line to streams_line, backlog_add, channels_accept,
+    text_sanitize and view_format; a private message ("!..." topic; frame 2 its kind, frames 3 and 4
+   an inner line and its metadata, or the text and metadata of a \msg) to streams_line or
     streams_history, or streams_gone; a heartbeat to streams_sent_up_to; a goodbye to
-    streams_forget. Repairs falling due are taken after each message, as s_repair does.
+    streams_forget. Repairs falling due are taken after each message, as repair_due does.
 
     The backlog, the streams table and the channel table are created once. The backlog keeps
     its lines from one input to the next, as the subscriber thread keeps them, so its bounds
@@ -39,6 +39,7 @@
 #include "control.h"
 #include "streams.h"
 #include "text.h"
+#include "view.h"
 #include "wire.h"
 
 #include "fuzz_check.h"
@@ -73,7 +74,7 @@ static int64_t s_now_ms = 1000000;
 static uint8_t s_heard_ids[MESSAGES_MAX][WIRE_SENDER_BYTES];
 static size_t s_heard_count;
 
-//  Where a chat line came from, as in channels.c
+//  Where a chat line came from, as in inbox.c
 typedef enum { ORIGIN_LIVE, ORIGIN_RESENT, ORIGIN_HISTORY } origin_t;
 
 //  Remember that the streams table heard of id in this input, so it forgets it at the end.
@@ -254,7 +255,7 @@ s_served (const void *line, size_t line_size, const void *meta, size_t meta_size
     *last_sent_ms = decoded_meta.sent_ms;
 }
 
-//  Keep a line with metadata in the backlog, as s_deliver does, and check what it serves.
+//  Keep a line with metadata in the backlog, as inbox.c's s_deliver does, and check what it serves.
 static void
 s_keep (const frame_t *line_frame, const frame_t *meta_frame)
 {
@@ -273,18 +274,25 @@ s_keep (const frame_t *line_frame, const frame_t *meta_frame)
 
 //  Format a line for the screen, without colour (checked) and with it.
 static void
-s_format (time_t when, const char *channel, const char *sender, const void *text, size_t text_size)
+s_format (time_t when, const char *channel, const char *sender, const void *text, size_t text_size,
+          bool origin_history)
 {
     static char formatted[LINE_MAX_BYTES];
-    int rc = channels_format (formatted, sizeof formatted, when, channel, sender, text, text_size,
-                              false);
+    view_line_t view = {.when = when,
+                        .channel = channel,
+                        .sender = sender,
+                        .text = text,
+                        .text_size = text_size,
+                        .history = origin_history};
+    int rc = view_format (formatted, sizeof formatted, &view);
     FUZZ_CHECK (rc == 0); //  a line within the limits is never cut
     fuzz_check_printable (formatted, sizeof formatted);
-    channels_format (formatted, sizeof formatted, when, channel, sender, text, text_size, true);
+    view.color = true;
+    view_format (formatted, sizeof formatted, &view);
 }
 
 //  A chat line that decoded (with its metadata, or NULL from a plain peer): ordered by its
-//  sender's stream, kept, filtered by channel and shown, as s_deliver does.
+//  sender's stream, kept, filtered by channel and shown, as inbox.c's s_deliver does.
 static void
 s_deliver (const frame_t *line_frame, const wire_line_t *line, const frame_t *meta_frame,
            const wire_meta_t *meta, origin_t origin)
@@ -306,7 +314,7 @@ s_deliver (const frame_t *line_frame, const wire_line_t *line, const frame_t *me
     }
     if (!channels_accept (s_channels, line->channel))
         return;
-    s_format (when, line->channel, sender, line->text, line->text_size);
+    s_format (when, line->channel, sender, line->text, line->text_size, origin == ORIGIN_HISTORY);
 }
 
 //  A message on our private topic: frame 2 is its kind, as in s_private.
@@ -334,16 +342,16 @@ s_private (const frame_t *frames, size_t count)
             meta.seq == 0 || first->size == 0 || first->size > TEXT_MAX_BYTES)
             return;
         s_check_meta (second, &meta);
-        //  Its receipt, as s_private_message sends it, must be one its sender can read
+        //  Its receipt, as private_inbox_receive sends it, must be one its sender can read
         control_request_t receipt = {.kind = CONTROL_REQUEST_ACK, .number = meta.seq};
         memcpy (receipt.target, meta.sender, WIRE_SENDER_BYTES);
         s_check_request (&receipt, true);
         FUZZ_CHECK (s_sanitize (first->data, first->size, SANITIZED_MAX_BYTES) == 0);
-        s_format (time (NULL), NULL, meta.nick, first->data, first->size);
+        s_format (time (NULL), NULL, meta.nick, first->data, first->size, false);
     }
 }
 
-//  Take the repairs due now, as s_repair does: each would go out as a resend request, which
+//  Take the repairs due now, as repair_due does: each would go out as a resend request, which
 //  its sender must be able to read.
 static void
 s_repair (void)

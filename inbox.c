@@ -1,0 +1,347 @@
+/*  inbox.c - what arrives on the SUB socket (see inbox.h).
+
+    Messages land in zmq_msg_t reused from message to message: no allocation per message, as
+    zmsg_recv would make.
+*/
+#include "inbox.h"
+#include "address.h"
+#include "control.h"
+#include "i18n.h"
+#include "presence.h"
+#include "private.h"
+#include "ratelimit.h"
+#include "repair.h"
+#include "streams.h"
+#include "term.h"
+#include "text.h"
+#include "view.h"
+
+#include <czmq.h>
+#include <inttypes.h>
+
+struct _inbox_t {
+    void *sub;                          //  the SUB socket (not owned)
+    channels_t *channels;               //  the channel table (not owned)
+    room_t *room;                       //  the members (not owned)
+    backlog_t *backlog;                 //  the room's recent lines (not owned)
+    uint8_t self_id[WIRE_SENDER_BYTES]; //  ours
+    streams_t *streams;                 //  each sender's lines in order, and the gaps
+    repair_t *repair;                   //  asking for what we missed
+    presence_inbox_t *presence;         //  others' heartbeats and goodbyes
+    private_inbox_t *private;           //  private messages to us
+    ratelimit_t notices;                //  the lines about malformed messages
+};
+
+//  Where a chat line came from
+typedef enum {
+    ORIGIN_LIVE,   //  as it was sent
+    ORIGIN_RESENT, //  resent by its sender, to repair a gap
+    ORIGIN_HISTORY //  history from before we joined
+} origin_t;
+
+//  One chat line, its frames and what they decoded to
+typedef struct {
+    const inbox_frame_t *line_frame; //  frame 1 as received
+    const inbox_frame_t *meta_frame; //  frame 2 as received, or NULL from a plain peer
+    wire_line_t line;                //  frame 1, decoded
+    wire_meta_t meta;                //  frame 2, decoded (when meta_frame)
+} received_t;
+
+inbox_t *
+inbox_new (void *sub, channels_t *channels, peers_t *peers, room_t *room, backlog_t *backlog,
+           const uint8_t self_id[WIRE_SENDER_BYTES], size_t history_lines)
+{
+    inbox_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->sub = sub;
+    self->channels = channels;
+    self->room = room;
+    self->backlog = backlog;
+    memcpy (self->self_id, self_id, WIRE_SENDER_BYTES);
+    self->notices = RATELIMIT (INBOX_NOTICES_PER_SECOND, 1000);
+    self->streams = streams_new ();
+    if (self->streams)
+        self->repair = repair_new (sub, self->streams, room, self_id, history_lines);
+    if (self->repair)
+        self->presence = presence_inbox_new (room, peers, self->streams, self->repair, self_id);
+    self->private = private_inbox_new (sub, room);
+    if (!self->presence || !self->private)
+        inbox_destroy (&self);
+    return self;
+}
+
+void
+inbox_destroy (inbox_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    inbox_t *self = *self_p;
+    private_inbox_destroy (&self->private);
+    presence_inbox_destroy (&self->presence);
+    repair_destroy (&self->repair);
+    streams_destroy (&self->streams);
+    free (self);
+    *self_p = NULL;
+}
+
+//  Frame i of a message of count frames, or NULL when it has fewer.
+static const inbox_frame_t *
+s_frame (const inbox_frame_t *frames, size_t count, size_t i)
+{
+    return i < count ? &frames[i] : NULL;
+}
+
+//  True when frame holds exactly the string text.
+static bool
+s_frame_is (const inbox_frame_t *frame, const char *text)
+{
+    size_t size = strlen (text);
+    return frame && frame->size == size && memcmp (frame->data, text, size) == 0;
+}
+
+//  Say that a message from who was refused, and why, within the notice rate.
+static void
+s_refused (inbox_t *self, const char *who, const char *why)
+{
+    if (!ratelimit_allow (&self->notices, zclock_mono ()))
+        return;
+    char safe_who[4 * ENDPOINT_MAX_BYTES];
+    text_sanitize (who, strlen (who), safe_who, sizeof safe_who);
+    int held = ratelimit_take_held (&self->notices);
+    if (held > 0)
+        term_notice (_ ("bad message from %s: %s (and %d more not shown)"), safe_who, _ (why),
+                     held);
+    else
+        term_notice (_ ("bad message from %s: %s"), safe_who, _ (why));
+}
+
+//  Describe a received message for the view of the wire: its frames, sender and metadata.
+static void
+s_debug_received (const inbox_frame_t *first, size_t total, const char *address,
+                  const wire_meta_t *meta)
+{
+    char safe[SANITIZED_MAX_BYTES];
+    text_sanitize ((const char *) first->data, first->size, safe, sizeof safe);
+    if (meta)
+        term_debug (_ ("SUB got %zu frames from %s: \"%s\" + metadata (version %u, nick %s, "
+                       "seq %" PRIu64 ")"),
+                    total, address, safe, (unsigned) meta->version, meta->nick, meta->seq);
+    else
+        term_debug (_ ("SUB got %zu frame(s) from %s: \"%s\""), total, address, safe);
+}
+
+//  Show a chat line if it is the next of its sender (or history not shown yet) and its channel
+//  is heard; keep it for those who join later.
+static void
+s_deliver (inbox_t *self, const received_t *received, const char *address, origin_t origin,
+           int64_t now_ms)
+{
+    const wire_meta_t *meta = received->meta_frame ? &received->meta : NULL;
+    char name[NAME_MAX_BYTES + 8];
+    view_line_t view = {.when = time (NULL),
+                        .channel = received->line.channel,
+                        .sender = address,
+                        .text = received->line.text,
+                        .text_size = received->line.text_size,
+                        .history = origin == ORIGIN_HISTORY,
+                        .color = term_color_on ()};
+    if (meta) {
+        if (memcmp (meta->sender, self->self_id, WIRE_SENDER_BYTES) == 0)
+            return; //  our own line, heard through a loop in the mesh
+        if (origin == ORIGIN_HISTORY) {
+            if (!streams_history (self->streams, meta->sender, meta->seq, now_ms))
+                return;
+            view.when = (time_t) (meta->sent_ms / 1000);
+        } else if (meta->seq &&
+                   streams_line (self->streams, meta->sender, meta->seq, now_ms) != STREAMS_SHOW)
+            return; //  shown already, or ahead of a gap being repaired
+        room_line (self->room, meta->sender, meta->nick, name, sizeof name);
+        view.sender = name;
+        if (meta->seq)
+            backlog_keep (self->backlog, received->line_frame->data, received->line_frame->size,
+                          received->meta_frame->data, received->meta_frame->size,
+                          received->line.channel, meta);
+    }
+    if (!channels_accept (self->channels, received->line.channel))
+        return;
+    char formatted[LINE_MAX_BYTES];
+    view_format (formatted, sizeof formatted, &view);
+    term_line (formatted);
+}
+
+//  Decode a chat line carried inside a private message (frames line and meta). Returns 0, or
+//  -1 after a notice.
+static int
+s_decode_inner (inbox_t *self, const inbox_frame_t *line, const inbox_frame_t *meta,
+                const char *address, received_t *received)
+{
+    if (!line || !meta) {
+        s_refused (self, address, N_ ("a frame is missing"));
+        return -1;
+    }
+    received->line_frame = line;
+    received->meta_frame = meta;
+    wire_error_t error = wire_decode_line (line->data, line->size, &received->line);
+    if (error == WIRE_OK)
+        error = wire_decode_meta (meta->data, meta->size, &received->meta);
+    if (error == WIRE_OK && received->meta.seq == 0)
+        error = WIRE_BAD_META;
+    if (error != WIRE_OK) {
+        s_refused (self, address, wire_strerror (error));
+        return -1;
+    }
+    return 0;
+}
+
+//  The news that a sender's lines are gone, or that the history is complete (kind), with the
+//  sender's metadata frame meta.
+static void
+s_news (inbox_t *self, const inbox_frame_t *kind, const inbox_frame_t *meta_frame,
+        const char *address, int64_t now_ms)
+{
+    wire_meta_t meta;
+    if (!meta_frame || wire_decode_meta (meta_frame->data, meta_frame->size, &meta)) {
+        s_refused (self, address, N_ ("a malformed control message"));
+        return;
+    }
+    if (s_frame_is (kind, CONTROL_KIND_HISTORY_END))
+        repair_history_done (self->repair);
+    else
+        repair_gone (self->repair, meta.sender, meta.seq, now_ms);
+}
+
+//  A message on our private topic: a resent line, history, a gap that cannot be repaired, the
+//  end of the history, or a private message.
+static void
+s_private (inbox_t *self, const inbox_frame_t *frames, size_t count, const char *address,
+           int64_t now_ms)
+{
+    const inbox_frame_t *kind = s_frame (frames, count, 1);
+    const inbox_frame_t *first = s_frame (frames, count, 2);
+    const inbox_frame_t *second = s_frame (frames, count, 3);
+    received_t received = {0};
+    if (!kind)
+        s_refused (self, address, N_ ("a frame is missing"));
+    else if (s_frame_is (kind, CONTROL_KIND_LINE) || s_frame_is (kind, CONTROL_KIND_HISTORY)) {
+        if (s_decode_inner (self, first, second, address, &received) == 0)
+            s_deliver (self, &received, address,
+                       s_frame_is (kind, CONTROL_KIND_LINE) ? ORIGIN_RESENT : ORIGIN_HISTORY,
+                       now_ms);
+    } else if (s_frame_is (kind, CONTROL_KIND_GONE) || s_frame_is (kind, CONTROL_KIND_HISTORY_END))
+        s_news (self, kind, first, address, now_ms);
+    else if (s_frame_is (kind, CONTROL_KIND_MESSAGE) &&
+             private_inbox_receive (self->private, first ? first->data : NULL,
+                                    first ? first->size : 0, second ? second->data : NULL,
+                                    second ? second->size : 0))
+        s_refused (self, address, N_ ("a malformed private message"));
+}
+
+//  A chat line on a channel (frame 1 decoded into received, error its decoding; meta_error the
+//  decoding of frame 2, meta_frame, when there is one): shown, or refused with one line.
+static void
+s_chat_line (inbox_t *self, received_t *received, wire_error_t error,
+             const inbox_frame_t *meta_frame, wire_error_t meta_error, const char *address,
+             int64_t now_ms)
+{
+    if (error != WIRE_OK) {
+        s_refused (self, address, wire_strerror (error));
+        return;
+    }
+    if (meta_frame && meta_error == WIRE_OK)
+        received->meta_frame = meta_frame;
+    else if (meta_frame)
+        //  The line itself is good: show it as a plain peer's, and say why
+        s_refused (self, address, wire_strerror (meta_error));
+    s_deliver (self, received, address, ORIGIN_LIVE, now_ms);
+}
+
+void
+inbox_handle (inbox_t *self, const inbox_frame_t *frames, size_t count, size_t total,
+              const char *address, int64_t now_ms)
+{
+    const inbox_frame_t *line_frame = s_frame (frames, count, 0);
+    const inbox_frame_t *meta_frame = s_frame (frames, count, 1);
+    const inbox_frame_t *body = s_frame (frames, count, 2);
+    if (!line_frame)
+        return;
+    bool private = line_frame->size > 0 && line_frame->data[0] == CONTROL_PRIVATE[0];
+    received_t received = {.line_frame = line_frame};
+    wire_error_t error =
+        private ? WIRE_CONTROL
+                : wire_decode_line (line_frame->data, line_frame->size, &received.line);
+    wire_error_t meta_error =
+        meta_frame ? wire_decode_meta (meta_frame->data, meta_frame->size, &received.meta)
+                   : WIRE_BAD_META;
+    //  Heartbeats come every second from everyone: the view of the wire leaves them out
+    if (term_debug_on () && !s_frame_is (line_frame, CONTROL_BEAT))
+        s_debug_received (line_frame, total, address,
+                          meta_error == WIRE_OK ? &received.meta : NULL);
+    if (private)
+        s_private (self, frames, count, address, now_ms);
+    else if (error == WIRE_CONTROL && meta_error == WIRE_OK)
+        //  Control traffic is never shown as a line
+        presence_inbox_receive (self->presence, line_frame->data, line_frame->size, &received.meta,
+                                body ? body->data : NULL, body ? body->size : 0, address, now_ms);
+    else if (error != WIRE_CONTROL)
+        s_chat_line (self, &received, error, meta_frame, meta_error, address, now_ms);
+}
+
+//  Receive the rest of a message whose first frame is in parts[0]: up to INBOX_FRAMES_MAX
+//  frames into parts, the others dropped. Returns the number of frames in the message.
+static size_t
+s_receive_rest (void *sub, zmq_msg_t *parts, size_t *count)
+{
+    size_t total = 1;
+    *count = 1;
+    zmq_msg_t *last = &parts[0];
+    zmq_msg_t dropped;
+    zmq_msg_init (&dropped);
+    while (zmq_msg_more (last)) {
+        zmq_msg_t *into = *count < INBOX_FRAMES_MAX ? &parts[*count] : &dropped;
+        if (zmq_msg_recv (into, sub, 0) < 0)
+            break;
+        total++;
+        if (into != &dropped)
+            (*count)++;
+        last = into;
+    }
+    zmq_msg_close (&dropped);
+    return total;
+}
+
+void
+inbox_receive (inbox_t *self)
+{
+    zmq_msg_t parts[INBOX_FRAMES_MAX];
+    inbox_frame_t frames[INBOX_FRAMES_MAX];
+    for (size_t i = 0; i < INBOX_FRAMES_MAX; i++)
+        zmq_msg_init (&parts[i]);
+    //  RCVTIMEO is 0: the first receive fails when no message is waiting
+    while (zmq_msg_recv (&parts[0], self->sub, 0) >= 0) {
+        size_t count;
+        size_t total = s_receive_rest (self->sub, parts, &count);
+        for (size_t i = 0; i < count; i++)
+            frames[i] = (inbox_frame_t){zmq_msg_data (&parts[i]), zmq_msg_size (&parts[i])};
+        const char *address = zmq_msg_gets (&parts[0], "Peer-Address");
+        address = address ? address_unmapped (address) : "?";
+        inbox_handle (self, frames, count, total, address, zclock_mono ());
+    }
+    for (size_t i = 0; i < INBOX_FRAMES_MAX; i++)
+        zmq_msg_close (&parts[i]);
+    repair_due (self->repair, zclock_mono ());
+    term_flush ();
+}
+
+void
+inbox_tick (inbox_t *self, int64_t now_ms)
+{
+    presence_inbox_expire (self->presence, now_ms);
+    repair_due (self->repair, now_ms);
+}
+
+bool
+inbox_repairing (inbox_t *self)
+{
+    return streams_repairing (self->streams);
+}

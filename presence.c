@@ -1,0 +1,185 @@
+/*  presence.c - who is here (see presence.h).
+ */
+#include "presence.h"
+#include "address.h"
+#include "control.h"
+#include "i18n.h"
+#include "term.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct _presence_t {
+    publisher_t *publisher;            //  where heartbeats go out (not owned)
+    channels_t *channels;              //  the channel we write to (not owned)
+    room_t *room;                      //  the members we hear (not owned)
+    int64_t next_beat_ms;              //  when our next heartbeat is due
+    control_beat_t beat;               //  the heartbeat being built
+    char body[CONTROL_BODY_MAX_BYTES]; //  ... and encoded
+};
+
+struct _presence_inbox_t {
+    room_t *room;                       //  the members (not owned)
+    peers_t *peers;                     //  the peers we listen to (not owned)
+    streams_t *streams;                 //  each sender's lines (not owned)
+    repair_t *repair;                   //  asks for history (not owned)
+    uint8_t self_id[WIRE_SENDER_BYTES]; //  ours
+    control_beat_t beat;                //  the heartbeat being decoded
+};
+
+presence_t *
+presence_new (publisher_t *publisher, channels_t *channels, room_t *room)
+{
+    presence_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->publisher = publisher;
+    self->channels = channels;
+    self->room = room;
+    return self;
+}
+
+void
+presence_destroy (presence_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    free (*self_p);
+    *self_p = NULL;
+}
+
+int64_t
+presence_beat (presence_t *self, int64_t now_ms)
+{
+    if (now_ms < self->next_beat_ms)
+        return self->next_beat_ms;
+    self->next_beat_ms = now_ms + BEAT_INTERVAL_MS;
+    control_beat_t *beat = &self->beat;
+    beat->port = publisher_port (self->publisher);
+    beat->last_seq = publisher_last_seq (self->publisher);
+    channels_current (self->channels, beat->channel, sizeof beat->channel);
+    beat->peer_count = room_list (self->room, beat->peers, CONTROL_PEERS_MAX);
+    int size = control_encode_beat (self->body, sizeof self->body, beat);
+    if (size > 0)
+        publisher_send_control (self->publisher, CONTROL_BEAT, self->body, (size_t) size);
+    return self->next_beat_ms;
+}
+
+void
+presence_beat_soon (presence_t *self)
+{
+    self->next_beat_ms = 0;
+}
+
+void
+presence_bye (presence_t *self)
+{
+    publisher_send_control (self->publisher, CONTROL_BYE, "", 0);
+}
+
+presence_inbox_t *
+presence_inbox_new (room_t *room, peers_t *peers, streams_t *streams, repair_t *repair,
+                    const uint8_t self_id[WIRE_SENDER_BYTES])
+{
+    presence_inbox_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->room = room;
+    self->peers = peers;
+    self->streams = streams;
+    self->repair = repair;
+    memcpy (self->self_id, self_id, WIRE_SENDER_BYTES);
+    return self;
+}
+
+void
+presence_inbox_destroy (presence_inbox_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    free (*self_p);
+    *self_p = NULL;
+}
+
+//  Connect to the members a heartbeat lists that we do not hear yet: this is how joining one
+//  member of a room connects you to all of them.
+static void
+s_mesh (presence_inbox_t *self, const control_beat_t *beat, const char *sender_ip)
+{
+    bool sender_local = address_is_loopback (sender_ip);
+    for (size_t i = 0; i < beat->peer_count; i++) {
+        const control_peer_t *peer = &beat->peers[i];
+        //  A loopback address from another machine would point at our own machine
+        if (memcmp (peer->id, self->self_id, WIRE_SENDER_BYTES) == 0 ||
+            room_knows (self->room, peer->id) ||
+            (address_is_loopback (peer->address) && !sender_local))
+            continue;
+        address_t address;
+        const char *why;
+        if (address_lookup (peer->address, &address, &why) == 0)
+            peers_add (self->peers, address.endpoint, address.label, true);
+    }
+}
+
+//  A heartbeat from meta->sender at address (its IP) at now_ms.
+static void
+s_heard (presence_inbox_t *self, const wire_meta_t *meta, const control_beat_t *beat,
+         const char *address, int64_t now_ms)
+{
+    char label[ENDPOINT_MAX_BYTES]; //  where the beat came from: its sender's address and port
+    address_label (address, beat->port, label, sizeof label);
+    if (memcmp (meta->sender, self->self_id, WIRE_SENDER_BYTES) == 0) {
+        //  We are listening to ourselves through one of our addresses: stop that
+        peers_remove_label (self->peers, label, false);
+        return;
+    }
+    char name[NAME_MAX_BYTES + 8], previous[NAME_MAX_BYTES + 8];
+    room_news_t news = room_heard (self->room, meta->sender, meta->nick, address, beat, now_ms,
+                                   name, sizeof name, previous, sizeof previous);
+    if (news == ROOM_NEWS_TWICE) {
+        //  We hear it at a second address (127.0.0.1 and the LAN, say): one is enough
+        peers_remove_label (self->peers, label, true);
+        return;
+    }
+    if (news == ROOM_NEWS_JOINED)
+        term_notice (_ ("%s joined (%s:%d)"), name, address, beat->port);
+    else if (news == ROOM_NEWS_RENAMED)
+        term_notice (_ ("%s is now called %s"), previous, name);
+    //  The heartbeat says which line it sent last: lines lost at the end of a burst show up
+    streams_sent_up_to (self->streams, meta->sender, beat->last_seq, now_ms);
+    repair_ask_history (self->repair, meta->sender, now_ms);
+    s_mesh (self, beat, address);
+}
+
+//  True when frame (size bytes) holds exactly the string text.
+static bool
+s_is (const void *frame, size_t size, const char *text)
+{
+    return frame && size == strlen (text) && memcmp (frame, text, size) == 0;
+}
+
+void
+presence_inbox_receive (presence_inbox_t *self, const void *topic, size_t topic_size,
+                        const wire_meta_t *meta, const void *body, size_t body_size,
+                        const char *address, int64_t now_ms)
+{
+    if (s_is (topic, topic_size, CONTROL_BYE)) {
+        char name[NAME_MAX_BYTES + 8];
+        if (room_bye (self->room, meta->sender, name, sizeof name) == ROOM_NEWS_LEFT)
+            term_notice (_ ("%s left"), name);
+        streams_forget (self->streams, meta->sender);
+        return;
+    }
+    if (s_is (topic, topic_size, CONTROL_BEAT) && body &&
+        control_decode_beat (body, body_size, &self->beat) == 0)
+        s_heard (self, meta, &self->beat, address, now_ms);
+}
+
+void
+presence_inbox_expire (presence_inbox_t *self, int64_t now_ms)
+{
+    char name[NAME_MAX_BYTES + 8], address[ENDPOINT_MAX_BYTES];
+    while (room_expire (self->room, now_ms, name, sizeof name, address, sizeof address))
+        term_notice (_ ("%s left (no heartbeat from %s for %d s)"), name, address,
+                     MEMBER_GONE_MS / 1000);
+}

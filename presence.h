@@ -1,0 +1,63 @@
+/*  presence.h - who is here: our heartbeat every BEAT_INTERVAL_MS and our goodbye, and what
+    the heartbeats and goodbyes of others mean (joined, renamed, left, who they hear).
+
+    A heartbeat says where its sender listens, the channel it writes to, the seq of its last
+    line, and the members it hears with their addresses; whoever hears it connects to those it
+    does not hear yet, so joining one member of a room connects you to all of them (the mesh).
+
+    presence_t is our side (main thread, with the publisher); presence_inbox_t hears the others
+    (subscriber thread), keeping the room (room.h) and each sender's stream (streams.h) up to
+    date and adding the peers the mesh needs (peers.h wakes the subscriber thread for them).
+*/
+#ifndef PRESENCE_H_INCLUDED
+#define PRESENCE_H_INCLUDED
+
+#include "channels.h"
+#include "peers.h"
+#include "publisher.h"
+#include "repair.h"
+#include "room.h"
+#include "streams.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct _presence_t presence_t;
+
+//  Create our side: heartbeats through publisher, naming the channel we write to (channels)
+//  and the members we hear (room); none owned. Returns NULL if out of memory.
+presence_t *presence_new (publisher_t *publisher, channels_t *channels, room_t *room);
+
+//  Destroy it; sets *self_p to NULL. Safe twice.
+void presence_destroy (presence_t **self_p);
+
+//  Send our heartbeat if it is due at now_ms. Returns when the next one is due.
+int64_t presence_beat (presence_t *self, int64_t now_ms);
+
+//  Make the next heartbeat due at once (a new nick, a new listener).
+void presence_beat_soon (presence_t *self);
+
+//  Say goodbye: the others say "left" at once rather than after MEMBER_GONE_MS.
+void presence_bye (presence_t *self);
+
+typedef struct _presence_inbox_t presence_inbox_t;
+
+//  Create the side that hears the others, on the shared room and peers and the subscriber
+//  thread's streams and repairs (none owned); self_id is ours. Returns NULL if out of memory.
+presence_inbox_t *presence_inbox_new (room_t *room, peers_t *peers, streams_t *streams,
+                                      repair_t *repair, const uint8_t self_id[WIRE_SENDER_BYTES]);
+
+//  Destroy it; sets *self_p to NULL. Safe twice.
+void presence_inbox_destroy (presence_inbox_t **self_p);
+
+//  A control message from address (the sender's IP) at now_ms: its topic, its decoded
+//  metadata, and its body (NULL if it has none). A heartbeat or a goodbye is acted on and told;
+//  anything else is ignored.
+void presence_inbox_receive (presence_inbox_t *self, const void *topic, size_t topic_size,
+                             const wire_meta_t *meta, const void *body, size_t body_size,
+                             const char *address, int64_t now_ms);
+
+//  Tell the user about members gone silent for good at now_ms (crashed, or cut off).
+void presence_inbox_expire (presence_inbox_t *self, int64_t now_ms);
+
+#endif

@@ -1,0 +1,207 @@
+/*  private.c - \msg: a private message to one member, and its receipt (see private.h).
+ */
+#include "private.h"
+#include "control.h"
+#include "i18n.h"
+#include "term.h"
+#include "view.h"
+
+#include <czmq.h>
+
+//  A private message waiting for its receipt
+typedef struct {
+    uint64_t number;               //  its number (0: slot free)
+    uint8_t to[WIRE_SENDER_BYTES]; //  the recipient's id
+    char name[NAME_MAX_BYTES + 8]; //  ... and name, for the notices
+    char text[TEXT_MAX_BYTES + 1]; //  the text, to send it once more
+    int64_t sent_ms;               //  when it was first sent
+    bool resent;                   //  sent a second time already
+} waiting_t;
+
+struct _private_t {
+    publisher_t *publisher;                 //  where messages go out (not owned)
+    waiting_t waiting[PRIVATE_WAITING_MAX]; //  messages awaiting a receipt
+    uint64_t number;                        //  number of the last message sent
+};
+
+//  One private message shown already
+typedef struct {
+    uint8_t sender[WIRE_SENDER_BYTES]; //  its sender
+    uint64_t number;                   //  its number (0: slot free)
+} seen_t;
+
+struct _private_inbox_t {
+    void *sub;                     //  the SUB socket, for receipts (not owned)
+    room_t *room;                  //  the members, for names (not owned)
+    seen_t seen[PRIVATE_SEEN_MAX]; //  messages shown, so a resent one shows once
+    size_t seen_next;              //  where the next one is remembered
+};
+
+private_t *
+private_new (publisher_t *publisher)
+{
+    private_t *self = calloc (1, sizeof *self);
+    if (self)
+        self->publisher = publisher;
+    return self;
+}
+
+void
+private_destroy (private_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    free (*self_p);
+    *self_p = NULL;
+}
+
+//  Send message (its frames: the recipient's private topic, its kind, the text, our metadata
+//  with the message's number). Returns 0, or -1 if not sent.
+static int
+s_send (private_t *self, const waiting_t *message)
+{
+    uint8_t meta[WIRE_META_MAX_BYTES];
+    int meta_size = publisher_meta (self->publisher, message->number, meta, sizeof meta);
+    if (meta_size < 0)
+        return -1;
+    return publisher_send_private (self->publisher, message->to, CONTROL_KIND_MESSAGE,
+                                   message->text, strlen (message->text), meta, (size_t) meta_size,
+                                   false);
+}
+
+//  Add a private message we sent to the transcript: what the user typed, as the recipient
+//  sees it, and to whom ("12:03 (private -> bertil) <anna> hej").
+static void
+s_log (private_t *self, const waiting_t *message)
+{
+    char line[LINE_MAX_BYTES];
+    view_line_t view = {.when = time (NULL),
+                        .to = message->name,
+                        .sender = publisher_nick (self->publisher),
+                        .text = message->text,
+                        .text_size = strlen (message->text)};
+    view_format (line, sizeof line, &view);
+    term_log (line);
+}
+
+int
+private_send (private_t *self, const uint8_t to[WIRE_SENDER_BYTES], const char *name,
+              const char *text, int64_t now_ms)
+{
+    waiting_t *message = NULL;
+    for (size_t i = 0; i < PRIVATE_WAITING_MAX && !message; i++)
+        if (self->waiting[i].number == 0)
+            message = &self->waiting[i];
+    size_t text_size = strlen (text), name_size = strlen (name);
+    if (!message) {
+        term_error (_ ("too many private messages are waiting for a receipt: not sent"));
+        return -1;
+    }
+    if (text_size >= sizeof message->text || name_size >= sizeof message->name)
+        return -1; //  the caller checked both
+    *message = (waiting_t){.number = ++self->number, .sent_ms = now_ms};
+    memcpy (message->to, to, WIRE_SENDER_BYTES);
+    memcpy (message->name, name, name_size + 1);
+    memcpy (message->text, text, text_size + 1);
+    if (s_send (self, message)) {
+        message->number = 0;
+        term_error (_ ("could not send: %s"), zmq_strerror (zmq_errno ()));
+        return -1;
+    }
+    if (term_log_on ())
+        s_log (self, message);
+    return 0;
+}
+
+void
+private_delivered (private_t *self, uint64_t number)
+{
+    for (size_t i = 0; i < PRIVATE_WAITING_MAX; i++)
+        if (number && self->waiting[i].number == number) {
+            term_notice (_ ("\xE2\x9C\x93 delivered to %s"), self->waiting[i].name);
+            self->waiting[i].number = 0;
+        }
+}
+
+bool
+private_check (private_t *self, int64_t now_ms)
+{
+    bool waiting = false;
+    for (size_t i = 0; i < PRIVATE_WAITING_MAX; i++) {
+        waiting_t *message = &self->waiting[i];
+        if (message->number == 0)
+            continue;
+        if (now_ms - message->sent_ms >= PRIVATE_WAIT_MS) {
+            term_error (_ ("your message to %s was not delivered (no receipt within %d s)"),
+                        message->name, PRIVATE_WAIT_MS / 1000);
+            message->number = 0;
+            continue;
+        }
+        if (!message->resent && now_ms - message->sent_ms >= PRIVATE_RESEND_MS) {
+            message->resent = true;
+            s_send (self, message);
+        }
+        waiting = true;
+    }
+    return waiting;
+}
+
+private_inbox_t *
+private_inbox_new (void *sub, room_t *room)
+{
+    private_inbox_t *self = calloc (1, sizeof *self);
+    if (self) {
+        self->sub = sub;
+        self->room = room;
+    }
+    return self;
+}
+
+void
+private_inbox_destroy (private_inbox_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    free (*self_p);
+    *self_p = NULL;
+}
+
+//  True the first time private message number from sender is seen.
+static bool
+s_first_time (private_inbox_t *self, const uint8_t sender[WIRE_SENDER_BYTES], uint64_t number)
+{
+    for (size_t i = 0; i < PRIVATE_SEEN_MAX; i++)
+        if (self->seen[i].number == number &&
+            memcmp (self->seen[i].sender, sender, WIRE_SENDER_BYTES) == 0)
+            return false;
+    seen_t *slot = &self->seen[self->seen_next];
+    memcpy (slot->sender, sender, WIRE_SENDER_BYTES);
+    slot->number = number;
+    self->seen_next = (self->seen_next + 1) % PRIVATE_SEEN_MAX;
+    return true;
+}
+
+int
+private_inbox_receive (private_inbox_t *self, const void *text, size_t text_size,
+                       const void *meta_frame, size_t meta_size)
+{
+    wire_meta_t meta;
+    if (!text || !meta_frame || wire_decode_meta (meta_frame, meta_size, &meta) || meta.seq == 0 ||
+        text_size == 0 || text_size > TEXT_MAX_BYTES)
+        return -1;
+    control_request_t ack = {.kind = CONTROL_REQUEST_ACK, .number = meta.seq};
+    memcpy (ack.target, meta.sender, WIRE_SENDER_BYTES);
+    control_ask (self->sub, &ack); //  every time: the first receipt may have been lost
+    if (!s_first_time (self, meta.sender, meta.seq))
+        return 0;
+    char name[NAME_MAX_BYTES + 8], line[LINE_MAX_BYTES];
+    room_line (self->room, meta.sender, meta.nick, name, sizeof name);
+    view_line_t view = {.when = time (NULL),
+                        .sender = name,
+                        .text = text,
+                        .text_size = text_size,
+                        .color = term_color_on ()};
+    view_format (line, sizeof line, &view);
+    term_line (line);
+    return 0;
+}

@@ -1,0 +1,63 @@
+/*  private.h - \msg: a private message to one member, and its receipt.
+
+    A private message travels on the recipient's private topic ("!" + its id), which only it
+    subscribes to, with a number of its sender's. The recipient acknowledges every copy with
+    a "~ack" request (its receipt) and shows the first. A message without a receipt is sent
+    once more after PRIVATE_RESEND_MS and given up after PRIVATE_WAIT_MS, with one line.
+
+    private_t is the sending side (main thread, with the publisher); private_inbox_t the
+    receiving side (subscriber thread, with the SUB socket).
+*/
+#ifndef PRIVATE_H_INCLUDED
+#define PRIVATE_H_INCLUDED
+
+#include "limits.h"
+#include "publisher.h"
+#include "room.h"
+#include "wire.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PRIVATE_WAITING_MAX 64 // private messages awaiting a receipt at most
+#define PRIVATE_RESEND_MS 2000 // a private message without a receipt is sent once more after this
+#define PRIVATE_WAIT_MS 5000   // ... and given up after this
+#define PRIVATE_SEEN_MAX 64    // private messages remembered, so a resent one shows once
+
+typedef struct _private_t private_t;
+
+//  Create the sending side, on publisher (not owned). Returns NULL if out of memory.
+private_t *private_new (publisher_t *publisher);
+
+//  Destroy it; sets *self_p to NULL. Safe twice.
+void private_destroy (private_t **self_p);
+
+//  Send text (checked: valid UTF-8, at most TEXT_MAX_BYTES) to the member with id to, shown as
+//  name, at now_ms, and wait for its receipt. Returns 0, or -1 after one error line.
+int private_send (private_t *self, const uint8_t to[WIRE_SENDER_BYTES], const char *name,
+                  const char *text, int64_t now_ms);
+
+//  A receipt for message number came: tell the user, once.
+void private_delivered (private_t *self, uint64_t number);
+
+//  At now_ms: send once more what has waited PRIVATE_RESEND_MS, give up (one line) what has
+//  waited PRIVATE_WAIT_MS. Returns true while some message still waits.
+bool private_check (private_t *self, int64_t now_ms);
+
+typedef struct _private_inbox_t private_inbox_t;
+
+//  Create the receiving side: sub is the SUB socket receipts go out on, room names senders
+//  (neither owned). Returns NULL if out of memory.
+private_inbox_t *private_inbox_new (void *sub, room_t *room);
+
+//  Destroy it; sets *self_p to NULL. Safe twice.
+void private_inbox_destroy (private_inbox_t **self_p);
+
+//  A private message to us: its text and metadata frames as received. Sends its receipt
+//  (every time: the first may have been lost), and shows it the first time. Returns 0, or -1
+//  if it is malformed (the caller says so).
+int private_inbox_receive (private_inbox_t *self, const void *text, size_t text_size,
+                           const void *meta, size_t meta_size);
+
+#endif

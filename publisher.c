@@ -1,0 +1,386 @@
+/*  publisher.c - our XPUB socket (see publisher.h).
+
+    Every message is one call of s_send with its frames in order: the frame lists of the
+    protocol (PROTOKOLL.md) are written here and nowhere else.
+*/
+#include "publisher.h"
+#include "address.h"
+#include "i18n.h"
+#include "monitor.h"
+#include "outbox.h"
+#include "term.h"
+#include "text.h"
+
+#include <czmq.h>
+#include <inttypes.h>
+
+struct _publisher_t {
+    zsock_t *socket;                   //  the XPUB socket
+    zsock_t *monitor;                  //  PAIR receiving its monitor events, or NULL
+    outbox_t *outbox;                  //  what waits for room in the listeners' queues
+    roomlock_t *lock;                  //  the room's lock (not owned)
+    int port;                          //  where it listens
+    bool plain;                        //  chat lines in one frame only (--plain)
+    uint8_t id[WIRE_SENDER_BYTES];     //  our sender id
+    char nick[NAME_MAX_BYTES + 1];     //  our nick
+    uint64_t seq;                      //  seq of the last chat line sent
+    int listeners;                     //  who listens to us
+    char line[FRAME_MAX_BYTES];        //  the last chat line's frame 1
+    uint8_t meta[WIRE_META_MAX_BYTES]; //  ... and frame 2
+};
+
+//  Bind the socket: the port asked for, or the first free one from the default. Returns 0,
+//  or -1.
+static int
+s_bind (publisher_t *self, int port)
+{
+    self->socket = zsock_new (ZMQ_XPUB);
+    if (!self->socket)
+        return -1;
+    zsock_set_linger (self->socket, PUBLISHER_LINGER_MS);
+    zsock_set_ipv6 (self->socket, 1);
+    zsock_set_xpub_verboser (self->socket, 1);
+    zsock_set_rcvtimeo (self->socket, 0);
+    zsock_set_maxmsgsize (self->socket, SOCKET_MAXMSGSIZE_BYTES);
+    //  Bounded per listener; outbox.h says what happens when a queue is full
+    zsock_set_sndhwm (self->socket, SOCKET_HWM_MESSAGES);
+    if (roomlock_serve (self->lock, self->socket))
+        return -1;
+    //  Watch the socket for the view of the wire: ports tried, connections, handshakes, breaks
+    char events[64];
+    int size = snprintf (events, sizeof events, "inproc://pub-events-%p", (void *) self);
+    if (size > 0 && (size_t) size < sizeof events &&
+        zmq_socket_monitor (zsock_resolve (self->socket), events, ZMQ_EVENT_ALL) == 0)
+        self->monitor = zsock_new (ZMQ_PAIR);
+    if (self->monitor && zsock_connect (self->monitor, "%s", events) != 0)
+        zsock_destroy (&self->monitor);
+    if (port)
+        self->port = zsock_bind (self->socket, "tcp://*:%d", port);
+    else
+        self->port = zsock_bind (self->socket, "tcp://*:*[%d-]", PORT_DEFAULT);
+    return self->port > 0 ? 0 : -1;
+}
+
+publisher_t *
+publisher_new (int port, roomlock_t *lock, const uint8_t id[WIRE_SENDER_BYTES], const char *nick,
+               bool plain)
+{
+    publisher_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->lock = lock;
+    self->plain = plain;
+    memcpy (self->id, id, WIRE_SENDER_BYTES);
+    publisher_set_nick (self, nick);
+    if (s_bind (self, port) == 0)
+        self->outbox = outbox_new (self->socket);
+    if (!self->outbox) {
+        int saved = zmq_errno ();
+        publisher_destroy (&self);
+        errno = saved;
+    }
+    return self;
+}
+
+void
+publisher_destroy (publisher_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    publisher_t *self = *self_p;
+    if (self->socket)
+        zmq_socket_monitor (zsock_resolve (self->socket), NULL, 0);
+    zsock_destroy (&self->monitor);
+    outbox_destroy (&self->outbox);
+    zsock_destroy (&self->socket); //  lingers up to PUBLISHER_LINGER_MS so sent lines leave
+    free (self);
+    *self_p = NULL;
+}
+
+int
+publisher_port (publisher_t *self)
+{
+    return self->port;
+}
+
+const char *
+publisher_nick (publisher_t *self)
+{
+    return self->nick;
+}
+
+void
+publisher_set_nick (publisher_t *self, const char *nick)
+{
+    //  A valid nick fits; a longer string is cut (and then refused by wire_encode_meta)
+    size_t size = strnlen (nick, sizeof self->nick - 1);
+    memcpy (self->nick, nick, size);
+    self->nick[size] = 0;
+}
+
+uint64_t
+publisher_last_seq (publisher_t *self)
+{
+    return self->seq;
+}
+
+int
+publisher_listeners (publisher_t *self)
+{
+    return self->listeners;
+}
+
+//  Our metadata with seq, sent now, into meta.
+static void
+s_meta_fill (publisher_t *self, uint64_t seq, wire_meta_t *meta)
+{
+    meta->version = WIRE_VERSION;
+    meta->seq = seq;
+    meta->sent_ms = (uint64_t) zclock_time ();
+    memcpy (meta->sender, self->id, WIRE_SENDER_BYTES);
+    _Static_assert(sizeof meta->nick == sizeof self->nick, "a nick fits");
+    memcpy (meta->nick, self->nick, sizeof meta->nick);
+}
+
+int
+publisher_meta (publisher_t *self, uint64_t seq, uint8_t *out, size_t outsize)
+{
+    wire_meta_t meta;
+    s_meta_fill (self, seq, &meta);
+    return wire_encode_meta (out, outsize, &meta);
+}
+
+//  Hand one message of count frames to the outbox. Returns 0, or -1 if it was dropped.
+static int
+s_send (publisher_t *self, const void *const *frames, const size_t *sizes, size_t count,
+        bool may_drop)
+{
+    return outbox_send (self->outbox, frames, sizes, count, may_drop, zclock_mono ());
+}
+
+//  Describe a line we send for the view of the wire. seq is 0 when no metadata goes with it.
+static void
+s_debug_sent (const char *line, size_t size, uint64_t seq)
+{
+    char safe[SANITIZED_MAX_BYTES];
+    text_sanitize (line, size, safe, sizeof safe);
+    if (seq)
+        term_debug (_ ("PUB sends \"%s\" + metadata (seq %" PRIu64 ")"), safe, seq);
+    else
+        term_debug (_ ("PUB sends \"%s\" (one frame, --plain)"), safe);
+}
+
+int
+publisher_send_line (publisher_t *self, const char *channel, const char *text, size_t text_size,
+                     publisher_line_t *sent)
+{
+    int line_size = wire_encode_line (self->line, sizeof self->line, channel, text, text_size);
+    if (line_size < 0)
+        return -1;
+    *sent =
+        (publisher_line_t){.channel = channel, .line = self->line, .line_size = (size_t) line_size};
+    if (!self->plain) {
+        s_meta_fill (self, self->seq + 1, &sent->decoded);
+        int meta_size = wire_encode_meta (self->meta, sizeof self->meta, &sent->decoded);
+        if (meta_size < 0)
+            return -1;
+        self->seq++;
+        sent->meta = self->meta;
+        sent->meta_size = (size_t) meta_size;
+    }
+    if (term_debug_on ())
+        s_debug_sent (self->line, sent->line_size, sent->decoded.seq);
+    const void *frames[] = {sent->line, sent->meta};
+    size_t sizes[] = {sent->line_size, sent->meta_size};
+    //  Our own lines always wait for room rather than be dropped
+    return s_send (self, frames, sizes, self->plain ? 1 : 2, false) ? -1 : 0;
+}
+
+int
+publisher_send_control (publisher_t *self, const char *topic, const void *body, size_t body_size)
+{
+    uint8_t meta[WIRE_META_MAX_BYTES];
+    int meta_size = publisher_meta (self, 0, meta, sizeof meta);
+    if (meta_size < 0)
+        return -1;
+    const void *frames[] = {topic, meta, body};
+    size_t sizes[] = {strlen (topic), (size_t) meta_size, body_size};
+    return s_send (self, frames, sizes, 3, true);
+}
+
+int
+publisher_send_private (publisher_t *self, const uint8_t to[WIRE_SENDER_BYTES], const char *kind,
+                        const void *body, size_t body_size, const void *meta, size_t meta_size,
+                        bool may_drop)
+{
+    char topic[CONTROL_PRIVATE_BYTES + 1];
+    if (control_encode_private (topic, sizeof topic, to) < 0)
+        return -1;
+    //  "!id", kind, [body], meta
+    const void *frames[] = {topic, kind, body ? body : meta, meta};
+    size_t sizes[] = {CONTROL_PRIVATE_BYTES, strlen (kind), body ? body_size : meta_size,
+                      meta_size};
+    return s_send (self, frames, sizes, body ? 4 : 3, may_drop);
+}
+
+bool
+publisher_flush (publisher_t *self)
+{
+    return outbox_flush (self->outbox, zclock_mono ());
+}
+
+void
+publisher_drain (publisher_t *self)
+{
+    //  A stalled listener holds it up at most OUTBOX_STALL_MS, then loses it (there is nothing
+    //  to poll for room in libzmq's queues)
+    int64_t deadline = zclock_mono () + 2 * OUTBOX_STALL_MS;
+    while (!outbox_flush (self->outbox, zclock_mono ()) && zclock_mono () < deadline)
+        zclock_sleep (OUTBOX_RETRY_MS);
+}
+
+//  Show a subscription in the view of the wire. The one-byte subscriptions that together mean
+//  "every channel" are shown as one line.
+static void
+s_debug_subscription (const uint8_t *data, size_t size, const char *address)
+{
+    if (size == 2 && data[1] != '0')
+        return; //  '0' is the first of them, in the order a SUB socket sends them
+    char safe[4 * NAME_MAX_BYTES + 8];
+    text_sanitize ((const char *) data + 1, size - 1 > NAME_MAX_BYTES ? NAME_MAX_BYTES : size - 1,
+                   safe, sizeof safe);
+    if (size == 2)
+        term_debug (data[0] == 1 ? _ ("PUB %s subscribes to every channel")
+                                 : _ ("PUB %s unsubscribes from every channel"),
+                    address);
+    else if (size == 1)
+        term_debug (data[0] == 1 ? _ ("PUB %s subscribes to everything")
+                                 : _ ("PUB %s unsubscribes from everything"),
+                    address);
+    else
+        term_debug (data[0] == 1 ? _ ("PUB %s subscribes to \"%s\"")
+                                 : _ ("PUB %s unsubscribes from \"%s\""),
+                    address, safe);
+}
+
+//  A course peer subscribes to its channel name (no '>'): say so, with the --plain hint.
+static void
+s_tell_course_peer (publisher_t *self, const uint8_t *topic, size_t topic_size, const char *address)
+{
+    char safe[4 * NAME_MAX_BYTES + 8];
+    text_sanitize ((const char *) topic, topic_size > NAME_MAX_BYTES ? NAME_MAX_BYTES : topic_size,
+                   safe, sizeof safe);
+    term_notice (_ ("%s listens to \"%s\"%s"), *address ? address : "?", safe,
+                 self->plain ? ""
+                             : _ (" (a course peer? it shows our metadata as an extra line: "
+                                  "restart with --plain)"));
+}
+
+//  A listener (un)subscribed to topic (topic_size bytes), listen_port being what the topic
+//  says as "~listen PORT" (or <= 0): a chat, a plain subscriber to everything (an older chat, a
+//  tool), or a course peer (its channel name) is counted. Returns true when event is worth
+//  reporting: a chat or plain subscriber started listening.
+static bool
+s_listener (publisher_t *self, bool subscribe, const uint8_t *topic, size_t topic_size,
+            int listen_port, publisher_event_t *event)
+{
+    bool plain = topic_size == 0;
+    bool course = topic_size > 1 && topic[0] != CONTROL_PREFIX[0] && topic[0] != CONTROL_PRIVATE[0];
+    if (listen_port <= 0 && !plain && !course)
+        return false;
+    self->listeners += subscribe ? 1 : -1;
+    if (self->listeners < 0)
+        self->listeners = 0;
+    if (course && subscribe)
+        s_tell_course_peer (self, topic, topic_size, event->address);
+    event->kind = PUBLISHER_LISTENER;
+    event->port = listen_port > 0 ? listen_port : 0;
+    return subscribe && !course;
+}
+
+//  Make sense of one subscription (data: its first byte 1 to subscribe or 0 to unsubscribe,
+//  then the topic) from event->address, and fill event. Returns true when it is worth
+//  reporting.
+static bool
+s_subscription (publisher_t *self, const uint8_t *data, size_t size, publisher_event_t *event)
+{
+    bool subscribe = data[0] == 1;
+    const uint8_t *topic = data + 1;
+    size_t topic_size = size - 1;
+    //  Each topic is decoded once: "~listen PORT", a request, or something else
+    int listen_port = topic_size > 1 ? control_decode_listen (topic, topic_size) : -1;
+    bool is_request = listen_port <= 0 && topic_size > 1 &&
+                      control_decode_request (topic, topic_size, &event->request) == 0;
+    //  A request's unsubscription, which follows it at once, is not worth a line
+    if (term_debug_on () && (subscribe || !is_request))
+        s_debug_subscription (data, size, *event->address ? event->address : "?");
+    if (!is_request)
+        return s_listener (self, subscribe, topic, topic_size, listen_port, event);
+    event->kind = PUBLISHER_REQUEST;
+    //  A request for another publisher the same subscriber listens to is not ours
+    return subscribe && memcmp (event->request.target, self->id, WIRE_SENDER_BYTES) == 0;
+}
+
+bool
+publisher_next_event (publisher_t *self, publisher_event_t *event)
+{
+    zframe_t *frame;
+    bool found = false;
+    while (!found && (frame = zframe_recv (self->socket)) != NULL) {
+        const uint8_t *data = zframe_data (frame);
+        size_t size = zframe_size (frame);
+        *event = (publisher_event_t){.kind = PUBLISHER_LISTENER};
+        const char *address = zframe_meta (frame, "Peer-Address");
+        if (address) {
+            address = address_unmapped (address);
+            size_t length = strnlen (address, sizeof event->address - 1);
+            memcpy (event->address, address, length);
+            event->address[length] = 0;
+        }
+        if (size > 0 && (data[0] == 0 || data[0] == 1))
+            found = s_subscription (self, data, size, event);
+        zframe_destroy (&frame);
+    }
+    return found;
+}
+
+void *
+publisher_socket (publisher_t *self)
+{
+    return zsock_resolve (self->socket);
+}
+
+int
+publisher_news_fd (publisher_t *self)
+{
+    int fd = -1;
+    size_t fd_size = sizeof fd;
+    if (zmq_getsockopt (zsock_resolve (self->socket), ZMQ_FD, &fd, &fd_size) != 0)
+        return -1;
+    return fd;
+}
+
+void *
+publisher_monitor (publisher_t *self)
+{
+    return self->monitor ? zsock_resolve (self->monitor) : NULL;
+}
+
+void
+publisher_take_news (publisher_t *self)
+{
+    int ready;
+    size_t ready_size = sizeof ready;
+    zmq_getsockopt (zsock_resolve (self->socket), ZMQ_EVENTS, &ready, &ready_size);
+}
+
+void
+publisher_read_monitor (publisher_t *self)
+{
+    uint16_t id;
+    uint32_t value;
+    char endpoint[ENDPOINT_MAX_BYTES];
+    if (self->monitor &&
+        monitor_next (self->monitor, "PUB", &id, &value, endpoint, sizeof endpoint) == 0)
+        roomlock_publisher_refused (self->lock, id, value);
+}

@@ -1,0 +1,266 @@
+/*  roomlock.c - a locked room (see roomlock.h).
+ */
+#include "roomlock.h"
+#include "address.h"
+#include "i18n.h"
+#include "limits.h"
+#include "ratelimit.h"
+#include "term.h"
+#include "text.h"
+
+#include <czmq.h>
+#include <sodium.h>
+#include <termios.h>
+
+struct _roomlock_t {
+    bool locked;                            //  the room is locked
+    uint8_t public_key[ROOMLOCK_KEY_BYTES]; //  the room's public key
+    uint8_t secret_key[ROOMLOCK_KEY_BYTES]; //  the room's secret key
+    zsock_t *zap;                           //  the ZAP handler (REP), once serving
+    ratelimit_t refusals;                   //  the lines about refused connections
+};
+
+roomlock_t *
+roomlock_new (void)
+{
+    roomlock_t *self = calloc (1, sizeof *self);
+    if (self)
+        self->refusals = RATELIMIT (1, ROOMLOCK_REFUSED_NOTICE_MS);
+    return self;
+}
+
+void
+roomlock_destroy (roomlock_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    roomlock_t *self = *self_p;
+    zsock_destroy (&self->zap);
+    sodium_memzero (self, sizeof *self);
+    free (self);
+    *self_p = NULL;
+}
+
+//  Ask for the passphrase on the terminal (/dev/tty) without echo, showing prompt; without a
+//  terminal, read it as the first line of stdin. Strips the newline. Returns 0, or -1.
+static int
+s_ask (const char *prompt, char *out, size_t outsize)
+{
+    FILE *tty = fopen ("/dev/tty", "r+");
+    struct termios saved, quiet;
+    bool echo_off = tty && tcgetattr (fileno (tty), &saved) == 0;
+    if (tty) {
+        fputs (prompt, tty);
+        fflush (tty);
+    }
+    if (echo_off) {
+        quiet = saved;
+        quiet.c_lflag &= (tcflag_t) ~ECHO;
+        tcsetattr (fileno (tty), TCSAFLUSH, &quiet);
+    }
+    bool got;
+    if (tty)
+        got = fgets (out, (int) outsize, tty) != NULL;
+    else {
+        //  Byte by byte: stdio would read ahead, and the lines after it are chat lines
+        size_t used = 0;
+        char byte;
+        while (used + 1 < outsize && read (STDIN_FILENO, &byte, 1) == 1 && byte != '\n')
+            out[used++] = byte;
+        out[used] = 0;
+        got = used > 0;
+    }
+    if (echo_off) {
+        tcsetattr (fileno (tty), TCSAFLUSH, &saved);
+        fputc ('\n', tty);
+    }
+    if (tty)
+        fclose (tty);
+    if (!got)
+        return -1;
+    out[strcspn (out, "\r\n")] = 0;
+    return 0;
+}
+
+//  Derive the room's key pair from passphrase (size bytes). Returns 0, or -1.
+static int
+s_derive (roomlock_t *self, const char *passphrase, size_t size)
+{
+    if (sodium_init () < 0)
+        return -1;
+    uint8_t seed[crypto_box_SEEDBYTES];
+    _Static_assert(sizeof ROOMLOCK_SALT - 1 == crypto_pwhash_SALTBYTES, "salt size");
+    int rc =
+        crypto_pwhash (seed, sizeof seed, passphrase, size, (const uint8_t *) ROOMLOCK_SALT,
+                       ROOMLOCK_OPSLIMIT, ROOMLOCK_MEMLIMIT_BYTES, crypto_pwhash_ALG_ARGON2ID13);
+    if (rc == 0)
+        rc = crypto_box_seed_keypair (self->public_key, self->secret_key, seed);
+    sodium_memzero (seed, sizeof seed);
+    return rc == 0 ? 0 : -1;
+}
+
+int
+roomlock_lock (roomlock_t *self, const char *passphrase, const char **why)
+{
+    char asked[ROOMLOCK_PASSPHRASE_MAX_BYTES + 2] = "";
+    if (streq (passphrase, "-")) {
+        if (s_ask (_ ("Passphrase of the room: "), asked, sizeof asked) || !*asked) {
+            *why = N_ ("no passphrase given");
+            return 2;
+        }
+        passphrase = asked;
+    }
+    size_t size = strlen (passphrase);
+    int status = 0;
+    if (size == 0)
+        *why = N_ ("no passphrase given"), status = 2;
+    else if (size > ROOMLOCK_PASSPHRASE_MAX_BYTES)
+        *why = N_ ("the passphrase is too long (at most 1024 bytes)"), status = 2;
+    else if (s_derive (self, passphrase, size))
+        *why = N_ ("cannot derive the room's key (out of memory?)"), status = 1;
+    else
+        self->locked = true;
+    sodium_memzero (asked, sizeof asked);
+    return status;
+}
+
+bool
+roomlock_locked (const roomlock_t *self)
+{
+    return self->locked;
+}
+
+const uint8_t *
+roomlock_public_key (const roomlock_t *self)
+{
+    return self->locked ? self->public_key : NULL;
+}
+
+int
+roomlock_fingerprint (const roomlock_t *self, char *out, size_t outsize)
+{
+    if (!self->locked)
+        return -1;
+    uint8_t hash[4];
+    crypto_generichash (hash, sizeof hash, self->public_key, ROOMLOCK_KEY_BYTES, NULL, 0);
+    int size = snprintf (out, outsize, "%02x%02x-%02x%02x", hash[0], hash[1], hash[2], hash[3]);
+    return size < 0 || (size_t) size >= outsize ? -1 : 0;
+}
+
+int
+roomlock_serve (roomlock_t *self, void *xpub)
+{
+    if (!self->locked)
+        return 0;
+    //  The handler must be bound before anyone can connect
+    self->zap = zsock_new (ZMQ_REP);
+    if (!self->zap || zsock_bind (self->zap, ROOMLOCK_ZAP_ENDPOINT) != 0)
+        return -1;
+    zsock_set_curve_server (xpub, 1);
+    zsock_set_curve_secretkey_bin (xpub, self->secret_key);
+    return 0;
+}
+
+void *
+roomlock_zap (roomlock_t *self)
+{
+    return self->zap ? zsock_resolve (self->zap) : NULL;
+}
+
+//  True when a client with mechanism and client_key (frames of a ZAP request) may connect.
+static bool
+s_admits (roomlock_t *self, zframe_t *mechanism, zframe_t *client_key)
+{
+    return mechanism && zframe_streq (mechanism, "CURVE") && client_key &&
+           zframe_size (client_key) == ROOMLOCK_KEY_BYTES &&
+           memcmp (zframe_data (client_key), self->public_key, ROOMLOCK_KEY_BYTES) == 0;
+}
+
+//  Tell that the client at address (a frame of a ZAP request) was refused.
+static void
+s_tell_refused (zframe_t *address)
+{
+    char raw[ENDPOINT_MAX_BYTES], safe[4 * ENDPOINT_MAX_BYTES];
+    size_t size = zframe_size (address) < sizeof raw ? zframe_size (address) : sizeof raw - 1;
+    memcpy (raw, zframe_data (address), size);
+    raw[size] = 0;
+    const char *shown = address_unmapped (raw);
+    text_sanitize (shown, strlen (shown), safe, sizeof safe);
+    term_notice (_ ("refused %s: it does not have the room's key"), safe);
+}
+
+void
+roomlock_answer (roomlock_t *self)
+{
+    zmsg_t *request = self->zap ? zmsg_recv (self->zap) : NULL;
+    if (!request)
+        return;
+    zframe_t *version = zmsg_first (request), *id = zmsg_next (request);
+    zmsg_next (request); //  domain
+    zframe_t *address = zmsg_next (request);
+    zmsg_next (request); //  identity
+    zframe_t *mechanism = zmsg_next (request), *client_key = zmsg_next (request);
+    bool admit =
+        version && zframe_streq (version, "1.0") && id && s_admits (self, mechanism, client_key);
+    if (!admit && address && ratelimit_allow (&self->refusals, zclock_mono ()))
+        s_tell_refused (address);
+    zmsg_t *reply = zmsg_new ();
+    zmsg_addstr (reply, "1.0");
+    zmsg_addmem (reply, id ? zframe_data (id) : NULL, id ? zframe_size (id) : 0);
+    zmsg_addstr (reply, admit ? "200" : "400");
+    zmsg_addstr (reply, admit ? "OK" : "not the room's key");
+    zmsg_addstr (reply, "");
+    zmsg_addmem (reply, NULL, 0);
+    if (zmsg_send (&reply, self->zap))
+        zmsg_destroy (&reply);
+    zmsg_destroy (&request);
+}
+
+void
+roomlock_publisher_refused (roomlock_t *self, uint16_t id, uint32_t value)
+{
+    if (id != ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL)
+        return;
+    bool mismatch = value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH;
+    bool wrong_key = value == ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC && self->locked;
+    if ((!mismatch && !wrong_key) || !ratelimit_allow (&self->refusals, zclock_mono ()))
+        return;
+    if (mismatch && self->locked)
+        term_notice (_ ("refused a chat without the room's key (not told again for a minute)"));
+    else if (mismatch)
+        term_notice (
+            _ ("a chat of a locked room tried to listen to us: it needs us to have the key "
+               "too (--key)"));
+    else
+        term_notice (_ ("refused a chat with another key (not told again for a minute)"));
+}
+
+void
+roomlock_join (const roomlock_t *self, void *sub)
+{
+    if (!self->locked)
+        return;
+    zmq_setsockopt (sub, ZMQ_CURVE_SERVERKEY, self->public_key, ROOMLOCK_KEY_BYTES);
+    zmq_setsockopt (sub, ZMQ_CURVE_PUBLICKEY, self->public_key, ROOMLOCK_KEY_BYTES);
+    zmq_setsockopt (sub, ZMQ_CURVE_SECRETKEY, self->secret_key, ROOMLOCK_KEY_BYTES);
+}
+
+void
+roomlock_report_refused (const roomlock_t *self, const char *label, uint16_t id, uint32_t value)
+{
+    //  A mechanism mismatch is seen when one side is locked and the other not; a locked room
+    //  often closes the connection before the other side sees that, which gives no detail
+    bool mismatch = id == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL &&
+                    value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH;
+    bool no_detail = id == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL;
+    if (self->locked && (mismatch || no_detail || id == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH))
+        term_error (_ ("%s does not accept our key (it has another passphrase, or none); not "
+                       "connecting to it"),
+                    label);
+    else if (mismatch || no_detail)
+        term_error (_ ("%s refused us: it is a locked room (start with --key to join it), or not "
+                       "a chat; not connecting to it"),
+                    label);
+    else
+        term_error (_ ("%s is not a chat (the handshake failed); not connecting to it"), label);
+}

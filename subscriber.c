@@ -1,0 +1,335 @@
+/*  subscriber.c - the subscriber thread (see subscriber.h for the threads and their locks).
+
+    Its life cycle is czmq's zactor contract; on top of it, the thread's last act is to say,
+    under a mutex of its own, that it is done with the shared tables. The main thread reads that
+    after zactor_destroy, so it knows whether it may free them, and ThreadSanitizer sees the
+    order (it cannot see through libzmq's lock-free pipes).
+*/
+#include "subscriber.h"
+#include "control.h"
+#include "i18n.h"
+#include "inbox.h"
+#include "monitor.h"
+#include "streams.h"
+#include "term.h"
+
+#include <czmq.h>
+#include <pthread.h>
+
+struct _subscriber_t {
+    zactor_t *actor;                    //  the thread
+    channels_t *channels;               //  the shared tables (not owned) ...
+    peers_t *peers;                     //  ...
+    room_t *room;                       //  ...
+    backlog_t *backlog;                 //  ...
+    const roomlock_t *lock;             //  the room's lock (not owned)
+    uint8_t self_id[WIRE_SENDER_BYTES]; //  our sender id
+    int port;                           //  where our XPUB socket listens
+    size_t history_lines;               //  lines of history per channel to ask for
+    pthread_mutex_t state_lock;         //  guards the two below
+    bool ready;                         //  the thread started
+    bool finished;                      //  the thread touches no shared table any more
+};
+
+//  The thread's own state
+typedef struct {
+    subscriber_t *config; //  what it was started with
+    void *context;        //  its ZeroMQ context
+    void *sub;            //  its SUB socket
+    void *monitor;        //  PAIR receiving the SUB socket's events
+    inbox_t *inbox;       //  what handles the messages
+} thread_t;
+
+//  Set the SUB socket's options: bounded messages and queue, quick retries, both IP versions,
+//  the room's lock; and subscribe to every channel, control traffic and our private topic, but
+//  not to other peers' private topics.
+static void
+s_configure (const subscriber_t *config, void *sub)
+{
+    roomlock_join (config->lock, sub);
+    int zero = 0, one = 1;
+    int64_t maxmsgsize = SOCKET_MAXMSGSIZE_BYTES;
+    int reconnect = SUBSCRIBER_RECONNECT_IVL_MS, reconnect_max = SUBSCRIBER_RECONNECT_IVL_MAX_MS;
+    int handshake = SUBSCRIBER_HANDSHAKE_IVL_MS, hwm = SOCKET_HWM_MESSAGES;
+    zmq_setsockopt (sub, ZMQ_LINGER, &zero, sizeof zero);
+    zmq_setsockopt (sub, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    zmq_setsockopt (sub, ZMQ_RCVTIMEO, &zero, sizeof zero);
+    zmq_setsockopt (sub, ZMQ_IPV6, &one, sizeof one);
+    zmq_setsockopt (sub, ZMQ_MAXMSGSIZE, &maxmsgsize, sizeof maxmsgsize);
+    zmq_setsockopt (sub, ZMQ_RECONNECT_IVL, &reconnect, sizeof reconnect);
+    zmq_setsockopt (sub, ZMQ_RECONNECT_IVL_MAX, &reconnect_max, sizeof reconnect_max);
+    zmq_setsockopt (sub, ZMQ_HANDSHAKE_IVL, &handshake, sizeof handshake);
+    //  "" would match everything, other peers' private messages too: instead one subscription
+    //  per byte a channel name or control topic can start with
+    for (int byte = 0; byte < 256; byte++) {
+        char first = (char) byte;
+        if (wire_topic_start ((unsigned char) byte))
+            zmq_setsockopt (sub, ZMQ_SUBSCRIBE, &first, 1);
+    }
+    char private[CONTROL_PRIVATE_BYTES + 1];
+    if (control_encode_private (private, sizeof private, config->self_id) > 0)
+        zmq_setsockopt (sub, ZMQ_SUBSCRIBE, private, CONTROL_PRIVATE_BYTES);
+    //  Never matches a message: it tells each publisher we connect to where to connect back
+    char listen[32];
+    int size = control_encode_listen (listen, sizeof listen, config->port);
+    if (size > 0)
+        zmq_setsockopt (sub, ZMQ_SUBSCRIBE, listen, (size_t) size);
+}
+
+//  Carry out the peer changes queued by either thread.
+static void
+s_apply_changes (thread_t *self)
+{
+    char endpoint[ENDPOINT_MAX_BYTES];
+    bool connect;
+    while (peers_next_change (self->config->peers, endpoint, sizeof endpoint, &connect)) {
+        int rc = connect ? zmq_connect (self->sub, endpoint) : zmq_disconnect (self->sub, endpoint);
+        if (rc != 0 && connect)
+            term_error (_ ("cannot connect to %s: %s"), endpoint, zmq_strerror (zmq_errno ()));
+    }
+}
+
+//  The peer event a libzmq socket event stands for, or -1 for one we do not follow.
+static int
+s_peer_event (uint16_t id)
+{
+    switch (id) {
+    case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
+        return PEER_EVENT_HANDSHAKE_OK;
+    case ZMQ_EVENT_CONNECT_DELAYED:
+    case ZMQ_EVENT_CONNECTED:
+        return PEER_EVENT_ATTEMPT;
+    case ZMQ_EVENT_CONNECT_RETRIED:
+        return PEER_EVENT_REFUSED;
+    case ZMQ_EVENT_DISCONNECTED:
+        return PEER_EVENT_DISCONNECTED;
+    case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
+    case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
+    case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
+        return PEER_EVENT_HANDSHAKE_FAILED;
+    }
+    return -1;
+}
+
+//  Turn one socket event into a peer state, and tell the user when the state changes.
+static void
+s_handle_event (thread_t *self)
+{
+    uint16_t id;
+    uint32_t value;
+    char endpoint[ENDPOINT_MAX_BYTES];
+    if (monitor_next (self->monitor, "SUB", &id, &value, endpoint, sizeof endpoint))
+        return;
+    int peer_event = s_peer_event (id);
+    if (peer_event < 0)
+        return;
+    char label[ENDPOINT_MAX_BYTES];
+    peer_news_t state_news;
+    peer_news_t news = peers_event (self->config->peers, endpoint, (peer_event_t) peer_event,
+                                    zclock_mono (), label, sizeof label, &state_news);
+    //  \who shows a member whose connection broke as reconnecting, until it is back
+    if (state_news == PEER_NEWS_LOST || state_news == PEER_NEWS_CONNECTED)
+        room_set_reconnecting (self->config->room, label, state_news == PEER_NEWS_LOST);
+    if (news == PEER_NEWS_CONNECTED)
+        term_notice (_ ("connected to %s"), label);
+    else if (news == PEER_NEWS_UNREACHABLE)
+        term_notice (_ ("%s does not answer (is chat running there?), retrying"), label);
+    else if (news == PEER_NEWS_LOST)
+        term_notice (_ ("lost the connection to %s, retrying"), label);
+    else if (news == PEER_NEWS_NOT_A_CHAT)
+        roomlock_report_refused (self->config->lock, label, id, value);
+}
+
+//  Tell the user about peers libzmq cut off for breaking the protocol: it will not retry them.
+static void
+s_report_cut_off (thread_t *self)
+{
+    char label[ENDPOINT_MAX_BYTES];
+    while (peers_take_cut_off (self->config->peers, zclock_mono (), label, sizeof label))
+        term_error (_ ("%s was cut off: it sent a broken or oversized message (over %d KiB); "
+                       "\\connect %s to listen again"),
+                    label, SOCKET_MAXMSGSIZE_BYTES / 1024, label);
+}
+
+//  Close what the thread opened.
+static void
+s_close (thread_t *self)
+{
+    inbox_destroy (&self->inbox);
+    if (self->sub)
+        zmq_socket_monitor (self->sub, NULL, 0);
+    if (self->monitor)
+        zmq_close (self->monitor);
+    if (self->sub)
+        zmq_close (self->sub);
+    if (self->context)
+        zmq_ctx_term (self->context);
+}
+
+//  Open the thread's context and sockets. Returns 0, or -1.
+static int
+s_open (thread_t *self)
+{
+    subscriber_t *config = self->config;
+    char monitor_endpoint[64];
+    int size = snprintf (monitor_endpoint, sizeof monitor_endpoint, "inproc://sub-events-%p",
+                         (void *) config);
+    self->context = size > 0 && (size_t) size < sizeof monitor_endpoint ? zmq_ctx_new () : NULL;
+    self->sub = self->context ? zmq_socket (self->context, ZMQ_SUB) : NULL;
+    if (!self->sub)
+        return -1;
+    s_configure (config, self->sub);
+    //  Every event: the peer states need some, the view of the wire shows them all
+    zmq_socket_monitor (self->sub, monitor_endpoint, ZMQ_EVENT_ALL);
+    self->monitor = zmq_socket (self->context, ZMQ_PAIR);
+    if (!self->monitor || zmq_connect (self->monitor, monitor_endpoint) != 0)
+        return -1;
+    int zero = 0;
+    zmq_setsockopt (self->monitor, ZMQ_LINGER, &zero, sizeof zero);
+    self->inbox = inbox_new (self->sub, config->channels, config->peers, config->room,
+                             config->backlog, config->self_id, config->history_lines);
+    return self->inbox ? 0 : -1;
+}
+
+//  How long to wait for a message: wake up to see whether a lost peer was cut off, or a member
+//  went silent for good, or to ask again for repairs and history; -1 when nothing is due.
+static long
+s_timeout_ms (thread_t *self)
+{
+    if (peers_awaiting_retry (self->config->peers))
+        return PEER_CUT_OFF_MS / 3;
+    if (inbox_repairing (self->inbox))
+        return REPAIR_RETRY_MS / 3;
+    if (room_size (self->config->room))
+        return MEMBER_GONE_MS / 8;
+    return -1;
+}
+
+//  True when the actor's pipe says stop ($TERM, or the pipe is gone).
+static bool
+s_told_to_stop (zsock_t *pipe)
+{
+    char *command = zstr_recv (pipe);
+    bool stop = !command || streq (command, "$TERM");
+    zstr_free (&command);
+    return stop;
+}
+
+//  Poll until told to stop.
+static void
+s_loop (thread_t *self, zsock_t *pipe)
+{
+    zmq_pollitem_t items[] = {{zsock_resolve (pipe), 0, ZMQ_POLLIN, 0},
+                              {self->sub, 0, ZMQ_POLLIN, 0},
+                              {self->monitor, 0, ZMQ_POLLIN, 0},
+                              {NULL, peers_news_fd (self->config->peers), ZMQ_POLLIN, 0}};
+    bool stopping = false;
+    while (!stopping) {
+        long timeout = s_timeout_ms (self);
+        if (zmq_poll (items, 4, timeout) < 0) {
+            if (zmq_errno () == EINTR)
+                continue;
+            break;
+        }
+        if (items[0].revents & ZMQ_POLLIN)
+            stopping = s_told_to_stop (pipe);
+        if (items[3].revents & ZMQ_POLLIN)
+            s_apply_changes (self);
+        if (items[2].revents & ZMQ_POLLIN)
+            s_handle_event (self);
+        if (items[1].revents & ZMQ_POLLIN)
+            inbox_receive (self->inbox);
+        if (timeout >= 0) {
+            s_report_cut_off (self);
+            inbox_tick (self->inbox, zclock_mono ());
+        }
+    }
+}
+
+//  Tell the main thread, under the state lock, what the thread has come to.
+static void
+s_set_state (subscriber_t *config, bool ready, bool finished)
+{
+    pthread_mutex_lock (&config->state_lock);
+    config->ready = ready;
+    config->finished = finished;
+    pthread_mutex_unlock (&config->state_lock);
+}
+
+//  The thread's body (a zactor): own context, own sockets, poll until told to stop.
+static void
+s_run (zsock_t *pipe, void *arg)
+{
+    thread_t self = {.config = arg};
+    bool opened = s_open (&self) == 0;
+    if (opened)
+        s_apply_changes (&self);
+    else
+        s_close (&self);
+    s_set_state (self.config, opened, !opened);
+    zsock_signal (pipe, 0);
+    if (!opened)
+        return;
+    s_loop (&self, pipe);
+    s_close (&self);
+    //  Last touch of shared memory: after this the main thread may free the tables
+    s_set_state (self.config, true, true);
+}
+
+//  Read the thread's state: ready, finished.
+static void
+s_get_state (subscriber_t *self, bool *ready, bool *finished)
+{
+    pthread_mutex_lock (&self->state_lock);
+    *ready = self->ready;
+    *finished = self->finished;
+    pthread_mutex_unlock (&self->state_lock);
+}
+
+subscriber_t *
+subscriber_new (channels_t *channels, peers_t *peers, room_t *room, backlog_t *backlog,
+                const roomlock_t *lock, const uint8_t self_id[WIRE_SENDER_BYTES], int port,
+                size_t history_lines)
+{
+    subscriber_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    *self = (subscriber_t){.channels = channels,
+                           .peers = peers,
+                           .room = room,
+                           .backlog = backlog,
+                           .lock = lock,
+                           .port = port,
+                           .history_lines = history_lines};
+    memcpy (self->self_id, self_id, WIRE_SENDER_BYTES);
+    pthread_mutex_init (&self->state_lock, NULL);
+    self->actor = zactor_new (s_run, self);
+    bool ready = false, finished = false;
+    if (self->actor)
+        s_get_state (self, &ready, &finished);
+    if (!ready) {
+        term_error (_ ("cannot start the listening thread"));
+        subscriber_destroy (&self);
+    }
+    return self;
+}
+
+int
+subscriber_destroy (subscriber_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return 0;
+    subscriber_t *self = *self_p;
+    *self_p = NULL;
+    if (self->actor) {
+        zsock_set_rcvtimeo (self->actor, SUBSCRIBER_STOP_WAIT_MS);
+        zactor_destroy (&self->actor);
+    }
+    bool ready, finished;
+    s_get_state (self, &ready, &finished);
+    if (ready && !finished)
+        return -1; //  the thread may still use self: leave it be
+    pthread_mutex_destroy (&self->state_lock);
+    free (self);
+    return 0;
+}
