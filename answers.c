@@ -139,6 +139,11 @@ s_allowed (answers_t *self, const control_request_t *request, int64_t now_ms)
         if (requester->answered_ms < slot->answered_ms)
             slot = requester; //  the one answered longest ago makes room
     }
+    //  ... unless it was answered within the gap too: forgetting it would let it ask again
+    bool same = slot->kind == request->kind &&
+                memcmp (slot->id, request->requester, WIRE_SENDER_BYTES) == 0;
+    if (!same && slot->answered_ms && now_ms - slot->answered_ms < ANSWERS_GAP_MS)
+        return false;
     if (!ratelimit_allow (&self->per_second, now_ms))
         return false;
     memcpy (slot->id, request->requester, WIRE_SENDER_BYTES);

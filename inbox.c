@@ -20,16 +20,17 @@
 #include <inttypes.h>
 
 struct _inbox_t {
-    void *sub;                          //  the SUB socket (not owned)
-    channels_t *channels;               //  the channel table (not owned)
-    room_t *room;                       //  the members (not owned)
-    backlog_t *backlog;                 //  the room's recent lines (not owned)
-    uint8_t self_id[WIRE_SENDER_BYTES]; //  ours
-    streams_t *streams;                 //  each sender's lines in order, and the gaps
-    repair_t *repair;                   //  asking for what we missed
-    presence_inbox_t *presence;         //  others' heartbeats and goodbyes
-    private_inbox_t *private;           //  private messages to us
-    ratelimit_t notices;                //  the lines about malformed messages
+    void *sub;                                     //  the SUB socket (not owned)
+    channels_t *channels;                          //  the channel table (not owned)
+    room_t *room;                                  //  the members (not owned)
+    backlog_t *backlog;                            //  the room's recent lines (not owned)
+    uint8_t self_id[WIRE_SENDER_BYTES];            //  ours
+    streams_t *streams;                            //  each sender's lines in order, and the gaps
+    repair_t *repair;                              //  asking for what we missed
+    presence_inbox_t *presence;                    //  others' heartbeats and goodbyes
+    private_inbox_t *private;                      //  private messages to us
+    ratelimit_t notices;                           //  the lines about malformed messages
+    char private_topic[CONTROL_PRIVATE_BYTES + 1]; //  "!" + our id in hex: messages for us
 };
 
 //  Where a chat line came from
@@ -60,6 +61,10 @@ inbox_new (void *sub, channels_t *channels, peers_t *peers, room_t *room, backlo
     self->backlog = backlog;
     memcpy (self->self_id, self_id, WIRE_SENDER_BYTES);
     self->notices = RATELIMIT (INBOX_NOTICES_PER_SECOND, 1000);
+    if (control_encode_private (self->private_topic, sizeof self->private_topic, self_id) < 0) {
+        free (self);
+        return NULL;
+    }
     self->streams = streams_new ();
     if (self->streams)
         self->repair = repair_new (sub, self->streams, room, self_id, history_lines);
@@ -102,9 +107,9 @@ s_frame_is (const inbox_frame_t *frame, const char *text)
 
 //  Say that a message from who was refused, and why, within the notice rate.
 static void
-s_refused (inbox_t *self, const char *who, const char *why)
+s_refused (inbox_t *self, const char *who, const char *why, int64_t now_ms)
 {
-    if (!ratelimit_allow (&self->notices, zclock_mono ()))
+    if (!ratelimit_allow (&self->notices, now_ms))
         return;
     char safe_who[4 * ENDPOINT_MAX_BYTES];
     text_sanitize (who, strlen (who), safe_who, sizeof safe_who);
@@ -121,14 +126,15 @@ static void
 s_debug_received (const inbox_frame_t *first, size_t total, const char *address,
                   const wire_meta_t *meta)
 {
-    char safe[SANITIZED_MAX_BYTES];
+    char safe[SANITIZED_MAX_BYTES], safe_address[4 * ENDPOINT_MAX_BYTES];
     text_sanitize ((const char *) first->data, first->size, safe, sizeof safe);
+    text_sanitize (address, strlen (address), safe_address, sizeof safe_address);
     if (meta)
         term_debug (_ ("SUB got %zu frames from %s: \"%s\" + metadata (version %u, nick %s, "
                        "seq %" PRIu64 ")"),
-                    total, address, safe, (unsigned) meta->version, meta->nick, meta->seq);
+                    total, safe_address, safe, (unsigned) meta->version, meta->nick, meta->seq);
     else
-        term_debug (_ ("SUB got %zu frame(s) from %s: \"%s\""), total, address, safe);
+        term_debug (_ ("SUB got %zu frame(s) from %s: \"%s\""), total, safe_address, safe);
 }
 
 //  Show a chat line if it is the next of its sender (or history not shown yet) and its channel
@@ -174,10 +180,10 @@ s_deliver (inbox_t *self, const received_t *received, const char *address, origi
 //  -1 after a notice.
 static int
 s_decode_inner (inbox_t *self, const inbox_frame_t *line, const inbox_frame_t *meta,
-                const char *address, received_t *received)
+                const char *address, received_t *received, int64_t now_ms)
 {
     if (!line || !meta) {
-        s_refused (self, address, N_ ("a frame is missing"));
+        s_refused (self, address, N_ ("a frame is missing"), now_ms);
         return -1;
     }
     received->line_frame = line;
@@ -188,7 +194,7 @@ s_decode_inner (inbox_t *self, const inbox_frame_t *line, const inbox_frame_t *m
     if (error == WIRE_OK && received->meta.seq == 0)
         error = WIRE_BAD_META;
     if (error != WIRE_OK) {
-        s_refused (self, address, wire_strerror (error));
+        s_refused (self, address, wire_strerror (error), now_ms);
         return -1;
     }
     return 0;
@@ -202,7 +208,7 @@ s_news (inbox_t *self, const inbox_frame_t *kind, const inbox_frame_t *meta_fram
 {
     wire_meta_t meta;
     if (!meta_frame || wire_decode_meta (meta_frame->data, meta_frame->size, &meta)) {
-        s_refused (self, address, N_ ("a malformed control message"));
+        s_refused (self, address, N_ ("a malformed control message"), now_ms);
         return;
     }
     if (s_frame_is (kind, CONTROL_KIND_HISTORY_END))
@@ -211,7 +217,7 @@ s_news (inbox_t *self, const inbox_frame_t *kind, const inbox_frame_t *meta_fram
         repair_gone (self->repair, meta.sender, meta.seq, now_ms);
 }
 
-//  A message on our private topic: a resent line, history, a gap that cannot be repaired, the
+//  A message on a private topic: for us, a resent line, history, a gap that cannot be repaired, the
 //  end of the history, or a private message.
 static void
 s_private (inbox_t *self, const inbox_frame_t *frames, size_t count, const char *address,
@@ -221,10 +227,12 @@ s_private (inbox_t *self, const inbox_frame_t *frames, size_t count, const char 
     const inbox_frame_t *first = s_frame (frames, count, 2);
     const inbox_frame_t *second = s_frame (frames, count, 3);
     received_t received = {0};
+    if (!s_frame_is (&frames[0], self->private_topic))
+        return; //  another peer's private topic: our subscriptions keep it out, not all do
     if (!kind)
-        s_refused (self, address, N_ ("a frame is missing"));
+        s_refused (self, address, N_ ("a frame is missing"), now_ms);
     else if (s_frame_is (kind, CONTROL_KIND_LINE) || s_frame_is (kind, CONTROL_KIND_HISTORY)) {
-        if (s_decode_inner (self, first, second, address, &received) == 0)
+        if (s_decode_inner (self, first, second, address, &received, now_ms) == 0)
             s_deliver (self, &received, address,
                        s_frame_is (kind, CONTROL_KIND_LINE) ? ORIGIN_RESENT : ORIGIN_HISTORY,
                        now_ms);
@@ -234,7 +242,7 @@ s_private (inbox_t *self, const inbox_frame_t *frames, size_t count, const char 
              private_inbox_receive (self->private, first ? first->data : NULL,
                                     first ? first->size : 0, second ? second->data : NULL,
                                     second ? second->size : 0))
-        s_refused (self, address, N_ ("a malformed private message"));
+        s_refused (self, address, N_ ("a malformed private message"), now_ms);
 }
 
 //  A chat line on a channel (frame 1 decoded into received, error its decoding; meta_error the
@@ -245,14 +253,14 @@ s_chat_line (inbox_t *self, received_t *received, wire_error_t error,
              int64_t now_ms)
 {
     if (error != WIRE_OK) {
-        s_refused (self, address, wire_strerror (error));
+        s_refused (self, address, wire_strerror (error), now_ms);
         return;
     }
     if (meta_frame && meta_error == WIRE_OK)
         received->meta_frame = meta_frame;
     else if (meta_frame)
         //  The line itself is good: show it as a plain peer's, and say why
-        s_refused (self, address, wire_strerror (meta_error));
+        s_refused (self, address, wire_strerror (meta_error), now_ms);
     s_deliver (self, received, address, ORIGIN_LIVE, now_ms);
 }
 

@@ -206,8 +206,14 @@ s_default_nick (char *nick, size_t size)
         struct passwd *entry = getpwuid (getuid ());
         user = entry ? entry->pw_name : "anonym";
     }
-    //  A login name longer than a nick is cut, then made valid
-    size_t length = strnlen (user, size - 1);
+    //  A login name longer than a nick is cut after NAME_MAX_CHARS characters, then made valid
+    size_t length = 0, left = strnlen (user, size - 1);
+    for (int chars = 0; chars < NAME_MAX_CHARS && left > 0; chars++) {
+        uint32_t cp;
+        size_t step = text_utf8_decode (user + length, left, &cp);
+        step = step ? step : 1; //  a broken byte is one character (and makes it invalid)
+        length += step, left -= step;
+    }
     memcpy (nick, user, length);
     nick[length] = 0;
     //  Replace what a nick may not hold, so any login name works
@@ -228,6 +234,10 @@ s_defaults (options_t *options, const char *argv0)
     size_t length = strnlen (program, sizeof options->program - 1);
     *options = (options_t){.history_lines = BACKLOG_LINES_DEFAULT};
     memcpy (options->program, program, length);
+    //  It is printed in every error line: nothing in it may act on the terminal
+    for (char *c = options->program; *c; c++)
+        if ((unsigned char) *c < 0x20 || *c == 0x7F)
+            *c = '?';
     memcpy (options->channel, CHANNEL_DEFAULT, sizeof CHANNEL_DEFAULT);
     s_default_nick (options->nick, sizeof options->nick);
     const char *no_discovery = getenv ("CHAT_NO_DISCOVERY");
@@ -262,9 +272,12 @@ options_parse (options_t *options, int argc, char **argv, char *error, size_t er
     while ((found = getopt_long (argc, argv, ":p:n:c:h", longs, NULL)) != -1) {
         const option_spec_t *spec = s_spec (found);
         if (found == ':' || !spec) {
+            //  A short option in a cluster ("-xy") is named alone; argv[optind - 1] would be
+            //  the word before it
+            char letter[3] = {'-', (char) optopt, 0};
             s_bad (error, error_size, options->program,
                    found == ':' ? _ ("option %s needs a value") : _ ("unknown option %s"),
-                   argv[optind - 1]);
+                   optopt > 0 && optopt < 256 ? letter : argv[optind - 1]);
             return OPTIONS_BAD;
         }
         if (streq (spec->name, "help") || streq (spec->name, "version"))

@@ -5,6 +5,7 @@
 #include "control.h"
 #include "i18n.h"
 #include "term.h"
+#include "text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -141,9 +142,11 @@ s_heard (presence_inbox_t *self, const wire_meta_t *meta, const control_beat_t *
         peers_remove_label (self->peers, label, true);
         return;
     }
-    if (news == ROOM_NEWS_JOINED)
-        term_notice (_ ("%s joined (%s:%d)"), name, address, beat->port);
-    else if (news == ROOM_NEWS_RENAMED)
+    if (news == ROOM_NEWS_JOINED) {
+        char safe[4 * ENDPOINT_MAX_BYTES];
+        text_sanitize (address, strlen (address), safe, sizeof safe);
+        term_notice (_ ("%s joined (%s:%d)"), name, safe, beat->port);
+    } else if (news == ROOM_NEWS_RENAMED)
         term_notice (_ ("%s is now called %s"), previous, name);
     //  The heartbeat says which line it sent last: lines lost at the end of a burst show up
     streams_sent_up_to (self->streams, meta->sender, beat->last_seq, now_ms);
@@ -178,8 +181,10 @@ presence_inbox_receive (presence_inbox_t *self, const void *topic, size_t topic_
 void
 presence_inbox_expire (presence_inbox_t *self, int64_t now_ms)
 {
-    char name[NAME_MAX_BYTES + 8], address[ENDPOINT_MAX_BYTES];
-    while (room_expire (self->room, now_ms, name, sizeof name, address, sizeof address))
-        term_notice (_ ("%s left (no heartbeat from %s for %d s)"), name, address,
+    char name[NAME_MAX_BYTES + 8], address[ENDPOINT_MAX_BYTES], safe[4 * ENDPOINT_MAX_BYTES];
+    while (room_expire (self->room, now_ms, name, sizeof name, address, sizeof address)) {
+        text_sanitize (address, strlen (address), safe, sizeof safe);
+        term_notice (_ ("%s left (no heartbeat from %s for %d s)"), name, safe,
                      MEMBER_GONE_MS / 1000);
+    }
 }

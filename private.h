@@ -33,8 +33,10 @@ private_t *private_new (publisher_t *publisher);
 //  Destroy it; sets *self_p to NULL. Safe twice.
 void private_destroy (private_t **self_p);
 
-//  Send text (checked: valid UTF-8, at most TEXT_MAX_BYTES) to the member with id to, shown as
-//  name, at now_ms, and wait for its receipt. Returns 0, or -1 after one error line.
+//  Send text (valid UTF-8, at most TEXT_MAX_BYTES: the caller checks, and tells the user) to
+//  the member with id to, shown as name (a display name, room.h), at now_ms, and wait for its
+//  receipt. Returns 0; or -1 after one error line when it cannot be sent, and -1 at once for a
+//  text or name over its limit.
 int private_send (private_t *self, const uint8_t to[WIRE_SENDER_BYTES], const char *name,
                   const char *text, int64_t now_ms);
 

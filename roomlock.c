@@ -152,10 +152,14 @@ roomlock_serve (roomlock_t *self, void *xpub)
 {
     if (!self->locked)
         return 0;
+    if (self->zap)
+        return -1; //  one XPUB socket per lock
     //  The handler must be bound before anyone can connect
     self->zap = zsock_new (ZMQ_REP);
-    if (!self->zap || zsock_bind (self->zap, ROOMLOCK_ZAP_ENDPOINT) != 0)
+    if (!self->zap || zsock_bind (self->zap, ROOMLOCK_ZAP_ENDPOINT) != 0) {
+        zsock_destroy (&self->zap);
         return -1;
+    }
     zsock_set_curve_server (xpub, 1);
     zsock_set_curve_secretkey_bin (xpub, self->secret_key);
     return 0;
