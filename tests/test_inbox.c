@@ -1,0 +1,1208 @@
+/*  test_inbox.c - unit tests for inbox.c, over real ZeroMQ sockets (a test XPUB and the inbox's
+    SUB, inproc, in czmq's context) and through inbox_handle directly, asserting what the user
+    sees on stdout and stderr: a chat line shown once and in its sender's order, a gap asked
+    for upstream ("~resend") and filled by resent lines, our own lines and muted channels not
+    shown (but kept), plain peers and broken metadata, refused messages told in one line each,
+    at most INBOX_NOTICES_PER_SECOND a second, untrusted bytes made safe, heartbeats and
+    goodbyes (joined, renamed, left, gone silent, the mesh's new peers), history asked for and
+    shown, lines lost for good, and private messages with their receipts.
+
+    Runs in the C locale, so the notices are English.
+*/
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "inbox.h"
+#include "control.h"
+#include "repair.h"
+#include "room.h"
+#include "streams.h"
+#include "term.h"
+#include "wire.h"
+
+#include <czmq.h>
+#include <locale.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define WAIT_MS 5000                                 //  the longest any bounded wait may take
+#define HISTORY_LINES 50                             //  lines per channel the inbox asks for
+#define OUTPUT_MAX_BYTES 65536                       //  what one capture of stdout or stderr holds
+#define MESSAGE_FRAMES_MAX (INBOX_FRAMES_MAX + 2)    //  frames in a test message at most
+#define MESSAGE_FRAME_BYTES (CONTROL_BODY_MAX_BYTES) //  bytes in one of its frames at most
+#define HISTORY_SENT_MS 1700000000000ULL             //  when the history lines were sent
+#define SENTINEL_TOPIC "~sentinel"                   //  a subscription that marks "no more"
+
+//  A time well after 0, so no test leans on what 0 means to the inbox.
+#define T0 1000000
+
+static const uint8_t SELF[WIRE_SENDER_BYTES] = {0xc0, 0xff, 0xee, 9};
+static const uint8_t ANNA[WIRE_SENDER_BYTES] = {0x3f, 0x2a, 1};
+static const uint8_t BERTIL[WIRE_SENDER_BYTES] = {0x10, 0x20, 3};
+static const uint8_t CECILIA[WIRE_SENDER_BYTES] = {0x55, 0x66, 7};
+static const uint8_t DAVID[WIRE_SENDER_BYTES] = {0x77, 0x88, 5};
+
+//  A message the test sends or hands to the inbox: its frames, as bytes of its own.
+typedef struct {
+    uint8_t frames[MESSAGE_FRAMES_MAX][MESSAGE_FRAME_BYTES]; //  each frame's bytes
+    size_t sizes[MESSAGE_FRAMES_MAX];                        //  ... and size
+    size_t count;                                            //  frames
+} message_t;
+
+//  The sockets, tables and inbox of one test, and what the user saw.
+typedef struct {
+    zsock_t *publisher;         //  XPUB the test sends from; the requests arrive on it
+    zsock_t *sub;               //  SUB the inbox reads, connected to it
+    channels_t *channels;       //  the channel table
+    peers_t *peers;             //  the peers we listen to
+    room_t *room;               //  the members
+    backlog_t *backlog;         //  the lines kept
+    inbox_t *inbox;             //  under test
+    message_t message;          //  the message being built
+    char out[OUTPUT_MAX_BYTES]; //  stdout during the last capture
+    char err[OUTPUT_MAX_BYTES]; //  stderr during the last capture
+    size_t out_written;         //  bytes of out written before the capture flushed stdio
+    time_t before;              //  the wall clock when the last capture started
+    time_t after;               //  ... and when it stopped
+    int saved_out;              //  the real stdout during a capture
+    int saved_err;              //  the real stderr during a capture
+    FILE *out_file;             //  where stdout goes during a capture
+    FILE *err_file;             //  where stderr goes during a capture
+} fixture_t;
+
+//  Write id as 32 lowercase hex digits into out.
+static void
+s_hex (const uint8_t id[WIRE_SENDER_BYTES], char out[2 * WIRE_SENDER_BYTES + 1])
+{
+    for (int i = 0; i < WIRE_SENDER_BYTES; i++)
+        assert_int_equal (snprintf (out + 2 * i, 3, "%02x", id[i]), 2);
+}
+
+//  Send what stdout and stderr get from now on into temporary files.
+static void
+s_capture_start (fixture_t *fixture)
+{
+    fflush (stdout);
+    fflush (stderr);
+    fixture->out_file = tmpfile ();
+    fixture->err_file = tmpfile ();
+    assert_non_null (fixture->out_file);
+    assert_non_null (fixture->err_file);
+    fixture->saved_out = dup (STDOUT_FILENO);
+    fixture->saved_err = dup (STDERR_FILENO);
+    assert_true (fixture->saved_out >= 0 && fixture->saved_err >= 0);
+    fixture->before = time (NULL);
+    //  No assertion from here to s_capture_stop: cmocka's report would land in the file
+    dup2 (fileno (fixture->out_file), STDOUT_FILENO);
+    dup2 (fileno (fixture->err_file), STDERR_FILENO);
+}
+
+//  Read file (a capture) from its start into out, and close it. Returns the bytes read.
+static size_t
+s_read_back (FILE *file, char *out, size_t outsize)
+{
+    rewind (file);
+    size_t size = fread (out, 1, outsize - 1, file);
+    out[size] = 0;
+    fclose (file);
+    return size;
+}
+
+//  Put stdout and stderr back, and read what they got into fixture->out and fixture->err.
+static void
+s_capture_stop (fixture_t *fixture)
+{
+    fflush (stderr);
+    fixture->after = time (NULL);
+    //  What the code under test wrote itself, before stdio's buffer is flushed here
+    long written = ftell (fixture->out_file);
+    fflush (stdout);
+    dup2 (fixture->saved_out, STDOUT_FILENO);
+    dup2 (fixture->saved_err, STDERR_FILENO);
+    close (fixture->saved_out);
+    close (fixture->saved_err);
+    fixture->out_written = written > 0 ? (size_t) written : 0;
+    size_t out_size = s_read_back (fixture->out_file, fixture->out, sizeof fixture->out);
+    size_t err_size = s_read_back (fixture->err_file, fixture->err, sizeof fixture->err);
+    assert_true (out_size < sizeof fixture->out - 1 && err_size < sizeof fixture->err - 1);
+}
+
+//  Write "HH:MM" of when, local time, into clock.
+static void
+s_clock (time_t when, char clock[6])
+{
+    struct tm local;
+    assert_non_null (localtime_r (&when, &local));
+    assert_int_equal (strftime (clock, 6, "%H:%M", &local), 5);
+}
+
+//  Write the lines the user should see into out: each line of tails (separated by '\n'; ""
+//  for none) after the clock of when and a space, each ending in '\n'.
+static void
+s_expected_lines (char *out, size_t outsize, const char *tails, time_t when)
+{
+    char clock[6];
+    s_clock (when, clock);
+    size_t used = 0;
+    out[0] = 0;
+    for (const char *tail = tails; *tail;) {
+        size_t length = strcspn (tail, "\n");
+        int size = snprintf (out + used, outsize - used, "%s %.*s\n", clock, (int) length, tail);
+        assert_true (size > 0 && (size_t) size < outsize - used);
+        used += (size_t) size;
+        tail += length + (tail[length] ? 1 : 0);
+    }
+}
+
+//  Assert that stdout got exactly the chat lines tails (see s_expected_lines), stamped with the
+//  minute of the last capture (when it started or, if the minute turned, when it stopped).
+static void
+s_assert_shown (const fixture_t *fixture, const char *tails)
+{
+    static char early[OUTPUT_MAX_BYTES], late[OUTPUT_MAX_BYTES];
+    s_expected_lines (early, sizeof early, tails, fixture->before);
+    s_expected_lines (late, sizeof late, tails, fixture->after);
+    if (strcmp (fixture->out, early) != 0 && strcmp (fixture->out, late) != 0)
+        fail_msg ("stdout got\n\"%s\"\nexpected\n\"%s\"", fixture->out, early);
+}
+
+//  Assert that stderr got exactly expected.
+static void
+s_assert_told (const fixture_t *fixture, const char *expected)
+{
+    if (strcmp (fixture->err, expected) != 0)
+        fail_msg ("stderr got\n\"%s\"\nexpected\n\"%s\"", fixture->err, expected);
+}
+
+//  Assert that text holds no control byte but newlines: nothing a terminal would act on.
+static void
+s_assert_inert (const char *text)
+{
+    for (const unsigned char *c = (const unsigned char *) text; *c; c++)
+        if ((*c < 0x20 && *c != '\n') || *c == 0x7f)
+            fail_msg ("byte 0x%02x at offset %td reached the terminal raw", *c,
+                      (const char *) c - text);
+}
+
+//  Start a new message in the fixture. Returns it.
+static message_t *
+s_message (fixture_t *fixture)
+{
+    fixture->message.count = 0;
+    return &fixture->message;
+}
+
+//  Append a frame of size bytes to message.
+static void
+s_add (message_t *message, const void *data, size_t size)
+{
+    assert_true (message->count < MESSAGE_FRAMES_MAX);
+    assert_true (size <= MESSAGE_FRAME_BYTES);
+    if (size)
+        memcpy (message->frames[message->count], data, size);
+    message->sizes[message->count++] = size;
+}
+
+//  Append the string text as a frame (without its NUL).
+static void
+s_add_string (message_t *message, const char *text)
+{
+    s_add (message, text, strlen (text));
+}
+
+//  Append frame 1 of a chat line, "channel> text", as wire.c writes it.
+static void
+s_add_line (message_t *message, const char *channel, const char *text)
+{
+    char line[FRAME_MAX_BYTES];
+    int size = wire_encode_line (line, sizeof line, channel, text, strlen (text));
+    assert_true (size > 0);
+    s_add (message, line, (size_t) size);
+}
+
+//  Append frame 2, the metadata of sender id with nick, seq and send time sent_ms.
+static void
+s_add_meta (message_t *message, const uint8_t id[WIRE_SENDER_BYTES], const char *nick, uint64_t seq,
+            uint64_t sent_ms)
+{
+    wire_meta_t meta = {.version = WIRE_VERSION, .seq = seq, .sent_ms = sent_ms};
+    memcpy (meta.sender, id, WIRE_SENDER_BYTES);
+    assert_true (strlen (nick) < sizeof meta.nick);
+    strcpy (meta.nick, nick);
+    uint8_t frame[WIRE_META_MAX_BYTES];
+    int size = wire_encode_meta (frame, sizeof frame, &meta);
+    assert_true (size > 0);
+    s_add (message, frame, (size_t) size);
+}
+
+//  Append the private topic of id, "!" + 32 hex digits.
+static void
+s_add_private_topic (message_t *message, const uint8_t id[WIRE_SENDER_BYTES])
+{
+    char topic[CONTROL_PRIVATE_BYTES + 1];
+    assert_int_equal (control_encode_private (topic, sizeof topic, id), CONTROL_PRIVATE_BYTES);
+    s_add (message, topic, CONTROL_PRIVATE_BYTES);
+}
+
+//  Append a heartbeat body: listening on port, in channel buddy, last line last_seq, hearing
+//  peers (count of them).
+static void
+s_add_beat (message_t *message, int port, uint64_t last_seq, const control_peer_t *peers,
+            size_t count)
+{
+    control_beat_t beat = {.port = port, .last_seq = last_seq, .peer_count = count};
+    strcpy (beat.channel, "buddy");
+    assert_true (count <= CONTROL_PEERS_MAX);
+    if (count)
+        memcpy (beat.peers, peers, count * sizeof *peers);
+    char body[CONTROL_BODY_MAX_BYTES];
+    int size = control_encode_beat (body, sizeof body, &beat);
+    assert_true (size > 0);
+    s_add (message, body, (size_t) size);
+}
+
+//  Build a chat line from id (nick) with seq on channel.
+static message_t *
+s_chat (fixture_t *fixture, const uint8_t id[WIRE_SENDER_BYTES], const char *nick, uint64_t seq,
+        const char *channel, const char *text)
+{
+    message_t *message = s_message (fixture);
+    s_add_line (message, channel, text);
+    s_add_meta (message, id, nick, seq, (uint64_t) zclock_time ());
+    return message;
+}
+
+//  Build a line as its sender resends it (kind "line") or serves it as history (kind
+//  "history"), on our private topic, with seq and send time sent_ms.
+static message_t *
+s_served (fixture_t *fixture, const char *kind, const uint8_t id[WIRE_SENDER_BYTES],
+          const char *nick, uint64_t seq, uint64_t sent_ms, const char *text)
+{
+    message_t *message = s_message (fixture);
+    s_add_private_topic (message, SELF);
+    s_add_string (message, kind);
+    s_add_line (message, "buddy", text);
+    s_add_meta (message, id, nick, seq, sent_ms);
+    return message;
+}
+
+//  Build a heartbeat from id (nick) listening on port, its last line last_seq, hearing peers.
+static message_t *
+s_heartbeat (fixture_t *fixture, const uint8_t id[WIRE_SENDER_BYTES], const char *nick, int port,
+             uint64_t last_seq, const control_peer_t *peers, size_t count)
+{
+    message_t *message = s_message (fixture);
+    s_add_string (message, CONTROL_BEAT);
+    s_add_meta (message, id, nick, 0, (uint64_t) zclock_time ());
+    s_add_beat (message, port, last_seq, peers, count);
+    return message;
+}
+
+//  Send the fixture's message from the test's publisher, all its frames.
+static void
+s_send (fixture_t *fixture)
+{
+    void *socket = zsock_resolve (fixture->publisher);
+    const message_t *message = &fixture->message;
+    for (size_t i = 0; i < message->count; i++) {
+        int flags = i + 1 < message->count ? ZMQ_SNDMORE : 0;
+        assert_int_equal (zmq_send (socket, message->frames[i], message->sizes[i], flags),
+                          (int) message->sizes[i]);
+    }
+}
+
+//  Wait (bounded) until the SUB has a message, then let the inbox receive all that wait,
+//  capturing what the user sees. inbox_receive writes the lines out itself.
+static void
+s_pump (fixture_t *fixture)
+{
+    zmq_pollitem_t item = {zsock_resolve (fixture->sub), 0, ZMQ_POLLIN, 0};
+    assert_int_equal (zmq_poll (&item, 1, WAIT_MS), 1);
+    s_capture_start (fixture);
+    inbox_receive (fixture->inbox);
+    s_capture_stop (fixture);
+    if (fixture->out_written != strlen (fixture->out))
+        fail_msg ("inbox_receive left %zu bytes of stdout unwritten",
+                  strlen (fixture->out) - fixture->out_written);
+}
+
+//  Hand the fixture's message to inbox_handle, from address at now_ms, capturing what the
+//  user sees (the chat lines flushed after).
+static void
+s_handle (fixture_t *fixture, const char *address, int64_t now_ms)
+{
+    inbox_frame_t frames[MESSAGE_FRAMES_MAX];
+    const message_t *message = &fixture->message;
+    size_t count = message->count < INBOX_FRAMES_MAX ? message->count : INBOX_FRAMES_MAX;
+    for (size_t i = 0; i < count; i++)
+        frames[i] = (inbox_frame_t){message->frames[i], message->sizes[i]};
+    s_capture_start (fixture);
+    inbox_handle (fixture->inbox, frames, count, message->count, address, now_ms);
+    term_flush ();
+    s_capture_stop (fixture);
+}
+
+//  Run inbox_tick at now_ms, capturing what the user sees.
+static void
+s_tick (fixture_t *fixture, int64_t now_ms)
+{
+    s_capture_start (fixture);
+    inbox_tick (fixture->inbox, now_ms);
+    s_capture_stop (fixture);
+}
+
+//  Receive one message on the test's publisher, waiting until deadline_ms at most: a
+//  subscription (1) or unsubscription (0) and its topic, into topic. Fails if none comes.
+static int
+s_upstream (fixture_t *fixture, char *topic, size_t size, int64_t deadline_ms)
+{
+    void *socket = zsock_resolve (fixture->publisher);
+    zmq_pollitem_t item = {socket, 0, ZMQ_POLLIN, 0};
+    int64_t left = deadline_ms - zclock_mono ();
+    if (zmq_poll (&item, 1, left > 0 ? (long) left : 0) != 1)
+        fail_msg ("nothing came upstream within %d ms", WAIT_MS);
+    char message[CONTROL_REQUEST_MAX_BYTES + 1];
+    int received = zmq_recv (socket, message, sizeof message, ZMQ_DONTWAIT);
+    assert_true (received >= 1 && (size_t) received <= sizeof message);
+    assert_true (message[0] == 0 || message[0] == 1);
+    assert_true ((size_t) received <= size);
+    memcpy (topic, message + 1, (size_t) received - 1);
+    topic[received - 1] = 0;
+    return message[0];
+}
+
+//  Assert that the next request the SUB sent upstream is expected: subscribed, and at once
+//  unsubscribed, so it never matches a message.
+static void
+s_assert_request (fixture_t *fixture, const char *expected)
+{
+    int64_t deadline_ms = zclock_mono () + WAIT_MS;
+    char topic[CONTROL_REQUEST_MAX_BYTES + 1];
+    assert_int_equal (s_upstream (fixture, topic, sizeof topic, deadline_ms), 1);
+    if (strcmp (topic, expected) != 0)
+        fail_msg ("upstream came \"%s\", expected \"%s\"", topic, expected);
+    assert_int_equal (s_upstream (fixture, topic, sizeof topic, deadline_ms), 0);
+    assert_string_equal (topic, expected);
+}
+
+//  Assert that the SUB sent no request upstream since the last one looked at: the test's own
+//  subscription, sent now, is the next to arrive.
+static void
+s_assert_no_request (fixture_t *fixture)
+{
+    void *sub = zsock_resolve (fixture->sub);
+    zmq_setsockopt (sub, ZMQ_SUBSCRIBE, SENTINEL_TOPIC, strlen (SENTINEL_TOPIC));
+    zmq_setsockopt (sub, ZMQ_UNSUBSCRIBE, SENTINEL_TOPIC, strlen (SENTINEL_TOPIC));
+    s_assert_request (fixture, SENTINEL_TOPIC);
+}
+
+//  Write the request "~kind TARGET REQUESTER NUMBER" (requester NULL: "~kind TARGET NUMBER")
+//  into out.
+static void
+s_request_text (char *out, size_t outsize, const char *kind, const uint8_t *target,
+                const uint8_t *requester, uint64_t number)
+{
+    char target_hex[2 * WIRE_SENDER_BYTES + 1], requester_hex[2 * WIRE_SENDER_BYTES + 1] = "";
+    s_hex (target, target_hex);
+    if (requester)
+        s_hex (requester, requester_hex);
+    int size = snprintf (out, outsize, "~%s %s%s%s %llu", kind, target_hex, requester ? " " : "",
+                         requester_hex, (unsigned long long) number);
+    assert_true (size > 0 && (size_t) size < outsize);
+}
+
+//  Assert that the next request upstream is "~kind TARGET [REQUESTER] NUMBER".
+static void
+s_assert_asked (fixture_t *fixture, const char *kind, const uint8_t *target,
+                const uint8_t *requester, uint64_t number)
+{
+    char expected[CONTROL_REQUEST_MAX_BYTES];
+    s_request_text (expected, sizeof expected, kind, target, requester, number);
+    s_assert_request (fixture, expected);
+}
+
+//  Setup: an XPUB and a SUB subscribed to everything (attached: its subscription has arrived),
+//  the shared tables, and the inbox of that SUB.
+static int
+s_setup (void **state)
+{
+    static int endpoints = 0;
+    fixture_t *fixture = calloc (1, sizeof *fixture);
+    if (!fixture)
+        return -1;
+    *state = fixture;
+    char endpoint[64];
+    assert_true (snprintf (endpoint, sizeof endpoint, "inproc://inbox-test-%d", ++endpoints) > 0);
+    fixture->publisher = zsock_new (ZMQ_XPUB);
+    assert_non_null (fixture->publisher);
+    zsock_set_xpub_verboser (fixture->publisher, 1); //  every (un)subscription, as publisher.c
+    assert_int_equal (zsock_bind (fixture->publisher, "%s", endpoint), 0);
+    fixture->sub = zsock_new (ZMQ_SUB);
+    assert_non_null (fixture->sub);
+    zsock_set_rcvtimeo (fixture->sub, 0); //  as subscriber.c: inbox_receive reads what waits
+    zsock_set_subscribe (fixture->sub, "");
+    assert_int_equal (zsock_connect (fixture->sub, "%s", endpoint), 0);
+    char topic[CONTROL_REQUEST_MAX_BYTES + 1];
+    assert_int_equal (s_upstream (fixture, topic, sizeof topic, zclock_mono () + WAIT_MS), 1);
+    assert_string_equal (topic, "");
+    fixture->channels = channels_new ("buddy");
+    fixture->peers = peers_new ();
+    fixture->room = room_new ();
+    fixture->backlog = backlog_new (BACKLOG_LINES_MAX);
+    assert_true (fixture->channels && fixture->peers && fixture->room && fixture->backlog);
+    fixture->inbox = inbox_new (zsock_resolve (fixture->sub), fixture->channels, fixture->peers,
+                                fixture->room, fixture->backlog, SELF, HISTORY_LINES);
+    assert_non_null (fixture->inbox);
+    return 0;
+}
+
+//  Teardown: destroy the inbox (twice), the tables and the sockets.
+static int
+s_teardown (void **state)
+{
+    fixture_t *fixture = *state;
+    inbox_destroy (&fixture->inbox);
+    inbox_destroy (&fixture->inbox); //  safe twice
+    assert_null (fixture->inbox);
+    backlog_destroy (&fixture->backlog);
+    room_destroy (&fixture->room);
+    peers_destroy (&fixture->peers);
+    channels_destroy (&fixture->channels);
+    zsock_destroy (&fixture->sub);
+    zsock_destroy (&fixture->publisher);
+    free (fixture);
+    return 0;
+}
+
+//  A chat line with metadata, sent over the socket, is shown once with its sender's nick and
+//  kept; the same seq again (a second path, a resend) is not shown twice.
+static void
+test_line_shown_once (void **state)
+{
+    fixture_t *fixture = *state;
+    s_chat (fixture, ANNA, "anna", 1, "buddy", "hej");
+    s_send (fixture);
+    s_pump (fixture);
+    s_assert_shown (fixture, "[buddy] <anna> hej");
+    s_assert_told (fixture, "");
+    assert_int_equal (backlog_size (fixture->backlog), 1);
+    s_send (fixture);
+    s_pump (fixture);
+    s_assert_shown (fixture, "");
+    s_assert_told (fixture, "");
+    assert_int_equal (backlog_size (fixture->backlog), 1);
+    assert_false (inbox_repairing (fixture->inbox));
+}
+
+//  A line after a gap is not shown; the sender is asked upstream to resend from the first
+//  missing seq; the resent lines (on our private topic) fill the gap and show in order, and
+//  the line that came early is a duplicate after that.
+static void
+test_gap_repaired (void **state)
+{
+    fixture_t *fixture = *state;
+    s_chat (fixture, ANNA, "anna", 1, "buddy", "ett");
+    s_send (fixture);
+    s_pump (fixture);
+    s_assert_shown (fixture, "[buddy] <anna> ett");
+    s_chat (fixture, ANNA, "anna", 3, "buddy", "tre");
+    s_send (fixture);
+    s_pump (fixture);
+    s_assert_shown (fixture, "");
+    s_assert_told (fixture, "");
+    assert_true (inbox_repairing (fixture->inbox));
+    s_assert_asked (fixture, "resend", ANNA, SELF, 2);
+    s_served (fixture, CONTROL_KIND_LINE, ANNA, "anna", 2, (uint64_t) zclock_time (), "två");
+    s_send (fixture);
+    s_served (fixture, CONTROL_KIND_LINE, ANNA, "anna", 3, (uint64_t) zclock_time (), "tre");
+    s_send (fixture);
+    s_pump (fixture);
+    s_assert_shown (fixture, "[buddy] <anna> två\n[buddy] <anna> tre");
+    s_assert_told (fixture, "");
+    assert_false (inbox_repairing (fixture->inbox));
+    assert_int_equal (backlog_size (fixture->backlog), 3);
+    s_chat (fixture, ANNA, "anna", 3, "buddy", "tre");
+    s_send (fixture);
+    s_pump (fixture);
+    s_assert_shown (fixture, "");
+    s_assert_no_request (fixture);
+}
+
+//  A gap nobody repairs is asked for REPAIR_TRIES times, REPAIR_RETRY_MS apart, then told as
+//  lost, and the lines after it show again.
+static void
+test_gap_lost (void **state)
+{
+    fixture_t *fixture = *state;
+    s_chat (fixture, ANNA, "anna", 1, "buddy", "ett");
+    s_handle (fixture, "127.0.0.1", T0);
+    s_chat (fixture, ANNA, "anna", 3, "buddy", "tre");
+    s_handle (fixture, "127.0.0.1", T0);
+    s_assert_shown (fixture, "");
+    for (int try = 0; try < REPAIR_TRIES; try++) {
+        s_tick (fixture, T0 + try * REPAIR_RETRY_MS);
+        s_assert_told (fixture, "");
+        s_assert_asked (fixture, "resend", ANNA, SELF, 2);
+        s_tick (fixture, T0 + try * REPAIR_RETRY_MS + REPAIR_RETRY_MS - 1);
+        s_assert_no_request (fixture);
+    }
+    assert_true (inbox_repairing (fixture->inbox));
+    s_tick (fixture, T0 + REPAIR_TRIES * REPAIR_RETRY_MS);
+    char expected[64];
+    assert_true (snprintf (expected, sizeof expected, "-- 2 messages from ?%02x%02x were lost\n",
+                           ANNA[0], ANNA[1]) > 0);
+    s_assert_told (fixture, expected);
+    assert_false (inbox_repairing (fixture->inbox));
+    s_assert_no_request (fixture);
+    s_chat (fixture, ANNA, "anna", 4, "buddy", "fyra");
+    s_handle (fixture, "127.0.0.1", T0 + REPAIR_TRIES * REPAIR_RETRY_MS);
+    s_assert_shown (fixture, "[buddy] <anna> fyra");
+}
+
+//  A member's news that the lines of a gap are gone ends the repair at once: they are told as
+//  lost, under the member's name, and the next line shows.
+static void
+test_gap_gone (void **state)
+{
+    fixture_t *fixture = *state;
+    s_heartbeat (fixture, ANNA, "anna", 5558, 0, NULL, 0);
+    s_handle (fixture, "127.0.0.1", T0);
+    s_assert_told (fixture, "-- anna joined (127.0.0.1:5558)\n");
+    s_chat (fixture, ANNA, "anna", 1, "buddy", "ett");
+    s_handle (fixture, "127.0.0.1", T0);
+    s_chat (fixture, ANNA, "anna", 3, "buddy", "tre");
+    s_handle (fixture, "127.0.0.1", T0);
+    assert_true (inbox_repairing (fixture->inbox));
+    message_t *message = s_message (fixture);
+    s_add_private_topic (message, SELF);
+    s_add_string (message, CONTROL_KIND_GONE);
+    s_add_meta (message, ANNA, "anna", 3, (uint64_t) zclock_time ());
+    s_handle (fixture, "127.0.0.1", T0 + 1);
+    s_assert_told (fixture, "-- 1 message from anna was lost\n");
+    s_assert_shown (fixture, "");
+    //  Line 3 came ahead of the gap and was dropped: it is still wanted
+    assert_true (inbox_repairing (fixture->inbox));
+    s_chat (fixture, ANNA, "anna", 3, "buddy", "tre");
+    s_handle (fixture, "127.0.0.1", T0 + 2);
+    s_assert_shown (fixture, "[buddy] <anna> tre");
+    assert_false (inbox_repairing (fixture->inbox));
+}
+
+//  A line carrying our own id (heard back through a loop in the mesh) is never shown, nor kept.
+static void
+test_own_line_not_shown (void **state)
+{
+    fixture_t *fixture = *state;
+    s_chat (fixture, SELF, "jag", 1, "buddy", "mitt eget");
+    s_send (fixture);
+    s_pump (fixture);
+    s_assert_shown (fixture, "");
+    s_assert_told (fixture, "");
+    s_served (fixture, CONTROL_KIND_HISTORY, SELF, "jag", 1, HISTORY_SENT_MS, "förr");
+    s_handle (fixture, "127.0.0.1", T0);
+    s_assert_shown (fixture, "");
+    assert_int_equal (backlog_size (fixture->backlog), 0);
+    assert_false (inbox_repairing (fixture->inbox));
+}
+
+//  A line on a muted channel is not shown but kept for those who join later; the other
+//  channels still show.
+static void
+test_muted_channel_kept (void **state)
+{
+    fixture_t *fixture = *state;
+    assert_int_equal (channels_mute (fixture->channels, "tyst"), 0);
+    s_chat (fixture, ANNA, "anna", 1, "tyst", "psst");
+    s_send (fixture);
+    s_pump (fixture);
+    s_assert_shown (fixture, "");
+    s_assert_told (fixture, "");
+    assert_int_equal (backlog_size (fixture->backlog), 1);
+    s_chat (fixture, ANNA, "anna", 2, "buddy", "hej");
+    s_send (fixture);
+    s_pump (fixture);
+    s_assert_shown (fixture, "[buddy] <anna> hej");
+    assert_int_equal (backlog_size (fixture->backlog), 2);
+}
+
+//  A plain peer's one-frame line is shown under its address, every time (it has no seq), and
+//  not kept; so is a line with metadata and seq 0.
+static void
+test_plain_peer (void **state)
+{
+    fixture_t *fixture = *state;
+    message_t *message = s_message (fixture);
+    s_add_string (message, "buddy> hej");
+    for (int copy = 0; copy < 2; copy++) {
+        s_handle (fixture, "127.0.0.1", T0);
+        s_assert_shown (fixture, "[buddy] <127.0.0.1> hej");
+        s_assert_told (fixture, "");
+    }
+    //  The course's peer may leave the space out
+    message = s_message (fixture);
+    s_add_string (message, "buddy>hej");
+    s_handle (fixture, "192.0.2.7", T0);
+    s_assert_shown (fixture, "[buddy] <192.0.2.7> hej");
+    s_chat (fixture, ANNA, "anna", 0, "buddy", "noll");
+    for (int copy = 0; copy < 2; copy++) {
+        s_handle (fixture, "127.0.0.1", T0);
+        s_assert_shown (fixture, "[buddy] <anna> noll");
+    }
+    assert_int_equal (backlog_size (fixture->backlog), 0);
+}
+
+//  Over the socket a plain peer's line is shown too: inproc has no peer address, so "?".
+static void
+test_plain_peer_over_socket (void **state)
+{
+    fixture_t *fixture = *state;
+    message_t *message = s_message (fixture);
+    s_add_string (message, "buddy> hej");
+    s_send (fixture);
+    s_pump (fixture);
+    s_assert_shown (fixture, "[buddy] <?> hej");
+    s_assert_told (fixture, "");
+}
+
+//  A row of broken metadata frames: how to break a good one, and why it is refused.
+typedef struct {
+    const char *name;   //  what is broken
+    size_t size;        //  the frame's size (0: as encoded)
+    int byte;           //  the byte to change (-1: none)
+    uint8_t value;      //  ... and its value
+    const char *reason; //  the notice's reason
+} broken_meta_row_t;
+
+//  A good frame 1 with a broken frame 2 is shown as the plain peer's, and one notice says why.
+static void
+test_broken_meta (void **state)
+{
+    fixture_t *fixture = *state;
+    const broken_meta_row_t rows[] = {
+        {"truncated", WIRE_META_FIXED_BYTES - 1, -1, 0, "broken metadata frame"},
+        {"version 0", 0, 0, 0, "broken metadata frame"},
+        {"nick longer than the frame", 0, 33, 200, "broken metadata frame"},
+        {"nick with a space", 0, WIRE_META_FIXED_BYTES + 1, ' ', "invalid nick in metadata"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        message_t *message = s_chat (fixture, ANNA, "anna", i + 1, "buddy", "hej");
+        if (rows[i].size)
+            message->sizes[1] = rows[i].size;
+        if (rows[i].byte >= 0)
+            message->frames[1][rows[i].byte] = rows[i].value;
+        s_handle (fixture, "127.0.0.1", T0);
+        char expected[128];
+        assert_true (snprintf (expected, sizeof expected, "-- bad message from 127.0.0.1: %s\n",
+                               rows[i].reason) > 0);
+        if (strcmp (fixture->err, expected) != 0)
+            fail_msg ("%s: stderr got \"%s\", expected \"%s\"", rows[i].name, fixture->err,
+                      expected);
+        s_assert_shown (fixture, "[buddy] <127.0.0.1> hej");
+    }
+    assert_int_equal (backlog_size (fixture->backlog), 0);
+}
+
+//  A row of refused first frames, and why.
+typedef struct {
+    const char *line;   //  frame 1
+    bool with_meta;     //  a good frame 2 follows
+    const char *reason; //  the notice's reason
+} refused_row_t;
+
+//  A first frame that is not "channel> text" gives one notice and nothing shown, with or
+//  without metadata.
+static void
+test_refused_line (void **state)
+{
+    fixture_t *fixture = *state;
+    static char too_long[TEXT_MAX_BYTES + 16];
+    assert_true (snprintf (too_long, sizeof too_long, "buddy> %0*d", TEXT_MAX_BYTES + 1, 0) > 0);
+    const refused_row_t rows[] = {
+        {"hej", false, "no \"channel> \" at the start"},
+        {"", true, "no \"channel> \" at the start"},
+        {"bu ddy> hej", false, "invalid channel name"},
+        {too_long, true, "message too long"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        message_t *message = s_message (fixture);
+        s_add_string (message, rows[i].line);
+        if (rows[i].with_meta)
+            s_add_meta (message, ANNA, "anna", i + 1, (uint64_t) zclock_time ());
+        s_handle (fixture, "127.0.0.1", T0);
+        char expected[128];
+        assert_true (snprintf (expected, sizeof expected, "-- bad message from 127.0.0.1: %s\n",
+                               rows[i].reason) > 0);
+        if (strcmp (fixture->err, expected) != 0)
+            fail_msg ("row %zu: stderr got \"%s\", expected \"%s\"", i, fixture->err, expected);
+        s_assert_shown (fixture, "");
+    }
+    assert_int_equal (backlog_size (fixture->backlog), 0);
+    assert_false (inbox_repairing (fixture->inbox));
+}
+
+//  Six bad messages within a second give five notices; the next one allowed, a second later,
+//  says how many were not shown.
+static void
+test_notice_rate_limit (void **state)
+{
+    fixture_t *fixture = *state;
+    const char *notice = "-- bad message from 127.0.0.1: no \"channel> \" at the start";
+    message_t *message = s_message (fixture);
+    s_add_string (message, "hej");
+    s_capture_start (fixture);
+    inbox_frame_t frame = {message->frames[0], message->sizes[0]};
+    for (int i = 0; i < INBOX_NOTICES_PER_SECOND + 1; i++)
+        inbox_handle (fixture->inbox, &frame, 1, 1, "127.0.0.1", T0);
+    //  The limit's window started at the first notice, on zclock_mono: it ends by window_end
+    int64_t window_end = zclock_mono () + 1000;
+    s_capture_stop (fixture);
+    char expected[1024] = "";
+    size_t used = 0;
+    for (int i = 0; i < INBOX_NOTICES_PER_SECOND; i++)
+        used += (size_t) snprintf (expected + used, sizeof expected - used, "%s\n", notice);
+    assert_true (used < sizeof expected);
+    s_assert_told (fixture, expected);
+    s_assert_shown (fixture, "");
+    //  Wait for the window to end: a clock, not another thread, is waited for
+    int64_t now;
+    while ((now = zclock_mono ()) <= window_end)
+        poll (NULL, 0, (int) (window_end - now + 1));
+    s_handle (fixture, "127.0.0.1", T0 + 2000);
+    assert_true (snprintf (expected, sizeof expected, "%s (and 1 more not shown)\n", notice) > 0);
+    s_assert_told (fixture, expected);
+    s_handle (fixture, "127.0.0.1", T0 + 2001);
+    assert_true (snprintf (expected, sizeof expected, "%s\n", notice) > 0);
+    s_assert_told (fixture, expected);
+}
+
+//  Escape sequences and control characters in a line, a nick-less sender's address or a
+//  refused message's address reach the terminal made visible, never raw.
+static void
+test_escapes_made_safe (void **state)
+{
+    fixture_t *fixture = *state;
+    s_chat (fixture, ANNA, "anna", 1, "buddy", "\x1b[2Jrent\a\r\x7f");
+    s_send (fixture);
+    s_pump (fixture);
+    s_assert_shown (fixture, "[buddy] <anna> ^[[2Jrent^G^M^?");
+    s_assert_inert (fixture->out);
+    message_t *message = s_message (fixture);
+    s_add_string (message, "buddy> \x1b]0;title\a\x1b[31mred");
+    s_handle (fixture, "10.0.0.1\x1b[2J", T0);
+    s_assert_shown (fixture, "[buddy] <10.0.0.1^[[2J> ^[]0;title^G^[[31mred");
+    s_assert_inert (fixture->out);
+    message = s_message (fixture);
+    s_add_string (message, "no separator \x1b[2J");
+    s_handle (fixture, "10.0.0.1\x1b[2J\n", T0);
+    s_assert_told (fixture, "-- bad message from 10.0.0.1^[[2J^J: no \"channel> \" at the start\n");
+    s_assert_inert (fixture->err);
+}
+
+//  A heartbeat from a new sender says it joined (where from), a second one says nothing, a
+//  new nick says it was renamed, a goodbye says it left; the room follows.
+static void
+test_heartbeat_join_leave (void **state)
+{
+    fixture_t *fixture = *state;
+    s_heartbeat (fixture, ANNA, "anna", 5558, 0, NULL, 0);
+    s_handle (fixture, "127.0.0.1", T0);
+    s_assert_told (fixture, "-- anna joined (127.0.0.1:5558)\n");
+    s_assert_shown (fixture, "");
+    assert_true (room_knows (fixture->room, ANNA));
+    s_handle (fixture, "127.0.0.1", T0 + BEAT_INTERVAL_MS);
+    s_assert_told (fixture, "");
+    s_assert_shown (fixture, "");
+    s_heartbeat (fixture, ANNA, "annie", 5558, 0, NULL, 0);
+    s_handle (fixture, "127.0.0.1", T0 + 2 * BEAT_INTERVAL_MS);
+    s_assert_told (fixture, "-- anna is now called annie\n");
+    message_t *message = s_message (fixture);
+    s_add_string (message, CONTROL_BYE);
+    s_add_meta (message, ANNA, "annie", 0, (uint64_t) zclock_time ());
+    s_add_string (message, "");
+    s_handle (fixture, "127.0.0.1", T0 + 3 * BEAT_INTERVAL_MS);
+    s_assert_told (fixture, "-- annie left\n");
+    s_assert_shown (fixture, "");
+    assert_false (room_knows (fixture->room, ANNA));
+    assert_int_equal (room_size (fixture->room), 0);
+    //  A goodbye from someone not in the room says nothing
+    s_handle (fixture, "127.0.0.1", T0 + 4 * BEAT_INTERVAL_MS);
+    s_assert_told (fixture, "");
+}
+
+//  Heartbeats over the socket: the join is told once (inproc has no address: "?").
+static void
+test_heartbeat_over_socket (void **state)
+{
+    fixture_t *fixture = *state;
+    s_heartbeat (fixture, ANNA, "anna", 5558, 0, NULL, 0);
+    s_send (fixture);
+    s_pump (fixture);
+    s_assert_told (fixture, "-- anna joined (?:5558)\n");
+    s_assert_shown (fixture, "");
+    assert_true (room_knows (fixture->room, ANNA));
+    s_send (fixture);
+    s_pump (fixture);
+    s_assert_told (fixture, "");
+    assert_int_equal (room_size (fixture->room), 1);
+}
+
+//  A member not heard for MEMBER_GONE_MS is told gone at the next tick, once.
+static void
+test_member_gone_silent (void **state)
+{
+    fixture_t *fixture = *state;
+    s_heartbeat (fixture, ANNA, "anna", 5558, 0, NULL, 0);
+    s_handle (fixture, "127.0.0.1", T0);
+    s_tick (fixture, T0 + MEMBER_GONE_MS);
+    s_assert_told (fixture, "");
+    assert_true (room_knows (fixture->room, ANNA));
+    s_tick (fixture, T0 + MEMBER_GONE_MS + 1);
+    s_assert_told (fixture, "-- anna left (no heartbeat from 127.0.0.1:5558 for 4 s)\n");
+    assert_false (room_knows (fixture->room, ANNA));
+    s_tick (fixture, T0 + MEMBER_GONE_MS + 2);
+    s_assert_told (fixture, "");
+}
+
+//  Control traffic is never shown and never told: a heartbeat with broken metadata or a broken
+//  body, an unknown control topic.
+static void
+test_control_never_shown (void **state)
+{
+    fixture_t *fixture = *state;
+    message_t *message = s_heartbeat (fixture, ANNA, "anna", 5558, 0, NULL, 0);
+    message->sizes[1] = 10; //  metadata cut short
+    s_handle (fixture, "127.0.0.1", T0);
+    s_assert_told (fixture, "");
+    s_assert_shown (fixture, "");
+    message = s_heartbeat (fixture, ANNA, "anna", 5558, 0, NULL, 0);
+    message->count = 2; //  no body
+    s_handle (fixture, "127.0.0.1", T0);
+    s_assert_told (fixture, "");
+    message = s_heartbeat (fixture, ANNA, "anna", 5558, 0, NULL, 0);
+    strcpy ((char *) message->frames[2], "port nope\n");
+    message->sizes[2] = strlen ("port nope\n");
+    s_handle (fixture, "127.0.0.1", T0);
+    s_assert_told (fixture, "");
+    message = s_heartbeat (fixture, ANNA, "anna", 5558, 0, NULL, 0);
+    strcpy ((char *) message->frames[0], "~future");
+    message->sizes[0] = strlen ("~future");
+    s_handle (fixture, "127.0.0.1", T0);
+    s_assert_told (fixture, "");
+    s_assert_shown (fixture, "");
+    assert_int_equal (room_size (fixture->room), 0);
+    s_assert_no_request (fixture);
+}
+
+//  Fill a heartbeat's peer with id at address.
+static control_peer_t
+s_peer (const uint8_t id[WIRE_SENDER_BYTES], const char *address)
+{
+    control_peer_t peer;
+    memset (&peer, 0, sizeof peer);
+    memcpy (peer.id, id, WIRE_SENDER_BYTES);
+    assert_true (strlen (address) < sizeof peer.address);
+    strcpy (peer.address, address);
+    return peer;
+}
+
+//  True when fd becomes readable within timeout_ms.
+static bool
+s_readable (int fd, int timeout_ms)
+{
+    struct pollfd item = {.fd = fd, .events = POLLIN};
+    int ready = poll (&item, 1, timeout_ms);
+    assert_true (ready >= 0);
+    return ready == 1;
+}
+
+//  A heartbeat listing a member we do not hear adds it to the peers (and wakes the subscriber
+//  thread); ourselves, the sender, members already known and a loopback address from another
+//  machine are not added.
+static void
+test_heartbeat_adds_peers (void **state)
+{
+    fixture_t *fixture = *state;
+    int news = peers_news_fd (fixture->peers);
+    assert_false (s_readable (news, 0));
+    const control_peer_t heard[] = {
+        s_peer (SELF, "127.0.0.1:5601"),
+        s_peer (ANNA, "127.0.0.1:5558"),
+        s_peer (BERTIL, "127.0.0.1:5600"),
+    };
+    s_heartbeat (fixture, ANNA, "anna", 5558, 0, heard, 3);
+    s_handle (fixture, "127.0.0.1", T0);
+    assert_int_equal (peers_size (fixture->peers), 1);
+    assert_true (s_readable (news, WAIT_MS));
+    char endpoint[ENDPOINT_MAX_BYTES];
+    bool connect = false;
+    assert_true (peers_next_change (fixture->peers, endpoint, sizeof endpoint, &connect));
+    assert_string_equal (endpoint, "tcp://127.0.0.1:5600");
+    assert_true (connect);
+    assert_false (peers_next_change (fixture->peers, endpoint, sizeof endpoint, &connect));
+    //  Again: bertil is a peer already
+    s_handle (fixture, "127.0.0.1", T0 + BEAT_INTERVAL_MS);
+    assert_int_equal (peers_size (fixture->peers), 1);
+    //  From another machine: its loopback is not ours, its LAN address is
+    const control_peer_t far[] = {
+        s_peer (DAVID, "127.0.0.1:5602"),
+        s_peer (DAVID, "192.0.2.8:5602"),
+    };
+    s_heartbeat (fixture, CECILIA, "cecilia", 5557, 0, far, 2);
+    s_handle (fixture, "192.0.2.7", T0);
+    s_assert_told (fixture, "-- cecilia joined (192.0.2.7:5557)\n");
+    assert_int_equal (peers_size (fixture->peers), 2);
+    char labels[4][ENDPOINT_MAX_BYTES];
+    assert_int_equal (peers_labels (fixture->peers, labels, 4), 2);
+    assert_string_equal (labels[0], "127.0.0.1:5600");
+    assert_string_equal (labels[1], "192.0.2.8:5602");
+}
+
+//  The first member heard is asked for the history; history lines show with "(history) " and
+//  their send time, once; "history-end" stops further asks.
+static void
+test_history (void **state)
+{
+    fixture_t *fixture = *state;
+    s_heartbeat (fixture, ANNA, "anna", 5558, 10, NULL, 0);
+    s_handle (fixture, "127.0.0.1", T0);
+    s_assert_asked (fixture, "history", ANNA, SELF, HISTORY_LINES);
+    s_served (fixture, CONTROL_KIND_HISTORY, ANNA, "anna", 5, HISTORY_SENT_MS, "förr");
+    s_handle (fixture, "127.0.0.1", T0 + 1);
+    char clock[6], expected[128];
+    s_clock ((time_t) (HISTORY_SENT_MS / 1000), clock);
+    assert_true (snprintf (expected, sizeof expected, "(history) %s [buddy] <anna> förr\n", clock) >
+                 0);
+    assert_string_equal (fixture->out, expected);
+    s_assert_told (fixture, "");
+    //  Served again (a second answer): not shown twice
+    s_handle (fixture, "127.0.0.1", T0 + 2);
+    assert_string_equal (fixture->out, "");
+    //  A line she sent after we joined is not history
+    s_served (fixture, CONTROL_KIND_HISTORY, ANNA, "anna", 11, HISTORY_SENT_MS, "ny");
+    s_handle (fixture, "127.0.0.1", T0 + 3);
+    assert_string_equal (fixture->out, "");
+    message_t *message = s_message (fixture);
+    s_add_private_topic (message, SELF);
+    s_add_string (message, CONTROL_KIND_HISTORY_END);
+    s_add_meta (message, ANNA, "anna", 0, (uint64_t) zclock_time ());
+    s_handle (fixture, "127.0.0.1", T0 + 4);
+    s_assert_told (fixture, "");
+    assert_string_equal (fixture->out, "");
+    //  Long after, another member: nobody is asked again
+    s_heartbeat (fixture, BERTIL, "bertil", 5559, 0, NULL, 0);
+    s_handle (fixture, "127.0.0.1", T0 + REPAIR_HISTORY_WAIT_MS + 1);
+    s_assert_told (fixture, "-- bertil joined (127.0.0.1:5559)\n");
+    s_assert_no_request (fixture);
+}
+
+//  Without an answer, the history is asked of the next member heard after
+//  REPAIR_HISTORY_WAIT_MS, REPAIR_HISTORY_TRIES members at most.
+static void
+test_history_asked_again (void **state)
+{
+    fixture_t *fixture = *state;
+    const uint8_t *members[] = {ANNA, BERTIL, CECILIA, DAVID};
+    const char *nicks[] = {"anna", "bertil", "cecilia", "david"};
+    int64_t now_ms = T0;
+    for (int i = 0; i < 4; i++) {
+        s_heartbeat (fixture, members[i], nicks[i], 5558 + i, 0, NULL, 0);
+        //  Not yet: the last one asked has REPAIR_HISTORY_WAIT_MS to answer
+        if (i > 0) {
+            s_handle (fixture, "127.0.0.1", now_ms + REPAIR_HISTORY_WAIT_MS - 1);
+            s_assert_no_request (fixture);
+        }
+        now_ms += i > 0 ? REPAIR_HISTORY_WAIT_MS : 0;
+        s_handle (fixture, "127.0.0.1", now_ms);
+        if (i < REPAIR_HISTORY_TRIES)
+            s_assert_asked (fixture, "history", members[i], SELF, HISTORY_LINES);
+        else
+            s_assert_no_request (fixture);
+    }
+}
+
+//  A private message is shown as "(private)" once, even when it comes twice, and each copy
+//  gets its receipt upstream.
+static void
+test_private_message (void **state)
+{
+    fixture_t *fixture = *state;
+    message_t *message = s_message (fixture);
+    s_add_private_topic (message, SELF);
+    s_add_string (message, CONTROL_KIND_MESSAGE);
+    s_add_string (message, "hemlis");
+    s_add_meta (message, ANNA, "anna", 1, (uint64_t) zclock_time ());
+    s_send (fixture);
+    s_pump (fixture);
+    s_assert_shown (fixture, "(private) <anna> hemlis");
+    s_assert_told (fixture, "");
+    s_assert_asked (fixture, "ack", ANNA, NULL, 1);
+    s_send (fixture);
+    s_pump (fixture);
+    s_assert_shown (fixture, "");
+    s_assert_told (fixture, "");
+    s_assert_asked (fixture, "ack", ANNA, NULL, 1);
+    assert_int_equal (backlog_size (fixture->backlog), 0);
+}
+
+//  A message on another peer's private topic, or on a bare "!", is not for us: our SUB socket
+//  does not subscribe to it, but a subscriber to everything would get it. Nothing is shown,
+//  no receipt goes out (it would tell the sender "delivered" falsely), nothing is said.
+static void
+test_private_not_ours (void **state)
+{
+    fixture_t *fixture = *state;
+    for (int row = 0; row < 2; row++) {
+        message_t *message = s_message (fixture);
+        if (row == 0)
+            s_add_private_topic (message, BERTIL);
+        else
+            s_add_string (message, "!");
+        s_add_string (message, CONTROL_KIND_MESSAGE);
+        s_add_string (message, "not for us");
+        s_add_meta (message, ANNA, "anna", 1, (uint64_t) zclock_time ());
+        s_handle (fixture, "127.0.0.1", T0);
+        s_assert_shown (fixture, "");
+        s_assert_told (fixture, "");
+    }
+    s_assert_no_request (fixture);
+}
+
+//  A row of malformed messages on our private topic: its frames after the topic (NULL ends
+//  them; "META" is a good metadata frame, "META0" one with seq 0), and the notice's reason
+//  (NULL: ignored, silently).
+typedef struct {
+    const char *frames[4]; //  the frames after the topic
+    const char *reason;    //  why it is refused
+} private_row_t;
+
+//  Malformed messages on our private topic give one notice each and show nothing, send no
+//  receipt; an unknown kind is ignored, for later versions.
+static void
+test_private_malformed (void **state)
+{
+    fixture_t *fixture = *state;
+    const private_row_t rows[] = {
+        {{NULL}, "a frame is missing"},
+        {{"line", "buddy> hej", NULL}, "a frame is missing"},
+        {{"line", "buddy> hej", "META0", NULL}, "broken metadata frame"},
+        {{"history", "hej", "META", NULL}, "no \"channel> \" at the start"},
+        {{"gone", NULL}, "a malformed control message"},
+        {{"later", "buddy> hej", "META", NULL}, NULL},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        message_t *message = s_message (fixture);
+        s_add_private_topic (message, SELF);
+        for (const char *const *frame = rows[i].frames; *frame; frame++)
+            if (strncmp (*frame, "META", 4) == 0)
+                s_add_meta (message, ANNA, "anna", strcmp (*frame, "META0") ? i + 1 : 0,
+                            (uint64_t) zclock_time ());
+            else
+                s_add_string (message, *frame);
+        s_handle (fixture, "127.0.0.1", T0);
+        char expected[128] = "";
+        if (rows[i].reason)
+            assert_true (snprintf (expected, sizeof expected, "-- bad message from 127.0.0.1: %s\n",
+                                   rows[i].reason) > 0);
+        if (strcmp (fixture->err, expected) != 0)
+            fail_msg ("row %zu: stderr got \"%s\", expected \"%s\"", i, fixture->err, expected);
+        s_assert_shown (fixture, "");
+    }
+    assert_int_equal (backlog_size (fixture->backlog), 0);
+    s_assert_no_request (fixture);
+}
+
+//  A malformed private message ("msg" without metadata, or with seq 0, or empty) gets one
+//  notice, no receipt, and is not shown.
+static void
+test_private_message_malformed (void **state)
+{
+    fixture_t *fixture = *state;
+    const char *reason = "-- bad message from 127.0.0.1: a malformed private message\n";
+    for (int row = 0; row < 4; row++) {
+        message_t *message = s_message (fixture);
+        s_add_private_topic (message, SELF);
+        s_add_string (message, CONTROL_KIND_MESSAGE);
+        if (row > 0)
+            s_add_string (message, row == 3 ? "" : "hemlis");
+        if (row > 1)
+            s_add_meta (message, ANNA, "anna", row == 2 ? 0 : 1, (uint64_t) zclock_time ());
+        s_handle (fixture, "127.0.0.1", T0);
+        if (strcmp (fixture->err, reason) != 0)
+            fail_msg ("row %d: stderr got \"%s\"", row, fixture->err);
+        s_assert_shown (fixture, "");
+    }
+    s_assert_no_request (fixture);
+}
+
+//  Frames past INBOX_FRAMES_MAX are dropped: the line still shows, and the next message is
+//  read whole.
+static void
+test_extra_frames_dropped (void **state)
+{
+    fixture_t *fixture = *state;
+    message_t *message = s_chat (fixture, ANNA, "anna", 1, "buddy", "ett");
+    while (message->count < MESSAGE_FRAMES_MAX)
+        s_add_string (message, "skräp");
+    s_send (fixture);
+    s_chat (fixture, ANNA, "anna", 2, "buddy", "två");
+    s_send (fixture);
+    s_pump (fixture);
+    s_assert_shown (fixture, "[buddy] <anna> ett\n[buddy] <anna> två");
+    s_assert_told (fixture, "");
+}
+
+//  inbox_destroy sets the pointer to NULL and is safe twice, and on NULL.
+static void
+test_destroy (void **state)
+{
+    fixture_t *fixture = *state;
+    inbox_destroy (&fixture->inbox);
+    assert_null (fixture->inbox);
+    inbox_destroy (&fixture->inbox);
+    assert_null (fixture->inbox);
+    inbox_destroy (NULL);
+}
+
+//  Run the inbox tests, in the C locale; the exit code is the number that failed.
+int
+main (void)
+{
+    setlocale (LC_ALL, "C");
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown (test_line_shown_once, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_gap_repaired, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_gap_lost, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_gap_gone, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_own_line_not_shown, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_muted_channel_kept, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_plain_peer, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_plain_peer_over_socket, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_broken_meta, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_refused_line, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_notice_rate_limit, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_escapes_made_safe, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_heartbeat_join_leave, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_heartbeat_over_socket, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_member_gone_silent, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_control_never_shown, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_heartbeat_adds_peers, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_history, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_history_asked_again, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_private_message, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_private_not_ours, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_private_malformed, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_private_message_malformed, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_extra_frames_dropped, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_destroy, s_setup, s_teardown),
+    };
+    int failed = cmocka_run_group_tests_name ("inbox", tests, NULL, NULL);
+    zsys_shutdown ();
+    return failed;
+}
