@@ -1,8 +1,9 @@
 /*  monitor.h - what happens on the wire, from ZeroMQ's socket monitor, in plain words.
 
     Both threads watch their own socket with zmq_socket_monitor(): the subscriber thread its SUB
-    socket (connection states, channels.c), the main thread its XPUB socket. These helpers read
-    one event and describe it for --verbose and \debug on. Safe from any thread.
+    socket (connection states, subscriber.c), the main thread its XPUB socket (publisher.c).
+    These helpers read one event and describe it for --verbose and \debug on. Safe from any
+    thread.
 */
 #ifndef MONITOR_H_INCLUDED
 #define MONITOR_H_INCLUDED
