@@ -6,6 +6,7 @@
 #include "resend.h"
 #include "term.h"
 
+#include <czmq.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,8 +55,7 @@ answers_destroy (answers_t **self_p)
     if (!self_p || !*self_p)
         return;
     resend_destroy (&(*self_p)->resend);
-    free (*self_p);
-    *self_p = NULL;
+    freen (*self_p);
 }
 
 void

@@ -73,8 +73,7 @@ channels_destroy (channels_t **self_p)
     if (!self_p || !*self_p)
         return;
     pthread_mutex_destroy (&(*self_p)->lock);
-    free (*self_p);
-    *self_p = NULL;
+    freen (*self_p);
 }
 
 void

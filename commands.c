@@ -163,10 +163,8 @@ commands_new (const commands_context_t *context)
 void
 commands_destroy (commands_t **self_p)
 {
-    if (!self_p || !*self_p)
-        return;
-    free (*self_p);
-    *self_p = NULL;
+    if (self_p)
+        freen (*self_p);
 }
 
 const char *

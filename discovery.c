@@ -64,8 +64,7 @@ discovery_destroy (discovery_t **self_p)
     if (!self_p || !*self_p)
         return;
     zactor_destroy (&(*self_p)->beacon);
-    free (*self_p);
-    *self_p = NULL;
+    freen (*self_p);
 }
 
 void *

@@ -7,6 +7,7 @@
 #include "term.h"
 #include "text.h"
 
+#include <czmq.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,10 +44,8 @@ presence_new (publisher_t *publisher, channels_t *channels, room_t *room)
 void
 presence_destroy (presence_t **self_p)
 {
-    if (!self_p || !*self_p)
-        return;
-    free (*self_p);
-    *self_p = NULL;
+    if (self_p)
+        freen (*self_p);
 }
 
 int64_t
@@ -96,10 +95,8 @@ presence_inbox_new (room_t *room, peers_t *peers, streams_t *streams, repair_t *
 void
 presence_inbox_destroy (presence_inbox_t **self_p)
 {
-    if (!self_p || !*self_p)
-        return;
-    free (*self_p);
-    *self_p = NULL;
+    if (self_p)
+        freen (*self_p);
 }
 
 //  Connect to the members a heartbeat lists that we do not hear yet: this is how joining one

@@ -49,10 +49,8 @@ private_new (publisher_t *publisher)
 void
 private_destroy (private_t **self_p)
 {
-    if (!self_p || !*self_p)
-        return;
-    free (*self_p);
-    *self_p = NULL;
+    if (self_p)
+        freen (*self_p);
 }
 
 //  Send message (its frames: the recipient's private topic, its kind, the text, our metadata
@@ -160,10 +158,8 @@ private_inbox_new (void *sub, room_t *room)
 void
 private_inbox_destroy (private_inbox_t **self_p)
 {
-    if (!self_p || !*self_p)
-        return;
-    free (*self_p);
-    *self_p = NULL;
+    if (self_p)
+        freen (*self_p);
 }
 
 //  True the first time private message number from sender is seen.

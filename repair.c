@@ -5,6 +5,7 @@
 #include "i18n.h"
 #include "term.h"
 
+#include <czmq.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,10 +40,8 @@ repair_new (void *sub, streams_t *streams, room_t *room, const uint8_t self_id[W
 void
 repair_destroy (repair_t **self_p)
 {
-    if (!self_p || !*self_p)
-        return;
-    free (*self_p);
-    *self_p = NULL;
+    if (self_p)
+        freen (*self_p);
 }
 
 //  Tell the user that lost lines from sender id (nick, when known) could not be repaired.

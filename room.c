@@ -43,8 +43,7 @@ room_destroy (room_t **self_p)
     if (!self_p || !*self_p)
         return;
     pthread_mutex_destroy (&(*self_p)->lock);
-    free (*self_p);
-    *self_p = NULL;
+    freen (*self_p);
 }
 
 //  Find a member by id. Lock held.

@@ -56,6 +56,8 @@ s_join (char *out, size_t outsize, const char *const *pieces, size_t count)
     size_t used = 0;
     bool fits = true;
     for (size_t i = 0; i < count && fits; i++) {
+        if (!pieces[i][0])
+            continue; //  half the pieces are empty without colour: no call for them
         size_t size = strlen (pieces[i]);
         fits = used + size < outsize;
         size_t taken = fits ? size : outsize - 1 - used;
