@@ -96,13 +96,14 @@ address_parse (const char *text, char *host, size_t host_size, int *port, const 
     return 0;
 }
 
-int
-address_resolve (const char *host, int port, address_t *address, const char **why)
+//  address_resolve, with getaddrinfo's flags (AI_NUMERICHOST: no name is looked up).
+static int
+s_resolve (const char *host, int port, int flags, address_t *address, const char **why)
 {
     //  "localhost" is loopback by definition (RFC 6761), even where /etc/hosts lacks it
     if (strcasecmp (host, "localhost") == 0)
         host = "127.0.0.1";
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = flags};
     struct addrinfo *found = NULL;
     if (getaddrinfo (host, NULL, &hints, &found) != 0 || !found) {
         *why = N_ ("unknown host");
@@ -137,6 +138,18 @@ address_resolve (const char *host, int port, address_t *address, const char **wh
 }
 
 int
+address_resolve (const char *host, int port, address_t *address, const char **why)
+{
+    return s_resolve (host, port, 0, address, why);
+}
+
+int
+address_resolve_numeric (const char *host, int port, address_t *address, const char **why)
+{
+    return s_resolve (host, port, AI_NUMERICHOST, address, why);
+}
+
+int
 address_lookup (const char *text, address_t *address, const char **why)
 {
     char host[HOST_MAX_BYTES];
@@ -144,6 +157,16 @@ address_lookup (const char *text, address_t *address, const char **why)
     if (address_parse (text, host, sizeof host, &port, why))
         return -1;
     return address_resolve (host, port, address, why);
+}
+
+int
+address_lookup_numeric (const char *text, address_t *address, const char **why)
+{
+    char host[HOST_MAX_BYTES];
+    int port;
+    if (address_parse (text, host, sizeof host, &port, why))
+        return -1;
+    return address_resolve_numeric (host, port, address, why);
 }
 
 int

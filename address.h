@@ -30,6 +30,12 @@ int address_resolve (const char *host, int port, address_t *address, const char 
 //  Parse and resolve in one step. Returns 0, or -1 with *why set.
 int address_lookup (const char *text, address_t *address, const char **why);
 
+//  address_resolve and address_lookup for an address a peer gave us (a heartbeat, a beacon,
+//  a connection): numeric only, never a name to look up, so a hostile peer cannot make the
+//  thread that reads it wait on DNS. Returns 0, or -1 with *why set.
+int address_resolve_numeric (const char *host, int port, address_t *address, const char **why);
+int address_lookup_numeric (const char *text, address_t *address, const char **why);
+
 //  Write the IPv4 addresses of this machine's interfaces that are up, non-loopback ones first
 //  and 127.0.0.1 last, separated by ", ", into out. Returns the number of addresses.
 int address_local_list (char *out, size_t outsize);

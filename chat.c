@@ -143,7 +143,7 @@ s_connect_back (chat_t *self, const char *ip, int port)
 {
     address_t address;
     const char *why;
-    if (*ip && address_resolve (ip, port, &address, &why) == 0)
+    if (*ip && address_resolve_numeric (ip, port, &address, &why) == 0)
         peers_add (self->peers, address.endpoint, address.label, true);
 }
 

@@ -114,7 +114,7 @@ s_mesh (presence_inbox_t *self, const control_beat_t *beat, const char *sender_i
             continue;
         address_t address;
         const char *why;
-        if (address_lookup (peer->address, &address, &why) == 0)
+        if (address_lookup_numeric (peer->address, &address, &why) == 0)
             peers_add (self->peers, address.endpoint, address.label, true);
     }
 }

@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 //  address_port_parse: 1..65535, digits only, at most five of them.
@@ -315,22 +316,65 @@ test_local_list_small (void **state)
     }
 }
 
+//  address_lookup_numeric takes what address_lookup takes when it is numeric, and never looks a
+//  name up: a name this machine resolves (from /etc/hosts: its own host name, ip6-localhost) is
+//  refused, as is one that would need DNS.
+static void
+test_lookup_numeric (void **state)
+{
+    (void) state;
+    static const struct {
+        const char *text;     //  what a peer sent
+        const char *endpoint; //  expected endpoint, NULL when refused
+    } rows[] = {
+        {"127.0.0.1:5557", "tcp://127.0.0.1:5557"},
+        {"192.0.2.7", "tcp://192.0.2.7:5557"},
+        {"[::1]:5557", "tcp://[::1]:5557"},
+        {"beef.cafe:5557", NULL},
+        {"dead:5557", NULL},
+        {"127.0.0.1:0", NULL},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        address_t address;
+        const char *why = NULL;
+        int rc = address_lookup_numeric (rows[i].text, &address, &why);
+        if (!rows[i].endpoint) {
+            if (rc != -1 || !why)
+                fail_msg ("\"%s\": %d, want -1 with a reason", rows[i].text, rc);
+            continue;
+        }
+        if (rc != 0)
+            fail_msg ("\"%s\": %s", rows[i].text, why ? why : "(no reason)");
+        assert_string_equal (address.endpoint, rows[i].endpoint);
+    }
+    char names[3][256] = {"ip6-localhost", "ip6-loopback", ""};
+    if (gethostname (names[2], sizeof names[2]) != 0)
+        names[2][0] = 0;
+    bool tried = false;
+    for (size_t i = 0; i < 3; i++) {
+        address_t address;
+        const char *why;
+        if (!names[i][0] || address_resolve (names[i], 5557, &address, &why) != 0)
+            continue;
+        tried = true;
+        if (address_resolve_numeric (names[i], 5557, &address, &why) == 0)
+            fail_msg ("\"%s\" was looked up: %s", names[i], address.endpoint);
+    }
+    if (!tried)
+        skip (); //  no name this machine resolves without DNS
+}
+
 //  Run the address tests; the exit code is the number that failed.
 int
 main (void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test (test_port_parse),
-        cmocka_unit_test (test_parse),
-        cmocka_unit_test (test_parse_host_size),
-        cmocka_unit_test (test_parse_bare_ipv6),
-        cmocka_unit_test (test_resolve),
-        cmocka_unit_test (test_resolve_unknown),
-        cmocka_unit_test (test_lookup),
-        cmocka_unit_test (test_unmapped),
-        cmocka_unit_test (test_label_and_loopback),
-        cmocka_unit_test (test_local_list),
-        cmocka_unit_test (test_local_list_small),
+        cmocka_unit_test (test_port_parse),      cmocka_unit_test (test_parse),
+        cmocka_unit_test (test_parse_host_size), cmocka_unit_test (test_parse_bare_ipv6),
+        cmocka_unit_test (test_resolve),         cmocka_unit_test (test_resolve_unknown),
+        cmocka_unit_test (test_lookup),          cmocka_unit_test (test_lookup_numeric),
+        cmocka_unit_test (test_unmapped),        cmocka_unit_test (test_label_and_loopback),
+        cmocka_unit_test (test_local_list),      cmocka_unit_test (test_local_list_small),
     };
     return cmocka_run_group_tests_name ("address", tests, NULL, NULL);
 }
