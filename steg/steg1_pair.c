@@ -49,21 +49,10 @@ s_receive (void *socket, char *text, int size)
     return received;
 }
 
-int
-main (int argc, char **argv)
+//  Open the PAIR socket, in context.
+static void *
+s_open_pair (void *context)
 {
-    if (argc != 3 || (strcmp (argv[1], "server") && strcmp (argv[1], "client")) ||
-        s_port (argv[2]) < 0)
-        errx (2, "usage: %s server|client PORT (a number from 1 to 65535)", argv[0]);
-    bool server = strcmp (argv[1], "server") == 0;
-    int port = s_port (argv[2]);
-    setvbuf (stdout, NULL, _IOLBF, 0); // print each line at once, even into a pipe or file
-
-    //  The context holds ZeroMQ's background I/O thread; every socket is made from one.
-    //  libzmq says what went wrong in errno, as system calls do, so err() can print it.
-    void *context = zmq_ctx_new ();
-    if (!context)
-        err (1, "zmq_ctx_new");
     //  PAIR: exactly two sockets, connected to each other, messages in both directions
     void *pair = zmq_socket (context, ZMQ_PAIR);
     if (!pair)
@@ -72,18 +61,32 @@ main (int argc, char **argv)
     int linger_ms = LINGER_MS;
     if (zmq_setsockopt (pair, ZMQ_LINGER, &linger_ms, sizeof linger_ms) != 0)
         err (1, "zmq_setsockopt");
+    return pair;
+}
 
+//  The server binds port, the client connects to it on this computer; say which, and where.
+static void
+s_bind_or_connect (void *pair, bool server, int port)
+{
     //  One side binds (listens on the port; "*" = on every network interface), the other
     //  connects to it. Once connected, both sides are equal.
     char endpoint[ENDPOINT_MAX_BYTES];
-    snprintf (endpoint, sizeof endpoint, server ? "tcp://*:%d" : "tcp://localhost:%d", port);
+    int size =
+        snprintf (endpoint, sizeof endpoint, server ? "tcp://*:%d" : "tcp://localhost:%d", port);
+    if (size < 0 || (size_t) size >= sizeof endpoint)
+        errx (1, "port %d does not fit in an endpoint", port);
     if ((server ? zmq_bind (pair, endpoint) : zmq_connect (pair, endpoint)) != 0)
         err (1, "%s", endpoint);
     printf ("%s %s; the server writes first, then you take turns. Ctrl-D quits.\n",
             server ? "listening on" : "connecting to", endpoint);
+}
 
+//  Take turns until end of input: write a line and send it, then wait for the other side's
+//  line and print it, and again. The server's turn comes first.
+static void
+s_take_turns (void *pair, bool my_turn)
+{
     char line[LINE_MAX_BYTES];
-    bool my_turn = server; // as in the course's example, the server speaks first
     while (true) {
         if (my_turn) {
             printf ("your turn: write a line\n");
@@ -102,6 +105,27 @@ main (int argc, char **argv)
         }
         my_turn = !my_turn;
     }
+}
+
+int
+main (int argc, char **argv)
+{
+    if (argc != 3 || (strcmp (argv[1], "server") && strcmp (argv[1], "client")) ||
+        s_port (argv[2]) < 0)
+        errx (2, "usage: %s server|client PORT (a number from 1 to 65535)", argv[0]);
+    bool server = strcmp (argv[1], "server") == 0;
+    int port = s_port (argv[2]);
+    setvbuf (stdout, NULL, _IOLBF, 0); // print each line at once, even into a pipe or file
+
+    //  The context holds ZeroMQ's background I/O thread; every socket is made from one.
+    //  libzmq says what went wrong in errno, as system calls do, so err() can print it.
+    void *context = zmq_ctx_new ();
+    if (!context)
+        err (1, "zmq_ctx_new");
+    void *pair = s_open_pair (context);
+    s_bind_or_connect (pair, server, port);
+    s_take_turns (pair, server); // as in the course's example, the server speaks first
+
     //  Close every socket before terminating the context, or zmq_ctx_term() waits forever
     zmq_close (pair);
     zmq_ctx_term (context);

@@ -47,28 +47,31 @@ s_receive (void *socket, char *text, int size)
     return received;
 }
 
-int
-main (int argc, char **argv)
+//  Open the PAIR socket, in context.
+static void *
+s_open_pair (void *context)
 {
-    if (argc > 2 || (argc == 2 && s_port (argv[1]) < 0))
-        errx (2, "usage: %s [PORT] (a number from 1 to 65535; none: a random free port)", argv[0]);
-    setvbuf (stdout, NULL, _IOLBF, 0); // print each line at once, even into a pipe or file
-
-    void *context = zmq_ctx_new ();
-    if (!context)
-        err (1, "zmq_ctx_new");
     void *pair = zmq_socket (context, ZMQ_PAIR);
     if (!pair)
         err (1, "zmq_socket");
     int linger_ms = LINGER_MS;
     if (zmq_setsockopt (pair, ZMQ_LINGER, &linger_ms, sizeof linger_ms) != 0)
         err (1, "zmq_setsockopt");
+    return pair;
+}
 
+//  Bind our own port (0: any free port, picked by the system), and print which one it is.
+static void
+s_bind_port (void *pair, int port)
+{
     //  Our own port. "tcp://*:*" asks the system for any free port; ZMQ_LAST_ENDPOINT then
     //  tells which one we got, e.g. "tcp://0.0.0.0:41234".
     char endpoint[ENDPOINT_MAX_BYTES] = "tcp://*:*";
-    if (argc == 2)
-        snprintf (endpoint, sizeof endpoint, "tcp://*:%d", s_port (argv[1]));
+    if (port) {
+        int size = snprintf (endpoint, sizeof endpoint, "tcp://*:%d", port);
+        if (size < 0 || (size_t) size >= sizeof endpoint)
+            errx (1, "port %d does not fit in an endpoint", port);
+    }
     if (zmq_bind (pair, endpoint) != 0)
         err (1, "%s", endpoint);
     size_t endpoint_size = sizeof endpoint;
@@ -76,24 +79,30 @@ main (int argc, char **argv)
         err (1, "zmq_getsockopt");
     const char *colon = strrchr (endpoint, ':');
     printf ("your port: %s\n", colon ? colon + 1 : endpoint);
+}
 
+//  Connect to the other side's port on this computer, as the user typed it (text).
+static void
+s_connect_port (void *pair, const char *text)
+{
+    if (s_port (text) < 0)
+        errx (2, "bad port \"%s\": use a number from 1 to 65535", text);
+    //  A socket may both bind and connect. A PAIR socket talks to the first peer it gets.
+    char endpoint[ENDPOINT_MAX_BYTES];
+    int size = snprintf (endpoint, sizeof endpoint, "tcp://localhost:%d", s_port (text));
+    if (size < 0 || (size_t) size >= sizeof endpoint)
+        errx (1, "port %d does not fit in an endpoint", s_port (text));
+    if (zmq_connect (pair, endpoint) != 0)
+        err (1, "%s", endpoint);
+    printf ("connecting to %s; the other side writes first\n", endpoint);
+}
+
+//  Take turns until end of input, as in step 1: write a line and send it, then wait for the
+//  other side's line and print it, and again.
+static void
+s_take_turns (void *pair, bool my_turn)
+{
     char line[LINE_MAX_BYTES];
-    printf ("port to connect to (empty line: wait for the other side to connect to you):\n");
-    if (!fgets (line, sizeof line, stdin))
-        return 0;
-    line[strcspn (line, "\n")] = 0;
-    bool my_turn = true; // the side that waits for the connection writes first
-    if (*line) {
-        if (s_port (line) < 0)
-            errx (2, "bad port \"%s\": use a number from 1 to 65535", line);
-        //  A socket may both bind and connect. A PAIR socket talks to the first peer it gets.
-        snprintf (endpoint, sizeof endpoint, "tcp://localhost:%d", s_port (line));
-        if (zmq_connect (pair, endpoint) != 0)
-            err (1, "%s", endpoint);
-        printf ("connecting to %s; the other side writes first\n", endpoint);
-        my_turn = false;
-    }
-
     while (true) {
         if (my_turn) {
             printf ("your turn: write a line\n");
@@ -112,6 +121,33 @@ main (int argc, char **argv)
         }
         my_turn = !my_turn;
     }
+}
+
+int
+main (int argc, char **argv)
+{
+    if (argc > 2 || (argc == 2 && s_port (argv[1]) < 0))
+        errx (2, "usage: %s [PORT] (a number from 1 to 65535; none: a random free port)", argv[0]);
+    setvbuf (stdout, NULL, _IOLBF, 0); // print each line at once, even into a pipe or file
+
+    void *context = zmq_ctx_new ();
+    if (!context)
+        err (1, "zmq_ctx_new");
+    void *pair = s_open_pair (context);
+    s_bind_port (pair, argc == 2 ? s_port (argv[1]) : 0);
+
+    char line[LINE_MAX_BYTES];
+    printf ("port to connect to (empty line: wait for the other side to connect to you):\n");
+    if (!fgets (line, sizeof line, stdin))
+        return 0;
+    line[strcspn (line, "\n")] = 0;
+    bool my_turn = true; // the side that waits for the connection writes first
+    if (*line) {
+        s_connect_port (pair, line);
+        my_turn = false;
+    }
+
+    s_take_turns (pair, my_turn);
     zmq_close (pair);
     zmq_ctx_term (context);
     return 0;

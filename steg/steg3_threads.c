@@ -16,6 +16,7 @@
 */
 #include <err.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,14 +75,10 @@ s_listener (void *arg)
     err (1, "zmq_recv");
 }
 
-int
-main (int argc, char **argv)
+//  Open the main thread's PAIR socket, in context (NULL if zmq_ctx_new() failed).
+static void *
+s_open_pair (void *context)
 {
-    if (argc > 2 || (argc == 2 && s_port (argv[1]) < 0))
-        errx (2, "usage: %s [PORT] (a number from 1 to 65535; none: a random free port)", argv[0]);
-    setvbuf (stdout, NULL, _IOLBF, 0); // print each line at once, even into a pipe or file
-
-    void *context = zmq_ctx_new ();
     void *pair = context ? zmq_socket (context, ZMQ_PAIR) : NULL;
     if (!pair)
         err (1, "zmq_socket");
@@ -90,9 +87,19 @@ main (int argc, char **argv)
     if (zmq_setsockopt (pair, ZMQ_LINGER, &linger_ms, sizeof linger_ms) != 0 ||
         zmq_setsockopt (pair, ZMQ_SNDTIMEO, &send_timeout_ms, sizeof send_timeout_ms) != 0)
         err (1, "zmq_setsockopt");
+    return pair;
+}
+
+//  Bind our own port (0: any free port, as in step 2), and print it and the quit word.
+static void
+s_bind_port (void *pair, int port)
+{
     char endpoint[ENDPOINT_MAX_BYTES] = "tcp://*:*";
-    if (argc == 2)
-        snprintf (endpoint, sizeof endpoint, "tcp://*:%d", s_port (argv[1]));
+    if (port) {
+        int size = snprintf (endpoint, sizeof endpoint, "tcp://*:%d", port);
+        if (size < 0 || (size_t) size >= sizeof endpoint)
+            errx (1, "port %d does not fit in an endpoint", port);
+    }
     if (zmq_bind (pair, endpoint) != 0)
         err (1, "%s", endpoint);
     size_t endpoint_size = sizeof endpoint;
@@ -100,25 +107,44 @@ main (int argc, char **argv)
         err (1, "zmq_getsockopt");
     const char *colon = strrchr (endpoint, ':');
     printf ("your port: %s\n%s quits, at any time\n", colon ? colon + 1 : endpoint, QUIT_WORD);
+}
 
+//  Ask for the other side's port, and write its endpoint into endpoint (size bytes). Returns
+//  false at end of input.
+static bool
+s_ask_peer (char *endpoint, size_t size)
+{
     char line[LINE_MAX_BYTES];
     printf ("port to connect to:\n");
     if (!fgets (line, sizeof line, stdin))
-        return 0;
+        return false;
     line[strcspn (line, "\n")] = 0;
     if (s_port (line) < 0)
         errx (2, "bad port \"%s\": use a number from 1 to 65535", line);
-    //  static: the detached thread may still read it while main returns
-    static char peer_endpoint[ENDPOINT_MAX_BYTES];
-    snprintf (peer_endpoint, sizeof peer_endpoint, "tcp://localhost:%d", s_port (line));
+    int written = snprintf (endpoint, size, "tcp://localhost:%d", s_port (line));
+    if (written < 0 || (size_t) written >= size)
+        errx (1, "port %d does not fit in an endpoint", s_port (line));
+    return true;
+}
+
+//  Start the listener thread, listening to endpoint, which must outlive it.
+static void
+s_start_listener (char *endpoint)
+{
     pthread_t listener;
-    int error = pthread_create (&listener, NULL, s_listener, peer_endpoint);
+    int error = pthread_create (&listener, NULL, s_listener, endpoint);
     if (error == 0)
         error = pthread_detach (listener); // nobody waits for it: it ends with the process
     if (error != 0)
         errx (1, "cannot start the listener thread: %s", strerror (error));
-    printf ("listening to %s; write whenever you like\n", peer_endpoint);
+    printf ("listening to %s; write whenever you like\n", endpoint);
+}
 
+//  Send each line the user types, until the quit word or end of input.
+static void
+s_send_lines (void *pair)
+{
+    char line[LINE_MAX_BYTES];
     while (fgets (line, sizeof line, stdin)) {
         line[strcspn (line, "\n")] = 0;
         if (strcmp (line, QUIT_WORD) == 0)
@@ -126,6 +152,26 @@ main (int argc, char **argv)
         if (zmq_send (pair, line, strlen (line), 0) < 0)
             printf ("not sent (has the other side connected?): %s\n", zmq_strerror (zmq_errno ()));
     }
+}
+
+int
+main (int argc, char **argv)
+{
+    if (argc > 2 || (argc == 2 && s_port (argv[1]) < 0))
+        errx (2, "usage: %s [PORT] (a number from 1 to 65535; none: a random free port)", argv[0]);
+    setvbuf (stdout, NULL, _IOLBF, 0); // print each line at once, even into a pipe or file
+
+    void *context = zmq_ctx_new ();
+    void *pair = s_open_pair (context);
+    s_bind_port (pair, argc == 2 ? s_port (argv[1]) : 0);
+
+    //  static: the detached thread may still read it while main returns
+    static char peer_endpoint[ENDPOINT_MAX_BYTES];
+    if (!s_ask_peer (peer_endpoint, sizeof peer_endpoint))
+        return 0;
+    s_start_listener (peer_endpoint);
+    s_send_lines (pair);
+
     zmq_close (pair);
     zmq_ctx_term (context);
     return 0; // ends the process, and with it the listener thread

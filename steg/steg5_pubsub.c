@@ -86,16 +86,11 @@ s_listener (void *arg)
     err (1, "zmq_recv");
 }
 
-int
-main (int argc, char **argv)
+//  Open the main thread's PUB socket, in context (NULL if zmq_ctx_new() failed), and bind it
+//  to endpoint, our own port.
+static void *
+s_open_publisher (void *context, const char *endpoint)
 {
-    char endpoint[ENDPOINT_MAX_BYTES];
-    //  "*" as the host: listen on every network interface of this computer
-    if (argc < 2 || s_endpoint (argv[1], "*", endpoint, sizeof endpoint) != 0)
-        errx (2, "usage: %s PORT [PEER (PORT or HOST:PORT)]...", argv[0]);
-    setvbuf (stdout, NULL, _IOLBF, 0); // print each line at once, even into a pipe or file
-
-    void *context = zmq_ctx_new ();
     void *pub = context ? zmq_socket (context, ZMQ_PUB) : NULL;
     int linger_ms = LINGER_MS;
     if (!pub || zmq_setsockopt (pub, ZMQ_LINGER, &linger_ms, sizeof linger_ms) != 0)
@@ -103,15 +98,25 @@ main (int argc, char **argv)
     //  The publisher binds, so that any number of subscribers can connect to our port
     if (zmq_bind (pub, endpoint) != 0)
         err (1, "%s", endpoint);
+    return pub;
+}
 
+//  Start the listener thread, listening to peers (a NULL-terminated list, as argv is).
+static void
+s_start_listener (char **peers)
+{
     pthread_t listener;
-    int error = pthread_create (&listener, NULL, s_listener, argv + 2);
+    int error = pthread_create (&listener, NULL, s_listener, peers);
     if (error == 0)
         error = pthread_detach (listener); // nobody waits for it: it ends with the process
     if (error != 0)
         errx (1, "cannot start the listener thread: %s", strerror (error));
-    printf ("listening on %s; write whenever you like, %s quits\n", endpoint, QUIT_WORD);
+}
 
+//  Send each line the user types to every subscriber, until the quit word or end of input.
+static void
+s_send_lines (void *pub)
+{
     char line[LINE_MAX_BYTES];
     while (fgets (line, sizeof line, stdin)) {
         line[strcspn (line, "\n")] = 0;
@@ -122,6 +127,23 @@ main (int argc, char **argv)
         if (zmq_send (pub, line, strlen (line), 0) < 0)
             printf ("not sent: %s\n", zmq_strerror (zmq_errno ()));
     }
+}
+
+int
+main (int argc, char **argv)
+{
+    char endpoint[ENDPOINT_MAX_BYTES];
+    //  "*" as the host: listen on every network interface of this computer
+    if (argc < 2 || s_endpoint (argv[1], "*", endpoint, sizeof endpoint) != 0)
+        errx (2, "usage: %s PORT [PEER (PORT or HOST:PORT)]...", argv[0]);
+    setvbuf (stdout, NULL, _IOLBF, 0); // print each line at once, even into a pipe or file
+
+    void *context = zmq_ctx_new ();
+    void *pub = s_open_publisher (context, endpoint);
+    s_start_listener (argv + 2);
+    printf ("listening on %s; write whenever you like, %s quits\n", endpoint, QUIT_WORD);
+    s_send_lines (pub);
+
     zmq_close (pub);
     zmq_ctx_term (context);
     return 0; // ends the process, and with it the listener thread

@@ -109,21 +109,24 @@ s_connect (int pipe_fd, const char *peer)
         err (1, "write");
 }
 
-int
-main (int argc, char **argv)
+//  Open the main thread's PUB socket, in context (NULL if zmq_ctx_new() failed), and bind it
+//  to endpoint, our own port (as in step 5).
+static void *
+s_open_publisher (void *context, const char *endpoint)
 {
-    char endpoint[ENDPOINT_MAX_BYTES];
-    if (argc < 2 || s_endpoint (argv[1], "*", endpoint, sizeof endpoint) != 0)
-        errx (2, "usage: %s PORT [PEER (PORT or HOST:PORT)]...", argv[0]);
-    setvbuf (stdout, NULL, _IOLBF, 0); // print each line at once, even into a pipe or file
-
-    void *context = zmq_ctx_new ();
     void *pub = context ? zmq_socket (context, ZMQ_PUB) : NULL;
     int linger_ms = LINGER_MS;
     if (!pub || zmq_setsockopt (pub, ZMQ_LINGER, &linger_ms, sizeof linger_ms) != 0)
         err (1, "PUB socket");
     if (zmq_bind (pub, endpoint) != 0)
         err (1, "%s", endpoint);
+    return pub;
+}
+
+//  Start the listener thread, with a pipe to it. Returns the pipe's end to write to.
+static int
+s_start_listener (void)
+{
     int pipe_fds[2]; // [0]: the end to read from, [1]: the end to write to
     if (pipe (pipe_fds) != 0)
         err (1, "pipe");
@@ -133,24 +136,54 @@ main (int argc, char **argv)
         error = pthread_detach (listener); // nobody waits for it: it ends with the process
     if (error != 0)
         errx (1, "cannot start the listener thread: %s", strerror (error));
-    for (int i = 2; i < argc; i++)
-        s_connect (pipe_fds[1], argv[i]);
-    printf ("listening on %s; write whenever you like, \\help lists the commands\n", endpoint);
+    return pipe_fds[1];
+}
 
+//  Run one command, a line starting with '\' (other than \exit). pipe_fd is the writing end
+//  of the pipe to the listener thread, for \connect.
+static void
+s_run_command (const char *line, int pipe_fd)
+{
+    if (strcmp (line, "\\help") == 0)
+        fputs (s_help, stdout);
+    else if (strncmp (line, CONNECT, strlen (CONNECT)) == 0)
+        s_connect (pipe_fd, line + strlen (CONNECT));
+    else
+        printf ("unknown command %s: \\help lists the commands\n", line);
+}
+
+//  Read the user's lines until \exit or end of input: run the commands, send the other lines.
+static void
+s_read_lines (void *pub, int pipe_fd)
+{
     char line[LINE_MAX_BYTES];
     while (fgets (line, sizeof line, stdin)) {
         line[strcspn (line, "\n")] = 0;
         if (strcmp (line, "\\exit") == 0)
             break;
-        else if (strcmp (line, "\\help") == 0)
-            fputs (s_help, stdout);
-        else if (strncmp (line, CONNECT, strlen (CONNECT)) == 0)
-            s_connect (pipe_fds[1], line + strlen (CONNECT));
         else if (line[0] == '\\')
-            printf ("unknown command %s: \\help lists the commands\n", line);
+            s_run_command (line, pipe_fd);
         else if (zmq_send (pub, line, strlen (line), 0) < 0)
             printf ("not sent: %s\n", zmq_strerror (zmq_errno ()));
     }
+}
+
+int
+main (int argc, char **argv)
+{
+    char endpoint[ENDPOINT_MAX_BYTES];
+    if (argc < 2 || s_endpoint (argv[1], "*", endpoint, sizeof endpoint) != 0)
+        errx (2, "usage: %s PORT [PEER (PORT or HOST:PORT)]...", argv[0]);
+    setvbuf (stdout, NULL, _IOLBF, 0); // print each line at once, even into a pipe or file
+
+    void *context = zmq_ctx_new ();
+    void *pub = s_open_publisher (context, endpoint);
+    int pipe_fd = s_start_listener ();
+    for (int i = 2; i < argc; i++)
+        s_connect (pipe_fd, argv[i]);
+    printf ("listening on %s; write whenever you like, \\help lists the commands\n", endpoint);
+    s_read_lines (pub, pipe_fd);
+
     zmq_close (pub);
     zmq_ctx_term (context);
     return 0; // ends the process, and with it the listener thread

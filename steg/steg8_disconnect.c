@@ -166,21 +166,25 @@ s_connect (int pipe_fd, const char *peer)
         err (1, "write");
 }
 
-int
-main (int argc, char **argv)
+//  Open the main thread's PUB socket, in context (NULL if zmq_ctx_new() failed), and bind it
+//  to endpoint, our own port (as in step 5).
+static void *
+s_open_publisher (void *context, const char *endpoint)
 {
-    char endpoint[ENDPOINT_MAX_BYTES];
-    if (argc < 2 || s_endpoint (argv[1], "*", endpoint, sizeof endpoint) != 0)
-        errx (2, "usage: %s PORT [PEER (PORT or HOST:PORT)]...", argv[0]);
-    setvbuf (stdout, NULL, _IOLBF, 0); // print each line at once, even into a pipe or file
-
-    void *context = zmq_ctx_new ();
     void *pub = context ? zmq_socket (context, ZMQ_PUB) : NULL;
     int linger_ms = LINGER_MS;
     if (!pub || zmq_setsockopt (pub, ZMQ_LINGER, &linger_ms, sizeof linger_ms) != 0)
         err (1, "PUB socket");
     if (zmq_bind (pub, endpoint) != 0)
         err (1, "%s", endpoint);
+    return pub;
+}
+
+//  Start the listener thread, with a pipe to it (as in step 6). Returns the pipe's end to
+//  write to.
+static int
+s_start_listener (void)
+{
     int pipe_fds[2]; // [0]: the end to read from, [1]: the end to write to
     if (pipe (pipe_fds) != 0)
         err (1, "pipe");
@@ -190,45 +194,98 @@ main (int argc, char **argv)
         error = pthread_detach (listener); // nobody waits for it: it ends with the process
     if (error != 0)
         errx (1, "cannot start the listener thread: %s", strerror (error));
-    for (int i = 2; i < argc; i++)
-        s_connect (pipe_fds[1], argv[i]);
-    printf ("listening on %s; write whenever you like, \\help lists the commands\n", endpoint);
+    return pipe_fds[1];
+}
 
+//  \channel KANAL: write to channel name from now on, if it is a valid name. channel, of size
+//  bytes, is the channel we write to (as in step 7).
+static void
+s_switch_channel (char *channel, size_t size, const char *name)
+{
+    //  A valid name always fits in channel
+    int written = -1;
+    if (s_channel_valid (name))
+        written = snprintf (channel, size, "%s", name);
+    if (written < 0 || (size_t) written >= size)
+        printf (BAD_CHANNEL, name);
+    else
+        printf ("writing to [%s]\n", channel);
+}
+
+//  \disconnect KANAL: stop printing channel name's lines, if it is a valid name.
+static void
+s_disconnect_channel (const char *name)
+{
+    if (!s_channel_valid (name))
+        printf (BAD_CHANNEL, name);
+    else if (s_silence (name) != 0)
+        printf ("too many silenced channels already\n");
+    else
+        printf ("no longer listening to [%s]\n", name);
+}
+
+//  Run one command, a line starting with '\' (other than \exit). pipe_fd is the writing end
+//  of the pipe to the listener thread, for \connect; channel (size bytes), for \channel.
+static void
+s_run_command (const char *line, int pipe_fd, char *channel, size_t size)
+{
+    if (strcmp (line, "\\help") == 0)
+        fputs (s_help, stdout);
+    else if (strncmp (line, CONNECT, strlen (CONNECT)) == 0)
+        s_connect (pipe_fd, line + strlen (CONNECT));
+    else if (strncmp (line, CHANNEL, strlen (CHANNEL)) == 0)
+        s_switch_channel (channel, size, line + strlen (CHANNEL));
+    else if (strncmp (line, DISCONNECT, strlen (DISCONNECT)) == 0)
+        s_disconnect_channel (line + strlen (DISCONNECT));
+    else
+        printf ("unknown command %s: \\help lists the commands\n", line);
+}
+
+//  Send line to channel: one frame, "kanal> text", as the course's solution and the real chat
+//  send it.
+static void
+s_send_line (void *pub, const char *channel, const char *line)
+{
+    char message[CHANNEL_MAX_BYTES + 2 + LINE_MAX_BYTES]; // "kanal> text"
+    int size = snprintf (message, sizeof message, "%s> %s", channel, line);
+    if (size < 0 || (size_t) size >= sizeof message ||
+        zmq_send (pub, message, (size_t) size, 0) < 0)
+        printf ("not sent: %s\n", zmq_strerror (zmq_errno ()));
+}
+
+//  Read the user's lines until \exit or end of input: run the commands, send the other lines
+//  to the channel we write to.
+static void
+s_read_lines (void *pub, int pipe_fd)
+{
     char line[LINE_MAX_BYTES], channel[CHANNEL_MAX_BYTES + 1] = "buddy"; // the course's
-    char message[CHANNEL_MAX_BYTES + 2 + LINE_MAX_BYTES];                // "kanal> text"
     while (fgets (line, sizeof line, stdin)) {
         line[strcspn (line, "\n")] = 0;
         if (strcmp (line, "\\exit") == 0)
             break;
-        else if (strcmp (line, "\\help") == 0)
-            fputs (s_help, stdout);
-        else if (strncmp (line, CONNECT, strlen (CONNECT)) == 0)
-            s_connect (pipe_fds[1], line + strlen (CONNECT));
-        else if (strncmp (line, CHANNEL, strlen (CHANNEL)) == 0) {
-            const char *name = line + strlen (CHANNEL);
-            //  A valid name always fits in channel
-            if (s_channel_valid (name) && snprintf (channel, sizeof channel, "%s", name) > 0)
-                printf ("writing to [%s]\n", channel);
-            else
-                printf (BAD_CHANNEL, name);
-        } else if (strncmp (line, DISCONNECT, strlen (DISCONNECT)) == 0) {
-            const char *name = line + strlen (DISCONNECT);
-            if (!s_channel_valid (name))
-                printf (BAD_CHANNEL, name);
-            else if (s_silence (name) != 0)
-                printf ("too many silenced channels already\n");
-            else
-                printf ("no longer listening to [%s]\n", name);
-        } else if (line[0] == '\\')
-            printf ("unknown command %s: \\help lists the commands\n", line);
-        else {
-            //  One frame, "kanal> text", as the course's solution and the real chat send it
-            int size = snprintf (message, sizeof message, "%s> %s", channel, line);
-            if (size < 0 || size >= (int) sizeof message ||
-                zmq_send (pub, message, (size_t) size, 0) < 0)
-                printf ("not sent: %s\n", zmq_strerror (zmq_errno ()));
-        }
+        else if (line[0] == '\\')
+            s_run_command (line, pipe_fd, channel, sizeof channel);
+        else
+            s_send_line (pub, channel, line);
     }
+}
+
+int
+main (int argc, char **argv)
+{
+    char endpoint[ENDPOINT_MAX_BYTES];
+    if (argc < 2 || s_endpoint (argv[1], "*", endpoint, sizeof endpoint) != 0)
+        errx (2, "usage: %s PORT [PEER (PORT or HOST:PORT)]...", argv[0]);
+    setvbuf (stdout, NULL, _IOLBF, 0); // print each line at once, even into a pipe or file
+
+    void *context = zmq_ctx_new ();
+    void *pub = s_open_publisher (context, endpoint);
+    int pipe_fd = s_start_listener ();
+    for (int i = 2; i < argc; i++)
+        s_connect (pipe_fd, argv[i]);
+    printf ("listening on %s; write whenever you like, \\help lists the commands\n", endpoint);
+    s_read_lines (pub, pipe_fd);
+
     zmq_close (pub);
     zmq_ctx_term (context);
     return 0; // ends the process, and with it the listener thread
