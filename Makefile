@@ -42,8 +42,13 @@ $(B)/%.o: %.c $(wildcard *.h) | $(B)
 $(B)/chat: $(OBJECTS) $(B)/chat.o
 	@echo "CC $@"; $(CC) $(ALL_CFLAGS) $(VARIANT_CFLAGS) $^ -o $@ $(LDFLAGS) $(DEPS_LIBS)
 
-$(B)/test_%: tests/test_%.c $(OBJECTS)
-	@echo "CC $@"; $(CC) $(ALL_CFLAGS) $(VARIANT_CFLAGS) -iquote . $^ -o $@ $(LDFLAGS) $(DEPS_LIBS) $(CMOCKA_LIBS)
+# A unit test: its own file, the modules, and what the unit tests share (tests/testlib.h)
+$(B)/test_%: tests/test_%.c $(OBJECTS) $(B)/testlib.o tests/testlib.h
+	@echo "CC $@"; $(CC) $(ALL_CFLAGS) $(VARIANT_CFLAGS) -iquote . $(filter %.c %.o,$^) -o $@ $(LDFLAGS) \
+	    $(DEPS_LIBS) $(CMOCKA_LIBS)
+
+$(B)/testlib.o: tests/testlib.c tests/testlib.h $(wildcard *.h) | $(B)
+	@echo "CC $@"; $(CC) $(ALL_CFLAGS) $(VARIANT_CFLAGS) -iquote . -c $< -o $@
 
 $(B):
 	mkdir -p $@

@@ -22,20 +22,16 @@
 #include "resend.h"
 #include "roomlock.h"
 #include "wire.h"
+#include "testlib.h"
 
-#include <arpa/inet.h>
 #include <czmq.h>
-#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #define WAIT_MS 5000         //  the longest any bounded wait here may take
 #define FLUSH_POLL_MS 10     //  how long a receive waits between flushes of the outbox
-#define PORT_TRIES 10        //  free ports tried before a test gives up
 #define LINES_MAX 1100       //  lines one test sends at most
 #define CROWD_SIZE 40        //  requesters in the test of the limit per second
 #define MARKER_TOPIC "~mark" //  the marker's topic
@@ -79,36 +75,6 @@ s_requester_id (int index, uint8_t id[WIRE_SENDER_BYTES])
     id[1] = (uint8_t) index;
 }
 
-//  A port free right now: the kernel's choice for a throwaway socket bound to port 0 on
-//  127.0.0.1, then closed.
-static int
-s_free_port (void)
-{
-    int fd = socket (AF_INET, SOCK_STREAM, 0);
-    assert_true (fd >= 0);
-    struct sockaddr_in address = {.sin_family = AF_INET};
-    address.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-    socklen_t size = sizeof address;
-    assert_int_equal (bind (fd, (struct sockaddr *) &address, sizeof address), 0);
-    assert_int_equal (getsockname (fd, (struct sockaddr *) &address, &size), 0);
-    close (fd);
-    return ntohs (address.sin_port);
-}
-
-//  Read count subscriptions off the publisher's socket (bounded): then the filters are in place.
-static void
-s_wait_subscriptions (fixture_t *fixture, size_t count)
-{
-    void *socket = publisher_socket (fixture->publisher);
-    for (size_t i = 0; i < count; i++) {
-        zmq_pollitem_t item = {socket, 0, ZMQ_POLLIN, 0};
-        if (zmq_poll (&item, 1, WAIT_MS) != 1)
-            fail_msg ("subscription %zu of %zu did not come in %d ms", i + 1, count, WAIT_MS);
-        uint8_t data[CONTROL_REQUEST_MAX_BYTES];
-        assert_true (zmq_recv (socket, data, sizeof data, ZMQ_DONTWAIT) >= 1);
-    }
-}
-
 //  Connect a SUB subscribed to the private topics of ids (count of them) and to the marker's.
 static zsock_t *
 s_listen (fixture_t *fixture, const uint8_t (*ids)[WIRE_SENDER_BYTES], size_t count)
@@ -123,7 +89,7 @@ s_listen (fixture_t *fixture, const uint8_t (*ids)[WIRE_SENDER_BYTES], size_t co
     }
     zsock_set_subscribe (sub, MARKER_TOPIC);
     assert_int_equal (zsock_connect (sub, "tcp://127.0.0.1:%d", fixture->port), 0);
-    s_wait_subscriptions (fixture, count + 1);
+    testlib_wait_subscriptions (publisher_socket (fixture->publisher), count + 1, 0);
     return sub;
 }
 
@@ -140,11 +106,8 @@ s_fixture_new (void **state, bool plain)
     fixture->lock = roomlock_new ();
     assert_non_null (fixture->kept);
     assert_non_null (fixture->lock);
-    for (int i = 0; i < PORT_TRIES && !fixture->publisher; i++) {
-        fixture->port = s_free_port ();
-        fixture->publisher = publisher_new (fixture->port, fixture->lock, s_our_id, NICK, plain);
-    }
-    assert_non_null (fixture->publisher);
+    fixture->publisher =
+        testlib_publisher_new (fixture->lock, s_our_id, NICK, plain, &fixture->port);
     fixture->backlog = backlog_new (BACKLOG_LINES_MAX);
     assert_non_null (fixture->backlog);
     fixture->answers = answers_new (fixture->publisher, fixture->backlog);
@@ -240,13 +203,10 @@ static zmsg_t *
 s_receive (fixture_t *fixture, zsock_t *sub)
 {
     int64_t deadline = zclock_mono () + WAIT_MS;
-    zmq_pollitem_t item = {zsock_resolve (sub), 0, ZMQ_POLLIN, 0};
     while (true) {
         publisher_take_news (fixture->publisher);
         publisher_flush (fixture->publisher);
-        int ready = zmq_poll (&item, 1, FLUSH_POLL_MS);
-        assert_true (ready >= 0);
-        if (ready)
+        if (testlib_readable (sub, FLUSH_POLL_MS))
             break;
         if (zclock_mono () > deadline)
             fail_msg ("no message in %d ms", WAIT_MS);
@@ -256,27 +216,6 @@ s_receive (fixture_t *fixture, zsock_t *sub)
     return message;
 }
 
-//  Frame index of message.
-static zframe_t *
-s_frame (zmsg_t *message, size_t index)
-{
-    zframe_t *frame = zmsg_first (message);
-    for (size_t i = 0; i < index && frame; i++)
-        frame = zmsg_next (message);
-    assert_non_null (frame);
-    return frame;
-}
-
-//  Assert frame index of message is exactly size bytes of data.
-static void
-s_assert_frame (zmsg_t *message, size_t index, const void *data, size_t size)
-{
-    zframe_t *frame = s_frame (message, index);
-    if (zframe_size (frame) != size)
-        fail_msg ("frame %zu has %zu bytes, expected %zu", index, zframe_size (frame), size);
-    assert_memory_equal (zframe_data (frame), data, size);
-}
-
 //  Assert message is of kind for to, on its private topic, with frames frames.
 static void
 s_assert_private (zmsg_t *message, const uint8_t to[WIRE_SENDER_BYTES], const char *kind,
@@ -284,11 +223,11 @@ s_assert_private (zmsg_t *message, const uint8_t to[WIRE_SENDER_BYTES], const ch
 {
     char topic[CONTROL_PRIVATE_BYTES + 1];
     assert_int_equal (control_encode_private (topic, sizeof topic, to), CONTROL_PRIVATE_BYTES);
-    if (zmsg_size (message) != frames || zframe_size (s_frame (message, 0)) < 1 ||
-        *(char *) zframe_data (s_frame (message, 0)) != '!')
+    if (zmsg_size (message) != frames || zframe_size (testlib_frame (message, 0)) < 1 ||
+        *(char *) zframe_data (testlib_frame (message, 0)) != '!')
         fail_msg ("a message of %zu frames, not %s with %zu", zmsg_size (message), kind, frames);
-    s_assert_frame (message, 0, topic, CONTROL_PRIVATE_BYTES);
-    s_assert_frame (message, 1, kind, strlen (kind));
+    testlib_assert_frame (message, 0, topic, CONTROL_PRIVATE_BYTES);
+    testlib_assert_frame (message, 1, kind, strlen (kind));
 }
 
 //  Receive the next message of sub: kind ("line" or "history") for to, carrying kept's frames.
@@ -298,8 +237,8 @@ s_expect_line (fixture_t *fixture, zsock_t *sub, const uint8_t to[WIRE_SENDER_BY
 {
     zmsg_t *message = s_receive (fixture, sub);
     s_assert_private (message, to, kind, 4);
-    s_assert_frame (message, 2, kept->line, kept->line_size);
-    s_assert_frame (message, 3, kept->meta, kept->meta_size);
+    testlib_assert_frame (message, 2, kept->line, kept->line_size);
+    testlib_assert_frame (message, 3, kept->meta, kept->meta_size);
     zmsg_destroy (&message);
 }
 
@@ -311,7 +250,7 @@ s_expect_meta (fixture_t *fixture, zsock_t *sub, const uint8_t to[WIRE_SENDER_BY
 {
     zmsg_t *message = s_receive (fixture, sub);
     s_assert_private (message, to, kind, 3);
-    zframe_t *frame = s_frame (message, 2);
+    zframe_t *frame = testlib_frame (message, 2);
     wire_meta_t meta;
     assert_int_equal (wire_decode_meta (zframe_data (frame), zframe_size (frame), &meta), WIRE_OK);
     assert_memory_equal (meta.sender, s_our_id, WIRE_SENDER_BYTES);
@@ -326,10 +265,10 @@ s_expect_nothing (fixture_t *fixture, zsock_t *sub)
 {
     assert_int_equal (publisher_send_control (fixture->publisher, MARKER_TOPIC, "", 0), 0);
     zmsg_t *message = s_receive (fixture, sub);
-    zframe_t *frame = s_frame (message, 0);
+    zframe_t *frame = testlib_frame (message, 0);
     if (zframe_size (frame) != strlen (MARKER_TOPIC) ||
         memcmp (zframe_data (frame), MARKER_TOPIC, strlen (MARKER_TOPIC)) != 0) {
-        char *text = zframe_strdup (s_frame (message, zmsg_size (message) > 1 ? 1 : 0));
+        char *text = zframe_strdup (testlib_frame (message, zmsg_size (message) > 1 ? 1 : 0));
         fail_msg ("a message came before the marker, of kind \"%s\"", text);
     }
     zmsg_destroy (&message);

@@ -22,6 +22,7 @@
 #include "streams.h"
 #include "term.h"
 #include "wire.h"
+#include "testlib.h"
 
 #include <czmq.h>
 #include <locale.h>
@@ -30,15 +31,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #define WAIT_MS 5000                                 //  the longest any bounded wait may take
 #define HISTORY_LINES 50                             //  lines per channel the inbox asks for
-#define OUTPUT_MAX_BYTES 65536                       //  what one capture of stdout or stderr holds
 #define MESSAGE_FRAMES_MAX (INBOX_FRAMES_MAX + 2)    //  frames in a test message at most
 #define MESSAGE_FRAME_BYTES (CONTROL_BODY_MAX_BYTES) //  bytes in one of its frames at most
 #define HISTORY_SENT_MS 1700000000000ULL             //  when the history lines were sent
-#define SENTINEL_TOPIC "~sentinel"                   //  a subscription that marks "no more"
 
 //  A time well after 0, so no test leans on what 0 means to the inbox.
 #define T0 1000000
@@ -58,138 +56,16 @@ typedef struct {
 
 //  The sockets, tables and inbox of one test, and what the user saw.
 typedef struct {
-    zsock_t *publisher;         //  XPUB the test sends from; the requests arrive on it
-    zsock_t *sub;               //  SUB the inbox reads, connected to it
-    channels_t *channels;       //  the channel table
-    peers_t *peers;             //  the peers we listen to
-    room_t *room;               //  the members
-    backlog_t *backlog;         //  the lines kept
-    inbox_t *inbox;             //  under test
-    message_t message;          //  the message being built
-    char out[OUTPUT_MAX_BYTES]; //  stdout during the last capture
-    char err[OUTPUT_MAX_BYTES]; //  stderr during the last capture
-    size_t out_written;         //  bytes of out written before the capture flushed stdio
-    time_t before;              //  the wall clock when the last capture started
-    time_t after;               //  ... and when it stopped
-    int saved_out;              //  the real stdout during a capture
-    int saved_err;              //  the real stderr during a capture
-    FILE *out_file;             //  where stdout goes during a capture
-    FILE *err_file;             //  where stderr goes during a capture
+    zsock_t *publisher;        //  XPUB the test sends from; the requests arrive on it
+    zsock_t *sub;              //  SUB the inbox reads, connected to it
+    channels_t *channels;      //  the channel table
+    peers_t *peers;            //  the peers we listen to
+    room_t *room;              //  the members
+    backlog_t *backlog;        //  the lines kept
+    inbox_t *inbox;            //  under test
+    message_t message;         //  the message being built
+    testlib_capture_t capture; //  what the user saw
 } fixture_t;
-
-//  Write id as 32 lowercase hex digits into out.
-static void
-s_hex (const uint8_t id[WIRE_SENDER_BYTES], char out[2 * WIRE_SENDER_BYTES + 1])
-{
-    for (int i = 0; i < WIRE_SENDER_BYTES; i++)
-        assert_int_equal (snprintf (out + 2 * i, 3, "%02x", id[i]), 2);
-}
-
-//  Send what stdout and stderr get from now on into temporary files.
-static void
-s_capture_start (fixture_t *fixture)
-{
-    fflush (stdout);
-    fflush (stderr);
-    fixture->out_file = tmpfile ();
-    fixture->err_file = tmpfile ();
-    assert_non_null (fixture->out_file);
-    assert_non_null (fixture->err_file);
-    fixture->saved_out = dup (STDOUT_FILENO);
-    fixture->saved_err = dup (STDERR_FILENO);
-    assert_true (fixture->saved_out >= 0 && fixture->saved_err >= 0);
-    fixture->before = time (NULL);
-    //  No assertion from here to s_capture_stop: cmocka's report would land in the file
-    dup2 (fileno (fixture->out_file), STDOUT_FILENO);
-    dup2 (fileno (fixture->err_file), STDERR_FILENO);
-}
-
-//  Read file (a capture) from its start into out, and close it. Returns the bytes read.
-static size_t
-s_read_back (FILE *file, char *out, size_t outsize)
-{
-    rewind (file);
-    size_t size = fread (out, 1, outsize - 1, file);
-    out[size] = 0;
-    fclose (file);
-    return size;
-}
-
-//  Put stdout and stderr back, and read what they got into fixture->out and fixture->err.
-static void
-s_capture_stop (fixture_t *fixture)
-{
-    fflush (stderr);
-    fixture->after = time (NULL);
-    //  What the code under test wrote itself, before stdio's buffer is flushed here
-    long written = ftell (fixture->out_file);
-    fflush (stdout);
-    dup2 (fixture->saved_out, STDOUT_FILENO);
-    dup2 (fixture->saved_err, STDERR_FILENO);
-    close (fixture->saved_out);
-    close (fixture->saved_err);
-    fixture->out_written = written > 0 ? (size_t) written : 0;
-    size_t out_size = s_read_back (fixture->out_file, fixture->out, sizeof fixture->out);
-    size_t err_size = s_read_back (fixture->err_file, fixture->err, sizeof fixture->err);
-    assert_true (out_size < sizeof fixture->out - 1 && err_size < sizeof fixture->err - 1);
-}
-
-//  Write "HH:MM" of when, local time, into clock.
-static void
-s_clock (time_t when, char clock[6])
-{
-    struct tm local;
-    assert_non_null (localtime_r (&when, &local));
-    assert_int_equal (strftime (clock, 6, "%H:%M", &local), 5);
-}
-
-//  Write the lines the user should see into out: each line of tails (separated by '\n'; ""
-//  for none) after the clock of when and a space, each ending in '\n'.
-static void
-s_expected_lines (char *out, size_t outsize, const char *tails, time_t when)
-{
-    char clock[6];
-    s_clock (when, clock);
-    size_t used = 0;
-    out[0] = 0;
-    for (const char *tail = tails; *tail;) {
-        size_t length = strcspn (tail, "\n");
-        int size = snprintf (out + used, outsize - used, "%s %.*s\n", clock, (int) length, tail);
-        assert_true (size > 0 && (size_t) size < outsize - used);
-        used += (size_t) size;
-        tail += length + (tail[length] ? 1 : 0);
-    }
-}
-
-//  Assert that stdout got exactly the chat lines tails (see s_expected_lines), stamped with the
-//  minute of the last capture (when it started or, if the minute turned, when it stopped).
-static void
-s_assert_shown (const fixture_t *fixture, const char *tails)
-{
-    static char early[OUTPUT_MAX_BYTES], late[OUTPUT_MAX_BYTES];
-    s_expected_lines (early, sizeof early, tails, fixture->before);
-    s_expected_lines (late, sizeof late, tails, fixture->after);
-    if (strcmp (fixture->out, early) != 0 && strcmp (fixture->out, late) != 0)
-        fail_msg ("stdout got\n\"%s\"\nexpected\n\"%s\"", fixture->out, early);
-}
-
-//  Assert that stderr got exactly expected.
-static void
-s_assert_told (const fixture_t *fixture, const char *expected)
-{
-    if (strcmp (fixture->err, expected) != 0)
-        fail_msg ("stderr got\n\"%s\"\nexpected\n\"%s\"", fixture->err, expected);
-}
-
-//  Assert that text holds no control byte but newlines: nothing a terminal would act on.
-static void
-s_assert_inert (const char *text)
-{
-    for (const unsigned char *c = (const unsigned char *) text; *c; c++)
-        if ((*c < 0x20 && *c != '\n') || *c == 0x7f)
-            fail_msg ("byte 0x%02x at offset %td reached the terminal raw", *c,
-                      (const char *) c - text);
-}
 
 //  Start a new message in the fixture. Returns it.
 static message_t *
@@ -232,14 +108,8 @@ static void
 s_add_meta (message_t *message, const uint8_t id[WIRE_SENDER_BYTES], const char *nick, uint64_t seq,
             uint64_t sent_ms)
 {
-    wire_meta_t meta = {.version = WIRE_VERSION, .seq = seq, .sent_ms = sent_ms};
-    memcpy (meta.sender, id, WIRE_SENDER_BYTES);
-    assert_true (strlen (nick) < sizeof meta.nick);
-    strcpy (meta.nick, nick);
     uint8_t frame[WIRE_META_MAX_BYTES];
-    int size = wire_encode_meta (frame, sizeof frame, &meta);
-    assert_true (size > 0);
-    s_add (message, frame, (size_t) size);
+    s_add (message, frame, testlib_meta (frame, id, nick, seq, sent_ms));
 }
 
 //  Append the private topic of id, "!" + 32 hex digits.
@@ -323,14 +193,13 @@ s_send (fixture_t *fixture)
 static void
 s_pump (fixture_t *fixture)
 {
-    zmq_pollitem_t item = {zsock_resolve (fixture->sub), 0, ZMQ_POLLIN, 0};
-    assert_int_equal (zmq_poll (&item, 1, WAIT_MS), 1);
-    s_capture_start (fixture);
+    testlib_wait_readable (fixture->sub, WAIT_MS);
+    testlib_capture_start (&fixture->capture);
     inbox_receive (fixture->inbox);
-    s_capture_stop (fixture);
-    if (fixture->out_written != strlen (fixture->out))
+    testlib_capture_stop (&fixture->capture);
+    if (fixture->capture.out_written != strlen (fixture->capture.out))
         fail_msg ("inbox_receive left %zu bytes of stdout unwritten",
-                  strlen (fixture->out) - fixture->out_written);
+                  strlen (fixture->capture.out) - fixture->capture.out_written);
 }
 
 //  Hand the fixture's message to inbox_handle, from address at now_ms, capturing what the
@@ -343,64 +212,19 @@ s_handle (fixture_t *fixture, const char *address, int64_t now_ms)
     size_t count = message->count < INBOX_FRAMES_MAX ? message->count : INBOX_FRAMES_MAX;
     for (size_t i = 0; i < count; i++)
         frames[i] = (inbox_frame_t){message->frames[i], message->sizes[i]};
-    s_capture_start (fixture);
+    testlib_capture_start (&fixture->capture);
     inbox_handle (fixture->inbox, frames, count, message->count, address, now_ms);
     term_flush ();
-    s_capture_stop (fixture);
+    testlib_capture_stop (&fixture->capture);
 }
 
 //  Run inbox_tick at now_ms, capturing what the user sees.
 static void
 s_tick (fixture_t *fixture, int64_t now_ms)
 {
-    s_capture_start (fixture);
+    testlib_capture_start (&fixture->capture);
     inbox_tick (fixture->inbox, now_ms);
-    s_capture_stop (fixture);
-}
-
-//  Receive one message on the test's publisher, waiting until deadline_ms at most: a
-//  subscription (1) or unsubscription (0) and its topic, into topic. Fails if none comes.
-static int
-s_upstream (fixture_t *fixture, char *topic, size_t size, int64_t deadline_ms)
-{
-    void *socket = zsock_resolve (fixture->publisher);
-    zmq_pollitem_t item = {socket, 0, ZMQ_POLLIN, 0};
-    int64_t left = deadline_ms - zclock_mono ();
-    if (zmq_poll (&item, 1, left > 0 ? (long) left : 0) != 1)
-        fail_msg ("nothing came upstream within %d ms", WAIT_MS);
-    char message[CONTROL_REQUEST_MAX_BYTES + 1];
-    int received = zmq_recv (socket, message, sizeof message, ZMQ_DONTWAIT);
-    assert_true (received >= 1 && (size_t) received <= sizeof message);
-    assert_true (message[0] == 0 || message[0] == 1);
-    assert_true ((size_t) received <= size);
-    memcpy (topic, message + 1, (size_t) received - 1);
-    topic[received - 1] = 0;
-    return message[0];
-}
-
-//  Assert that the next request the SUB sent upstream is expected: subscribed, and at once
-//  unsubscribed, so it never matches a message.
-static void
-s_assert_request (fixture_t *fixture, const char *expected)
-{
-    int64_t deadline_ms = zclock_mono () + WAIT_MS;
-    char topic[CONTROL_REQUEST_MAX_BYTES + 1];
-    assert_int_equal (s_upstream (fixture, topic, sizeof topic, deadline_ms), 1);
-    if (strcmp (topic, expected) != 0)
-        fail_msg ("upstream came \"%s\", expected \"%s\"", topic, expected);
-    assert_int_equal (s_upstream (fixture, topic, sizeof topic, deadline_ms), 0);
-    assert_string_equal (topic, expected);
-}
-
-//  Assert that the SUB sent no request upstream since the last one looked at: the test's own
-//  subscription, sent now, is the next to arrive.
-static void
-s_assert_no_request (fixture_t *fixture)
-{
-    void *sub = zsock_resolve (fixture->sub);
-    zmq_setsockopt (sub, ZMQ_SUBSCRIBE, SENTINEL_TOPIC, strlen (SENTINEL_TOPIC));
-    zmq_setsockopt (sub, ZMQ_UNSUBSCRIBE, SENTINEL_TOPIC, strlen (SENTINEL_TOPIC));
-    s_assert_request (fixture, SENTINEL_TOPIC);
+    testlib_capture_stop (&fixture->capture);
 }
 
 //  Write the request "~kind TARGET REQUESTER NUMBER" (requester NULL: "~kind TARGET NUMBER")
@@ -410,9 +234,9 @@ s_request_text (char *out, size_t outsize, const char *kind, const uint8_t *targ
                 const uint8_t *requester, uint64_t number)
 {
     char target_hex[2 * WIRE_SENDER_BYTES + 1], requester_hex[2 * WIRE_SENDER_BYTES + 1] = "";
-    s_hex (target, target_hex);
+    testlib_hex (target, WIRE_SENDER_BYTES, target_hex);
     if (requester)
-        s_hex (requester, requester_hex);
+        testlib_hex (requester, WIRE_SENDER_BYTES, requester_hex);
     int size = snprintf (out, outsize, "~%s %s%s%s %llu", kind, target_hex, requester ? " " : "",
                          requester_hex, (unsigned long long) number);
     assert_true (size > 0 && (size_t) size < outsize);
@@ -425,7 +249,7 @@ s_assert_asked (fixture_t *fixture, const char *kind, const uint8_t *target,
 {
     char expected[CONTROL_REQUEST_MAX_BYTES];
     s_request_text (expected, sizeof expected, kind, target, requester, number);
-    s_assert_request (fixture, expected);
+    testlib_assert_upstream (fixture->publisher, expected);
 }
 
 //  Setup: an XPUB and a SUB subscribed to everything (attached: its subscription has arrived),
@@ -433,24 +257,16 @@ s_assert_asked (fixture_t *fixture, const char *kind, const uint8_t *target,
 static int
 s_setup (void **state)
 {
-    static int endpoints = 0;
     fixture_t *fixture = calloc (1, sizeof *fixture);
     if (!fixture)
         return -1;
     *state = fixture;
-    char endpoint[64];
-    assert_true (snprintf (endpoint, sizeof endpoint, "inproc://inbox-test-%d", ++endpoints) > 0);
-    fixture->publisher = zsock_new (ZMQ_XPUB);
-    assert_non_null (fixture->publisher);
-    zsock_set_xpub_verboser (fixture->publisher, 1); //  every (un)subscription, as publisher.c
-    assert_int_equal (zsock_bind (fixture->publisher, "%s", endpoint), 0);
-    fixture->sub = zsock_new (ZMQ_SUB);
-    assert_non_null (fixture->sub);
+    testlib_xpub_and_sub (&fixture->publisher, &fixture->sub);
     zsock_set_rcvtimeo (fixture->sub, 0); //  as subscriber.c: inbox_receive reads what waits
     zsock_set_subscribe (fixture->sub, "");
-    assert_int_equal (zsock_connect (fixture->sub, "%s", endpoint), 0);
     char topic[CONTROL_REQUEST_MAX_BYTES + 1];
-    assert_int_equal (s_upstream (fixture, topic, sizeof topic, zclock_mono () + WAIT_MS), 1);
+    assert_int_equal (
+        testlib_upstream (fixture->publisher, topic, sizeof topic, zclock_mono () + WAIT_MS), 1);
     assert_string_equal (topic, "");
     fixture->channels = channels_new ("buddy");
     fixture->peers = peers_new ();
@@ -490,13 +306,13 @@ test_line_shown_once (void **state)
     s_chat (fixture, ANNA, "anna", 1, "buddy", "hej");
     s_send (fixture);
     s_pump (fixture);
-    s_assert_shown (fixture, "[buddy] <anna> hej");
-    s_assert_told (fixture, "");
+    testlib_assert_shown (&fixture->capture, "[buddy] <anna> hej");
+    testlib_assert_told (&fixture->capture, "");
     assert_int_equal (backlog_size (fixture->backlog), 1);
     s_send (fixture);
     s_pump (fixture);
-    s_assert_shown (fixture, "");
-    s_assert_told (fixture, "");
+    testlib_assert_shown (&fixture->capture, "");
+    testlib_assert_told (&fixture->capture, "");
     assert_int_equal (backlog_size (fixture->backlog), 1);
     assert_false (inbox_repairing (fixture->inbox));
 }
@@ -511,12 +327,12 @@ test_gap_repaired (void **state)
     s_chat (fixture, ANNA, "anna", 1, "buddy", "ett");
     s_send (fixture);
     s_pump (fixture);
-    s_assert_shown (fixture, "[buddy] <anna> ett");
+    testlib_assert_shown (&fixture->capture, "[buddy] <anna> ett");
     s_chat (fixture, ANNA, "anna", 3, "buddy", "tre");
     s_send (fixture);
     s_pump (fixture);
-    s_assert_shown (fixture, "");
-    s_assert_told (fixture, "");
+    testlib_assert_shown (&fixture->capture, "");
+    testlib_assert_told (&fixture->capture, "");
     assert_true (inbox_repairing (fixture->inbox));
     s_assert_asked (fixture, "resend", ANNA, SELF, 2);
     s_served (fixture, CONTROL_KIND_LINE, ANNA, "anna", 2, (uint64_t) zclock_time (), "två");
@@ -524,15 +340,15 @@ test_gap_repaired (void **state)
     s_served (fixture, CONTROL_KIND_LINE, ANNA, "anna", 3, (uint64_t) zclock_time (), "tre");
     s_send (fixture);
     s_pump (fixture);
-    s_assert_shown (fixture, "[buddy] <anna> två\n[buddy] <anna> tre");
-    s_assert_told (fixture, "");
+    testlib_assert_shown (&fixture->capture, "[buddy] <anna> två\n[buddy] <anna> tre");
+    testlib_assert_told (&fixture->capture, "");
     assert_false (inbox_repairing (fixture->inbox));
     assert_int_equal (backlog_size (fixture->backlog), 3);
     s_chat (fixture, ANNA, "anna", 3, "buddy", "tre");
     s_send (fixture);
     s_pump (fixture);
-    s_assert_shown (fixture, "");
-    s_assert_no_request (fixture);
+    testlib_assert_shown (&fixture->capture, "");
+    testlib_assert_nothing_upstream (fixture->sub, fixture->publisher);
 }
 
 //  A gap nobody repairs is asked for REPAIR_TRIES times, REPAIR_RETRY_MS apart, then told as
@@ -545,25 +361,25 @@ test_gap_lost (void **state)
     s_handle (fixture, "127.0.0.1", T0);
     s_chat (fixture, ANNA, "anna", 3, "buddy", "tre");
     s_handle (fixture, "127.0.0.1", T0);
-    s_assert_shown (fixture, "");
+    testlib_assert_shown (&fixture->capture, "");
     for (int try = 0; try < REPAIR_TRIES; try++) {
         s_tick (fixture, T0 + try * REPAIR_RETRY_MS);
-        s_assert_told (fixture, "");
+        testlib_assert_told (&fixture->capture, "");
         s_assert_asked (fixture, "resend", ANNA, SELF, 2);
         s_tick (fixture, T0 + try * REPAIR_RETRY_MS + REPAIR_RETRY_MS - 1);
-        s_assert_no_request (fixture);
+        testlib_assert_nothing_upstream (fixture->sub, fixture->publisher);
     }
     assert_true (inbox_repairing (fixture->inbox));
     s_tick (fixture, T0 + REPAIR_TRIES * REPAIR_RETRY_MS);
     char expected[64];
     assert_true (snprintf (expected, sizeof expected, "-- 2 messages from ?%02x%02x were lost\n",
                            ANNA[0], ANNA[1]) > 0);
-    s_assert_told (fixture, expected);
+    testlib_assert_told (&fixture->capture, expected);
     assert_false (inbox_repairing (fixture->inbox));
-    s_assert_no_request (fixture);
+    testlib_assert_nothing_upstream (fixture->sub, fixture->publisher);
     s_chat (fixture, ANNA, "anna", 4, "buddy", "fyra");
     s_handle (fixture, "127.0.0.1", T0 + REPAIR_TRIES * REPAIR_RETRY_MS);
-    s_assert_shown (fixture, "[buddy] <anna> fyra");
+    testlib_assert_shown (&fixture->capture, "[buddy] <anna> fyra");
 }
 
 //  A member's news that the lines of a gap are gone ends the repair at once: they are told as
@@ -574,7 +390,7 @@ test_gap_gone (void **state)
     fixture_t *fixture = *state;
     s_heartbeat (fixture, ANNA, "anna", 5558, 0, NULL, 0);
     s_handle (fixture, "127.0.0.1", T0);
-    s_assert_told (fixture, "-- anna joined (127.0.0.1:5558)\n");
+    testlib_assert_told (&fixture->capture, "-- anna joined (127.0.0.1:5558)\n");
     s_chat (fixture, ANNA, "anna", 1, "buddy", "ett");
     s_handle (fixture, "127.0.0.1", T0);
     s_chat (fixture, ANNA, "anna", 3, "buddy", "tre");
@@ -585,13 +401,13 @@ test_gap_gone (void **state)
     s_add_string (message, CONTROL_KIND_GONE);
     s_add_meta (message, ANNA, "anna", 3, (uint64_t) zclock_time ());
     s_handle (fixture, "127.0.0.1", T0 + 1);
-    s_assert_told (fixture, "-- 1 message from anna was lost\n");
-    s_assert_shown (fixture, "");
+    testlib_assert_told (&fixture->capture, "-- 1 message from anna was lost\n");
+    testlib_assert_shown (&fixture->capture, "");
     //  Line 3 came ahead of the gap and was dropped: it is still wanted
     assert_true (inbox_repairing (fixture->inbox));
     s_chat (fixture, ANNA, "anna", 3, "buddy", "tre");
     s_handle (fixture, "127.0.0.1", T0 + 2);
-    s_assert_shown (fixture, "[buddy] <anna> tre");
+    testlib_assert_shown (&fixture->capture, "[buddy] <anna> tre");
     assert_false (inbox_repairing (fixture->inbox));
 }
 
@@ -603,11 +419,11 @@ test_own_line_not_shown (void **state)
     s_chat (fixture, SELF, "jag", 1, "buddy", "mitt eget");
     s_send (fixture);
     s_pump (fixture);
-    s_assert_shown (fixture, "");
-    s_assert_told (fixture, "");
+    testlib_assert_shown (&fixture->capture, "");
+    testlib_assert_told (&fixture->capture, "");
     s_served (fixture, CONTROL_KIND_HISTORY, SELF, "jag", 1, HISTORY_SENT_MS, "förr");
     s_handle (fixture, "127.0.0.1", T0);
-    s_assert_shown (fixture, "");
+    testlib_assert_shown (&fixture->capture, "");
     assert_int_equal (backlog_size (fixture->backlog), 0);
     assert_false (inbox_repairing (fixture->inbox));
 }
@@ -622,13 +438,13 @@ test_muted_channel_kept (void **state)
     s_chat (fixture, ANNA, "anna", 1, "tyst", "psst");
     s_send (fixture);
     s_pump (fixture);
-    s_assert_shown (fixture, "");
-    s_assert_told (fixture, "");
+    testlib_assert_shown (&fixture->capture, "");
+    testlib_assert_told (&fixture->capture, "");
     assert_int_equal (backlog_size (fixture->backlog), 1);
     s_chat (fixture, ANNA, "anna", 2, "buddy", "hej");
     s_send (fixture);
     s_pump (fixture);
-    s_assert_shown (fixture, "[buddy] <anna> hej");
+    testlib_assert_shown (&fixture->capture, "[buddy] <anna> hej");
     assert_int_equal (backlog_size (fixture->backlog), 2);
 }
 
@@ -642,18 +458,18 @@ test_plain_peer (void **state)
     s_add_string (message, "buddy> hej");
     for (int copy = 0; copy < 2; copy++) {
         s_handle (fixture, "127.0.0.1", T0);
-        s_assert_shown (fixture, "[buddy] <127.0.0.1> hej");
-        s_assert_told (fixture, "");
+        testlib_assert_shown (&fixture->capture, "[buddy] <127.0.0.1> hej");
+        testlib_assert_told (&fixture->capture, "");
     }
     //  The course's peer may leave the space out
     message = s_message (fixture);
     s_add_string (message, "buddy>hej");
     s_handle (fixture, "192.0.2.7", T0);
-    s_assert_shown (fixture, "[buddy] <192.0.2.7> hej");
+    testlib_assert_shown (&fixture->capture, "[buddy] <192.0.2.7> hej");
     s_chat (fixture, ANNA, "anna", 0, "buddy", "noll");
     for (int copy = 0; copy < 2; copy++) {
         s_handle (fixture, "127.0.0.1", T0);
-        s_assert_shown (fixture, "[buddy] <anna> noll");
+        testlib_assert_shown (&fixture->capture, "[buddy] <anna> noll");
     }
     assert_int_equal (backlog_size (fixture->backlog), 0);
 }
@@ -667,8 +483,8 @@ test_plain_peer_over_socket (void **state)
     s_add_string (message, "buddy> hej");
     s_send (fixture);
     s_pump (fixture);
-    s_assert_shown (fixture, "[buddy] <?> hej");
-    s_assert_told (fixture, "");
+    testlib_assert_shown (&fixture->capture, "[buddy] <?> hej");
+    testlib_assert_told (&fixture->capture, "");
 }
 
 //  A row of broken metadata frames: how to break a good one, and why it is refused.
@@ -701,10 +517,10 @@ test_broken_meta (void **state)
         char expected[128];
         assert_true (snprintf (expected, sizeof expected, "-- bad message from 127.0.0.1: %s\n",
                                rows[i].reason) > 0);
-        if (strcmp (fixture->err, expected) != 0)
-            fail_msg ("%s: stderr got \"%s\", expected \"%s\"", rows[i].name, fixture->err,
+        if (strcmp (fixture->capture.err, expected) != 0)
+            fail_msg ("%s: stderr got \"%s\", expected \"%s\"", rows[i].name, fixture->capture.err,
                       expected);
-        s_assert_shown (fixture, "[buddy] <127.0.0.1> hej");
+        testlib_assert_shown (&fixture->capture, "[buddy] <127.0.0.1> hej");
     }
     assert_int_equal (backlog_size (fixture->backlog), 0);
 }
@@ -739,9 +555,10 @@ test_refused_line (void **state)
         char expected[128];
         assert_true (snprintf (expected, sizeof expected, "-- bad message from 127.0.0.1: %s\n",
                                rows[i].reason) > 0);
-        if (strcmp (fixture->err, expected) != 0)
-            fail_msg ("row %zu: stderr got \"%s\", expected \"%s\"", i, fixture->err, expected);
-        s_assert_shown (fixture, "");
+        if (strcmp (fixture->capture.err, expected) != 0)
+            fail_msg ("row %zu: stderr got \"%s\", expected \"%s\"", i, fixture->capture.err,
+                      expected);
+        testlib_assert_shown (&fixture->capture, "");
     }
     assert_int_equal (backlog_size (fixture->backlog), 0);
     assert_false (inbox_repairing (fixture->inbox));
@@ -756,30 +573,30 @@ test_notice_rate_limit (void **state)
     const char *notice = "-- bad message from 127.0.0.1: no \"channel> \" at the start";
     message_t *message = s_message (fixture);
     s_add_string (message, "hej");
-    s_capture_start (fixture);
+    testlib_capture_start (&fixture->capture);
     inbox_frame_t frame = {message->frames[0], message->sizes[0]};
     for (int i = 0; i < INBOX_NOTICES_PER_SECOND + 1; i++)
         inbox_handle (fixture->inbox, &frame, 1, 1, "127.0.0.1", T0);
     //  The limit's window started at the first notice, on zclock_mono: it ends by window_end
     int64_t window_end = zclock_mono () + 1000;
-    s_capture_stop (fixture);
+    testlib_capture_stop (&fixture->capture);
     char expected[1024] = "";
     size_t used = 0;
     for (int i = 0; i < INBOX_NOTICES_PER_SECOND; i++)
         used += (size_t) snprintf (expected + used, sizeof expected - used, "%s\n", notice);
     assert_true (used < sizeof expected);
-    s_assert_told (fixture, expected);
-    s_assert_shown (fixture, "");
+    testlib_assert_told (&fixture->capture, expected);
+    testlib_assert_shown (&fixture->capture, "");
     //  Wait for the window to end: a clock, not another thread, is waited for
     int64_t now;
     while ((now = zclock_mono ()) <= window_end)
         poll (NULL, 0, (int) (window_end - now + 1));
     s_handle (fixture, "127.0.0.1", T0 + 2000);
     assert_true (snprintf (expected, sizeof expected, "%s (and 1 more not shown)\n", notice) > 0);
-    s_assert_told (fixture, expected);
+    testlib_assert_told (&fixture->capture, expected);
     s_handle (fixture, "127.0.0.1", T0 + 2001);
     assert_true (snprintf (expected, sizeof expected, "%s\n", notice) > 0);
-    s_assert_told (fixture, expected);
+    testlib_assert_told (&fixture->capture, expected);
 }
 
 //  Escape sequences and control characters in a line, a nick-less sender's address or a
@@ -791,18 +608,19 @@ test_escapes_made_safe (void **state)
     s_chat (fixture, ANNA, "anna", 1, "buddy", "\x1b[2Jrent\a\r\x7f");
     s_send (fixture);
     s_pump (fixture);
-    s_assert_shown (fixture, "[buddy] <anna> ^[[2Jrent^G^M^?");
-    s_assert_inert (fixture->out);
+    testlib_assert_shown (&fixture->capture, "[buddy] <anna> ^[[2Jrent^G^M^?");
+    testlib_assert_inert (fixture->capture.out);
     message_t *message = s_message (fixture);
     s_add_string (message, "buddy> \x1b]0;title\a\x1b[31mred");
     s_handle (fixture, "10.0.0.1\x1b[2J", T0);
-    s_assert_shown (fixture, "[buddy] <10.0.0.1^[[2J> ^[]0;title^G^[[31mred");
-    s_assert_inert (fixture->out);
+    testlib_assert_shown (&fixture->capture, "[buddy] <10.0.0.1^[[2J> ^[]0;title^G^[[31mred");
+    testlib_assert_inert (fixture->capture.out);
     message = s_message (fixture);
     s_add_string (message, "no separator \x1b[2J");
     s_handle (fixture, "10.0.0.1\x1b[2J\n", T0);
-    s_assert_told (fixture, "-- bad message from 10.0.0.1^[[2J^J: no \"channel> \" at the start\n");
-    s_assert_inert (fixture->err);
+    testlib_assert_told (&fixture->capture,
+                         "-- bad message from 10.0.0.1^[[2J^J: no \"channel> \" at the start\n");
+    testlib_assert_inert (fixture->capture.err);
 }
 
 //  A heartbeat from a new sender says it joined (where from), a second one says nothing, a
@@ -813,27 +631,27 @@ test_heartbeat_join_leave (void **state)
     fixture_t *fixture = *state;
     s_heartbeat (fixture, ANNA, "anna", 5558, 0, NULL, 0);
     s_handle (fixture, "127.0.0.1", T0);
-    s_assert_told (fixture, "-- anna joined (127.0.0.1:5558)\n");
-    s_assert_shown (fixture, "");
+    testlib_assert_told (&fixture->capture, "-- anna joined (127.0.0.1:5558)\n");
+    testlib_assert_shown (&fixture->capture, "");
     assert_true (room_knows (fixture->room, ANNA));
     s_handle (fixture, "127.0.0.1", T0 + BEAT_INTERVAL_MS);
-    s_assert_told (fixture, "");
-    s_assert_shown (fixture, "");
+    testlib_assert_told (&fixture->capture, "");
+    testlib_assert_shown (&fixture->capture, "");
     s_heartbeat (fixture, ANNA, "annie", 5558, 0, NULL, 0);
     s_handle (fixture, "127.0.0.1", T0 + 2 * BEAT_INTERVAL_MS);
-    s_assert_told (fixture, "-- anna is now called annie\n");
+    testlib_assert_told (&fixture->capture, "-- anna is now called annie\n");
     message_t *message = s_message (fixture);
     s_add_string (message, CONTROL_BYE);
     s_add_meta (message, ANNA, "annie", 0, (uint64_t) zclock_time ());
     s_add_string (message, "");
     s_handle (fixture, "127.0.0.1", T0 + 3 * BEAT_INTERVAL_MS);
-    s_assert_told (fixture, "-- annie left\n");
-    s_assert_shown (fixture, "");
+    testlib_assert_told (&fixture->capture, "-- annie left\n");
+    testlib_assert_shown (&fixture->capture, "");
     assert_false (room_knows (fixture->room, ANNA));
     assert_int_equal (room_size (fixture->room), 0);
     //  A goodbye from someone not in the room says nothing
     s_handle (fixture, "127.0.0.1", T0 + 4 * BEAT_INTERVAL_MS);
-    s_assert_told (fixture, "");
+    testlib_assert_told (&fixture->capture, "");
 }
 
 //  Heartbeats over the socket: the join is told once (inproc has no address: "?").
@@ -844,12 +662,12 @@ test_heartbeat_over_socket (void **state)
     s_heartbeat (fixture, ANNA, "anna", 5558, 0, NULL, 0);
     s_send (fixture);
     s_pump (fixture);
-    s_assert_told (fixture, "-- anna joined (?:5558)\n");
-    s_assert_shown (fixture, "");
+    testlib_assert_told (&fixture->capture, "-- anna joined (?:5558)\n");
+    testlib_assert_shown (&fixture->capture, "");
     assert_true (room_knows (fixture->room, ANNA));
     s_send (fixture);
     s_pump (fixture);
-    s_assert_told (fixture, "");
+    testlib_assert_told (&fixture->capture, "");
     assert_int_equal (room_size (fixture->room), 1);
 }
 
@@ -861,13 +679,14 @@ test_member_gone_silent (void **state)
     s_heartbeat (fixture, ANNA, "anna", 5558, 0, NULL, 0);
     s_handle (fixture, "127.0.0.1", T0);
     s_tick (fixture, T0 + MEMBER_GONE_MS);
-    s_assert_told (fixture, "");
+    testlib_assert_told (&fixture->capture, "");
     assert_true (room_knows (fixture->room, ANNA));
     s_tick (fixture, T0 + MEMBER_GONE_MS + 1);
-    s_assert_told (fixture, "-- anna left (no heartbeat from 127.0.0.1:5558 for 4 s)\n");
+    testlib_assert_told (&fixture->capture,
+                         "-- anna left (no heartbeat from 127.0.0.1:5558 for 4 s)\n");
     assert_false (room_knows (fixture->room, ANNA));
     s_tick (fixture, T0 + MEMBER_GONE_MS + 2);
-    s_assert_told (fixture, "");
+    testlib_assert_told (&fixture->capture, "");
 }
 
 //  Control traffic is never shown and never told: a heartbeat with broken metadata or a broken
@@ -879,25 +698,25 @@ test_control_never_shown (void **state)
     message_t *message = s_heartbeat (fixture, ANNA, "anna", 5558, 0, NULL, 0);
     message->sizes[1] = 10; //  metadata cut short
     s_handle (fixture, "127.0.0.1", T0);
-    s_assert_told (fixture, "");
-    s_assert_shown (fixture, "");
+    testlib_assert_told (&fixture->capture, "");
+    testlib_assert_shown (&fixture->capture, "");
     message = s_heartbeat (fixture, ANNA, "anna", 5558, 0, NULL, 0);
     message->count = 2; //  no body
     s_handle (fixture, "127.0.0.1", T0);
-    s_assert_told (fixture, "");
+    testlib_assert_told (&fixture->capture, "");
     message = s_heartbeat (fixture, ANNA, "anna", 5558, 0, NULL, 0);
     strcpy ((char *) message->frames[2], "port nope\n");
     message->sizes[2] = strlen ("port nope\n");
     s_handle (fixture, "127.0.0.1", T0);
-    s_assert_told (fixture, "");
+    testlib_assert_told (&fixture->capture, "");
     message = s_heartbeat (fixture, ANNA, "anna", 5558, 0, NULL, 0);
     strcpy ((char *) message->frames[0], "~future");
     message->sizes[0] = strlen ("~future");
     s_handle (fixture, "127.0.0.1", T0);
-    s_assert_told (fixture, "");
-    s_assert_shown (fixture, "");
+    testlib_assert_told (&fixture->capture, "");
+    testlib_assert_shown (&fixture->capture, "");
     assert_int_equal (room_size (fixture->room), 0);
-    s_assert_no_request (fixture);
+    testlib_assert_nothing_upstream (fixture->sub, fixture->publisher);
 }
 
 //  Fill a heartbeat's peer with id at address.
@@ -956,7 +775,7 @@ test_heartbeat_adds_peers (void **state)
     };
     s_heartbeat (fixture, CECILIA, "cecilia", 5557, 0, far, 2);
     s_handle (fixture, "192.0.2.7", T0);
-    s_assert_told (fixture, "-- cecilia joined (192.0.2.7:5557)\n");
+    testlib_assert_told (&fixture->capture, "-- cecilia joined (192.0.2.7:5557)\n");
     assert_int_equal (peers_size (fixture->peers), 2);
     char labels[4][ENDPOINT_MAX_BYTES];
     assert_int_equal (peers_labels (fixture->peers, labels, 4), 2);
@@ -976,30 +795,30 @@ test_history (void **state)
     s_served (fixture, CONTROL_KIND_HISTORY, ANNA, "anna", 5, HISTORY_SENT_MS, "förr");
     s_handle (fixture, "127.0.0.1", T0 + 1);
     char clock[6], expected[128];
-    s_clock ((time_t) (HISTORY_SENT_MS / 1000), clock);
+    testlib_clock ((time_t) (HISTORY_SENT_MS / 1000), clock);
     assert_true (snprintf (expected, sizeof expected, "(history) %s [buddy] <anna> förr\n", clock) >
                  0);
-    assert_string_equal (fixture->out, expected);
-    s_assert_told (fixture, "");
+    assert_string_equal (fixture->capture.out, expected);
+    testlib_assert_told (&fixture->capture, "");
     //  Served again (a second answer): not shown twice
     s_handle (fixture, "127.0.0.1", T0 + 2);
-    assert_string_equal (fixture->out, "");
+    assert_string_equal (fixture->capture.out, "");
     //  A line she sent after we joined is not history
     s_served (fixture, CONTROL_KIND_HISTORY, ANNA, "anna", 11, HISTORY_SENT_MS, "ny");
     s_handle (fixture, "127.0.0.1", T0 + 3);
-    assert_string_equal (fixture->out, "");
+    assert_string_equal (fixture->capture.out, "");
     message_t *message = s_message (fixture);
     s_add_private_topic (message, SELF);
     s_add_string (message, CONTROL_KIND_HISTORY_END);
     s_add_meta (message, ANNA, "anna", 0, (uint64_t) zclock_time ());
     s_handle (fixture, "127.0.0.1", T0 + 4);
-    s_assert_told (fixture, "");
-    assert_string_equal (fixture->out, "");
+    testlib_assert_told (&fixture->capture, "");
+    assert_string_equal (fixture->capture.out, "");
     //  Long after, another member: nobody is asked again
     s_heartbeat (fixture, BERTIL, "bertil", 5559, 0, NULL, 0);
     s_handle (fixture, "127.0.0.1", T0 + REPAIR_HISTORY_WAIT_MS + 1);
-    s_assert_told (fixture, "-- bertil joined (127.0.0.1:5559)\n");
-    s_assert_no_request (fixture);
+    testlib_assert_told (&fixture->capture, "-- bertil joined (127.0.0.1:5559)\n");
+    testlib_assert_nothing_upstream (fixture->sub, fixture->publisher);
 }
 
 //  Without an answer, the history is asked of the next member heard after
@@ -1016,14 +835,14 @@ test_history_asked_again (void **state)
         //  Not yet: the last one asked has REPAIR_HISTORY_WAIT_MS to answer
         if (i > 0) {
             s_handle (fixture, "127.0.0.1", now_ms + REPAIR_HISTORY_WAIT_MS - 1);
-            s_assert_no_request (fixture);
+            testlib_assert_nothing_upstream (fixture->sub, fixture->publisher);
         }
         now_ms += i > 0 ? REPAIR_HISTORY_WAIT_MS : 0;
         s_handle (fixture, "127.0.0.1", now_ms);
         if (i < REPAIR_HISTORY_TRIES)
             s_assert_asked (fixture, "history", members[i], SELF, HISTORY_LINES);
         else
-            s_assert_no_request (fixture);
+            testlib_assert_nothing_upstream (fixture->sub, fixture->publisher);
     }
 }
 
@@ -1040,13 +859,13 @@ test_private_message (void **state)
     s_add_meta (message, ANNA, "anna", 1, (uint64_t) zclock_time ());
     s_send (fixture);
     s_pump (fixture);
-    s_assert_shown (fixture, "(private) <anna> hemlis");
-    s_assert_told (fixture, "");
+    testlib_assert_shown (&fixture->capture, "(private) <anna> hemlis");
+    testlib_assert_told (&fixture->capture, "");
     s_assert_asked (fixture, "ack", ANNA, NULL, 1);
     s_send (fixture);
     s_pump (fixture);
-    s_assert_shown (fixture, "");
-    s_assert_told (fixture, "");
+    testlib_assert_shown (&fixture->capture, "");
+    testlib_assert_told (&fixture->capture, "");
     s_assert_asked (fixture, "ack", ANNA, NULL, 1);
     assert_int_equal (backlog_size (fixture->backlog), 0);
 }
@@ -1068,10 +887,10 @@ test_private_not_ours (void **state)
         s_add_string (message, "not for us");
         s_add_meta (message, ANNA, "anna", 1, (uint64_t) zclock_time ());
         s_handle (fixture, "127.0.0.1", T0);
-        s_assert_shown (fixture, "");
-        s_assert_told (fixture, "");
+        testlib_assert_shown (&fixture->capture, "");
+        testlib_assert_told (&fixture->capture, "");
     }
-    s_assert_no_request (fixture);
+    testlib_assert_nothing_upstream (fixture->sub, fixture->publisher);
 }
 
 //  A row of malformed messages on our private topic: its frames after the topic (NULL ends
@@ -1110,12 +929,13 @@ test_private_malformed (void **state)
         if (rows[i].reason)
             assert_true (snprintf (expected, sizeof expected, "-- bad message from 127.0.0.1: %s\n",
                                    rows[i].reason) > 0);
-        if (strcmp (fixture->err, expected) != 0)
-            fail_msg ("row %zu: stderr got \"%s\", expected \"%s\"", i, fixture->err, expected);
-        s_assert_shown (fixture, "");
+        if (strcmp (fixture->capture.err, expected) != 0)
+            fail_msg ("row %zu: stderr got \"%s\", expected \"%s\"", i, fixture->capture.err,
+                      expected);
+        testlib_assert_shown (&fixture->capture, "");
     }
     assert_int_equal (backlog_size (fixture->backlog), 0);
-    s_assert_no_request (fixture);
+    testlib_assert_nothing_upstream (fixture->sub, fixture->publisher);
 }
 
 //  A malformed private message ("msg" without metadata, or with seq 0, or empty) gets one
@@ -1134,11 +954,11 @@ test_private_message_malformed (void **state)
         if (row > 1)
             s_add_meta (message, ANNA, "anna", row == 2 ? 0 : 1, (uint64_t) zclock_time ());
         s_handle (fixture, "127.0.0.1", T0);
-        if (strcmp (fixture->err, reason) != 0)
-            fail_msg ("row %d: stderr got \"%s\"", row, fixture->err);
-        s_assert_shown (fixture, "");
+        if (strcmp (fixture->capture.err, reason) != 0)
+            fail_msg ("row %d: stderr got \"%s\"", row, fixture->capture.err);
+        testlib_assert_shown (&fixture->capture, "");
     }
-    s_assert_no_request (fixture);
+    testlib_assert_nothing_upstream (fixture->sub, fixture->publisher);
 }
 
 //  Frames past INBOX_FRAMES_MAX are dropped: the line still shows, and the next message is
@@ -1154,8 +974,8 @@ test_extra_frames_dropped (void **state)
     s_chat (fixture, ANNA, "anna", 2, "buddy", "två");
     s_send (fixture);
     s_pump (fixture);
-    s_assert_shown (fixture, "[buddy] <anna> ett\n[buddy] <anna> två");
-    s_assert_told (fixture, "");
+    testlib_assert_shown (&fixture->capture, "[buddy] <anna> ett\n[buddy] <anna> två");
+    testlib_assert_told (&fixture->capture, "");
 }
 
 //  inbox_destroy sets the pointer to NULL and is safe twice, and on NULL.

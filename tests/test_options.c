@@ -17,6 +17,7 @@
 
 #include "options.h"
 #include "wire.h"
+#include "testlib.h"
 
 #include <fcntl.h>
 #include <locale.h>
@@ -704,11 +705,8 @@ s_screen_open (screen_t *screen, bool terminal)
     } else
         fd = open ("/dev/null", O_RDWR);
     assert_true (fd >= 0);
-    fflush (stdout);
-    screen->saved_in = dup (STDIN_FILENO);
-    screen->saved_out = dup (STDOUT_FILENO);
-    assert_true (screen->saved_in >= 0 && screen->saved_out >= 0);
-    assert_true (dup2 (fd, STDIN_FILENO) >= 0 && dup2 (fd, STDOUT_FILENO) >= 0);
+    screen->saved_in = testlib_redirect (STDIN_FILENO, fd);
+    screen->saved_out = testlib_redirect (STDOUT_FILENO, fd);
     close (fd);
     return 0;
 }
@@ -717,11 +715,8 @@ s_screen_open (screen_t *screen, bool terminal)
 static void
 s_screen_close (screen_t *screen)
 {
-    fflush (stdout);
-    dup2 (screen->saved_in, STDIN_FILENO);
-    dup2 (screen->saved_out, STDOUT_FILENO);
-    close (screen->saved_in);
-    close (screen->saved_out);
+    testlib_restore (STDIN_FILENO, screen->saved_in);
+    testlib_restore (STDOUT_FILENO, screen->saved_out);
     if (screen->master >= 0)
         close (screen->master);
 }

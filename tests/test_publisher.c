@@ -17,6 +17,7 @@
 #include "roomlock.h"
 #include "term.h"
 #include "wire.h"
+#include "testlib.h"
 
 #include <arpa/inet.h>
 #include <czmq.h>
@@ -31,10 +32,8 @@
 #include <unistd.h>
 
 #define WAIT_MS 5000            //  the longest any bounded wait here may take
-#define PORT_TRIES 10           //  free ports tried before a test gives up
 #define SUBS_MAX 4              //  SUB sockets in one test at most
 #define CHANNEL_TOPICS_MAX 256  //  one-byte topics a chat subscribes to, at most
-#define NOTICE_MAX_BYTES 8192   //  what a test captures of stderr
 #define SLOW_LINES_MAX 20000    //  lines sent to a slow listener before one must wait
 #define SLOW_RCVHWM_MESSAGES 10 //  the slow listener's receive queue
 #define MARKER_NUMBER 4242      //  number of the request that marks "nothing before this"
@@ -52,13 +51,13 @@ static const uint8_t s_third_id[WIRE_SENDER_BYTES] = {
 
 //  The publisher of one test and the sockets connected to it
 typedef struct {
-    roomlock_t *lock;              //  an open room's lock
-    publisher_t *publisher;        //  the publisher under test
-    int port;                      //  where it listens
-    zsock_t *subs[SUBS_MAX];       //  SUB sockets connected to it
-    size_t sub_count;              //  of them
-    int raw_fd;                    //  a raw ZMTP peer, or -1
-    char notice[NOTICE_MAX_BYTES]; //  what the last capture of stderr caught
+    roomlock_t *lock;          //  an open room's lock
+    publisher_t *publisher;    //  the publisher under test
+    int port;                  //  where it listens
+    zsock_t *subs[SUBS_MAX];   //  SUB sockets connected to it
+    size_t sub_count;          //  of them
+    int raw_fd;                //  a raw ZMTP peer, or -1
+    testlib_capture_t capture; //  what the last capture caught
 } fixture_t;
 
 //  A frame a raw ZMTP peer sends: bytes that may hold a NUL
@@ -69,50 +68,6 @@ typedef struct {
 
 //  A raw frame from a string literal, without its NUL
 #define RAW(literal) ((raw_frame_t){literal, sizeof literal - 1})
-
-//  Write id as 32 lowercase hex digits and a NUL into out, independently of control.c.
-static void
-s_hex (const uint8_t id[WIRE_SENDER_BYTES], char out[2 * WIRE_SENDER_BYTES + 1])
-{
-    static const char digits[] = "0123456789abcdef";
-    for (int i = 0; i < WIRE_SENDER_BYTES; i++) {
-        out[2 * i] = digits[id[i] >> 4];
-        out[2 * i + 1] = digits[id[i] & 0x0F];
-    }
-    out[2 * WIRE_SENDER_BYTES] = 0;
-}
-
-//  A port free right now: the kernel's choice for a throwaway socket bound to port 0 on
-//  127.0.0.1, then closed. (czmq's "tcp://...:*" would count up from 49152 instead, and find
-//  the port a publisher just closed, which libzmq releases only a moment later.)
-static int
-s_free_port (void)
-{
-    int fd = socket (AF_INET, SOCK_STREAM, 0);
-    assert_true (fd >= 0);
-    struct sockaddr_in address = {.sin_family = AF_INET};
-    address.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-    socklen_t size = sizeof address;
-    assert_int_equal (bind (fd, (struct sockaddr *) &address, sizeof address), 0);
-    assert_int_equal (getsockname (fd, (struct sockaddr *) &address, &size), 0);
-    close (fd);
-    return ntohs (address.sin_port);
-}
-
-//  A publisher on a free port (never port 0, which means 5557 and up), tried a few times, as
-//  another process may take the port between the probe and the bind. Sets *port.
-static publisher_t *
-s_publisher_new (roomlock_t *lock, bool plain, int *port)
-{
-    for (int i = 0; i < PORT_TRIES; i++) {
-        *port = s_free_port ();
-        publisher_t *publisher = publisher_new (*port, lock, s_our_id, NICK, plain);
-        if (publisher)
-            return publisher;
-    }
-    fail_msg ("no publisher on a free port in %d tries", PORT_TRIES);
-    return NULL;
-}
 
 //  Setup: an open room and a publisher with metadata, nothing connected.
 static int
@@ -125,7 +80,8 @@ s_setup (void **state)
     fixture->raw_fd = -1;
     fixture->lock = roomlock_new ();
     assert_non_null (fixture->lock);
-    fixture->publisher = s_publisher_new (fixture->lock, false, &fixture->port);
+    fixture->publisher =
+        testlib_publisher_new (fixture->lock, s_our_id, NICK, false, &fixture->port);
     return 0;
 }
 
@@ -136,7 +92,8 @@ s_setup_plain (void **state)
     s_setup (state);
     fixture_t *fixture = *state;
     publisher_destroy (&fixture->publisher);
-    fixture->publisher = s_publisher_new (fixture->lock, true, &fixture->port);
+    fixture->publisher =
+        testlib_publisher_new (fixture->lock, s_our_id, NICK, true, &fixture->port);
     return 0;
 }
 
@@ -183,23 +140,6 @@ s_subscribe_channels (zsock_t *sub)
             count++;
         }
     return count;
-}
-
-//  Read count subscriptions straight off the publisher's socket (bounded): then the listeners'
-//  filters are in place. No events, no listener count.
-static void
-s_wait_subscriptions (fixture_t *fixture, size_t count)
-{
-    void *socket = publisher_socket (fixture->publisher);
-    for (size_t i = 0; i < count; i++) {
-        zmq_pollitem_t item = {socket, 0, ZMQ_POLLIN, 0};
-        if (zmq_poll (&item, 1, WAIT_MS) != 1)
-            fail_msg ("subscription %zu of %zu did not come in %d ms", i + 1, count, WAIT_MS);
-        uint8_t data[CONTROL_REQUEST_MAX_BYTES];
-        int size = zmq_recv (socket, data, sizeof data, ZMQ_DONTWAIT);
-        assert_true (size >= 1);
-        assert_int_equal (data[0], 1);
-    }
 }
 
 //  Wait, bounded, for the next subscription worth an event. Returns false if none came.
@@ -268,73 +208,21 @@ s_assert_marker_next (publisher_t *publisher)
                   event.port, (unsigned long long) event.request.number);
 }
 
-//  Start catching stderr, where notices go in pipe mode. Returns the saved descriptor.
-static int
-s_capture_start (void)
-{
-    fflush (stderr);
-    FILE *file = tmpfile ();
-    assert_non_null (file);
-    int saved = dup (STDERR_FILENO);
-    assert_true (saved >= 0);
-    assert_true (dup2 (fileno (file), STDERR_FILENO) >= 0);
-    fclose (file); //  stderr holds it open
-    return saved;
-}
-
-//  Stop catching stderr (saved from s_capture_start) and keep what it caught in fixture->notice.
-static void
-s_capture_end (fixture_t *fixture, int saved)
-{
-    fflush (stderr);
-    int caught = dup (STDERR_FILENO);
-    dup2 (saved, STDERR_FILENO);
-    close (saved);
-    assert_true (caught >= 0);
-    ssize_t size = pread (caught, fixture->notice, sizeof fixture->notice - 1, 0);
-    close (caught);
-    assert_true (size >= 0);
-    fixture->notice[size] = 0;
-}
-
 //  The next message sub receives, waiting up to WAIT_MS; fails if none comes.
 static zmsg_t *
 s_receive (zsock_t *sub)
 {
-    zmq_pollitem_t item = {zsock_resolve (sub), 0, ZMQ_POLLIN, 0};
-    if (zmq_poll (&item, 1, WAIT_MS) != 1)
-        fail_msg ("no message in %d ms", WAIT_MS);
+    testlib_wait_readable (sub, WAIT_MS);
     zmsg_t *message = zmsg_recv (sub);
     assert_non_null (message);
     return message;
-}
-
-//  Frame index of message.
-static zframe_t *
-s_frame (zmsg_t *message, size_t index)
-{
-    zframe_t *frame = zmsg_first (message);
-    for (size_t i = 0; i < index && frame; i++)
-        frame = zmsg_next (message);
-    assert_non_null (frame);
-    return frame;
-}
-
-//  Assert frame index of message is exactly size bytes of data.
-static void
-s_assert_frame (zmsg_t *message, size_t index, const void *data, size_t size)
-{
-    zframe_t *frame = s_frame (message, index);
-    if (zframe_size (frame) != size)
-        fail_msg ("frame %zu has %zu bytes, expected %zu", index, zframe_size (frame), size);
-    assert_memory_equal (zframe_data (frame), data, size);
 }
 
 //  Assert frame index of message is our metadata with nick and seq, sent about now.
 static void
 s_assert_meta (zmsg_t *message, size_t index, const char *nick, uint64_t seq)
 {
-    zframe_t *frame = s_frame (message, index);
+    zframe_t *frame = testlib_frame (message, index);
     wire_meta_t meta;
     assert_int_equal (wire_decode_meta (zframe_data (frame), zframe_size (frame), &meta), WIRE_OK);
     assert_int_equal (meta.version, WIRE_VERSION);
@@ -359,8 +247,7 @@ test_port (void **state)
     //  The monitor tells of the bind; reading it says nothing in an open room
     void *monitor = publisher_monitor (fixture->publisher);
     assert_non_null (monitor);
-    zmq_pollitem_t item = {monitor, 0, ZMQ_POLLIN, 0};
-    assert_int_equal (zmq_poll (&item, 1, WAIT_MS), 1);
+    testlib_wait_readable (monitor, WAIT_MS);
     publisher_read_monitor (fixture->publisher);
 }
 
@@ -372,7 +259,7 @@ test_send_line (void **state)
     fixture_t *fixture = *state;
     const char *topics[] = {"buddy"};
     zsock_t *sub = s_subscriber (fixture, topics, 1);
-    s_wait_subscriptions (fixture, 1);
+    testlib_wait_subscriptions (publisher_socket (fixture->publisher), 1, 0);
     const char *texts[] = {"hej", "hej igen"};
     for (uint64_t seq = 1; seq <= 2; seq++) {
         publisher_line_t sent;
@@ -385,13 +272,13 @@ test_send_line (void **state)
         assert_true (size > 0 && (size_t) size < sizeof expected);
         zmsg_t *message = s_receive (sub);
         assert_int_equal (zmsg_size (message), 2);
-        s_assert_frame (message, 0, expected, (size_t) size);
+        testlib_assert_frame (message, 0, expected, (size_t) size);
         s_assert_meta (message, 1, NICK, seq);
         //  What it filled: the same bytes, and the metadata as it decodes
         assert_string_equal (sent.channel, "buddy");
-        s_assert_frame (message, 0, sent.line, sent.line_size);
+        testlib_assert_frame (message, 0, sent.line, sent.line_size);
         assert_non_null (sent.meta);
-        s_assert_frame (message, 1, sent.meta, sent.meta_size);
+        testlib_assert_frame (message, 1, sent.meta, sent.meta_size);
         assert_int_equal (sent.decoded.seq, seq);
         assert_int_equal (sent.decoded.version, WIRE_VERSION);
         assert_memory_equal (sent.decoded.sender, s_our_id, WIRE_SENDER_BYTES);
@@ -407,7 +294,7 @@ test_send_line_plain (void **state)
     fixture_t *fixture = *state;
     const char *topics[] = {"buddy"};
     zsock_t *sub = s_subscriber (fixture, topics, 1);
-    s_wait_subscriptions (fixture, 1);
+    testlib_wait_subscriptions (publisher_socket (fixture->publisher), 1, 0);
     for (int i = 0; i < 2; i++) {
         publisher_line_t sent;
         assert_int_equal (publisher_send_line (fixture->publisher, "buddy", "hej", 3, &sent), 0);
@@ -417,8 +304,8 @@ test_send_line_plain (void **state)
         assert_int_equal (publisher_last_seq (fixture->publisher), 0);
         zmsg_t *message = s_receive (sub);
         assert_int_equal (zmsg_size (message), 1);
-        s_assert_frame (message, 0, "buddy> hej", 10);
-        s_assert_frame (message, 0, sent.line, sent.line_size);
+        testlib_assert_frame (message, 0, "buddy> hej", 10);
+        testlib_assert_frame (message, 0, sent.line, sent.line_size);
         zmsg_destroy (&message);
     }
 }
@@ -432,7 +319,7 @@ test_send_line_refused (void **state)
     publisher_t *publisher = fixture->publisher;
     const char *topics[] = {""};
     zsock_t *sub = s_subscriber (fixture, topics, 1);
-    s_wait_subscriptions (fixture, 1);
+    testlib_wait_subscriptions (publisher_socket (fixture->publisher), 1, 0);
     static char long_text[TEXT_MAX_BYTES + 1];
     memset (long_text, 'x', sizeof long_text);
     publisher_line_t sent;
@@ -449,7 +336,8 @@ test_send_line_refused (void **state)
                       0);
     zmsg_t *message = s_receive (sub);
     assert_int_equal (zmsg_size (message), 2);
-    assert_int_equal (zframe_size (s_frame (message, 0)), strlen ("buddy> ") + TEXT_MAX_BYTES);
+    assert_int_equal (zframe_size (testlib_frame (message, 0)),
+                      strlen ("buddy> ") + TEXT_MAX_BYTES);
     s_assert_meta (message, 1, NICK, 1);
     zmsg_destroy (&message);
 }
@@ -461,7 +349,7 @@ test_set_nick (void **state)
     fixture_t *fixture = *state;
     const char *topics[] = {""};
     zsock_t *sub = s_subscriber (fixture, topics, 1);
-    s_wait_subscriptions (fixture, 1);
+    testlib_wait_subscriptions (publisher_socket (fixture->publisher), 1, 0);
     publisher_line_t sent;
     assert_int_equal (publisher_send_line (fixture->publisher, "buddy", "a", 1, &sent), 0);
     publisher_set_nick (fixture->publisher, "anna.b");
@@ -488,22 +376,22 @@ test_send_control (void **state)
     fixture_t *fixture = *state;
     const char *topics[] = {CONTROL_BEAT, CONTROL_BYE};
     zsock_t *sub = s_subscriber (fixture, topics, 2);
-    s_wait_subscriptions (fixture, 2);
+    testlib_wait_subscriptions (publisher_socket (fixture->publisher), 2, 0);
     const char body[] = "port 5557\nchannel buddy\nseq 0\n";
     assert_int_equal (
         publisher_send_control (fixture->publisher, CONTROL_BEAT, body, sizeof body - 1), 0);
     assert_int_equal (publisher_send_control (fixture->publisher, CONTROL_BYE, "", 0), 0);
     zmsg_t *message = s_receive (sub);
     assert_int_equal (zmsg_size (message), 3);
-    s_assert_frame (message, 0, "~beat", 5);
+    testlib_assert_frame (message, 0, "~beat", 5);
     s_assert_meta (message, 1, NICK, 0);
-    s_assert_frame (message, 2, body, sizeof body - 1);
+    testlib_assert_frame (message, 2, body, sizeof body - 1);
     zmsg_destroy (&message);
     message = s_receive (sub);
     assert_int_equal (zmsg_size (message), 3);
-    s_assert_frame (message, 0, "~bye", 4);
+    testlib_assert_frame (message, 0, "~bye", 4);
     s_assert_meta (message, 1, NICK, 0);
-    s_assert_frame (message, 2, "", 0);
+    testlib_assert_frame (message, 2, "", 0);
     zmsg_destroy (&message);
     assert_int_equal (publisher_last_seq (fixture->publisher), 0);
 }
@@ -515,10 +403,10 @@ test_send_private (void **state)
 {
     fixture_t *fixture = *state;
     char topic[2 * WIRE_SENDER_BYTES + 2] = "!";
-    s_hex (s_other_id, topic + 1);
+    testlib_hex (s_other_id, WIRE_SENDER_BYTES, topic + 1);
     const char *topics[] = {topic};
     zsock_t *sub = s_subscriber (fixture, topics, 1);
-    s_wait_subscriptions (fixture, 1);
+    testlib_wait_subscriptions (publisher_socket (fixture->publisher), 1, 0);
     uint8_t meta[WIRE_META_MAX_BYTES];
     int meta_size = publisher_meta (fixture->publisher, 7, meta, sizeof meta);
     assert_true (meta_size > 0);
@@ -530,17 +418,17 @@ test_send_private (void **state)
                       0);
     zmsg_t *message = s_receive (sub);
     assert_int_equal (zmsg_size (message), 4);
-    s_assert_frame (message, 0, topic, CONTROL_PRIVATE_BYTES);
-    s_assert_frame (message, 1, "msg", 3);
-    s_assert_frame (message, 2, "hej bertil", 10);
-    s_assert_frame (message, 3, meta, (size_t) meta_size);
+    testlib_assert_frame (message, 0, topic, CONTROL_PRIVATE_BYTES);
+    testlib_assert_frame (message, 1, "msg", 3);
+    testlib_assert_frame (message, 2, "hej bertil", 10);
+    testlib_assert_frame (message, 3, meta, (size_t) meta_size);
     s_assert_meta (message, 3, NICK, 7);
     zmsg_destroy (&message);
     message = s_receive (sub);
     assert_int_equal (zmsg_size (message), 3);
-    s_assert_frame (message, 0, topic, CONTROL_PRIVATE_BYTES);
-    s_assert_frame (message, 1, "gone", 4);
-    s_assert_frame (message, 2, meta, (size_t) meta_size);
+    testlib_assert_frame (message, 0, topic, CONTROL_PRIVATE_BYTES);
+    testlib_assert_frame (message, 1, "gone", 4);
+    testlib_assert_frame (message, 2, meta, (size_t) meta_size);
     zmsg_destroy (&message);
 }
 
@@ -557,10 +445,10 @@ test_private_filtered (void **state)
     assert_int_equal (count, 95); //  PROTOKOLL.md section 5
     assert_int_equal (zsock_connect (channels, "tcp://127.0.0.1:%d", fixture->port), 0);
     char topic[2 * WIRE_SENDER_BYTES + 2] = "!";
-    s_hex (s_other_id, topic + 1);
+    testlib_hex (s_other_id, WIRE_SENDER_BYTES, topic + 1);
     const char *topics[] = {topic};
     zsock_t *other = s_subscriber (fixture, topics, 1);
-    s_wait_subscriptions (fixture, count + 1);
+    testlib_wait_subscriptions (publisher_socket (fixture->publisher), count + 1, 0);
     uint8_t meta[WIRE_META_MAX_BYTES];
     int meta_size = publisher_meta (fixture->publisher, 1, meta, sizeof meta);
     assert_true (meta_size > 0);
@@ -573,15 +461,14 @@ test_private_filtered (void **state)
     assert_int_equal (publisher_send_line (fixture->publisher, "buddy", "efter", 5, &sent), 0);
     //  The channel listener's first message is the line after them
     zmsg_t *message = s_receive (channels);
-    s_assert_frame (message, 0, "buddy> efter", 12);
+    testlib_assert_frame (message, 0, "buddy> efter", 12);
     zmsg_destroy (&message);
     //  The peer's is its own private message, not the third one's
     message = s_receive (other);
-    s_assert_frame (message, 0, topic, CONTROL_PRIVATE_BYTES);
-    s_assert_frame (message, 2, "psst", 4);
+    testlib_assert_frame (message, 0, topic, CONTROL_PRIVATE_BYTES);
+    testlib_assert_frame (message, 2, "psst", 4);
     zmsg_destroy (&message);
-    zmq_pollitem_t item = {zsock_resolve (other), 0, ZMQ_POLLIN, 0};
-    assert_int_equal (zmq_poll (&item, 1, 0), 0);
+    assert_false (testlib_readable (other, 0));
 }
 
 //  A chat subscribing "~listen PORT" is an event with its port and address, and a listener; it
@@ -643,17 +530,18 @@ test_listener_course (void **state)
     const char *topics[] = {"buddy"};
     zsock_t *sub = s_subscriber (fixture, topics, 1);
     s_ask_marker (sub);
-    int saved = s_capture_start ();
+    testlib_capture_start (&fixture->capture);
     publisher_event_t event;
     bool found = s_next_event (fixture->publisher, &event);
-    s_capture_end (fixture, saved);
+    testlib_capture_stop (&fixture->capture);
     assert_true (found);
     assert_int_equal (event.kind, PUBLISHER_REQUEST); //  the marker, nothing before it
     assert_int_equal (event.request.number, MARKER_NUMBER);
     assert_int_equal (publisher_listeners (fixture->publisher), 1);
-    assert_non_null (strstr (fixture->notice, "-- 127.0.0.1 listens to \"buddy\" (a course peer?"));
-    assert_non_null (strstr (fixture->notice, "restart with --plain"));
-    const char *newline = strchr (fixture->notice, '\n');
+    assert_non_null (
+        strstr (fixture->capture.err, "-- 127.0.0.1 listens to \"buddy\" (a course peer?"));
+    assert_non_null (strstr (fixture->capture.err, "restart with --plain"));
+    const char *newline = strchr (fixture->capture.err, '\n');
     assert_true (newline && newline[1] == 0); //  one line
     zsock_set_unsubscribe (sub, "buddy");
     s_ask_marker (sub);
@@ -668,11 +556,11 @@ test_listener_course_plain (void **state)
     fixture_t *fixture = *state;
     const char *topics[] = {"buddy"};
     s_subscriber (fixture, topics, 1);
-    int saved = s_capture_start ();
+    testlib_capture_start (&fixture->capture);
     bool counted = s_wait_listeners (fixture->publisher, 1);
-    s_capture_end (fixture, saved);
+    testlib_capture_stop (&fixture->capture);
     assert_true (counted);
-    assert_string_equal (fixture->notice, "-- 127.0.0.1 listens to \"buddy\"\n");
+    assert_string_equal (fixture->capture.err, "-- 127.0.0.1 listens to \"buddy\"\n");
 }
 
 //  A chat's whole set of subscriptions (every channel byte, its private topic, "~listen PORT")
@@ -686,30 +574,30 @@ test_listener_chat_subscriptions (void **state)
     fixture->subs[fixture->sub_count++] = sub;
     s_subscribe_channels (sub);
     char private_topic[2 * WIRE_SENDER_BYTES + 2] = "!";
-    s_hex (s_other_id, private_topic + 1);
+    testlib_hex (s_other_id, WIRE_SENDER_BYTES, private_topic + 1);
     zsock_set_subscribe (sub, private_topic);
     char listen_topic[32];
     assert_true (control_encode_listen (listen_topic, sizeof listen_topic, LISTEN_PORT) > 0);
     zsock_set_subscribe (sub, listen_topic);
     assert_int_equal (zsock_connect (sub, "tcp://127.0.0.1:%d", fixture->port), 0);
     term_set_debug (true);
-    int saved = s_capture_start ();
+    testlib_capture_start (&fixture->capture);
     publisher_event_t event;
     bool found = s_next_event (fixture->publisher, &event);
     s_ask_marker (sub);
     bool marker = s_next_event (fixture->publisher, &event);
-    s_capture_end (fixture, saved);
+    testlib_capture_stop (&fixture->capture);
     term_set_debug (false);
     assert_true (found);
     assert_true (marker);
     assert_int_equal (event.kind, PUBLISHER_REQUEST); //  no second listener event before it
     assert_int_equal (publisher_listeners (fixture->publisher), 1);
     const char every[] = "127.0.0.1 subscribes to every channel";
-    const char *found_every = strstr (fixture->notice, every);
+    const char *found_every = strstr (fixture->capture.err, every);
     assert_non_null (found_every);
     assert_null (strstr (found_every + strlen (every), every));
-    assert_non_null (strstr (fixture->notice, "subscribes to \"~listen 23456\""));
-    assert_non_null (strstr (fixture->notice, private_topic));
+    assert_non_null (strstr (fixture->capture.err, "subscribes to \"~listen 23456\""));
+    assert_non_null (strstr (fixture->capture.err, private_topic));
 }
 
 //  A request for us is an event with the request decoded (its unsubscription is none, and
@@ -753,8 +641,8 @@ static void
 s_expand (const char *pattern, char *out, size_t outsize)
 {
     char us[2 * WIRE_SENDER_BYTES + 1], peer[2 * WIRE_SENDER_BYTES + 1];
-    s_hex (s_our_id, us);
-    s_hex (s_third_id, peer);
+    testlib_hex (s_our_id, WIRE_SENDER_BYTES, us);
+    testlib_hex (s_third_id, WIRE_SENDER_BYTES, peer);
     size_t used = 0;
     while (*pattern) {
         const char *part = pattern, *next = pattern + 1;
@@ -902,18 +790,19 @@ test_listeners_never_below_zero (void **state)
     };
     fixture->raw_fd = s_raw_peer (fixture->port, frames, sizeof frames / sizeof frames[0]);
     term_set_debug (true); //  to see that the unsubscriptions did reach the publisher
-    int saved = s_capture_start ();
+    testlib_capture_start (&fixture->capture);
     publisher_event_t event;
     bool found = s_next_event (fixture->publisher, &event);
-    s_capture_end (fixture, saved);
+    testlib_capture_stop (&fixture->capture);
     term_set_debug (false);
     assert_true (found);
     assert_int_equal (event.kind, PUBLISHER_REQUEST); //  the marker, nothing before it
     assert_int_equal (event.request.number, MARKER_NUMBER);
     assert_int_equal (publisher_listeners (fixture->publisher), 0);
-    assert_non_null (strstr (fixture->notice, "127.0.0.1 unsubscribes from \"~listen 23456\"\n"));
-    assert_non_null (strstr (fixture->notice, "127.0.0.1 unsubscribes from everything\n"));
-    assert_non_null (strstr (fixture->notice, "127.0.0.1 unsubscribes from \"buddy\"\n"));
+    assert_non_null (
+        strstr (fixture->capture.err, "127.0.0.1 unsubscribes from \"~listen 23456\"\n"));
+    assert_non_null (strstr (fixture->capture.err, "127.0.0.1 unsubscribes from everything\n"));
+    assert_non_null (strstr (fixture->capture.err, "127.0.0.1 unsubscribes from \"buddy\"\n"));
     //  The next listener is the first one
     char topic[32];
     assert_true (control_encode_listen (topic, sizeof topic, LISTEN_PORT) > 0);
@@ -938,7 +827,7 @@ test_flush (void **state)
     zsock_set_rcvhwm (sub, SLOW_RCVHWM_MESSAGES);
     zsock_set_subscribe (sub, "buddy");
     assert_int_equal (zsock_connect (sub, "tcp://127.0.0.1:%d", fixture->port), 0);
-    s_wait_subscriptions (fixture, 1);
+    testlib_wait_subscriptions (publisher_socket (fixture->publisher), 1, 0);
     static char text[TEXT_MAX_BYTES];
     memset (text, 'x', sizeof text);
     publisher_line_t sent;

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "roomlock.h"
+#include "testlib.h"
 
 #include <czmq.h>
 #include <sodium.h>
@@ -25,9 +26,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define WAIT_MS 5000      //  the longest any bounded wait here may take
-#define CAPTURED_MAX 1024 //  bytes of stderr kept from one answer
-#define SOCKETS_MAX 4     //  sockets one test makes, besides the XPUB
+#define WAIT_MS 5000  //  the longest any bounded wait here may take
+#define SOCKETS_MAX 4 //  sockets one test makes, besides the XPUB
 //  The protocol's test vector (PROTOKOLL.md): "korv med bröd", its key and fingerprint
 #define PASSPHRASE "korv med br\303\266d"
 #define PUBLIC_KEY_HEX "0e88fd0669c8237585d7c7f84d22f5ba49f46234560e3637fc536f0923c79456"
@@ -39,6 +39,7 @@ typedef struct {
     roomlock_t *lock;              //  the lock under test
     zsock_t *xpub;                 //  the XPUB it serves, or NULL
     zsock_t *sockets[SOCKETS_MAX]; //  other sockets, or NULL
+    testlib_capture_t capture;     //  what the lock printed when last captured
 } fixture_t;
 
 static roomlock_t *s_vector; //  locked with PASSPHRASE by the group setup; read only
@@ -107,19 +108,8 @@ s_assert_key (const uint8_t *key, const char *hex)
 {
     assert_non_null (key);
     char shown[2 * ROOMLOCK_KEY_BYTES + 1];
-    for (size_t i = 0; i < ROOMLOCK_KEY_BYTES; i++)
-        assert_int_equal (snprintf (shown + 2 * i, 3, "%02x", key[i]), 2);
+    testlib_hex (key, ROOMLOCK_KEY_BYTES, shown);
     assert_string_equal (shown, hex);
-}
-
-//  Wait, bounded, until socket has something to read; fails the test otherwise.
-static void
-s_wait (void *socket)
-{
-    assert_non_null (socket);
-    zmq_pollitem_t item = {zsock_resolve (socket), 0, ZMQ_POLLIN, 0};
-    if (zmq_poll (&item, 1, WAIT_MS) != 1)
-        fail_msg ("nothing to read within %d ms", WAIT_MS);
 }
 
 //  Wait, bounded, until the ZAP endpoint is free to bind again: a socket closed a moment ago
@@ -153,47 +143,15 @@ s_serve (fixture_t *fixture, const char *passphrase)
     assert_int_equal (zsock_curve_server (fixture->xpub), 1);
 }
 
-//  stderr sent to a file for a while
-typedef struct {
-    FILE *file; //  where stderr goes meanwhile
-    int saved;  //  the real stderr
-} capture_t;
-
-//  Send stderr to a file.
+//  Wait, bounded, for a ZAP request and let the fixture's lock answer it, with what it prints
+//  captured into fixture->capture.
 static void
-s_capture_start (capture_t *capture)
+s_answer (fixture_t *fixture)
 {
-    fflush (stderr);
-    capture->file = tmpfile ();
-    assert_non_null (capture->file);
-    capture->saved = dup (STDERR_FILENO);
-    assert_true (capture->saved >= 0);
-    assert_true (dup2 (fileno (capture->file), STDERR_FILENO) >= 0);
-}
-
-//  Put stderr back, and copy what was written to it into out (CAPTURED_MAX bytes).
-static void
-s_capture_end (capture_t *capture, char *out)
-{
-    fflush (stderr);
-    dup2 (capture->saved, STDERR_FILENO);
-    close (capture->saved);
-    rewind (capture->file);
-    size_t size = fread (out, 1, CAPTURED_MAX - 1, capture->file);
-    out[size] = 0;
-    fclose (capture->file);
-}
-
-//  Wait, bounded, for a ZAP request and let lock answer it, with stderr captured into printed
-//  (CAPTURED_MAX bytes).
-static void
-s_answer (roomlock_t *lock, char *printed)
-{
-    s_wait (roomlock_zap (lock));
-    capture_t capture;
-    s_capture_start (&capture);
-    roomlock_answer (lock);
-    s_capture_end (&capture, printed);
+    testlib_wait_readable (roomlock_zap (fixture->lock), WAIT_MS);
+    testlib_capture_start (&fixture->capture);
+    roomlock_answer (fixture->lock);
+    testlib_capture_stop (&fixture->capture);
 }
 
 //  The key a ZAP request presents
@@ -217,9 +175,9 @@ typedef struct {
 } zap_row_t;
 
 //  Send row's request to lock's ZAP handler from a new REQ socket in slot, let lock answer it
-//  (capturing what it prints into printed), and return the reply.
+//  (capturing what it prints into fixture->capture), and return the reply.
 static zmsg_t *
-s_ask (fixture_t *fixture, size_t slot, const zap_row_t *row, char *printed)
+s_ask (fixture_t *fixture, size_t slot, const zap_row_t *row)
 {
     const uint8_t *room_key = roomlock_public_key (fixture->lock);
     uint8_t key[ROOMLOCK_KEY_BYTES + 1];
@@ -239,8 +197,8 @@ s_ask (fixture_t *fixture, size_t slot, const zap_row_t *row, char *printed)
     if (row->frames == 7)
         assert_int_equal (zmsg_addmem (request, key, key_sizes[row->key]), 0);
     assert_int_equal (zmsg_send (&request, req), 0);
-    s_answer (fixture->lock, printed);
-    s_wait (req);
+    s_answer (fixture);
+    testlib_wait_readable (req, WAIT_MS);
     zmsg_t *reply = zmsg_recv (req);
     assert_non_null (reply);
     zsock_destroy (&fixture->sockets[slot]);
@@ -420,17 +378,14 @@ s_lock_from_stdin (const char *input, char *left, uint8_t *key)
     assert_int_equal (pipe (pipe_fds), 0);
     assert_int_equal (write (pipe_fds[1], input, strlen (input)), (ssize_t) strlen (input));
     close (pipe_fds[1]);
-    int saved = dup (STDIN_FILENO);
-    assert_true (saved >= 0);
-    assert_true (dup2 (pipe_fds[0], STDIN_FILENO) >= 0);
+    int saved = testlib_redirect (STDIN_FILENO, pipe_fds[0]);
     close (pipe_fds[0]);
     roomlock_t *lock = roomlock_new ();
     const char *why = NULL;
     int status = lock ? roomlock_lock (lock, "-", &why) : -1;
     ssize_t size = read (STDIN_FILENO, left, 63); //  the pipe's writer is closed: never blocks
     left[size > 0 ? size : 0] = 0;
-    dup2 (saved, STDIN_FILENO);
-    close (saved);
+    testlib_restore (STDIN_FILENO, saved);
     memset (key, 0, ROOMLOCK_KEY_BYTES);
     if (lock && roomlock_public_key (lock))
         memcpy (key, roomlock_public_key (lock), ROOMLOCK_KEY_BYTES);
@@ -530,10 +485,10 @@ test_zap_answers (void **state)
         {"1.0", "a longer request id", "::ffff:192.0.2.7", "CURVE", KEY_ROOM, 7, "200"},
     };
     s_serve (fixture, PASSPHRASE);
-    char printed[CAPTURED_MAX];
+    const char *printed = fixture->capture.err;
     bool told = false;
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        zmsg_t *reply = s_ask (fixture, 0, &rows[i], printed);
+        zmsg_t *reply = s_ask (fixture, 0, &rows[i]);
         s_assert_reply (reply, rows[i].id, rows[i].status, i);
         zmsg_destroy (&reply);
         const char *expected = streq (rows[i].status, "400") && !told ? REFUSED_LINE : "";
@@ -561,29 +516,28 @@ test_refusal_told_once (void **state)
         {"2001:db8::7", "-- refused 2001:db8::7: it does not have the room's key\n"},
         {"\x1b[2J\r", "-- refused ^[[2J^M: it does not have the room's key\n"},
     };
-    char printed[CAPTURED_MAX];
+    const char *printed = fixture->capture.err;
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         s_serve (fixture, i % 2 ? "ett annat rum" : PASSPHRASE);
         const zap_row_t refused = {"1.0", "1", rows[i].address, "CURVE", KEY_OTHER, 7, "400"};
         const zap_row_t admitted = {"1.0", "2", rows[i].address, "CURVE", KEY_ROOM, 7, "200"};
-        zmsg_t *reply = s_ask (fixture, 0, &refused, printed);
+        zmsg_t *reply = s_ask (fixture, 0, &refused);
         s_assert_reply (reply, "1", "400", i);
         zmsg_destroy (&reply);
         assert_string_equal (printed, rows[i].line);
         //  Within the minute: another refusal, an admission and a failed handshake print nothing
-        reply = s_ask (fixture, 0, &refused, printed);
+        reply = s_ask (fixture, 0, &refused);
         s_assert_reply (reply, "1", "400", i);
         zmsg_destroy (&reply);
         assert_string_equal (printed, "");
-        reply = s_ask (fixture, 0, &admitted, printed);
+        reply = s_ask (fixture, 0, &admitted);
         s_assert_reply (reply, "2", "200", i);
         zmsg_destroy (&reply);
         assert_string_equal (printed, "");
-        capture_t capture;
-        s_capture_start (&capture);
+        testlib_capture_start (&fixture->capture);
         roomlock_publisher_refused (fixture->lock, ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL,
                                     ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC);
-        s_capture_end (&capture, printed);
+        testlib_capture_stop (&fixture->capture);
         assert_string_equal (printed, "");
         roomlock_destroy (&fixture->lock);
         zsock_destroy (&fixture->xpub);
@@ -617,20 +571,19 @@ test_publisher_refused (void **state)
         {true, ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, 0, ""},
         {true, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, 400, ""},
     };
-    char printed[CAPTURED_MAX];
-    capture_t capture;
+    const char *printed = fixture->capture.err;
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         fixture->lock = rows[i].locked ? s_locked (PASSPHRASE) : roomlock_new ();
         assert_non_null (fixture->lock);
-        s_capture_start (&capture);
+        testlib_capture_start (&fixture->capture);
         roomlock_publisher_refused (fixture->lock, rows[i].id, rows[i].value);
-        s_capture_end (&capture, printed);
+        testlib_capture_stop (&fixture->capture);
         if (strcmp (printed, rows[i].line) != 0)
             fail_msg ("row %zu: printed \"%s\", expected \"%s\"", i, printed, rows[i].line);
         //  The same again within the minute: nothing
-        s_capture_start (&capture);
+        testlib_capture_start (&fixture->capture);
         roomlock_publisher_refused (fixture->lock, rows[i].id, rows[i].value);
-        s_capture_end (&capture, printed);
+        testlib_capture_stop (&fixture->capture);
         assert_string_equal (printed, "");
         roomlock_destroy (&fixture->lock);
     }
@@ -674,14 +627,13 @@ test_report_refused (void **state)
     };
     fixture->lock = roomlock_new ();
     assert_non_null (fixture->lock);
-    char printed[CAPTURED_MAX];
-    capture_t capture;
+    const char *printed = fixture->capture.err;
     for (int round = 0; round < 2; round++) //  told every time: no rate limit
         for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-            s_capture_start (&capture);
+            testlib_capture_start (&fixture->capture);
             roomlock_report_refused (rows[i].locked ? s_vector : fixture->lock, "192.0.2.7:5557",
                                      rows[i].id, rows[i].value);
-            s_capture_end (&capture, printed);
+            testlib_capture_stop (&fixture->capture);
             if (strcmp (printed, rows[i].line) != 0)
                 fail_msg ("row %zu: printed \"%s\", expected \"%s\"", i, printed, rows[i].line);
         }
@@ -700,7 +652,7 @@ test_handshake (void **state)
     zsock_set_ipv6 (fixture->xpub, 1); //  as publisher.c: libzmq then gives "::ffff:127.0.0.1"
     int port = zsock_bind (fixture->xpub, "tcp://127.0.0.1:*");
     assert_true (port > 0);
-    char printed[CAPTURED_MAX];
+    const char *printed = fixture->capture.err;
     //  A member
     zsock_t *member = fixture->sockets[0] = zsock_new (ZMQ_SUB);
     assert_non_null (member);
@@ -708,16 +660,16 @@ test_handshake (void **state)
     assert_int_equal (zsock_mechanism (member), ZMQ_CURVE);
     zsock_set_subscribe (member, "");
     assert_int_equal (zsock_connect (member, "tcp://127.0.0.1:%d", port), 0);
-    s_answer (fixture->lock, printed);
+    s_answer (fixture);
     assert_string_equal (printed, "");
-    s_wait (fixture->xpub); //  its subscription: it is in
+    testlib_wait_readable (fixture->xpub, WAIT_MS); //  its subscription: it is in
     zframe_t *subscription = zframe_recv (fixture->xpub);
     assert_non_null (subscription);
     assert_int_equal (zframe_size (subscription), 1);
     assert_int_equal (zframe_data (subscription)[0], 1);
     zframe_destroy (&subscription);
     assert_int_equal (zstr_send (fixture->xpub, "buddy> hej"), 0);
-    s_wait (member);
+    testlib_wait_readable (member, WAIT_MS);
     char *line = zstr_recv (member);
     assert_non_null (line);
     assert_string_equal (line, "buddy> hej");
@@ -732,10 +684,9 @@ test_handshake (void **state)
     zsock_set_curve_secretkey_bin (stranger, secret_key);
     zsock_set_subscribe (stranger, "");
     assert_int_equal (zsock_connect (stranger, "tcp://127.0.0.1:%d", port), 0);
-    s_answer (fixture->lock, printed);
+    s_answer (fixture);
     assert_string_equal (printed, REFUSED_LINE);
-    zmq_pollitem_t item = {zsock_resolve (fixture->xpub), 0, ZMQ_POLLIN, 0};
-    assert_int_equal (zmq_poll (&item, 1, 0), 0); //  no subscription of its
+    assert_false (testlib_readable (fixture->xpub, 0)); //  no subscription of its
 }
 
 //  Destroying a lock that serves closes its ZAP handler: another can serve after it.

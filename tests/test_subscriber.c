@@ -21,6 +21,7 @@
 #include "control.h"
 #include "subscriber.h"
 #include "wire.h"
+#include "testlib.h"
 
 #include <arpa/inet.h>
 #include <czmq.h>
@@ -36,12 +37,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define WAIT_MS 5000           //  the longest a bounded wait here takes, unless said otherwise
-#define READ_AGAIN_MS 5        //  how often a wait reads the output again
-#define MARGIN_MS 2000         //  what a timed wait allows beyond the time it tests
-#define LISTEN_PORT 40321      //  the port our XPUB would listen on, as subscriber_new is told
-#define OUTPUT_MAX_BYTES 65536 //  what a test reads of stdout or stderr at most
-#define RESTARTS 5             //  start and stop the thread this many times in a row
+#define WAIT_MS 5000      //  the longest a bounded wait here takes, unless said otherwise
+#define READ_AGAIN_MS 5   //  how often a wait reads the output again
+#define MARGIN_MS 2000    //  what a timed wait allows beyond the time it tests
+#define LISTEN_PORT 40321 //  the port our XPUB would listen on, as subscriber_new is told
+#define RESTARTS 5        //  start and stop the thread this many times in a row
 #define RETRIES_PAUSE_MS (6 * SUBSCRIBER_RECONNECT_IVL_MS) //  time for libzmq to retry twice
 #define HTTP_ANSWER "HTTP/1.0 200 OK\r\n\r\n"              //  what a web server might answer
 #define ZMTP_GREETING_BYTES 64                             //  ZMTP 3.0's greeting (RFC 23)
@@ -50,13 +50,6 @@
 #define CONNECTIONS_MAX 16 //  connections a port that is not a chat keeps
 #define NOT_CHAT_PORTS 3   //  ports that are not a chat in one test
 #define TIMER_SLACK_MS 100 //  how early libzmq's timers may seem to fire
-
-//  One redirected output stream.
-typedef struct {
-    int fd;    //  STDOUT_FILENO or STDERR_FILENO
-    int saved; //  the stream it was, to restore; -1 when not redirected
-    int file;  //  the temporary file it goes to, removed already: read with pread
-} capture_t;
 
 //  What a port that is not a chat does with each connection it accepts
 typedef enum {
@@ -96,81 +89,21 @@ typedef struct {
     subscriber_t *subscriber;           //  the thread under test
     publisher_t publisher;              //  the test's publisher, when it opens one
     not_chat_t servers[NOT_CHAT_PORTS]; //  ports that are not a chat, when started
-    char output[OUTPUT_MAX_BYTES];      //  what was last read of one of them
 } fixture_t;
 
 //  ---------------------------------------------------------------------------------------------
 //  Output: redirected to files and read back
 
-//  The process has one stdout and one stderr: so the captures are one each, not a fixture's
-static capture_t s_out = {STDOUT_FILENO, -1, -1};
-static capture_t s_err = {STDERR_FILENO, -1, -1};
+//  The process has one stdout and one stderr: so the capture is one, not a fixture's
+static testlib_capture_t s_capture;
 
 //  Give stdout and stderr back, then fail with a message: cmocka prints fail_msg's at once, on
 //  stderr, which is otherwise a file nobody reads.
 #define FAIL(...)                                                                                  \
     do {                                                                                           \
-        s_capture_stop (&s_out);                                                                   \
-        s_capture_stop (&s_err);                                                                   \
+        testlib_capture_stop (&s_capture);                                                         \
         fail_msg (__VA_ARGS__);                                                                    \
     } while (0)
-
-//  Where ASan, UBSan and TSan write their reports: in a sanitizer build, set so that a report
-//  reaches the terminal, not a redirected stderr's file (NULL in other builds)
-extern void __sanitizer_set_report_fd (void *fd) __attribute__ ((weak));
-
-//  Send sanitizer reports to fd, in a sanitizer build.
-static void
-s_sanitizer_reports_to (int fd)
-{
-    if (__sanitizer_set_report_fd)
-        __sanitizer_set_report_fd ((void *) (intptr_t) fd);
-}
-
-//  Send capture's stream into a new temporary file, after flushing what stdio holds. The file
-//  is removed at once, so that none is left behind whatever happens to the test.
-static void
-s_capture_start (capture_t *capture)
-{
-    fflush (stdout);
-    fflush (stderr);
-    char path[] = "/tmp/test_subscriber-XXXXXX";
-    capture->file = mkstemp (path);
-    assert_true (capture->file >= 0);
-    unlink (path);
-    capture->saved = dup (capture->fd);
-    assert_true (capture->saved >= 0);
-    if (capture->fd == STDERR_FILENO)
-        s_sanitizer_reports_to (capture->saved);
-    assert_true (dup2 (capture->file, capture->fd) == capture->fd);
-}
-
-//  Give capture's stream back and close the file; nothing when not redirected.
-static void
-s_capture_stop (capture_t *capture)
-{
-    if (capture->saved < 0)
-        return;
-    fflush (stdout);
-    fflush (stderr);
-    dup2 (capture->saved, capture->fd);
-    if (capture->fd == STDERR_FILENO)
-        s_sanitizer_reports_to (STDERR_FILENO);
-    close (capture->saved);
-    capture->saved = -1;
-    close (capture->file);
-    capture->file = -1;
-}
-
-//  Read what capture's file holds now into fixture->output. Returns it.
-static const char *
-s_read (fixture_t *fixture, const capture_t *capture)
-{
-    ssize_t used = pread (capture->file, fixture->output, sizeof fixture->output - 1, 0);
-    assert_true (used >= 0);
-    fixture->output[used] = 0;
-    return fixture->output;
-}
 
 //  True when line (size bytes) is pattern, where '#' in pattern stands for any digit.
 static bool
@@ -197,26 +130,26 @@ s_count (const char *text, const char *pattern)
     return count;
 }
 
-//  Number of lines that are pattern in capture now.
+//  Number of lines that are pattern in what fd (STDOUT_FILENO or STDERR_FILENO) got so far.
 static size_t
-s_count_now (fixture_t *fixture, const capture_t *capture, const char *pattern)
+s_count_now (int fd, const char *pattern)
 {
-    return s_count (s_read (fixture, capture), pattern);
+    return s_count (testlib_capture_read (&s_capture, fd), pattern);
 }
 
-//  Wait until capture holds a line that is pattern, reading it again every READ_AGAIN_MS,
-//  timeout_ms at most: the thread prints when it is ready, and gives no other sign. Fails with
-//  what capture holds if the line does not come. Returns the milliseconds waited.
+//  Wait until fd (STDOUT_FILENO or STDERR_FILENO) got a line that is pattern, reading it again
+//  every READ_AGAIN_MS, timeout_ms at most: the thread prints when it is ready, and gives no
+//  other sign. Fails with what fd got if the line does not come. Returns the milliseconds
+//  waited.
 static int64_t
-s_expect_within (fixture_t *fixture, const capture_t *capture, const char *pattern,
-                 int64_t timeout_ms)
+s_expect_within (int fd, const char *pattern, int64_t timeout_ms)
 {
     int64_t start = zclock_mono ();
-    while (s_count_now (fixture, capture, pattern) == 0) {
+    const char *output; //  what fd got, as last read (or, once the capture stopped, all of it)
+    while (s_count (output = testlib_capture_read (&s_capture, fd), pattern) == 0) {
         if (zclock_mono () - start > timeout_ms)
             FAIL ("no line \"%s\" in %s after %lld ms; it holds:\n%s", pattern,
-                  capture->fd == STDOUT_FILENO ? "stdout" : "stderr", (long long) timeout_ms,
-                  fixture->output);
+                  fd == STDOUT_FILENO ? "stdout" : "stderr", (long long) timeout_ms, output);
         poll (NULL, 0, READ_AGAIN_MS);
     }
     return zclock_mono () - start;
@@ -224,9 +157,9 @@ s_expect_within (fixture_t *fixture, const capture_t *capture, const char *patte
 
 //  s_expect_within, WAIT_MS at most.
 static void
-s_expect (fixture_t *fixture, const capture_t *capture, const char *pattern)
+s_expect (int fd, const char *pattern)
 {
-    s_expect_within (fixture, capture, pattern, WAIT_MS);
+    s_expect_within (fd, pattern, WAIT_MS);
 }
 
 //  Format a pattern (or an address) into out; it must fit.
@@ -404,16 +337,12 @@ static void
 s_send (publisher_t *publisher, const void *first, size_t first_size,
         const uint8_t sender[WIRE_SENDER_BYTES], uint64_t seq, const char *body)
 {
-    wire_meta_t meta = {.version = WIRE_VERSION, .seq = seq, .sent_ms = (uint64_t) zclock_time ()};
-    memcpy (meta.sender, sender, WIRE_SENDER_BYTES);
-    s_pattern (meta.nick, sizeof meta.nick, "anna");
     uint8_t meta_frame[WIRE_META_MAX_BYTES];
-    int meta_size = wire_encode_meta (meta_frame, sizeof meta_frame, &meta);
-    assert_true (meta_size > 0);
+    size_t meta_size = testlib_meta (meta_frame, sender, "anna", seq, (uint64_t) zclock_time ());
     void *xpub = zsock_resolve (publisher->xpub);
     assert_int_equal (zmq_send (xpub, first, first_size, ZMQ_SNDMORE), (int) first_size);
-    assert_int_equal (zmq_send (xpub, meta_frame, (size_t) meta_size, body ? ZMQ_SNDMORE : 0),
-                      meta_size);
+    assert_int_equal (zmq_send (xpub, meta_frame, meta_size, body ? ZMQ_SNDMORE : 0),
+                      (int) meta_size);
     if (body)
         assert_int_equal (zmq_send (xpub, body, strlen (body), 0), (int) strlen (body));
 }
@@ -519,15 +448,6 @@ s_tcp_bound (int *port)
     return fd;
 }
 
-//  A port on 127.0.0.1 that was free a moment ago (nothing listens there now).
-static int
-s_free_port (void)
-{
-    int port;
-    close (s_tcp_bound (&port));
-    return port;
-}
-
 //  Listen on a free port and start doing with each connection what answer says.
 static void
 s_not_chat_start (not_chat_t *self, answer_t answer)
@@ -569,8 +489,7 @@ s_teardown (void **state)
     s_publisher_close (&fixture->publisher);
     for (size_t i = 0; i < NOT_CHAT_PORTS; i++)
         s_not_chat_stop (&fixture->servers[i]);
-    s_capture_stop (&s_out);
-    s_capture_stop (&s_err);
+    testlib_capture_stop (&s_capture);
     //  A thread that did not finish may still use the tables: leave them then
     if (stopped == 0) {
         peers_destroy (&fixture->peers);
@@ -601,8 +520,7 @@ s_setup (void **state)
     assert_true (fixture->channels && fixture->peers && fixture->room && fixture->backlog &&
                  fixture->lock);
     s_random_id (fixture->self_id);
-    s_capture_start (&s_out);
-    s_capture_start (&s_err);
+    testlib_capture_start (&s_capture);
     fixture->subscriber =
         subscriber_new (fixture->channels, fixture->peers, fixture->room, fixture->backlog,
                         fixture->lock, fixture->self_id, LISTEN_PORT, 0);
@@ -633,8 +551,8 @@ test_start_stop (void **state)
     }
     assert_int_equal (subscriber_destroy (NULL), 0);
     //  It said nothing
-    assert_string_equal (s_read (fixture, &s_err), "");
-    assert_string_equal (s_read (fixture, &s_out), "");
+    assert_string_equal (testlib_capture_read (&s_capture, STDERR_FILENO), "");
+    assert_string_equal (testlib_capture_read (&s_capture, STDOUT_FILENO), "");
 }
 
 //  A peer the user named is connected to, gets every subscription (channels, our private topic,
@@ -648,11 +566,11 @@ test_connect_named_peer (void **state)
     s_connect (fixture, publisher, false);
     char connected[64];
     s_pattern (connected, sizeof connected, "-- connected to 127.0.0.1:%d", publisher->port);
-    s_expect (fixture, &s_err, connected);
+    s_expect (STDERR_FILENO, connected);
     //  Once the line it sends is shown, any second notice would have come before it
     s_send_line (publisher, "hej");
-    s_expect (fixture, &s_out, "##:## [buddy] <anna> hej");
-    assert_int_equal (s_count_now (fixture, &s_err, connected), 1);
+    s_expect (STDOUT_FILENO, "##:## [buddy] <anna> hej");
+    assert_int_equal (s_count_now (STDERR_FILENO, connected), 1);
 }
 
 //  A quiet peer (one the room found) is connected to and subscribed to just the same, and the
@@ -666,8 +584,8 @@ test_connect_quiet_peer (void **state)
     s_connect (fixture, publisher, true);
     //  The monitor told of the handshake before the line could come: its notice would be out
     s_send_line (publisher, "hej");
-    s_expect (fixture, &s_out, "##:## [buddy] <anna> hej");
-    assert_string_equal (s_read (fixture, &s_err), "");
+    s_expect (STDOUT_FILENO, "##:## [buddy] <anna> hej");
+    assert_string_equal (testlib_capture_read (&s_capture, STDERR_FILENO), "");
 }
 
 //  A chat line a peer sends is shown on stdout as "HH:MM [buddy] <anna> hej"; once the peer is
@@ -681,15 +599,15 @@ test_line_then_disconnect (void **state)
     s_publisher_open (publisher, 0);
     s_connect (fixture, publisher, false);
     s_send_line (publisher, "hej");
-    s_expect (fixture, &s_out, "##:## [buddy] <anna> hej");
+    s_expect (STDOUT_FILENO, "##:## [buddy] <anna> hej");
     assert_int_equal (peers_remove (fixture->peers, publisher->endpoint), 0);
     s_expect_unsubscriptions (fixture, publisher);
     s_send_line (publisher, "not shown");
     //  Back in the list: the line sent after it is shown, the one before it never
     s_connect (fixture, publisher, false);
     s_send_line (publisher, "shown again");
-    s_expect (fixture, &s_out, "##:## [buddy] <anna> shown again");
-    const char *out = s_read (fixture, &s_out);
+    s_expect (STDOUT_FILENO, "##:## [buddy] <anna> shown again");
+    const char *out = testlib_capture_read (&s_capture, STDOUT_FILENO);
     assert_int_equal (s_count (out, "##:## [buddy] <anna> not shown"), 0);
     assert_int_equal (s_count (out, "##:## [buddy] <anna> hej"), 1);
 }
@@ -702,21 +620,21 @@ test_unreachable_then_listening (void **state)
 {
     fixture_t *fixture = *state;
     publisher_t *publisher = &fixture->publisher;
-    s_address (publisher, s_free_port ());
+    s_address (publisher, testlib_free_port ());
     assert_int_equal (peers_add (fixture->peers, publisher->endpoint, publisher->label, false), 0);
     char unreachable[128];
     s_pattern (unreachable, sizeof unreachable,
                "-- 127.0.0.1:%d does not answer (is chat running there?), retrying",
                publisher->port);
-    s_expect (fixture, &s_err, unreachable);
+    s_expect (STDERR_FILENO, unreachable);
     //  Not a synchronisation: the time libzmq needs to retry a few times, told of not again
     poll (NULL, 0, RETRIES_PAUSE_MS);
     s_publisher_open (publisher, publisher->port);
     s_expect_subscriptions (fixture, publisher);
     char connected[64];
     s_pattern (connected, sizeof connected, "-- connected to 127.0.0.1:%d", publisher->port);
-    s_expect (fixture, &s_err, connected);
-    assert_int_equal (s_count_now (fixture, &s_err, unreachable), 1);
+    s_expect (STDERR_FILENO, connected);
+    assert_int_equal (s_count_now (STDERR_FILENO, unreachable), 1);
     assert_int_equal (peers_size (fixture->peers), 1);
 }
 
@@ -775,7 +693,7 @@ test_not_a_chat (void **state)
         char told[256];
         s_pattern (told, sizeof told, "!! %s%s", labels[i], rows[i].told);
         int64_t left = rows[i].within_ms - (zclock_mono () - start);
-        s_expect_within (fixture, &s_err, told, left > 0 ? left : 0);
+        s_expect_within (STDERR_FILENO, told, left > 0 ? left : 0);
         int64_t took = zclock_mono () - start;
         if (took < rows[i].after_ms)
             FAIL ("row %zu told after %lld ms, before %lld", i, (long long) took,
@@ -789,7 +707,7 @@ test_not_a_chat (void **state)
     for (size_t i = 0; i < count; i++) {
         char told[256];
         s_pattern (told, sizeof told, "!! %s%s", labels[i], rows[i].told);
-        assert_int_equal (s_count_now (fixture, &s_err, told), 1);
+        assert_int_equal (s_count_now (STDERR_FILENO, told), 1);
         assert_int_equal (atomic_load (&fixture->servers[i].connected), connected[i]);
     }
 }
@@ -811,19 +729,19 @@ test_heartbeat_join_and_leave (void **state)
     s_send_beat (publisher, anna);
     char joined[64];
     s_pattern (joined, sizeof joined, "-- anna joined (127.0.0.1:%d)", publisher->port);
-    s_expect (fixture, &s_err, joined);
+    s_expect (STDERR_FILENO, joined);
     assert_true (room_knows (fixture->room, anna));
     assert_int_equal (room_size (fixture->room), 1);
     char left[64];
     s_pattern (left, sizeof left, "-- anna left (no heartbeat from 127.0.0.1:%d for %d s)",
                publisher->port, MEMBER_GONE_MS / 1000);
-    s_expect_within (fixture, &s_err, left, MEMBER_GONE_MS + MARGIN_MS);
+    s_expect_within (STDERR_FILENO, left, MEMBER_GONE_MS + MARGIN_MS);
     int64_t silent = zclock_mono () - sent;
     if (silent < MEMBER_GONE_MS)
         FAIL ("anna left after %lld ms of silence, before %d", (long long) silent, MEMBER_GONE_MS);
     assert_false (room_knows (fixture->room, anna));
     assert_int_equal (room_size (fixture->room), 0);
-    assert_int_equal (s_count_now (fixture, &s_err, joined), 1);
+    assert_int_equal (s_count_now (STDERR_FILENO, joined), 1);
 }
 
 int
