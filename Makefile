@@ -143,6 +143,8 @@ check-tsan:
 # (fuzz_commands), built with clang under ASan+UBSan in build/fuzz/. `make fuzz` runs each for
 # FUZZ_SECONDS on a copy of its seed corpus in build/fuzz/corpus-NAME/, so the inputs it finds
 # stay out of the repository; a crash fails it, with its input saved as build/fuzz/NAME-crash-*.
+# The target's own stdout and stderr are closed (-close_fd_mask=3): fuzz_wire runs the real
+# inbox, which prints; libFuzzer and the sanitizers keep their reports on a stderr of their own.
 FUZZ_SECONDS ?= 60
 FUZZ_DIR = build/fuzz
 FUZZ_SANITIZE = -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -155,7 +157,7 @@ fuzz: fuzz-wire fuzz-commands
 fuzz-wire fuzz-commands: fuzz-%: $(FUZZ_DIR)/fuzz_%
 	@mkdir -p $(FUZZ_DIR)/corpus-$* && cp fuzz/corpus/$*/* $(FUZZ_DIR)/corpus-$*/
 	@echo "== fuzz_$* for $(FUZZ_SECONDS) s"; \
-	if $< -max_total_time=$(FUZZ_SECONDS) -max_len=70000 -timeout=10 -dict=fuzz/$*.dict \
+	if $< -max_total_time=$(FUZZ_SECONDS) -max_len=70000 -timeout=10 -dict=fuzz/$*.dict -close_fd_mask=3 \
 	        -artifact_prefix=$(FUZZ_DIR)/$*- -print_final_stats=1 \
 	        $(FUZZ_DIR)/corpus-$* >$(FUZZ_DIR)/$*.log 2>&1; then \
 	    grep -E '^#[0-9]+[[:space:]]+DONE|^stat::(number_of_executed_units|average_exec_per_sec)' \

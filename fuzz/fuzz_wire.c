@@ -12,12 +12,16 @@
     frame 2, control_decode_beat on frame 3 (a heartbeat's body), control_decode_listen and
     control_decode_request on frame 1 read as a subscription (without its leading 0x01 or 0x00,
     as XPUB delivers it), and text_sanitize on frame 1 whole (as the view of the wire shows it).
-    Then the message goes where the subscriber thread (inbox.c: inbox_handle, s_private; and
-    presence.c) sends it: a chat line to streams_line, backlog_add, channels_accept,
-    text_sanitize and view_format; a private message ("!..." topic; frame 2 its kind, frames 3 and 4
-   an inner line and its metadata, or the text and metadata of a \msg) to streams_line or
-    streams_history, or streams_gone; a heartbeat to streams_sent_up_to; a goodbye to
-    streams_forget. Repairs falling due are taken after each message, as repair_due does.
+    Then the message goes, twice, where the subscriber thread sends it: once through the real
+    inbox (inbox_handle, with a SUB socket of its own that is never connected, so its requests
+    go nowhere, and the room and peer list it updates; what it prints is lost, as make fuzz
+    closes the target's stdout and stderr, so a crash, a leak or undefined behaviour in it is
+    what is found there), and once through a model of it whose every step is checked: a chat
+    line to streams_line, backlog_add, channels_accept, text_sanitize and view_format; a private
+   message ("!..." topic; frame 2 its kind, frames 3 and 4 an inner line and its metadata, or the
+   text and metadata of a \msg) to streams_line or streams_history, or streams_gone; a heartbeat to
+   streams_sent_up_to; a goodbye to streams_forget. Repairs falling due are taken after each
+   message, as repair_due does.
 
     The backlog, the streams table and the channel table are created once. The backlog keeps
     its lines from one input to the next, as the subscriber thread keeps them, so its bounds
@@ -35,6 +39,9 @@
 
 #include "backlog.h"
 #include "channels.h"
+#include "inbox.h"
+#include "peers.h"
+#include "room.h"
 #include "limits.h"
 #include "control.h"
 #include "streams.h"
@@ -45,6 +52,7 @@
 #include "fuzz_check.h"
 
 #include <stdint.h>
+#include <zmq.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,6 +77,14 @@ static backlog_t *s_backlog;
 static streams_t *s_streams;
 static channels_t *s_channels;
 static int64_t s_now_ms = 1000000;
+
+//  The real inbox, with tables of its own: they keep what it learns from one input to the next
+static void *s_context;
+static void *s_sub;
+static peers_t *s_peers;
+static room_t *s_room;
+static backlog_t *s_inbox_backlog;
+static inbox_t *s_inbox;
 
 //  The senders this input told the streams table of (it forgets them after the input)
 static uint8_t s_heard_ids[MESSAGES_MAX][WIRE_SENDER_BYTES];
@@ -411,8 +427,43 @@ s_message (const uint8_t *data, size_t size)
                    meta_error == WIRE_OK ? &meta : NULL, ORIGIN_LIVE);
     s_repair ();
 
+    //  The same message through the real inbox
+    inbox_frame_t views[INBOX_FRAMES_MAX];
+    size_t viewed = count < INBOX_FRAMES_MAX ? count : INBOX_FRAMES_MAX;
+    for (size_t i = 0; i < viewed; i++)
+        views[i] = (inbox_frame_t){frames[i].data, frames[i].size};
+    inbox_handle (s_inbox, views, viewed, count, "192.0.2.7", s_now_ms);
+    inbox_tick (s_inbox, s_now_ms);
+
     for (size_t i = 0; i < count; i++)
         free (frames[i].data);
+}
+
+//  Create the real inbox and its tables, once.
+static void
+s_inbox_new (void)
+{
+    static const uint8_t self_id[WIRE_SENDER_BYTES] = {0x5e, 0x1f};
+    s_context = zmq_ctx_new ();
+    s_sub = s_context ? zmq_socket (s_context, ZMQ_SUB) : NULL;
+    s_peers = peers_new ();
+    s_room = room_new ();
+    s_inbox_backlog = backlog_new (BACKLOG_LINES_DEFAULT);
+    FUZZ_CHECK (s_sub && s_peers && s_room && s_inbox_backlog);
+    s_inbox = inbox_new (s_sub, s_channels, s_peers, s_room, s_inbox_backlog, self_id,
+                         BACKLOG_LINES_DEFAULT);
+    FUZZ_CHECK (s_inbox != NULL);
+}
+
+//  Carry out the peer changes the inbox queued (the subscriber thread would connect), so the
+//  queue stays bounded from one input to the next.
+static void
+s_drain_peer_changes (void)
+{
+    char endpoint[ENDPOINT_MAX_BYTES];
+    bool connect;
+    while (peers_next_change (s_peers, endpoint, sizeof endpoint, &connect)) {
+    }
 }
 
 int
@@ -423,6 +474,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         s_streams = streams_new ();
         s_channels = channels_new (CHANNEL_DEFAULT);
         FUZZ_CHECK (s_backlog && s_streams && s_channels);
+        s_inbox_new ();
     }
     frame_t messages[MESSAGES_MAX];
     size_t count = s_split (data, size, MESSAGE_SEPARATOR, MESSAGES_MAX, messages);
@@ -430,6 +482,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         s_message (messages[i].data, messages[i].size);
         free (messages[i].data);
     }
+    s_drain_peer_changes ();
     //  The next input starts with an empty streams table: its verdicts depend on it alone
     for (size_t i = 0; i < s_heard_count; i++)
         streams_forget (s_streams, s_heard_ids[i]);
