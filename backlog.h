@@ -7,7 +7,8 @@
     (CHANNELS_MAX), and bytes in all; the oldest lines go first.
 
     Shared by the subscriber thread (lines heard, history received) and the main thread (our own
-    lines, and serving history), so every function takes the backlog's own lock.
+    lines, and serving history), so every function takes the backlog's own lock (subscriber.h
+    has the lock order).
 */
 #ifndef BACKLOG_H_INCLUDED
 #define BACKLOG_H_INCLUDED

@@ -120,7 +120,7 @@ s_update_prompt (chat_t *self)
     else
         size = snprintf (prompt, sizeof prompt, "[%s \xC2\xB7 %d] %s> ", channel, listeners, nick);
     if (size < 0 || (size_t) size >= sizeof prompt)
-        size = snprintf (prompt, sizeof prompt, "> ");
+        text_copy (prompt, sizeof prompt, "> ");
     input_set_prompt (self->input, question ? question : prompt, question != NULL);
 }
 

@@ -3,8 +3,7 @@
 
     Shared by the main thread (\connect and \disconnect change the list) and the subscriber
     thread (which carries the changes out on its SUB socket and reports connection states).
-    Every function takes the peer lock itself; never call one while holding the terminal lock's
-    inner locks (see term.h for the lock order).
+    Every function takes the peer lock itself (subscriber.h has the threads and the lock order).
 */
 #ifndef PEERS_H_INCLUDED
 #define PEERS_H_INCLUDED

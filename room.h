@@ -2,7 +2,7 @@
 
     The subscriber thread updates it from heartbeats and goodbyes and asks it who has gone
     silent; the main thread reads it for heartbeats of its own (the members it lists) and for
-    \who. Every function takes the room lock itself (after the terminal lock, see term.h).
+    \who. Every function takes the room lock itself (subscriber.h has the lock order).
 */
 #ifndef ROOM_H_INCLUDED
 #define ROOM_H_INCLUDED

@@ -2,8 +2,7 @@
 
     Readline is not thread-safe and a line printed by the subscriber thread must not garble what
     the user is typing, so every rl_* call and every write to stdout or stderr goes through here
-    with the terminal lock held. Lock order: the terminal lock is taken before the channel or
-    peer locks, never while holding one of them.
+    with the terminal lock held. It is the outermost lock: subscriber.h has the whole order.
 */
 #ifndef TERM_H_INCLUDED
 #define TERM_H_INCLUDED
