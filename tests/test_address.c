@@ -190,24 +190,21 @@ test_resolve_unknown (void **state)
     assert_true (strlen (why) > 0);
 }
 
-//  address_lookup: parse and resolve in one step.
+//  A text to look up, and the endpoint it gives
+typedef struct {
+    const char *text;     //  what the user typed, or a peer sent
+    const char *endpoint; //  expected endpoint, NULL when refused
+} lookup_row_t;
+
+//  Look up each of rows (count of them) with lookup and check what it gives.
 static void
-test_lookup (void **state)
+s_check_lookups (int (*lookup) (const char *, address_t *, const char **), const lookup_row_t *rows,
+                 size_t count)
 {
-    (void) state;
-    static const struct {
-        const char *text;     //  what the user typed
-        const char *endpoint; //  expected endpoint, NULL when refused
-    } rows[] = {
-        {"5557", "tcp://127.0.0.1:5557"},      {"192.0.2.7", "tcp://192.0.2.7:5557"},
-        {"localhost", "tcp://127.0.0.1:5557"}, {"192.0.2.7:80", "tcp://192.0.2.7:80"},
-        {"[::1]:5557", "tcp://[::1]:5557"},    {"::1:5557", NULL},
-        {"no-such-host.invalid:5557", NULL},   {"127.0.0.1:0", NULL},
-    };
-    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+    for (size_t i = 0; i < count; i++) {
         address_t address;
         const char *why = NULL;
-        int rc = address_lookup (rows[i].text, &address, &why);
+        int rc = lookup (rows[i].text, &address, &why);
         if (!rows[i].endpoint) {
             if (rc != -1 || !why)
                 fail_msg ("\"%s\": %d, want -1 with a reason", rows[i].text, rc);
@@ -217,6 +214,20 @@ test_lookup (void **state)
             fail_msg ("\"%s\": %s", rows[i].text, why ? why : "(no reason)");
         assert_string_equal (address.endpoint, rows[i].endpoint);
     }
+}
+
+//  address_lookup: parse and resolve in one step.
+static void
+test_lookup (void **state)
+{
+    (void) state;
+    static const lookup_row_t rows[] = {
+        {"5557", "tcp://127.0.0.1:5557"},      {"192.0.2.7", "tcp://192.0.2.7:5557"},
+        {"localhost", "tcp://127.0.0.1:5557"}, {"192.0.2.7:80", "tcp://192.0.2.7:80"},
+        {"[::1]:5557", "tcp://[::1]:5557"},    {"::1:5557", NULL},
+        {"no-such-host.invalid:5557", NULL},   {"127.0.0.1:0", NULL},
+    };
+    s_check_lookups (address_lookup, rows, sizeof rows / sizeof rows[0]);
 }
 
 //  address_label and address_is_loopback: labels with brackets for IPv6, loopback both ways.
@@ -323,10 +334,7 @@ static void
 test_lookup_numeric (void **state)
 {
     (void) state;
-    static const struct {
-        const char *text;     //  what a peer sent
-        const char *endpoint; //  expected endpoint, NULL when refused
-    } rows[] = {
+    static const lookup_row_t rows[] = {
         {"127.0.0.1:5557", "tcp://127.0.0.1:5557"},
         {"192.0.2.7", "tcp://192.0.2.7:5557"},
         {"[::1]:5557", "tcp://[::1]:5557"},
@@ -334,19 +342,7 @@ test_lookup_numeric (void **state)
         {"dead:5557", NULL},
         {"127.0.0.1:0", NULL},
     };
-    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        address_t address;
-        const char *why = NULL;
-        int rc = address_lookup_numeric (rows[i].text, &address, &why);
-        if (!rows[i].endpoint) {
-            if (rc != -1 || !why)
-                fail_msg ("\"%s\": %d, want -1 with a reason", rows[i].text, rc);
-            continue;
-        }
-        if (rc != 0)
-            fail_msg ("\"%s\": %s", rows[i].text, why ? why : "(no reason)");
-        assert_string_equal (address.endpoint, rows[i].endpoint);
-    }
+    s_check_lookups (address_lookup_numeric, rows, sizeof rows / sizeof rows[0]);
     char names[3][256] = {"ip6-localhost", "ip6-loopback", ""};
     if (gethostname (names[2], sizeof names[2]) != 0)
         names[2][0] = 0;
