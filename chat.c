@@ -253,12 +253,12 @@ s_ready (const poll_set_t *set, int place)
     return place >= 0 && (set->items[place].revents & ZMQ_POLLIN);
 }
 
-//  How long to wait at most: until the next heartbeat, sooner while lines wait in the outbox
-//  or private messages wait for their receipt.
+//  How long to wait at most: until the next heartbeat (due at next_beat_ms), sooner while
+//  lines wait in the outbox or private messages wait for their receipt.
 static long
-s_timeout_ms (chat_t *self, bool waiting, bool receipts)
+s_timeout_ms (int64_t next_beat_ms, bool waiting, bool receipts)
 {
-    long timeout = (long) (presence_beat (self->presence, zclock_mono ()) - zclock_mono ());
+    long timeout = (long) (next_beat_ms - zclock_mono ());
     if (waiting && timeout > OUTBOX_RETRY_MS)
         timeout = OUTBOX_RETRY_MS;
     if (receipts && timeout > PRIVATE_RESEND_MS / 4)
@@ -295,9 +295,10 @@ s_run (chat_t *self)
     while (!self->quit && !input_ended (self->input)) {
         //  Lines waiting for room in a listener's queue: pipe mode reads no more input until
         //  they are out, so the sender keeps the pace of its slowest listener (outbox.h)
+        int64_t next_beat_ms = presence_beat (self->presence, zclock_mono ());
         bool waiting = !publisher_flush (self->publisher);
         bool receipts = private_check (self->private, zclock_mono ());
-        long timeout = s_timeout_ms (self, waiting, receipts);
+        long timeout = s_timeout_ms (next_beat_ms, waiting, receipts);
         set.items[0].events = waiting && !input_interactive (self->input) ? 0 : ZMQ_POLLIN;
         if (set.news >= 0)
             set.items[set.news].events = waiting ? ZMQ_POLLIN : 0;

@@ -430,20 +430,19 @@ s_say (commands_t *self, const char *typed, const char *text)
     if (publisher_send_line (self->with.publisher, channel, text, text_size, &sent))
         return;
     answers_remember (self->with.answers, &sent);
-    if (term_log_on ()) {
-        //  The transcript has what the user saw, and a terminal shows one's own lines too
+    bool echo = input_interactive (self->with.input) && term_color_on ();
+    if (echo || term_log_on ())
         s_format_own (self, channel, text, text_size, own, sizeof own);
+    //  The transcript has what the user saw, and a terminal shows one's own lines too
+    if (term_log_on ())
         term_log (own);
-    }
     if (publisher_listeners (self->with.publisher) == 0 && !self->told_nobody_listens) {
         self->told_nobody_listens = true;
         term_notice (_ ("nobody listens to you yet: others must \\connect to port %d"),
                      publisher_port (self->with.publisher));
     }
-    if (input_interactive (self->with.input) && term_color_on ()) {
-        s_format_own (self, channel, text, text_size, own, sizeof own);
+    if (echo)
         input_replace_echo (self->with.input, typed, own);
-    }
 }
 
 //  A plain line: say it (a leading "\\" sends one '\').
