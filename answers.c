@@ -34,6 +34,13 @@ typedef struct {
     bool full;          //  the outbox was full: the rest is not sent
 } answer_t;
 
+//  The publisher's sent function: remember each line we send.
+static void
+s_remember (const publisher_line_t *sent, void *arg)
+{
+    answers_remember (arg, sent);
+}
+
 answers_t *
 answers_new (publisher_t *publisher, backlog_t *backlog)
 {
@@ -46,6 +53,8 @@ answers_new (publisher_t *publisher, backlog_t *backlog)
     self->resend = resend_new ();
     if (!self->resend)
         answers_destroy (&self);
+    else
+        publisher_on_sent (publisher, s_remember, self);
     return self;
 }
 
@@ -76,7 +85,7 @@ s_answer_line (const void *line, size_t line_size, const void *meta, size_t meta
     answer_t *answer = arg;
     if (!answer->full)
         answer->full = publisher_send_private (answer->answers->publisher, answer->to, answer->kind,
-                                               line, line_size, meta, meta_size, true) != 0;
+                                               line, line_size, meta, meta_size, true, false) != 0;
 }
 
 //  Send the requester a message of kind with our metadata carrying seq.
@@ -86,7 +95,8 @@ s_answer_meta (answers_t *self, const uint8_t *to, const char *kind, uint64_t se
     uint8_t meta[WIRE_META_MAX_BYTES];
     int meta_size = publisher_meta (self->publisher, seq, meta, sizeof meta);
     if (meta_size > 0)
-        publisher_send_private (self->publisher, to, kind, NULL, 0, meta, (size_t) meta_size, true);
+        publisher_send_private (self->publisher, to, kind, NULL, 0, meta, (size_t) meta_size, true,
+                                true);
 }
 
 //  A peer lost some of our lines: resend them from seq from, only to it; first say which are

@@ -22,8 +22,8 @@
 
 typedef struct _answers_t answers_t;
 
-//  Create the answers of publisher, serving history from backlog (neither owned). Returns
-//  NULL if out of memory.
+//  Create the answers of publisher, serving history from backlog (neither owned); every line
+//  the publisher sends is remembered (answers_remember). Returns NULL if out of memory.
 answers_t *answers_new (publisher_t *publisher, backlog_t *backlog);
 
 //  Destroy them; sets *self_p to NULL. Safe twice.

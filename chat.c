@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "discovery.h"
 #include "i18n.h"
+#include "identity.h"
 #include "input.h"
 #include "options.h"
 #include "outbox.h"
@@ -37,7 +38,8 @@
 //  Everything the main thread runs
 typedef struct {
     options_t options;                  //  what the user asked for
-    uint8_t self_id[WIRE_SENDER_BYTES]; //  our random sender id
+    identity_t *identity;               //  our key pair: what we send is signed with it
+    uint8_t self_id[WIRE_SENDER_BYTES]; //  our sender id, derived from its key
     channels_t *channels;               //  channel table (shared with the subscriber thread)
     peers_t *peers;                     //  peer list (shared with it)
     room_t *room;                       //  members of the room (shared with it)
@@ -192,6 +194,33 @@ s_discovery_start (chat_t *self)
         self->discovery = discovery_start (port, self->self_id, roomlock_locked (self->lock));
 }
 
+//  Say which key signs what we send, and where it came from.
+static void
+s_banner_identity (chat_t *self)
+{
+    char fingerprint[IDENTITY_FINGERPRINT_BYTES], safe[4 * 256];
+    identity_fingerprint (identity_public (self->identity), fingerprint, sizeof fingerprint);
+    const char *path = identity_path (self->identity);
+    text_sanitize (path, strlen (path), safe, sizeof safe);
+    switch (identity_origin (self->identity)) {
+    case IDENTITY_CREATED:
+        term_notice (_ ("a new key for %s, in %s: fingerprint %s"),
+                     publisher_nick (self->publisher), safe, fingerprint);
+        break;
+    case IDENTITY_LOADED:
+        term_notice (_ ("your key: fingerprint %s"), fingerprint);
+        break;
+    case IDENTITY_BUSY:
+        term_notice (_ ("%s is in use by another chat: this one has a throwaway key (fingerprint "
+                        "%s), so the others see a new key"),
+                     safe, fingerprint);
+        break;
+    case IDENTITY_THROWAWAY:
+        term_notice (_ ("a throwaway key for this run: fingerprint %s"), fingerprint);
+        break;
+    }
+}
+
 //  Print who we are and where others reach us.
 static void
 s_banner (chat_t *self)
@@ -203,6 +232,7 @@ s_banner (chat_t *self)
     term_notice (_ ("chat %s: you are %s, writing to [%s], listening on port %d"), CHAT_VERSION,
                  publisher_nick (self->publisher), channel, port);
     term_notice (_ ("others reach you at: %s (port %d)"), addresses, port);
+    s_banner_identity (self);
     char fingerprint[ROOMLOCK_FINGERPRINT_BYTES];
     if (roomlock_fingerprint (self->lock, fingerprint, sizeof fingerprint) == 0)
         term_notice (_ ("the room is locked: only those with its passphrase get in (key %s)"),
@@ -308,6 +338,8 @@ s_run (chat_t *self)
             break;
         }
         s_dispatch (self, &set);
+        //  The lines the input gave since the last turn go out together, signed once
+        publisher_send_lines (self->publisher);
     }
 }
 
@@ -315,11 +347,12 @@ s_run (chat_t *self)
 static void
 s_start_tables (chat_t *self)
 {
-    zuuid_t *uuid = zuuid_new ();
-    if (!uuid)
-        errx (1, "out of memory");
-    memcpy (self->self_id, zuuid_data (uuid), WIRE_SENDER_BYTES);
-    zuuid_destroy (&uuid);
+    char error[IDENTITY_ERROR_MAX_BYTES];
+    self->identity = identity_open (self->options.identity, self->options.nick,
+                                    self->options.throwaway_key, error, sizeof error);
+    if (!self->identity)
+        errx (2, "%s", error);
+    memcpy (self->self_id, identity_sender (self->identity), WIRE_SENDER_BYTES);
     self->channels = channels_new (self->options.channel);
     self->room = room_new ();
     self->peers = peers_new ();
@@ -359,6 +392,7 @@ s_destroy (chat_t *self)
     publisher_destroy (&self->publisher); //  lingers so sent lines leave
     roomlock_destroy (&self->lock);
     zsys_shutdown ();
+    identity_destroy (&self->identity);
     if (stopped) {
         //  Else the thread may still use them: they go with the process
         backlog_destroy (&self->backlog);
@@ -375,7 +409,7 @@ s_start (chat_t *self)
 {
     const options_t *options = &self->options;
     self->publisher =
-        publisher_new (options->port, self->lock, self->self_id, options->nick, options->plain);
+        publisher_new (options->port, self->lock, self->identity, options->nick, options->plain);
     if (!self->publisher) {
         const char *why = zmq_strerror (zmq_errno ());
         s_destroy (self); //  closes the sockets, so czmq has no dangling ones to report

@@ -426,10 +426,8 @@ s_say (commands_t *self, const char *typed, const char *text)
         return;
     char channel[NAME_MAX_BYTES + 1], own[LINE_MAX_BYTES];
     channels_current (self->with.channels, channel, sizeof channel);
-    publisher_line_t sent;
-    if (publisher_send_line (self->with.publisher, channel, text, text_size, &sent))
+    if (publisher_send_line (self->with.publisher, channel, text, text_size))
         return;
-    answers_remember (self->with.answers, &sent);
     bool echo = input_interactive (self->with.input) && term_color_on ();
     if (echo || term_log_on ())
         s_format_own (self, channel, text, text_size, own, sizeof own);

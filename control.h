@@ -27,6 +27,7 @@
 
 #define CONTROL_BEAT CONTROL_PREFIX "beat"        // "here I am", every BEAT_INTERVAL_MS
 #define CONTROL_BYE CONTROL_PREFIX "bye"          // "I am leaving", at a clean quit
+#define CONTROL_LINES CONTROL_PREFIX "lines"      // a signed batch of our chat lines (version 2)
 #define CONTROL_LISTEN CONTROL_PREFIX "listen "   // subscription: "I listen to you from PORT"
 #define CONTROL_RESEND CONTROL_PREFIX "resend "   // request: "~resend TARGET REQUESTER FROM"
 #define CONTROL_HISTORY CONTROL_PREFIX "history " // request: "~history TARGET REQUESTER LINES"

@@ -11,6 +11,7 @@
 #include "private.h"
 #include "ratelimit.h"
 #include "repair.h"
+#include "signing.h"
 #include "streams.h"
 #include "term.h"
 #include "text.h"
@@ -20,17 +21,25 @@
 #include <inttypes.h>
 
 struct _inbox_t {
-    void *sub;                                     //  the SUB socket (not owned)
-    channels_t *channels;                          //  the channel table (not owned)
-    room_t *room;                                  //  the members (not owned)
-    backlog_t *backlog;                            //  the room's recent lines (not owned)
-    uint8_t self_id[WIRE_SENDER_BYTES];            //  ours
-    streams_t *streams;                            //  each sender's lines in order, and the gaps
-    repair_t *repair;                              //  asking for what we missed
-    presence_inbox_t *presence;                    //  others' heartbeats and goodbyes
-    private_inbox_t *private;                      //  private messages to us
-    ratelimit_t notices;                           //  the lines about malformed messages
+    void *sub;                          //  the SUB socket (not owned)
+    channels_t *channels;               //  the channel table (not owned)
+    room_t *room;                       //  the members (not owned)
+    backlog_t *backlog;                 //  the room's recent lines (not owned)
+    uint8_t self_id[WIRE_SENDER_BYTES]; //  ours
+    streams_t *streams;                 //  each sender's lines in order, and the gaps
+    repair_t *repair;                   //  asking for what we missed
+    presence_inbox_t *presence;         //  others' heartbeats and goodbyes
+    private_inbox_t *private;           //  private messages to us
+    ratelimit_t notices;                //  the lines about malformed messages
+    ratelimit_t forged_notices;         //  ... and about bad signatures
+    uint64_t forged;                    //  messages dropped for a bad signature
+    uint8_t old_peers[INBOX_OLD_PEERS_MAX][WIRE_SENDER_BYTES]; //  version 1 senders told of
+    size_t old_peers_next;                                     //  where the next one is remembered
     char private_topic[CONTROL_PRIVATE_BYTES + 1]; //  "!" + our id in hex: messages for us
+    signing_line_t lines[WIRE_BATCH_LINES_MAX];    //  the lines of a batch received
+    signing_batch_t batch;                         //  ... and its tree
+    signing_cache_t cache;                         //  the last signature that verified
+    uint8_t line_meta[WIRE_LINE_META_MAX_BYTES];   //  one line's metadata and proof
 };
 
 //  Where a chat line came from
@@ -61,6 +70,7 @@ inbox_new (void *sub, channels_t *channels, peers_t *peers, room_t *room, backlo
     self->backlog = backlog;
     memcpy (self->self_id, self_id, WIRE_SENDER_BYTES);
     self->notices = RATELIMIT (INBOX_NOTICES_PER_SECOND, 1000);
+    self->forged_notices = RATELIMIT (1, 1000);
     if (control_encode_private (self->private_topic, sizeof self->private_topic, self_id) < 0) {
         free (self);
         return NULL;
@@ -119,6 +129,41 @@ s_refused (inbox_t *self, const char *who, const char *why, int64_t now_ms)
                      held);
     else
         term_notice (_ ("bad message from %s: %s"), safe_who, _ (why));
+}
+
+//  A message from who whose signature does not verify: dropped and counted, and told in one
+//  line a second at most.
+static void
+s_forged (inbox_t *self, const char *who, int64_t now_ms)
+{
+    self->forged++;
+    if (!ratelimit_allow (&self->forged_notices, now_ms))
+        return;
+    char safe_who[4 * ENDPOINT_MAX_BYTES];
+    text_sanitize (who, strlen (who), safe_who, sizeof safe_who);
+    int held = ratelimit_take_held (&self->forged_notices);
+    if (held > 0)
+        term_notice (_ ("dropped a message from %s: its signature does not verify (and %d more)"),
+                     safe_who, held);
+    else
+        term_notice (_ ("dropped a message from %s: its signature does not verify"), safe_who);
+}
+
+//  A message signed by nobody, from a chat of protocol version 1 (meta): say once per sender
+//  what that means.
+static void
+s_old_peer (inbox_t *self, const wire_meta_t *meta, const char *address)
+{
+    for (size_t i = 0; i < INBOX_OLD_PEERS_MAX; i++)
+        if (memcmp (self->old_peers[i], meta->sender, WIRE_SENDER_BYTES) == 0)
+            return;
+    memcpy (self->old_peers[self->old_peers_next], meta->sender, WIRE_SENDER_BYTES);
+    self->old_peers_next = (self->old_peers_next + 1) % INBOX_OLD_PEERS_MAX;
+    char safe[4 * ENDPOINT_MAX_BYTES];
+    text_sanitize (address, strlen (address), safe, sizeof safe);
+    term_notice (_ ("%s (%s) runs an older chat, protocol version 1, which signs nothing: its "
+                    "lines are shown by its address, and it cannot see ours (update it)"),
+                 safe, meta->nick);
 }
 
 //  Describe a received message for the view of the wire: its frames, sender and metadata.
@@ -197,7 +242,42 @@ s_decode_inner (inbox_t *self, const inbox_frame_t *line, const inbox_frame_t *m
         s_refused (self, address, wire_strerror (error), now_ms);
         return -1;
     }
+    if (!received->meta.keyed) {
+        s_old_peer (self, &received->meta, address);
+        return -1;
+    }
+    //  Resent or history, it must prove its author
+    if (!signing_line_verify (&received->meta, meta->data, meta->size, line->data, line->size,
+                              &self->cache)) {
+        s_forged (self, address, now_ms);
+        return -1;
+    }
     return 0;
+}
+
+//  True when a message of count frames ends with a valid signature, by the sender of meta
+//  (frame meta_at, decoded): else it is told (a bad signature) or, from an older chat, ignored.
+static bool
+s_signed (inbox_t *self, const inbox_frame_t *frames, size_t count, size_t meta_at,
+          const char *address, int64_t now_ms)
+{
+    wire_meta_t meta;
+    if (count < 2 || meta_at >= count - 1 ||
+        wire_decode_meta (frames[meta_at].data, frames[meta_at].size, &meta) != WIRE_OK)
+        return false;
+    if (!meta.keyed) {
+        s_old_peer (self, &meta, address);
+        return false;
+    }
+    const void *data[INBOX_FRAMES_MAX];
+    size_t sizes[INBOX_FRAMES_MAX];
+    for (size_t i = 0; i < count - 1; i++)
+        data[i] = frames[i].data, sizes[i] = frames[i].size;
+    if (signing_verify_frames (&meta, data, sizes, count - 1, frames[count - 1].data,
+                               frames[count - 1].size))
+        return true;
+    s_forged (self, address, now_ms);
+    return false;
 }
 
 //  The news that a sender's lines are gone, or that the history is complete (kind), with the
@@ -236,13 +316,59 @@ s_private (inbox_t *self, const inbox_frame_t *frames, size_t count, const char 
             s_deliver (self, &received, address,
                        s_frame_is (kind, CONTROL_KIND_LINE) ? ORIGIN_RESENT : ORIGIN_HISTORY,
                        now_ms);
-    } else if (s_frame_is (kind, CONTROL_KIND_GONE) || s_frame_is (kind, CONTROL_KIND_HISTORY_END))
-        s_news (self, kind, first, address, now_ms);
-    else if (s_frame_is (kind, CONTROL_KIND_MESSAGE) &&
-             private_inbox_receive (self->private, first ? first->data : NULL,
-                                    first ? first->size : 0, second ? second->data : NULL,
-                                    second ? second->size : 0))
+    } else if (s_frame_is (kind, CONTROL_KIND_GONE) ||
+               s_frame_is (kind, CONTROL_KIND_HISTORY_END)) {
+        if (s_signed (self, frames, count, 2, address, now_ms))
+            s_news (self, kind, first, address, now_ms);
+    } else if (s_frame_is (kind, CONTROL_KIND_MESSAGE) &&
+               s_signed (self, frames, count, 3, address, now_ms) &&
+               private_inbox_receive (self->private, first ? first->data : NULL,
+                                      first ? first->size : 0, second ? second->data : NULL,
+                                      second ? second->size : 0))
         s_refused (self, address, N_ ("a malformed private message"), now_ms);
+}
+
+//  A batch of chat lines, signed once ("~lines", metadata, body, signature): each line, once
+//  the batch verifies, is handled as if it had come alone with its proof.
+static void
+s_batch (inbox_t *self, const inbox_frame_t *frames, size_t count, const char *address,
+         int64_t now_ms)
+{
+    received_t received = {0};
+    const inbox_frame_t *meta = s_frame (frames, count, 1), *body = s_frame (frames, count, 2);
+    const inbox_frame_t *signature = s_frame (frames, count, 3);
+    int lines =
+        body ? signing_decode_body (body->data, body->size, self->lines, WIRE_BATCH_LINES_MAX) : -1;
+    if (!meta || !signature || lines < 1 ||
+        wire_decode_meta (meta->data, meta->size, &received.meta) != WIRE_OK ||
+        !received.meta.keyed || received.meta.size != meta->size || received.meta.seq == 0) {
+        s_refused (self, address, N_ ("a malformed batch of lines"), now_ms);
+        return;
+    }
+    if (!signing_meta_valid (&received.meta) ||
+        signing_batch_build (&self->batch, meta->data, meta->size, received.meta.seq, self->lines,
+                             (size_t) lines) ||
+        !signing_batch_verify (&self->batch, received.meta.public_key, signature->data,
+                               signature->size)) {
+        s_forged (self, address, now_ms);
+        return;
+    }
+    uint64_t first_seq = received.meta.seq;
+    inbox_frame_t line_frame, line_meta = {self->line_meta, 0};
+    received.line_frame = &line_frame;
+    received.meta_frame = &line_meta;
+    for (size_t i = 0; i < (size_t) lines; i++) {
+        line_frame = (inbox_frame_t){self->lines[i].data, self->lines[i].size};
+        int size = signing_line_meta (&self->batch, i, self->line_meta, sizeof self->line_meta);
+        wire_error_t error = wire_decode_line (line_frame.data, line_frame.size, &received.line);
+        if (size < 0 || error != WIRE_OK) {
+            s_refused (self, address, wire_strerror (error), now_ms);
+            continue;
+        }
+        line_meta.size = (size_t) size;
+        received.meta.seq = first_seq + i;
+        s_deliver (self, &received, address, ORIGIN_LIVE, now_ms);
+    }
 }
 
 //  A chat line on a channel (frame 1 decoded into received, error its decoding; meta_error the
@@ -256,8 +382,13 @@ s_chat_line (inbox_t *self, received_t *received, wire_error_t error,
         s_refused (self, address, wire_strerror (error), now_ms);
         return;
     }
+    if (meta_frame && meta_error == WIRE_OK && received->meta.keyed) {
+        //  A chat of version 2 sends its lines in signed batches: this one proves nothing
+        s_forged (self, address, now_ms);
+        return;
+    }
     if (meta_frame && meta_error == WIRE_OK)
-        received->meta_frame = meta_frame;
+        s_old_peer (self, &received->meta, address); //  shown by address: nobody signed it
     else if (meta_frame)
         //  The line itself is good: show it as a plain peer's, and say why
         s_refused (self, address, wire_strerror (meta_error), now_ms);
@@ -266,7 +397,7 @@ s_chat_line (inbox_t *self, received_t *received, wire_error_t error,
 
 void
 inbox_handle (inbox_t *self, const inbox_frame_t *frames, size_t count, size_t total,
-              const char *address, int64_t now_ms)
+              const char *address, bool from_chat, int64_t now_ms)
 {
     const inbox_frame_t *line_frame = s_frame (frames, count, 0);
     const inbox_frame_t *meta_frame = s_frame (frames, count, 1);
@@ -287,11 +418,16 @@ inbox_handle (inbox_t *self, const inbox_frame_t *frames, size_t count, size_t t
                           meta_error == WIRE_OK ? &received.meta : NULL);
     if (private)
         s_private (self, frames, count, address, now_ms);
-    else if (error == WIRE_CONTROL && meta_error == WIRE_OK)
-        //  Control traffic is never shown as a line
-        presence_inbox_receive (self->presence, line_frame->data, line_frame->size, &received.meta,
-                                body ? body->data : NULL, body ? body->size : 0, address, now_ms);
-    else if (error != WIRE_CONTROL)
+    else if (s_frame_is (line_frame, CONTROL_LINES))
+        s_batch (self, frames, count, address, now_ms);
+    else if (error == WIRE_CONTROL && meta_error == WIRE_OK) {
+        //  Control traffic is never shown as a line; it counts only when signed
+        if (s_signed (self, frames, count, 1, address, now_ms))
+            presence_inbox_receive (self->presence, line_frame->data, line_frame->size,
+                                    &received.meta, body ? body->data : NULL, body ? body->size : 0,
+                                    address, now_ms);
+    } else if (error != WIRE_CONTROL && !(from_chat && !meta_frame))
+        //  (A chat's one-frame line is the copy for course peers of a line it signed)
         s_chat_line (self, &received, error, meta_frame, meta_error, address, now_ms);
 }
 
@@ -333,7 +469,13 @@ inbox_receive (inbox_t *self)
             frames[i] = (inbox_frame_t){zmq_msg_data (&parts[i]), zmq_msg_size (&parts[i])};
         const char *address = zmq_msg_gets (&parts[0], "Peer-Address");
         address = address ? address_unmapped (address) : "?";
-        inbox_handle (self, frames, count, total, address, zclock_mono ());
+        //  Asked only of one-frame lines: a course peer's, or a chat's copy of its line
+        bool from_chat = false;
+        if (count == 1 && frames[0].size > 0 && frames[0].data[0] != CONTROL_PREFIX[0]) {
+            const char *version = zmq_msg_gets (&parts[0], PUBLISHER_METADATA);
+            from_chat = version && streq (version, PUBLISHER_METADATA_VALUE);
+        }
+        inbox_handle (self, frames, count, total, address, from_chat, zclock_mono ());
     }
     for (size_t i = 0; i < INBOX_FRAMES_MAX; i++)
         zmq_msg_close (&parts[i]);
@@ -346,6 +488,12 @@ inbox_tick (inbox_t *self, int64_t now_ms)
 {
     presence_inbox_expire (self->presence, now_ms);
     repair_due (self->repair, now_ms);
+}
+
+uint64_t
+inbox_forged (inbox_t *self)
+{
+    return self->forged;
 }
 
 bool

@@ -22,7 +22,8 @@
 #include <stdint.h>
 
 #define INBOX_NOTICES_PER_SECOND 5 // malformed-message notices shown per second at most
-#define INBOX_FRAMES_MAX 4         // frames of a message looked at; any after them are dropped
+#define INBOX_FRAMES_MAX 5         // frames of a message looked at; any after them are dropped
+#define INBOX_OLD_PEERS_MAX 16     // chats of protocol version 1 told of (once each)
 
 //  One frame of a received message
 typedef struct {
@@ -47,9 +48,14 @@ void inbox_destroy (inbox_t **self_p);
 void inbox_receive (inbox_t *self);
 
 //  Handle one message: count frames of the total it had (the first INBOX_FRAMES_MAX), from
-//  address (the sender's IP, "?" if unknown), at now_ms.
+//  address (the sender's IP, "?" if unknown), at now_ms. from_chat: its connection says it is
+//  a chat of version 2 (publisher.h), so a one-frame line is a copy for course peers of a line
+//  it signed, and is dropped.
 void inbox_handle (inbox_t *self, const inbox_frame_t *frames, size_t count, size_t total,
-                   const char *address, int64_t now_ms);
+                   const char *address, bool from_chat, int64_t now_ms);
+
+//  Messages dropped so far because their signature did not verify.
+uint64_t inbox_forged (inbox_t *self);
 
 //  What is due at now_ms without a message: repairs to ask again, members gone silent.
 void inbox_tick (inbox_t *self, int64_t now_ms);

@@ -32,7 +32,8 @@ struct _input_t {
     size_t typed_count;               //  how many
     unsigned long mark;               //  the mark of the line being handled
     int history_added;                //  lines added to the history in this run
-    char pending[TEXT_MAX_BYTES + 2]; //  pipe mode: the partial line read so far
+    char chunk[INPUT_CHUNK_BYTES];    //  pipe mode: what one read gave
+    char pending[TEXT_MAX_BYTES + 2]; //  ... the partial line read so far
     size_t pending_size;              //  its size
     bool pending_too_long;            //  the current line overflowed
 };
@@ -164,8 +165,8 @@ s_complete_line (input_t *self)
 static void
 s_read_pipe (input_t *self)
 {
-    char chunk[4096];
-    ssize_t size = read (STDIN_FILENO, chunk, sizeof chunk);
+    char *chunk = self->chunk;
+    ssize_t size = read (STDIN_FILENO, chunk, sizeof self->chunk);
     if (size < 0 && (errno == EINTR || errno == EAGAIN))
         return;
     if (size <= 0) {

@@ -15,6 +15,9 @@
 #include <stdbool.h>
 
 #define INPUT_QUEUE_MAX 64 // typed lines waiting to be handled
+#define INPUT_CHUNK_BYTES                                                                          \
+    (64 * 1024) // pipe mode reads this much at most at a time: the lines of
+                // one read go out together, in batches signed once
 
 //  Handle one complete line. Returns true to go on reading, false to stop (the rest of the
 //  input is not handled).

@@ -38,6 +38,8 @@ typedef struct {
     int history_lines;                //  lines of room history per channel (--history)
     const char *log;                  //  transcript file (--log), or NULL
     const char *key;                  //  room passphrase (--key, CHAT_KEY), "-" to ask, or NULL
+    const char *identity;             //  our key file (--identity), or NULL for the default
+    bool throwaway_key;               //  a key for this run only (--throwaway-key)
 } options_t;
 
 //  What options_parse found

@@ -23,7 +23,7 @@
 
 #define OUTBOX_STALL_MS 1000                // a listener taking nothing this long is stalled
 #define OUTBOX_BYTES_MAX (16 * 1024 * 1024) // messages waiting here, in bytes, at most
-#define OUTBOX_FRAMES_MAX 4                 // frames in one message at most
+#define OUTBOX_FRAMES_MAX 5                 // frames in one message at most
 #define OUTBOX_RETRY_MS 2                   // how soon to try again while messages wait
 
 typedef struct _outbox_t outbox_t;

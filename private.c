@@ -64,7 +64,7 @@ s_send (private_t *self, const waiting_t *message)
         return -1;
     return publisher_send_private (self->publisher, message->to, CONTROL_KIND_MESSAGE,
                                    message->text, strlen (message->text), meta, (size_t) meta_size,
-                                   false);
+                                   false, true);
 }
 
 //  Add a private message we sent to the transcript: what the user typed, as the recipient

@@ -8,25 +8,39 @@
 #include "i18n.h"
 #include "monitor.h"
 #include "outbox.h"
+#include "signing.h"
 #include "term.h"
 #include "text.h"
 
 #include <czmq.h>
 #include <inttypes.h>
 
+#ifndef ZMQ_METADATA
+#define ZMQ_METADATA 95 // libzmq 4.3 has it, among its draft options
+#endif
+
 struct _publisher_t {
-    zsock_t *socket;                   //  the XPUB socket
-    zsock_t *monitor;                  //  PAIR receiving its monitor events, or NULL
-    outbox_t *outbox;                  //  what waits for room in the listeners' queues
-    roomlock_t *lock;                  //  the room's lock (not owned)
-    int port;                          //  where it listens
-    bool plain;                        //  chat lines in one frame only (--plain)
-    uint8_t id[WIRE_SENDER_BYTES];     //  our sender id
-    char nick[NAME_MAX_BYTES + 1];     //  our nick
-    uint64_t seq;                      //  seq of the last chat line sent
-    int listeners;                     //  who listens to us
-    char line[FRAME_MAX_BYTES];        //  the last chat line's frame 1
-    uint8_t meta[WIRE_META_MAX_BYTES]; //  ... and frame 2
+    zsock_t *socket;                             //  the XPUB socket
+    zsock_t *monitor;                            //  PAIR receiving its monitor events, or NULL
+    outbox_t *outbox;                            //  what waits for room in the listeners' queues
+    roomlock_t *lock;                            //  the room's lock (not owned)
+    const identity_t *identity;                  //  who signs (not owned)
+    int port;                                    //  where it listens
+    bool plain;                                  //  chat lines in one frame only (--plain)
+    uint8_t id[WIRE_SENDER_BYTES];               //  our sender id
+    char nick[NAME_MAX_BYTES + 1];               //  our nick
+    uint64_t seq;                                //  seq of the last chat line sent
+    int listeners;                               //  who listens to us
+    int course_listeners;                        //  ... of them in the course's format
+    publisher_sent_fn *sent;                     //  told of each line sent
+    void *sent_arg;                              //  ... with this
+    char line[FRAME_MAX_BYTES];                  //  a chat line's frame 1, being encoded
+    uint8_t body[SIGNING_BATCH_BYTES_MAX];       //  the batch waiting: its lines
+    size_t body_size;                            //  ... their bytes
+    signing_line_t lines[WIRE_BATCH_LINES_MAX];  //  ... each one, in body
+    size_t waiting;                              //  ... how many
+    signing_batch_t batch;                       //  the batch being signed
+    uint8_t line_meta[WIRE_LINE_META_MAX_BYTES]; //  one line's metadata and proof
 };
 
 //  Bind the socket: the port asked for, or the first free one from the default. Returns 0,
@@ -46,6 +60,11 @@ s_bind (publisher_t *self, int port)
     zsock_set_sndhwm (self->socket, SOCKET_HWM_MESSAGES);
     if (roomlock_serve (self->lock, self->socket))
         return -1;
+    //  Chats of version 2 drop the one-frame copies of our lines that course peers need
+    if (!self->plain) {
+        const char *property = PUBLISHER_METADATA ":" PUBLISHER_METADATA_VALUE;
+        zmq_setsockopt (zsock_resolve (self->socket), ZMQ_METADATA, property, strlen (property));
+    }
     //  Watch the socket for the view of the wire: ports tried, connections, handshakes, breaks
     char events[64];
     int size = snprintf (events, sizeof events, "inproc://pub-events-%p", (void *) self);
@@ -62,15 +81,15 @@ s_bind (publisher_t *self, int port)
 }
 
 publisher_t *
-publisher_new (int port, roomlock_t *lock, const uint8_t id[WIRE_SENDER_BYTES], const char *nick,
-               bool plain)
+publisher_new (int port, roomlock_t *lock, const identity_t *identity, const char *nick, bool plain)
 {
     publisher_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
     self->lock = lock;
     self->plain = plain;
-    memcpy (self->id, id, WIRE_SENDER_BYTES);
+    self->identity = identity;
+    memcpy (self->id, identity_sender (identity), WIRE_SENDER_BYTES);
     publisher_set_nick (self, nick);
     if (s_bind (self, port) == 0)
         self->outbox = outbox_new (self->socket);
@@ -103,6 +122,13 @@ publisher_port (publisher_t *self)
     return self->port;
 }
 
+void
+publisher_on_sent (publisher_t *self, publisher_sent_fn *sent, void *arg)
+{
+    self->sent = sent;
+    self->sent_arg = arg;
+}
+
 const char *
 publisher_nick (publisher_t *self)
 {
@@ -112,6 +138,7 @@ publisher_nick (publisher_t *self)
 void
 publisher_set_nick (publisher_t *self, const char *nick)
 {
+    publisher_send_lines (self); //  the lines waiting were said under the old nick
     //  A valid nick fits; a longer string is cut (and then refused by wire_encode_meta)
     size_t size = strnlen (nick, sizeof self->nick - 1);
     memcpy (self->nick, nick, size);
@@ -130,6 +157,12 @@ publisher_listeners (publisher_t *self)
     return self->listeners;
 }
 
+int
+publisher_course_listeners (publisher_t *self)
+{
+    return self->course_listeners;
+}
+
 //  Our metadata with seq, sent now, into meta.
 static void
 s_meta_fill (publisher_t *self, uint64_t seq, wire_meta_t *meta)
@@ -140,6 +173,9 @@ s_meta_fill (publisher_t *self, uint64_t seq, wire_meta_t *meta)
     memcpy (meta->sender, self->id, WIRE_SENDER_BYTES);
     _Static_assert(sizeof meta->nick == sizeof self->nick, "a nick fits");
     memcpy (meta->nick, self->nick, sizeof meta->nick);
+    meta->keyed = true;
+    memcpy (meta->public_key, identity_public (self->identity), WIRE_PUBLIC_BYTES);
+    memcpy (meta->session, identity_session (self->identity), WIRE_SESSION_BYTES);
 }
 
 int
@@ -171,56 +207,120 @@ s_debug_sent (const char *line, size_t size, uint64_t seq)
 }
 
 int
-publisher_send_line (publisher_t *self, const char *channel, const char *text, size_t text_size,
-                     publisher_line_t *sent)
+publisher_send_line (publisher_t *self, const char *channel, const char *text, size_t text_size)
 {
-    int line_size = wire_encode_line (self->line, sizeof self->line, channel, text, text_size);
-    if (line_size < 0)
+    int size = wire_encode_line (self->line, sizeof self->line, channel, text, text_size);
+    if (size < 0)
         return -1;
-    *sent =
-        (publisher_line_t){.channel = channel, .line = self->line, .line_size = (size_t) line_size};
-    if (!self->plain) {
-        s_meta_fill (self, self->seq + 1, &sent->decoded);
-        int meta_size = wire_encode_meta (self->meta, sizeof self->meta, &sent->decoded);
-        if (meta_size < 0)
-            return -1;
-        self->seq++;
-        sent->meta = self->meta;
-        sent->meta_size = (size_t) meta_size;
-    }
     if (term_debug_on ())
-        s_debug_sent (self->line, sent->line_size, sent->decoded.seq);
-    const void *frames[] = {sent->line, sent->meta};
-    size_t sizes[] = {sent->line_size, sent->meta_size};
+        s_debug_sent (self->line, (size_t) size, self->plain ? 0 : self->seq + self->waiting + 1);
+    if (self->plain) {
+        const void *frames[] = {self->line};
+        size_t sizes[] = {(size_t) size};
+        return s_send (self, frames, sizes, 1, false) ? -1 : 0;
+    }
+    //  A full batch goes now, and this line starts the next
+    if (self->waiting == WIRE_BATCH_LINES_MAX ||
+        sizeof self->body - self->body_size < 2 + (size_t) size)
+        publisher_send_lines (self);
+    uint8_t *at = self->body + self->body_size;
+    at[0] = (uint8_t) (size >> 8);
+    at[1] = (uint8_t) (size & 0xFF);
+    memcpy (at + 2, self->line, (size_t) size);
+    self->lines[self->waiting++] = (signing_line_t){at + 2, (size_t) size};
+    self->body_size += 2 + (size_t) size;
+    return 0;
+}
+
+//  Hand each line of the batch just sent to the sent function, with its metadata and proof.
+static void
+s_tell_sent (publisher_t *self, uint64_t first_seq)
+{
+    for (size_t i = 0; self->sent && i < self->waiting; i++) {
+        publisher_line_t sent = {.line = (const char *) self->lines[i].data,
+                                 .line_size = self->lines[i].size,
+                                 .meta = self->line_meta};
+        int size = signing_line_meta (&self->batch, i, self->line_meta, sizeof self->line_meta);
+        wire_line_t line;
+        if (size < 0 || wire_decode_line (sent.line, sent.line_size, &line) != WIRE_OK)
+            continue;
+        sent.channel = line.channel;
+        sent.meta_size = (size_t) size;
+        s_meta_fill (self, first_seq + i, &sent.decoded);
+        sent.decoded.size = self->batch.meta_size;
+        self->sent (&sent, self->sent_arg);
+    }
+}
+
+void
+publisher_send_lines (publisher_t *self)
+{
+    if (self->waiting == 0)
+        return;
+    uint64_t first_seq = self->seq + 1;
+    uint8_t meta[WIRE_META_MAX_BYTES];
+    int meta_size = publisher_meta (self, first_seq, meta, sizeof meta);
+    if (meta_size < 0 || signing_batch_build (&self->batch, meta, (size_t) meta_size, first_seq,
+                                              self->lines, self->waiting)) {
+        self->waiting = self->body_size = 0; //  cannot happen with a valid nick
+        return;
+    }
+    signing_batch_sign (&self->batch, self->identity);
+    const void *frames[] = {CONTROL_LINES, meta, self->body, self->batch.signature};
+    size_t sizes[] = {strlen (CONTROL_LINES), (size_t) meta_size, self->body_size,
+                      WIRE_SIGNATURE_BYTES};
     //  Our own lines always wait for room rather than be dropped
-    return s_send (self, frames, sizes, self->plain ? 1 : 2, false) ? -1 : 0;
+    s_send (self, frames, sizes, 4, false);
+    //  A course peer reads one frame per line, in its format
+    for (size_t i = 0; self->course_listeners > 0 && i < self->waiting; i++) {
+        const void *line[] = {self->lines[i].data};
+        s_send (self, line, &self->lines[i].size, 1, false);
+    }
+    self->seq += self->waiting;
+    s_tell_sent (self, first_seq);
+    self->waiting = self->body_size = 0;
+}
+
+//  Send a message of count frames, our metadata among them, with its signature last.
+static int
+s_send_signed (publisher_t *self, const void **frames, size_t *sizes, size_t count, bool may_drop)
+{
+    uint8_t signature[WIRE_SIGNATURE_BYTES];
+    signing_sign_frames (self->identity, frames, sizes, count, signature);
+    frames[count] = signature;
+    sizes[count] = sizeof signature;
+    return s_send (self, frames, sizes, count + 1, may_drop);
 }
 
 int
 publisher_send_control (publisher_t *self, const char *topic, const void *body, size_t body_size)
 {
+    publisher_send_lines (self); //  a heartbeat must not announce lines still waiting
     uint8_t meta[WIRE_META_MAX_BYTES];
     int meta_size = publisher_meta (self, 0, meta, sizeof meta);
     if (meta_size < 0)
         return -1;
-    const void *frames[] = {topic, meta, body};
-    size_t sizes[] = {strlen (topic), (size_t) meta_size, body_size};
-    return s_send (self, frames, sizes, 3, true);
+    const void *frames[4] = {topic, meta, body};
+    size_t sizes[4] = {strlen (topic), (size_t) meta_size, body_size};
+    return s_send_signed (self, frames, sizes, 3, true);
 }
 
 int
 publisher_send_private (publisher_t *self, const uint8_t to[WIRE_SENDER_BYTES], const char *kind,
                         const void *body, size_t body_size, const void *meta, size_t meta_size,
-                        bool may_drop)
+                        bool may_drop, bool sign)
 {
     char topic[CONTROL_PRIVATE_BYTES + 1];
     if (control_encode_private (topic, sizeof topic, to) < 0)
         return -1;
-    //  "!id", kind, [body], meta
-    const void *frames[] = {topic, kind, body ? body : meta, meta};
-    size_t sizes[] = {CONTROL_PRIVATE_BYTES, strlen (kind), body ? body_size : meta_size,
-                      meta_size};
-    return s_send (self, frames, sizes, body ? 4 : 3, may_drop);
+    //  "!id", kind, [body], meta, [signature]
+    const void *frames[5] = {topic, kind, body ? body : meta, meta};
+    size_t sizes[5] = {CONTROL_PRIVATE_BYTES, strlen (kind), body ? body_size : meta_size,
+                       meta_size};
+    size_t count = body ? 4 : 3;
+    if (sign)
+        return s_send_signed (self, frames, sizes, count, may_drop);
+    return s_send (self, frames, sizes, count, may_drop);
 }
 
 bool
@@ -234,6 +334,7 @@ publisher_drain (publisher_t *self)
 {
     //  A stalled listener holds it up at most OUTBOX_STALL_MS, then loses it (there is nothing
     //  to poll for room in libzmq's queues)
+    publisher_send_lines (self);
     int64_t deadline = zclock_mono () + 2 * OUTBOX_STALL_MS;
     while (!outbox_flush (self->outbox, zclock_mono ()) && zclock_mono () < deadline)
         zclock_sleep (OUTBOX_RETRY_MS);
@@ -291,6 +392,10 @@ s_listener (publisher_t *self, bool subscribe, const uint8_t *topic, size_t topi
     self->listeners += subscribe ? 1 : -1;
     if (self->listeners < 0)
         self->listeners = 0;
+    if (plain || course)
+        self->course_listeners += subscribe ? 1 : -1;
+    if (self->course_listeners < 0)
+        self->course_listeners = 0;
     if (course && subscribe)
         s_tell_course_peer (self, topic, topic_size, event->address);
     event->kind = PUBLISHER_LISTENER;

@@ -10,6 +10,7 @@
 #define PUBLISHER_H_INCLUDED
 
 #include "control.h"
+#include "identity.h"
 #include "limits.h"
 #include "roomlock.h"
 #include "wire.h"
@@ -22,15 +23,21 @@
 
 typedef struct _publisher_t publisher_t;
 
-//  A chat line as it went out, valid until the next send
+#define PUBLISHER_METADATA "X-Chatt" // our sockets' ZMTP property: "2", a chat of version 2
+#define PUBLISHER_METADATA_VALUE "2" // ... whose one-frame lines are copies of signed batches
+
+//  A chat line as it went out, valid during the call it is handed to
 typedef struct {
     const char *channel; //  its channel
     const char *line;    //  frame 1, "kanal> text"
     size_t line_size;    //  its size
-    const uint8_t *meta; //  frame 2, our metadata; NULL with --plain
+    const uint8_t *meta; //  our metadata with the line's proof (signing.h)
     size_t meta_size;    //  its size
-    wire_meta_t decoded; //  frame 2 as it decodes (seq 0 with --plain)
+    wire_meta_t decoded; //  the metadata decoded
 } publisher_line_t;
+
+//  Called for each of our lines once it is signed and sent (with --plain: never).
+typedef void (publisher_sent_fn) (const publisher_line_t *sent, void *arg);
 
 //  What a subscription told us
 typedef enum {
@@ -47,11 +54,14 @@ typedef struct {
 } publisher_event_t;
 
 //  Bind an XPUB socket on port (0: PORT_DEFAULT or the first free one from it), the room's
-//  CURVE server when lock is locked. id is our sender id, nick our nick; with plain, chat
-//  lines go out in the course's one frame only. Returns NULL if it cannot bind (zmq_errno()
-//  says why).
-publisher_t *publisher_new (int port, roomlock_t *lock, const uint8_t id[WIRE_SENDER_BYTES],
+//  CURVE server when lock is locked. identity signs what we send (not owned; its sender id is
+//  ours), nick is our nick; with plain, chat lines go out in the course's one frame only.
+//  Returns NULL if it cannot bind (zmq_errno() says why).
+publisher_t *publisher_new (int port, roomlock_t *lock, const identity_t *identity,
                             const char *nick, bool plain);
+
+//  Have sent called for each line we send, once signed (answers.h remembers them).
+void publisher_on_sent (publisher_t *self, publisher_sent_fn *sent, void *arg);
 
 //  Close the socket, lingering up to PUBLISHER_LINGER_MS so sent lines leave; sets *self_p to
 //  NULL. Safe twice.
@@ -70,23 +80,33 @@ uint64_t publisher_last_seq (publisher_t *self);
 //  How many listen to us (chats, plain subscribers, course peers).
 int publisher_listeners (publisher_t *self);
 
-//  Send text to channel: frame 1 in the course's format, frame 2 our metadata with the next
-//  seq (only frame 1 with --plain). It always waits for room rather than be dropped. Fills
-//  *sent. Returns 0, or -1 if it cannot be encoded.
-int publisher_send_line (publisher_t *self, const char *channel, const char *text, size_t text_size,
-                         publisher_line_t *sent);
+//  Say text in channel as our next chat line (its seq is taken now). It waits in a batch with
+//  the lines that follow it until publisher_send_lines, which signs them all at once; a full
+//  batch goes at once. With --plain it goes at once, as the course's one frame. Returns 0, or
+//  -1 if it cannot be encoded.
+int publisher_send_line (publisher_t *self, const char *channel, const char *text,
+                         size_t text_size);
 
-//  Send a control message: topic, our metadata (seq 0), body. Dropped when the outbox is full
-//  (heartbeats come again). Returns 0, or -1 if dropped.
+//  Send the batch of lines waiting: one "~lines" message signed once for all (to chats) and,
+//  while a course peer listens, each line in the course's one frame. They always wait for room
+//  rather than be dropped. Calls the sent function for each.
+void publisher_send_lines (publisher_t *self);
+
+//  Send a control message, signed: topic, our metadata (seq 0), body. The lines waiting go
+//  first. Dropped when the outbox is full (heartbeats come again). Returns 0, or -1 if dropped.
 int publisher_send_control (publisher_t *self, const char *topic, const void *body,
                             size_t body_size);
 
-//  Send a message for peer to only: its private topic, kind, body (none when NULL), and meta
-//  (ours, from publisher_meta, or a line's as kept). With may_drop it is dropped when the
-//  outbox is full. Returns 0, or -1 if dropped or not encodable.
+//  Send a message for peer to only: its private topic, kind, body (none when NULL), and meta.
+//  Signed when meta is ours (publisher_meta; sign), else as it is (a line kept with its proof).
+//  With may_drop it is dropped when the outbox is full. Returns 0, or -1 if dropped or not
+//  encodable.
 int publisher_send_private (publisher_t *self, const uint8_t to[WIRE_SENDER_BYTES],
                             const char *kind, const void *body, size_t body_size, const void *meta,
-                            size_t meta_size, bool may_drop);
+                            size_t meta_size, bool may_drop, bool sign);
+
+//  How many listen in the course's one-frame format (course peers, plain tools).
+int publisher_course_listeners (publisher_t *self);
 
 //  Write our metadata frame with seq (0 for control traffic) into out. Returns its size, or -1.
 int publisher_meta (publisher_t *self, uint64_t seq, uint8_t *out, size_t outsize);

@@ -2,8 +2,11 @@
 
     Frame 1: "<kanal>> <text>", exactly the course's format, UTF-8.
     Frame 2: version (1 byte), sender id (16), seq (8, big-endian), time in ms (8, big-endian),
-             nick length (1), nick (1..64 bytes). Bytes after the nick are reserved for later
-             versions and ignored, so a newer peer can add fields without breaking this one.
+             nick length (1), nick (1..64 bytes); from version 2 the sender's public key (32)
+             and session (16). A reader of version 1 ignores what follows the nick, so it still
+             reads a version 2 frame.
+    A line's proof (version 2), after its metadata: first seq (8), count (2), signature (64),
+    then one 32-byte hash per level of its path (wire_path_levels).
 */
 #include "i18n.h"
 #include "wire.h"
@@ -96,6 +99,14 @@ s_get_u64 (const uint8_t *in)
     return value;
 }
 
+//  Store value big-endian in 2 bytes.
+static void
+s_put_u16 (uint8_t *out, uint16_t value)
+{
+    out[0] = (uint8_t) (value >> 8);
+    out[1] = (uint8_t) (value & 0xFF);
+}
+
 int
 wire_encode_meta (uint8_t *out, size_t outsize, const wire_meta_t *meta)
 {
@@ -103,8 +114,14 @@ wire_encode_meta (uint8_t *out, size_t outsize, const wire_meta_t *meta)
     if (!wire_nick_valid (meta->nick, nick_size))
         return -1;
     size_t size = WIRE_META_FIXED_BYTES + nick_size;
-    if (size > outsize)
+    bool keyed = meta->version >= WIRE_VERSION;
+    if (size + (keyed ? WIRE_META_KEY_BYTES : 0) > outsize)
         return -1;
+    if (keyed) {
+        memcpy (out + size, meta->public_key, WIRE_PUBLIC_BYTES);
+        memcpy (out + size + WIRE_PUBLIC_BYTES, meta->session, WIRE_SESSION_BYTES);
+        size += WIRE_META_KEY_BYTES;
+    }
     out[0] = meta->version;
     memcpy (out + 1, meta->sender, WIRE_SENDER_BYTES);
     s_put_u64 (out + 17, meta->seq);
@@ -131,6 +148,62 @@ wire_decode_meta (const void *frame, size_t size, wire_meta_t *meta)
     meta->sent_ms = s_get_u64 (data + 25);
     memcpy (meta->nick, data + WIRE_META_FIXED_BYTES, nick_size);
     meta->nick[nick_size] = 0;
+    meta->size = WIRE_META_FIXED_BYTES + nick_size;
+    meta->keyed = false;
+    if (meta->version < WIRE_VERSION)
+        return WIRE_OK;
+    //  Version 2 and later carry the key; without it the frame is broken
+    if (meta->size + WIRE_META_KEY_BYTES > size)
+        return WIRE_BAD_META;
+    memcpy (meta->public_key, data + meta->size, WIRE_PUBLIC_BYTES);
+    memcpy (meta->session, data + meta->size + WIRE_PUBLIC_BYTES, WIRE_SESSION_BYTES);
+    meta->size += WIRE_META_KEY_BYTES;
+    meta->keyed = true;
+    return WIRE_OK;
+}
+
+size_t
+wire_path_levels (size_t index, size_t count)
+{
+    size_t levels = 0;
+    for (size_t nodes = count; nodes > 1; nodes = (nodes + 1) / 2, index /= 2)
+        if ((index ^ 1) < nodes)
+            levels++;
+    return levels;
+}
+
+int
+wire_encode_proof (uint8_t *out, size_t outsize, size_t meta_size, const wire_proof_t *proof)
+{
+    size_t size = meta_size + WIRE_PROOF_FIXED_BYTES + proof->levels * WIRE_HASH_BYTES;
+    if (proof->levels > WIRE_PATH_MAX || size > outsize)
+        return -1;
+    uint8_t *at = out + meta_size;
+    s_put_u64 (at, proof->first_seq);
+    s_put_u16 (at + 8, proof->count);
+    memcpy (at + 10, proof->signature, WIRE_SIGNATURE_BYTES);
+    memcpy (at + WIRE_PROOF_FIXED_BYTES, proof->path, proof->levels * WIRE_HASH_BYTES);
+    return (int) size;
+}
+
+wire_error_t
+wire_decode_proof (const void *frame, size_t size, size_t meta_size, uint64_t seq,
+                   wire_proof_t *proof)
+{
+    const uint8_t *at = (const uint8_t *) frame + meta_size;
+    if (meta_size > size || size - meta_size < WIRE_PROOF_FIXED_BYTES)
+        return WIRE_BAD_META;
+    proof->first_seq = s_get_u64 (at);
+    proof->count = (uint16_t) ((at[8] << 8) | at[9]);
+    //  The line must be inside its batch
+    if (proof->count < 1 || proof->count > WIRE_BATCH_LINES_MAX || proof->first_seq < 1 ||
+        seq < proof->first_seq || seq - proof->first_seq >= proof->count)
+        return WIRE_BAD_META;
+    proof->levels = wire_path_levels ((size_t) (seq - proof->first_seq), proof->count);
+    if (size - meta_size != WIRE_PROOF_FIXED_BYTES + proof->levels * WIRE_HASH_BYTES)
+        return WIRE_BAD_META;
+    memcpy (proof->signature, at + 10, WIRE_SIGNATURE_BYTES);
+    memcpy (proof->path, at + WIRE_PROOF_FIXED_BYTES, proof->levels * WIRE_HASH_BYTES);
     return WIRE_OK;
 }
 

@@ -12,6 +12,7 @@
 #include "control.h"
 #include "publisher.h"
 #include "roomlock.h"
+#include "signing.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -221,11 +222,89 @@ testlib_hex (const uint8_t *bytes, size_t size, char *out)
     out[2 * size] = 0;
 }
 
+const identity_t *
+testlib_identity (int n)
+{
+    static identity_t *identities[TESTLIB_IDENTITIES];
+    assert_true (n >= 0 && n < TESTLIB_IDENTITIES);
+    if (!identities[n]) {
+        char error[IDENTITY_ERROR_MAX_BYTES];
+        identities[n] = identity_open (NULL, "test", true, error, sizeof error);
+        assert_non_null (identities[n]);
+    }
+    return identities[n];
+}
+
 size_t
-testlib_meta (uint8_t meta[WIRE_META_MAX_BYTES], const uint8_t id[WIRE_SENDER_BYTES],
-              const char *nick, uint64_t seq, uint64_t sent_ms)
+testlib_meta (uint8_t meta[WIRE_META_MAX_BYTES], const identity_t *who, const char *nick,
+              uint64_t seq, uint64_t sent_ms)
 {
     wire_meta_t decoded = {.version = WIRE_VERSION, .seq = seq, .sent_ms = sent_ms};
+    memcpy (decoded.sender, identity_sender (who), WIRE_SENDER_BYTES);
+    memcpy (decoded.public_key, identity_public (who), WIRE_PUBLIC_BYTES);
+    memcpy (decoded.session, identity_session (who), WIRE_SESSION_BYTES);
+    assert_true (strlen (nick) < sizeof decoded.nick);
+    strcpy (decoded.nick, nick);
+    int size = wire_encode_meta (meta, WIRE_META_MAX_BYTES, &decoded);
+    assert_true (size > 0);
+    return (size_t) size;
+}
+
+size_t
+testlib_line_meta (uint8_t out[WIRE_LINE_META_MAX_BYTES], const identity_t *who, const char *nick,
+                   uint64_t seq, uint64_t sent_ms, const char *line)
+{
+    uint8_t meta[WIRE_META_MAX_BYTES];
+    size_t meta_size = testlib_meta (meta, who, nick, seq, sent_ms);
+    signing_line_t one = {(const uint8_t *) line, strlen (line)};
+    static signing_batch_t batch;
+    assert_int_equal (signing_batch_build (&batch, meta, meta_size, seq, &one, 1), 0);
+    signing_batch_sign (&batch, who);
+    int size = signing_line_meta (&batch, 0, out, WIRE_LINE_META_MAX_BYTES);
+    assert_true (size > 0);
+    return (size_t) size;
+}
+
+void
+testlib_batch (testlib_batch_t *batch, const identity_t *who, const char *nick, uint64_t first_seq,
+               uint64_t sent_ms, const char *const *lines, size_t count)
+{
+    static signing_batch_t tree;
+    signing_line_t each[WIRE_BATCH_LINES_MAX];
+    assert_true (count <= WIRE_BATCH_LINES_MAX);
+    for (size_t i = 0; i < count; i++)
+        each[i] = (signing_line_t){(const uint8_t *) lines[i], strlen (lines[i])};
+    size_t meta_size = testlib_meta (batch->meta, who, nick, first_seq, sent_ms);
+    int body_size = signing_encode_body (batch->body, sizeof batch->body, each, count);
+    assert_true (body_size > 0);
+    assert_int_equal (signing_batch_build (&tree, batch->meta, meta_size, first_seq, each, count),
+                      0);
+    signing_batch_sign (&tree, who);
+    memcpy (batch->signature, tree.signature, WIRE_SIGNATURE_BYTES);
+    batch->frames[0] = CONTROL_LINES;
+    batch->sizes[0] = strlen (CONTROL_LINES);
+    batch->frames[1] = batch->meta;
+    batch->sizes[1] = meta_size;
+    batch->frames[2] = batch->body;
+    batch->sizes[2] = (size_t) body_size;
+    batch->frames[3] = batch->signature;
+    batch->sizes[3] = WIRE_SIGNATURE_BYTES;
+}
+
+void
+testlib_sign (const identity_t *who, const void **frames, size_t *sizes, size_t count,
+              uint8_t signature[WIRE_SIGNATURE_BYTES])
+{
+    signing_sign_frames (who, frames, sizes, count, signature);
+    frames[count] = signature;
+    sizes[count] = WIRE_SIGNATURE_BYTES;
+}
+
+size_t
+testlib_meta_v1 (uint8_t meta[WIRE_META_MAX_BYTES], const uint8_t id[WIRE_SENDER_BYTES],
+                 const char *nick, uint64_t seq, uint64_t sent_ms)
+{
+    wire_meta_t decoded = {.version = WIRE_VERSION_UNSIGNED, .seq = seq, .sent_ms = sent_ms};
     memcpy (decoded.sender, id, WIRE_SENDER_BYTES);
     assert_true (strlen (nick) < sizeof decoded.nick);
     strcpy (decoded.nick, nick);
@@ -272,12 +351,12 @@ testlib_free_port (void)
 }
 
 publisher_t *
-testlib_publisher_new (roomlock_t *lock, const uint8_t id[WIRE_SENDER_BYTES], const char *nick,
-                       bool plain, int *port)
+testlib_publisher_new (roomlock_t *lock, const identity_t *who, const char *nick, bool plain,
+                       int *port)
 {
     for (int try = 0; try < TESTLIB_PORT_TRIES; try++) {
         *port = testlib_free_port ();
-        publisher_t *publisher = publisher_new (*port, lock, id, nick, plain);
+        publisher_t *publisher = publisher_new (*port, lock, who, nick, plain);
         if (publisher)
             return publisher;
     }

@@ -13,6 +13,7 @@
 #ifndef TESTLIB_H_INCLUDED
 #define TESTLIB_H_INCLUDED
 
+#include "identity.h"
 #include "wire.h"
 
 #include <czmq.h>
@@ -81,10 +82,42 @@ void testlib_assert_inert (const char *text);
 //  the code under test; out holds 2 * size + 1 bytes.
 void testlib_hex (const uint8_t *bytes, size_t size, char *out);
 
-//  Encode the metadata of sender id with nick, seq and send time sent_ms into meta. Returns
-//  its size.
-size_t testlib_meta (uint8_t meta[WIRE_META_MAX_BYTES], const uint8_t id[WIRE_SENDER_BYTES],
-                     const char *nick, uint64_t seq, uint64_t sent_ms);
+#define TESTLIB_IDENTITIES 8 // throwaway identities a test program can use
+
+//  Throwaway identity n (0..TESTLIB_IDENTITIES - 1), the same for the whole test program:
+//  a sender whose messages verify. Its sender id is identity_sender().
+const identity_t *testlib_identity (int n);
+
+//  Encode the metadata (version 2, signed) of who with nick, seq and send time sent_ms into
+//  meta. Returns its size.
+size_t testlib_meta (uint8_t meta[WIRE_META_MAX_BYTES], const identity_t *who, const char *nick,
+                     uint64_t seq, uint64_t sent_ms);
+
+//  ... and the metadata of version 1 (unsigned, an older chat) of sender id.
+size_t testlib_meta_v1 (uint8_t meta[WIRE_META_MAX_BYTES], const uint8_t id[WIRE_SENDER_BYTES],
+                        const char *nick, uint64_t seq, uint64_t sent_ms);
+
+//  The metadata with its proof of one chat line (frame 1: line, line_size) that who sent
+//  alone, as seq: what a resent line or history carries. Returns its size.
+size_t testlib_line_meta (uint8_t out[WIRE_LINE_META_MAX_BYTES], const identity_t *who,
+                          const char *nick, uint64_t seq, uint64_t sent_ms, const char *line);
+
+//  The frames of a batch ("~lines", meta, body, signature) of count lines (each frame 1,
+//  "kanal> text") by who from first_seq; frames[] and sizes[] point into batch.
+typedef struct {
+    uint8_t meta[WIRE_META_MAX_BYTES];       //  frame 2
+    uint8_t body[32 * 1024];                 //  frame 3
+    uint8_t signature[WIRE_SIGNATURE_BYTES]; //  frame 4
+    const void *frames[4];                   //  the four frames
+    size_t sizes[4];                         //  their sizes
+} testlib_batch_t;
+void testlib_batch (testlib_batch_t *batch, const identity_t *who, const char *nick,
+                    uint64_t first_seq, uint64_t sent_ms, const char *const *lines, size_t count);
+
+//  Sign a message of count frames (a signed message's frames before its signature) by who:
+//  frames[count] and sizes[count] get the signature, kept in signature.
+void testlib_sign (const identity_t *who, const void **frames, size_t *sizes, size_t count,
+                   uint8_t signature[WIRE_SIGNATURE_BYTES]);
 
 //  A TCP port on 127.0.0.1 nobody listens on now: a probe bound to a free one, unbound and
 //  seen closed by its monitor (libzmq closes a listener later, in its I/O thread).
@@ -92,9 +125,8 @@ int testlib_free_port (void);
 
 //  publisher_new on a free port (never 0, which means 5557 and up), TESTLIB_PORT_TRIES times
 //  at most, as another process may take the port between the probe and the bind. Sets *port.
-struct _publisher_t *testlib_publisher_new (struct _roomlock_t *lock,
-                                            const uint8_t id[WIRE_SENDER_BYTES], const char *nick,
-                                            bool plain, int *port);
+struct _publisher_t *testlib_publisher_new (struct _roomlock_t *lock, const identity_t *who,
+                                            const char *nick, bool plain, int *port);
 
 //  True when socket (a zsock_t or a libzmq socket) has something to read within timeout_ms.
 bool testlib_readable (void *socket, int timeout_ms);
