@@ -149,6 +149,17 @@ s_take_key (options_t *options, const char *value, char *error, size_t error_siz
     return 0;
 }
 
+//  --identity FILE
+static int
+s_take_identity (options_t *options, const char *value, char *error, size_t error_size)
+{
+    if (!*value)
+        return s_bad (error, error_size, options->program,
+                      _ ("bad --identity \"%s\": name a key file"), value);
+    options->identity = value;
+    return 0;
+}
+
 //  The flags: each sets one field
 static int
 s_take_flag (options_t *options, const char *name)
@@ -159,7 +170,8 @@ s_take_flag (options_t *options, const char *name)
     } flags[] = {{"plain", &options->plain},
                  {"verbose", &options->verbose},
                  {"no-discovery", &options->no_discovery},
-                 {"no-history", &options->no_history}};
+                 {"no-history", &options->no_history},
+                 {"throwaway-key", &options->throwaway_key}};
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
         if (streq (name, flags[i].name)) {
             *flags[i].field = true;
@@ -182,6 +194,8 @@ static const option_spec_t s_options[] = {
     {"history", required_argument, 0, s_take_history},
     {"log", required_argument, 0, s_take_log},
     {"key", required_argument, 0, s_take_key},
+    {"identity", required_argument, 0, s_take_identity},
+    {"throwaway-key", no_argument, 0, NULL},
     {"help", no_argument, 'h', NULL},
     {"version", no_argument, 0, NULL},
 };
@@ -242,6 +256,8 @@ s_defaults (options_t *options, const char *argv0)
     s_default_nick (options->nick, sizeof options->nick);
     const char *no_discovery = getenv ("CHAT_NO_DISCOVERY");
     options->no_discovery = no_discovery && *no_discovery && !streq (no_discovery, "0");
+    const char *throwaway = getenv ("CHAT_THROWAWAY_KEY");
+    options->throwaway_key = throwaway && *throwaway && !streq (throwaway, "0");
     const char *key = getenv ("CHAT_KEY"); //  keeps the passphrase out of ps
     options->key = key && *key ? key : NULL;
 }
@@ -312,6 +328,10 @@ options_usage (const options_t *options, FILE *out)
                 "      --log FILE           append what you see to FILE, with times\n"
                 "      --key PASSPHRASE     lock the room: encrypt everything, admit only those\n"
                 "                           with the passphrase (- asks for it; or CHAT_KEY)\n"
+                "      --identity FILE      sign with the key in FILE (default: one per nick,\n"
+                "                           in $XDG_DATA_HOME/chatt/); made if missing\n"
+                "      --throwaway-key      sign with a key for this run only (or\n"
+                "                           CHAT_THROWAWAY_KEY=1)\n"
                 "  -h, --help               show this help and exit\n"
                 "      --version            show the version and exit\n"
                 "\n"

@@ -20,6 +20,8 @@ export LC_ALL=${LC_ALL:-C.UTF-8}
 # Tests never broadcast on the machine's own network: LAN discovery is off unless a test turns
 # it on, inside network namespaces it made itself
 export CHAT_NO_DISCOVERY=${CHAT_NO_DISCOVERY:-1}
+# Each test makes its own keys (one per nick): a user's own keys are never touched
+export XDG_DATA_HOME=$TMP/data
 
 # Run at exit: stop every peer and run every registered cleanup command.
 cleanup() {
