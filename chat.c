@@ -207,16 +207,14 @@ s_banner_identity (chat_t *self)
         term_notice (_ ("a new key for %s, in %s: fingerprint %s"),
                      publisher_nick (self->publisher), safe, fingerprint);
         break;
-    case IDENTITY_LOADED:
-        term_notice (_ ("your key: fingerprint %s"), fingerprint);
+    case IDENTITY_LOADED: //  the usual start: nothing worth a line (\whois shows it)
         break;
     case IDENTITY_BUSY:
         term_notice (_ ("%s is in use by another chat: this one has a throwaway key (fingerprint "
                         "%s), so the others see a new key"),
                      safe, fingerprint);
         break;
-    case IDENTITY_THROWAWAY:
-        term_notice (_ ("a throwaway key for this run: fingerprint %s"), fingerprint);
+    case IDENTITY_THROWAWAY: //  asked for
         break;
     }
 }
