@@ -15,6 +15,7 @@
 #include "i18n.h"
 #include "identity.h"
 #include "input.h"
+#include "known.h"
 #include "options.h"
 #include "outbox.h"
 #include "peers.h"
@@ -39,6 +40,7 @@
 typedef struct {
     options_t options;                  //  what the user asked for
     identity_t *identity;               //  our key pair: what we send is signed with it
+    known_t *known;                     //  the keys first seen for each nick (shared)
     uint8_t self_id[WIRE_SENDER_BYTES]; //  our sender id, derived from its key
     channels_t *channels;               //  channel table (shared with the subscriber thread)
     peers_t *peers;                     //  peer list (shared with it)
@@ -351,6 +353,16 @@ s_start_tables (chat_t *self)
     if (!self->identity)
         errx (2, "%s", error);
     memcpy (self->self_id, identity_sender (self->identity), WIRE_SENDER_BYTES);
+    char known_path[IDENTITY_PATH_MAX_BYTES + 16];
+    int size = snprintf (known_path, sizeof known_path, "%s/%s", identity_dir (self->identity),
+                         KNOWN_FILE);
+    self->known = known_new (size > 0 && (size_t) size < sizeof known_path ? known_path : NULL);
+    if (!self->known)
+        errx (1, "out of memory");
+    identity_origin_t origin = identity_origin (self->identity);
+    if (origin == IDENTITY_LOADED || origin == IDENTITY_CREATED)
+        //  Our nick is ours: another key using it is shown apart
+        known_check (self->known, self->options.nick, identity_public (self->identity), NULL);
     self->channels = channels_new (self->options.channel);
     self->room = room_new ();
     self->peers = peers_new ();
@@ -397,6 +409,7 @@ s_destroy (chat_t *self)
         peers_destroy (&self->peers);
         room_destroy (&self->room);
         channels_destroy (&self->channels);
+        known_destroy (&self->known);
     }
     term_set_log (NULL);
 }
@@ -420,9 +433,9 @@ s_start (chat_t *self)
     self->presence = presence_new (self->publisher, self->channels, self->room);
     if (!self->answers || !self->private || !self->presence)
         errx (1, "out of memory");
-    self->subscriber = subscriber_new (self->channels, self->peers, self->room, self->backlog,
-                                       self->lock, self->self_id, publisher_port (self->publisher),
-                                       (size_t) options->history_lines);
+    self->subscriber = subscriber_new (
+        self->channels, self->peers, self->room, self->backlog, self->lock, self->identity,
+        self->known, publisher_port (self->publisher), (size_t) options->history_lines);
 }
 
 //  Hand the terminal (or the pipe) to the input, and start the command runner.
@@ -439,6 +452,7 @@ s_start_input (chat_t *self)
                                   .answers = self->answers,
                                   .private = self->private,
                                   .presence = self->presence,
+                                  .known = self->known,
                                   .input = self->input,
                                   .program = options->program,
                                   .locked = roomlock_locked (self->lock)};

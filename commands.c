@@ -9,6 +9,7 @@
 #include "address.h"
 #include "term.h"
 #include "text.h"
+#include "trust.h"
 
 #include <czmq.h>
 #include <string.h>
@@ -49,6 +50,8 @@ static const command_spec_t s_specs[] = {
     {"me", COMMAND_ME, 1, 2},   //  "\me" alone: the text is taken whole in commands_parse
     {"msg", COMMAND_MSG, 2, 2}, //  with a text: taken whole in commands_parse
     {"invite", COMMAND_INVITE, 0, 0},
+    {"whois", COMMAND_WHOIS, 1, 1},
+    {"trust", COMMAND_TRUST, 1, 1},
     {"quit", COMMAND_QUIT, 0, 0},
     {"exit", COMMAND_QUIT, 0, 0},
 };
@@ -196,6 +199,8 @@ s_help (void)
                   "  \\me does something     an action: \"* anna does something\"\n"
                   "  \\msg NICK text         a private message to NICK only\n"
                   "  \\invite                a line to give a friend who should join\n"
+                  "  \\whois NICK            the fingerprint of NICK's key, to compare aloud\n"
+                  "  \\trust NICK            accept NICK's new key\n"
                   "  \\clear                 clear the screen\n"
                   "  \\quit, \\exit           leave (Ctrl-D and Ctrl-C too)\n"
                   "Other lines go to the channel you write to (\\\\ sends a leading \\).\n"));
@@ -468,7 +473,7 @@ s_run_msg (commands_t *self, const command_t *command, const char *line)
 {
     (void) line;
     char safe[4 * COMMAND_ARGUMENT_MAX_BYTES], name[NAME_MAX_BYTES + 8];
-    uint8_t id[WIRE_SENDER_BYTES];
+    uint8_t id[WIRE_SENDER_BYTES], key[WIRE_PUBLIC_BYTES];
     text_sanitize (command->argument, strlen (command->argument), safe, sizeof safe);
     int found = room_find (self->with.room, command->argument, id, name, sizeof name);
     if (found < 0)
@@ -477,8 +482,10 @@ s_run_msg (commands_t *self, const command_t *command, const char *line)
         term_error (_ ("several members are called %s: write the name \\who shows, like "
                        "%s#3f2a"),
                     safe, safe);
+    else if (!room_key (self->with.room, id, key, NULL))
+        term_error (_ ("%s has not sent a signed heartbeat yet: its key is not known"), name);
     else if (s_sendable (command->text, strlen (command->text)))
-        private_send (self->with.private, id, name, command->text, zclock_mono ());
+        private_send (self->with.private, id, key, name, command->text, zclock_mono ());
 }
 
 //  \nick NEW: the others learn it with our next heartbeat, at once.
@@ -547,6 +554,13 @@ s_run_simple (commands_t *self, const command_t *command, const char *line)
     case COMMAND_INVITE:
         s_invite (self);
         break;
+    case COMMAND_WHOIS:
+        trust_whois (self->with.room, self->with.known, publisher_identity (self->with.publisher),
+                     publisher_nick (self->with.publisher), command->argument);
+        break;
+    case COMMAND_TRUST:
+        trust_accept (self->with.room, self->with.known, command->argument);
+        break;
     case COMMAND_CLEAR:
         term_clear ();
         break;
@@ -588,6 +602,8 @@ static runner_fn *const s_runners[] = {[COMMAND_MESSAGE] = s_run_message,
                                        [COMMAND_ME] = s_run_me,
                                        [COMMAND_MSG] = s_run_msg,
                                        [COMMAND_INVITE] = s_run_simple,
+                                       [COMMAND_WHOIS] = s_run_simple,
+                                       [COMMAND_TRUST] = s_run_simple,
                                        [COMMAND_CLEAR] = s_run_simple,
                                        [COMMAND_QUIT] = NULL,
                                        [COMMAND_UNKNOWN] = s_run_mistake,

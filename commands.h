@@ -12,6 +12,7 @@
 #include "answers.h"
 #include "channels.h"
 #include "input.h"
+#include "known.h"
 #include "peers.h"
 #include "presence.h"
 #include "private.h"
@@ -35,6 +36,8 @@ typedef enum {
     COMMAND_ME,         //  \me does something (text: the action)
     COMMAND_MSG,        //  \msg NICK text (argument: the nick, text: the message)
     COMMAND_INVITE,     //  \invite
+    COMMAND_WHOIS,      //  \whois NICK: the fingerprint of its key
+    COMMAND_TRUST,      //  \trust NICK: accept its new key
     COMMAND_CLEAR,      //  \clear
     COMMAND_QUIT,       //  \quit or \exit
     COMMAND_UNKNOWN,    //  a backslash word we do not know
@@ -69,6 +72,7 @@ typedef struct {
     answers_t *answers;     //  ... and is remembered here, for those who miss it
     private_t *private;     //  \msg
     presence_t *presence;   //  our heartbeat (a new nick is told at once)
+    known_t *known;         //  the keys first seen for each nick (\whois, \trust)
     input_t *input;         //  the terminal, whose echo of a line said is replaced
     const char *program;    //  the program as started (chatt when installed), for \invite
     bool locked;            //  the room is locked: \invite says to bring the passphrase

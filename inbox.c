@@ -39,6 +39,7 @@ struct _inbox_t {
     signing_line_t lines[WIRE_BATCH_LINES_MAX];    //  the lines of a batch received
     signing_batch_t batch;                         //  ... and its tree
     signing_cache_t cache;                         //  the last signature that verified
+    known_t *known;                                //  the key first seen for each nick
     uint8_t line_meta[WIRE_LINE_META_MAX_BYTES];   //  one line's metadata and proof
 };
 
@@ -207,7 +208,15 @@ s_deliver (inbox_t *self, const received_t *received, const char *address, origi
         } else if (meta->seq &&
                    streams_line (self->streams, meta->sender, meta->seq, now_ms) != STREAMS_SHOW)
             return; //  shown already, or ahead of a gap being repaired
-        room_line (self->room, meta->sender, meta->nick, name, sizeof name);
+        if (presence_key_changed (self->known, meta)) {
+            //  Another key than the one this nick had: never shown as if it were
+            char tag[IDENTITY_SHORT_BYTES];
+            identity_short (meta->public_key, tag, sizeof tag);
+            int size = snprintf (name, sizeof name, "%s?%s", meta->nick, tag);
+            if (size < 0 || (size_t) size >= sizeof name)
+                text_copy (name, sizeof name, "?");
+        } else
+            room_line (self->room, meta->sender, meta->nick, name, sizeof name);
         view.sender = name;
         if (meta->seq)
             backlog_keep (self->backlog, received->line_frame->data, received->line_frame->size,
@@ -488,6 +497,14 @@ inbox_tick (inbox_t *self, int64_t now_ms)
 {
     presence_inbox_expire (self->presence, now_ms);
     repair_due (self->repair, now_ms);
+}
+
+void
+inbox_set_trust (inbox_t *self, known_t *known, const identity_t *identity)
+{
+    self->known = known;
+    presence_inbox_set_known (self->presence, known);
+    private_inbox_set_identity (self->private, identity);
 }
 
 uint64_t

@@ -13,6 +13,8 @@
 
 #include "backlog.h"
 #include "channels.h"
+#include "identity.h"
+#include "known.h"
 #include "peers.h"
 #include "room.h"
 #include "wire.h"
@@ -53,6 +55,10 @@ void inbox_receive (inbox_t *self);
 //  it signed, and is dropped.
 void inbox_handle (inbox_t *self, const inbox_frame_t *frames, size_t count, size_t total,
                    const char *address, bool from_chat, int64_t now_ms);
+
+//  Check senders' keys against known (trust on first use), and open the private messages
+//  sealed to identity (neither owned; without them, keys are not checked and none opens).
+void inbox_set_trust (inbox_t *self, known_t *known, const identity_t *identity);
 
 //  Messages dropped so far because their signature did not verify.
 uint64_t inbox_forged (inbox_t *self);

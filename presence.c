@@ -4,6 +4,7 @@
 #include "address.h"
 #include "control.h"
 #include "i18n.h"
+#include "identity.h"
 #include "term.h"
 #include "text.h"
 
@@ -27,6 +28,7 @@ struct _presence_inbox_t {
     repair_t *repair;                   //  asks for history (not owned)
     uint8_t self_id[WIRE_SENDER_BYTES]; //  ours
     control_beat_t beat;                //  the heartbeat being decoded
+    known_t *known;                     //  the keys first seen for each nick (not owned)
 };
 
 presence_t *
@@ -99,6 +101,31 @@ presence_inbox_destroy (presence_inbox_t **self_p)
         freen (*self_p);
 }
 
+void
+presence_inbox_set_known (presence_inbox_t *self, known_t *known)
+{
+    self->known = known;
+}
+
+bool
+presence_key_changed (known_t *known, const wire_meta_t *meta)
+{
+    bool first = false;
+    if (!known || !meta->keyed ||
+        known_check (known, meta->nick, meta->public_key, &first) != KNOWN_CHANGED)
+        return false;
+    if (first) {
+        char now[IDENTITY_FINGERPRINT_BYTES], tag[IDENTITY_SHORT_BYTES];
+        identity_fingerprint (meta->public_key, now, sizeof now);
+        identity_short (meta->public_key, tag, sizeof tag);
+        term_notice (_ ("warning: %s writes with another key than before (fingerprint %s), "
+                        "shown as %s?%s: it may be someone else. \\whois %s compares, "
+                        "\\trust %s accepts it"),
+                     meta->nick, now, meta->nick, tag, meta->nick, meta->nick);
+    }
+    return true;
+}
+
 //  Connect to the members a heartbeat lists that we do not hear yet: this is how joining one
 //  member of a room connects you to all of them.
 static void
@@ -138,6 +165,11 @@ s_heard (presence_inbox_t *self, const wire_meta_t *meta, const control_beat_t *
         //  We hear it at a second address (127.0.0.1 and the LAN, say): one is enough
         peers_remove_label (self->peers, label, true);
         return;
+    }
+    if (meta->keyed) {
+        room_set_key (self->room, meta->sender, meta->public_key,
+                      presence_key_changed (self->known, meta));
+        room_line (self->room, meta->sender, meta->nick, name, sizeof name);
     }
     if (news == ROOM_NEWS_JOINED) {
         char safe[4 * ENDPOINT_MAX_BYTES];

@@ -13,6 +13,7 @@
 #define PRESENCE_H_INCLUDED
 
 #include "channels.h"
+#include "known.h"
 #include "peers.h"
 #include "publisher.h"
 #include "repair.h"
@@ -56,6 +57,14 @@ void presence_inbox_destroy (presence_inbox_t **self_p);
 void presence_inbox_receive (presence_inbox_t *self, const void *topic, size_t topic_size,
                              const wire_meta_t *meta, const void *body, size_t body_size,
                              const char *address, int64_t now_ms);
+
+//  Check the keys heard against known (not owned): a member whose key is not the one first
+//  seen for its nick is shown apart and warned of (presence_key_changed).
+void presence_inbox_set_known (presence_inbox_t *self, known_t *known);
+
+//  True when the key of meta (signed, version 2) is not the one known (may be NULL) has for
+//  its nick; the first time in this run, the user is warned in one line.
+bool presence_key_changed (known_t *known, const wire_meta_t *meta);
 
 //  Tell the user about members gone silent for good at now_ms (crashed, or cut off).
 void presence_inbox_expire (presence_inbox_t *self, int64_t now_ms);

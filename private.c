@@ -7,15 +7,17 @@
 #include "view.h"
 
 #include <czmq.h>
+#include <sodium.h>
 
 //  A private message waiting for its receipt
 typedef struct {
-    uint64_t number;               //  its number (0: slot free)
-    uint8_t to[WIRE_SENDER_BYTES]; //  the recipient's id
-    char name[NAME_MAX_BYTES + 8]; //  ... and name, for the notices
-    char text[TEXT_MAX_BYTES + 1]; //  the text, to send it once more
-    int64_t sent_ms;               //  when it was first sent
-    bool resent;                   //  sent a second time already
+    uint64_t number;                        //  its number (0: slot free)
+    uint8_t to[WIRE_SENDER_BYTES];          //  the recipient's id
+    uint8_t box[crypto_box_PUBLICKEYBYTES]; //  ... and its key for crypto_box
+    char name[NAME_MAX_BYTES + 8];          //  ... and name, for the notices
+    char text[TEXT_MAX_BYTES + 1];          //  the text, to send it once more
+    int64_t sent_ms;                        //  when it was first sent
+    bool resent;                            //  sent a second time already
 } waiting_t;
 
 struct _private_t {
@@ -32,6 +34,7 @@ typedef struct {
 
 struct _private_inbox_t {
     void *sub;                     //  the SUB socket, for receipts (not owned)
+    const identity_t *identity;    //  ours, to open what is sealed to us (not owned)
     room_t *room;                  //  the members, for names (not owned)
     seen_t seen[PRIVATE_SEEN_MAX]; //  messages shown, so a resent one shows once
     size_t seen_next;              //  where the next one is remembered
@@ -58,13 +61,22 @@ private_destroy (private_t **self_p)
 static int
 s_send (private_t *self, const waiting_t *message)
 {
-    uint8_t meta[WIRE_META_MAX_BYTES];
+    uint8_t meta[WIRE_META_MAX_BYTES], secret[crypto_box_SECRETKEYBYTES];
+    uint8_t sealed[PRIVATE_SEALED_MAX_BYTES];
     int meta_size = publisher_meta (self->publisher, message->number, meta, sizeof meta);
-    if (meta_size < 0)
+    size_t text_size = strlen (message->text);
+    if (meta_size < 0 || identity_box_secret (publisher_identity (self->publisher), secret))
         return -1;
-    return publisher_send_private (self->publisher, message->to, CONTROL_KIND_MESSAGE,
-                                   message->text, strlen (message->text), meta, (size_t) meta_size,
-                                   false, true);
+    //  A new nonce every time, the resent copy too
+    randombytes_buf (sealed, crypto_box_NONCEBYTES);
+    int status = crypto_box_easy (sealed + crypto_box_NONCEBYTES, (const uint8_t *) message->text,
+                                  text_size, sealed, message->box, secret);
+    sodium_memzero (secret, sizeof secret);
+    if (status != 0)
+        return -1;
+    return publisher_send_private (self->publisher, message->to, CONTROL_KIND_MESSAGE, sealed,
+                                   crypto_box_NONCEBYTES + crypto_box_MACBYTES + text_size, meta,
+                                   (size_t) meta_size, false, true);
 }
 
 //  Add a private message we sent to the transcript: what the user typed, as the recipient
@@ -83,8 +95,9 @@ s_log (private_t *self, const waiting_t *message)
 }
 
 int
-private_send (private_t *self, const uint8_t to[WIRE_SENDER_BYTES], const char *name,
-              const char *text, int64_t now_ms)
+private_send (private_t *self, const uint8_t to[WIRE_SENDER_BYTES],
+              const uint8_t to_key[WIRE_PUBLIC_BYTES], const char *name, const char *text,
+              int64_t now_ms)
 {
     waiting_t *message = NULL;
     for (size_t i = 0; i < PRIVATE_WAITING_MAX && !message; i++)
@@ -99,6 +112,11 @@ private_send (private_t *self, const uint8_t to[WIRE_SENDER_BYTES], const char *
         return -1; //  the caller checked both
     *message = (waiting_t){.number = ++self->number, .sent_ms = now_ms};
     memcpy (message->to, to, WIRE_SENDER_BYTES);
+    if (identity_box_public (to_key, message->box)) {
+        message->number = 0;
+        term_error (_ ("%s has no key a message can be sealed to: not sent"), name);
+        return -1;
+    }
     memcpy (message->name, name, name_size + 1);
     memcpy (message->text, text, text_size + 1);
     if (s_send (self, message)) {
@@ -177,14 +195,42 @@ s_first_time (private_inbox_t *self, const uint8_t sender[WIRE_SENDER_BYTES], ui
     return true;
 }
 
+void
+private_inbox_set_identity (private_inbox_t *self, const identity_t *identity)
+{
+    self->identity = identity;
+}
+
+//  Open a message sealed (sealed_size bytes: nonce, then crypto_box) by the sender of meta to
+//  us, into text (TEXT_MAX_BYTES + 1). Returns its size, or -1 if it does not open.
+static int
+s_open (private_inbox_t *self, const uint8_t *sealed, size_t sealed_size, const wire_meta_t *meta,
+        uint8_t *text)
+{
+    uint8_t secret[crypto_box_SECRETKEYBYTES], box[crypto_box_PUBLICKEYBYTES];
+    size_t overhead = crypto_box_NONCEBYTES + crypto_box_MACBYTES;
+    if (!self->identity || !meta->keyed || sealed_size <= overhead ||
+        sealed_size - overhead > TEXT_MAX_BYTES || identity_box_public (meta->public_key, box) ||
+        identity_box_secret (self->identity, secret))
+        return -1;
+    int status = crypto_box_open_easy (text, sealed + crypto_box_NONCEBYTES,
+                                       sealed_size - crypto_box_NONCEBYTES, sealed, box, secret);
+    sodium_memzero (secret, sizeof secret);
+    return status == 0 ? (int) (sealed_size - overhead) : -1;
+}
+
 int
-private_inbox_receive (private_inbox_t *self, const void *text, size_t text_size,
+private_inbox_receive (private_inbox_t *self, const void *sealed, size_t sealed_size,
                        const void *meta_frame, size_t meta_size)
 {
     wire_meta_t meta;
-    if (!text || !meta_frame || wire_decode_meta (meta_frame, meta_size, &meta) || meta.seq == 0 ||
-        text_size == 0 || text_size > TEXT_MAX_BYTES)
+    uint8_t text[TEXT_MAX_BYTES + 1];
+    if (!sealed || !meta_frame || wire_decode_meta (meta_frame, meta_size, &meta) || meta.seq == 0)
         return -1;
+    int opened = s_open (self, sealed, sealed_size, &meta, text);
+    if (opened <= 0)
+        return -1;
+    size_t text_size = (size_t) opened;
     control_request_t ack = {.kind = CONTROL_REQUEST_ACK, .number = meta.seq};
     memcpy (ack.target, meta.sender, WIRE_SENDER_BYTES);
     control_ask (self->sub, &ack); //  every time: the first receipt may have been lost
@@ -194,7 +240,7 @@ private_inbox_receive (private_inbox_t *self, const void *text, size_t text_size
     room_line (self->room, meta.sender, meta.nick, name, sizeof name);
     view_line_t view = {.when = time (NULL),
                         .sender = name,
-                        .text = text,
+                        .text = (const char *) text,
                         .text_size = text_size,
                         .color = term_color_on ()};
     view_format (line, sizeof line, &view);

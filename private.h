@@ -11,6 +11,7 @@
 #ifndef PRIVATE_H_INCLUDED
 #define PRIVATE_H_INCLUDED
 
+#include "identity.h"
 #include "limits.h"
 #include "publisher.h"
 #include "room.h"
@@ -24,6 +25,7 @@
 #define PRIVATE_RESEND_MS 2000 // a private message without a receipt is sent once more after this
 #define PRIVATE_WAIT_MS 5000   // ... and given up after this
 #define PRIVATE_SEEN_MAX 64    // private messages remembered, so a resent one shows once
+#define PRIVATE_SEALED_MAX_BYTES (24 + 16 + TEXT_MAX_BYTES) // nonce, MAC and the text
 
 typedef struct _private_t private_t;
 
@@ -37,8 +39,9 @@ void private_destroy (private_t **self_p);
 //  the member with id to, shown as name (a display name, room.h), at now_ms, and wait for its
 //  receipt. Returns 0; or -1 after one error line when it cannot be sent, and -1 at once for a
 //  text or name over its limit.
-int private_send (private_t *self, const uint8_t to[WIRE_SENDER_BYTES], const char *name,
-                  const char *text, int64_t now_ms);
+int private_send (private_t *self, const uint8_t to[WIRE_SENDER_BYTES],
+                  const uint8_t to_key[WIRE_PUBLIC_BYTES], const char *name, const char *text,
+                  int64_t now_ms);
 
 //  A receipt for message number came: tell the user, once.
 void private_delivered (private_t *self, uint64_t number);
@@ -56,10 +59,14 @@ private_inbox_t *private_inbox_new (void *sub, room_t *room);
 //  Destroy it; sets *self_p to NULL. Safe twice.
 void private_inbox_destroy (private_inbox_t **self_p);
 
-//  A private message to us: its text and metadata frames as received. Sends its receipt
-//  (every time: the first may have been lost), and shows it the first time. Returns 0, or -1
-//  if it is malformed (the caller says so).
-int private_inbox_receive (private_inbox_t *self, const void *text, size_t text_size,
+//  Open the messages sealed to identity (not owned; until then none opens).
+void private_inbox_set_identity (private_inbox_t *self, const identity_t *identity);
+
+//  A private message to us, its signature checked: the sealed text (a nonce and crypto_box of
+//  the text, from the sender's key to ours) and the metadata frame as received. Sends its
+//  receipt (every time: the first may have been lost), and shows it the first time. Returns
+//  0, or -1 if it is malformed or does not open (the caller says so).
+int private_inbox_receive (private_inbox_t *self, const void *sealed, size_t sealed_size,
                            const void *meta, size_t meta_size);
 
 #endif

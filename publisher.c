@@ -116,6 +116,12 @@ publisher_destroy (publisher_t **self_p)
     *self_p = NULL;
 }
 
+const identity_t *
+publisher_identity (publisher_t *self)
+{
+    return self->identity;
+}
+
 int
 publisher_port (publisher_t *self)
 {

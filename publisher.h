@@ -67,6 +67,9 @@ void publisher_on_sent (publisher_t *self, publisher_sent_fn *sent, void *arg);
 //  NULL. Safe twice.
 void publisher_destroy (publisher_t **self_p);
 
+//  Who signs what we send.
+const identity_t *publisher_identity (publisher_t *self);
+
 //  The port we listen on.
 int publisher_port (publisher_t *self);
 

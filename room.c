@@ -6,6 +6,7 @@
 #include "i18n.h"
 #include "room.h"
 #include "address.h"
+#include "identity.h"
 #include "text.h"
 
 #include <czmq.h>
@@ -13,12 +14,15 @@
 
 //  One member
 typedef struct {
-    uint8_t id[WIRE_SENDER_BYTES];    //  its sender id
-    char nick[NAME_MAX_BYTES + 1];    //  its nick
-    char address[ENDPOINT_MAX_BYTES]; //  "ip:port" where we reach it
-    char channel[NAME_MAX_BYTES + 1]; //  the channel it writes to
-    int64_t last_heard_ms;            //  time of its last heartbeat
-    bool reconnecting;                //  its connection broke; libzmq is reconnecting
+    uint8_t id[WIRE_SENDER_BYTES];         //  its sender id
+    char nick[NAME_MAX_BYTES + 1];         //  its nick
+    char address[ENDPOINT_MAX_BYTES];      //  "ip:port" where we reach it
+    char channel[NAME_MAX_BYTES + 1];      //  the channel it writes to
+    int64_t last_heard_ms;                 //  time of its last heartbeat
+    bool reconnecting;                     //  its connection broke; libzmq is reconnecting
+    bool keyed;                            //  its key is known (the two below are set)
+    uint8_t public_key[WIRE_PUBLIC_BYTES]; //  the key its heartbeats are signed with
+    bool changed;                          //  ... not the one first seen for its nick (known.h)
 } member_t;
 
 struct _room_t {
@@ -77,7 +81,15 @@ s_name (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], const char *nick, cha
     for (size_t i = 0; i < self->size && !shared; i++)
         shared = streq (self->members[i].nick, nick) &&
                  memcmp (self->members[i].id, id, WIRE_SENDER_BYTES) != 0;
-    if (shared)
+    member_t *member = s_find (self, id);
+    if (member && member->changed) {
+        //  Not the key this nick had: never shown as if it were
+        char tag[IDENTITY_SHORT_BYTES];
+        identity_short (member->public_key, tag, sizeof tag);
+        int size = snprintf (out, outsize, "%s?%s", nick, tag);
+        if (size < 0 || (size_t) size >= outsize)
+            text_copy (out, outsize, nick);
+    } else if (shared)
         s_tagged (out, outsize, nick, "#", id);
     else
         text_copy (out, outsize, nick);
@@ -126,6 +138,36 @@ room_heard (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], const char *nick,
     s_name (self, id, nick, name, name_size);
     pthread_mutex_unlock (&self->lock);
     return news;
+}
+
+void
+room_set_key (room_t *self, const uint8_t id[WIRE_SENDER_BYTES],
+              const uint8_t public_key[WIRE_PUBLIC_BYTES], bool changed)
+{
+    pthread_mutex_lock (&self->lock);
+    member_t *member = s_find (self, id);
+    if (member) {
+        member->keyed = true;
+        memcpy (member->public_key, public_key, WIRE_PUBLIC_BYTES);
+        member->changed = changed;
+    }
+    pthread_mutex_unlock (&self->lock);
+}
+
+bool
+room_key (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], uint8_t public_key[WIRE_PUBLIC_BYTES],
+          bool *changed)
+{
+    pthread_mutex_lock (&self->lock);
+    member_t *member = s_find (self, id);
+    bool keyed = member && member->keyed;
+    if (keyed) {
+        memcpy (public_key, member->public_key, WIRE_PUBLIC_BYTES);
+        if (changed)
+            *changed = member->changed;
+    }
+    pthread_mutex_unlock (&self->lock);
+    return keyed;
 }
 
 room_news_t

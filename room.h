@@ -45,6 +45,16 @@ room_news_t room_heard (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], const
                         const char *ip, const control_beat_t *beat, int64_t now_ms, char *name,
                         size_t name_size, char *previous, size_t previous_size);
 
+//  The key id's heartbeats are signed with; changed: not the one first seen for its nick, so
+//  its name is shown "anna?3f2a" (known.h).
+void room_set_key (room_t *self, const uint8_t id[WIRE_SENDER_BYTES],
+                   const uint8_t public_key[WIRE_PUBLIC_BYTES], bool changed);
+
+//  Copy member id's key into public_key (and whether it changed, when changed is not NULL).
+//  Returns false when it is not a member or its key is not known.
+bool room_key (room_t *self, const uint8_t id[WIRE_SENDER_BYTES],
+               uint8_t public_key[WIRE_PUBLIC_BYTES], bool *changed);
+
 //  A goodbye from id. Copies the display name. Returns ROOM_NEWS_LEFT, or ROOM_NEWS_NONE for
 //  a member we did not know.
 room_news_t room_bye (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], char *name,

@@ -24,6 +24,8 @@ struct _subscriber_t {
     backlog_t *backlog;                 //  ...
     const roomlock_t *lock;             //  the room's lock (not owned)
     uint8_t self_id[WIRE_SENDER_BYTES]; //  our sender id
+    const identity_t *identity;         //  who we are (not owned)
+    known_t *known;                     //  the keys first seen for each nick (not owned)
     int port;                           //  where our XPUB socket listens
     size_t history_lines;               //  lines of history per channel to ask for
     pthread_mutex_t state_lock;         //  guards the two below
@@ -188,6 +190,8 @@ s_open (thread_t *self)
     zmq_setsockopt (self->monitor, ZMQ_LINGER, &zero, sizeof zero);
     self->inbox = inbox_new (self->sub, config->channels, config->peers, config->room,
                              config->backlog, config->self_id, config->history_lines);
+    if (self->inbox)
+        inbox_set_trust (self->inbox, config->known, config->identity);
     return self->inbox ? 0 : -1;
 }
 
@@ -288,7 +292,7 @@ s_get_state (subscriber_t *self, bool *ready, bool *finished)
 
 subscriber_t *
 subscriber_new (channels_t *channels, peers_t *peers, room_t *room, backlog_t *backlog,
-                const roomlock_t *lock, const uint8_t self_id[WIRE_SENDER_BYTES], int port,
+                const roomlock_t *lock, const identity_t *identity, known_t *known, int port,
                 size_t history_lines)
 {
     subscriber_t *self = calloc (1, sizeof *self);
@@ -299,9 +303,11 @@ subscriber_new (channels_t *channels, peers_t *peers, room_t *room, backlog_t *b
                            .room = room,
                            .backlog = backlog,
                            .lock = lock,
+                           .identity = identity,
+                           .known = known,
                            .port = port,
                            .history_lines = history_lines};
-    memcpy (self->self_id, self_id, WIRE_SENDER_BYTES);
+    memcpy (self->self_id, identity_sender (identity), WIRE_SENDER_BYTES);
     pthread_mutex_init (&self->state_lock, NULL);
     self->actor = zactor_new (s_run, self);
     bool ready = false, finished = false;

@@ -13,10 +13,11 @@
       owns the XPUB socket (publisher.h) and everything that sends on it. The subscriber thread
       owns its context, its SUB socket and everything that receives (inbox.h). No socket is
       shared.
-    - They share five tables, each behind its own lock that every function of the table takes
+    - They share six tables, each behind its own lock that every function of the table takes
       and releases itself: the terminal (term.h), the channel table (channels.h), the peer list
-      (peers.h), the room (room.h) and the backlog (backlog.h).
-    - Lock order: the terminal lock may be held while one of the other four is taken (readline
+      (peers.h), the room (room.h), the backlog (backlog.h) and the known keys (known.h). The
+      identity (identity.h) is read-only after start.
+    - Lock order: the terminal lock may be held while one of the other five is taken (readline
       completes from channels, peers and room with the terminal lock held, complete.h); no
       other lock is ever held while another is taken, and none while sending on a socket.
 */
@@ -25,6 +26,8 @@
 
 #include "backlog.h"
 #include "channels.h"
+#include "identity.h"
+#include "known.h"
 #include "peers.h"
 #include "room.h"
 #include "roomlock.h"
@@ -42,13 +45,15 @@
 typedef struct _subscriber_t subscriber_t;
 
 //  Start the subscriber thread, on the shared tables (none owned; they must outlive the
-//  thread). lock is the room's lock (its key is read by the thread). self_id is ours; port is
+//  thread). lock is the room's lock (its key is read by the thread). identity is ours (its
+//  sender id, and the key private messages are sealed to); known the keys first seen for each
+//  nick, shared with the main thread (known.h); port is
 //  where our XPUB socket listens: the thread's subscriptions tell every publisher it connects
 //  to, so they connect back. history_lines is how many lines per channel of history to ask for
 //  (0: none). Returns NULL (after one error line) if the thread could not start. Main thread.
 subscriber_t *subscriber_new (channels_t *channels, peers_t *peers, room_t *room,
                               backlog_t *backlog, const roomlock_t *lock,
-                              const uint8_t self_id[WIRE_SENDER_BYTES], int port,
+                              const identity_t *identity, known_t *known, int port,
                               size_t history_lines);
 
 //  Stop the thread and wait, SUBSCRIBER_STOP_WAIT_MS at most, until it has closed its socket
