@@ -63,6 +63,7 @@ answers_destroy (answers_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
+    publisher_on_sent ((*self_p)->publisher, NULL, NULL); //  it must not call a freed one
     resend_destroy (&(*self_p)->resend);
     freen (*self_p);
 }

@@ -343,9 +343,10 @@ s_run (chat_t *self)
     }
 }
 
-//  Create the tables both threads share, from the options. Exits on a failure (startup).
+//  Open our key (exits with status 2 when its file cannot be used), and the keys first seen
+//  for each nick, beside it.
 static void
-s_start_tables (chat_t *self)
+s_start_identity (chat_t *self)
 {
     char error[IDENTITY_ERROR_MAX_BYTES];
     self->identity = identity_open (self->options.identity, self->options.nick,
@@ -363,6 +364,13 @@ s_start_tables (chat_t *self)
     if (origin == IDENTITY_LOADED || origin == IDENTITY_CREATED)
         //  Our nick is ours: another key using it is shown apart
         known_check (self->known, self->options.nick, identity_public (self->identity), NULL);
+}
+
+//  Create the tables both threads share, from the options. Exits on a failure (startup).
+static void
+s_start_tables (chat_t *self)
+{
+    s_start_identity (self);
     self->channels = channels_new (self->options.channel);
     self->room = room_new ();
     self->peers = peers_new ();

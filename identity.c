@@ -228,23 +228,29 @@ s_open_file (identity_t *self, char *error, size_t error_size)
     return created ? s_create (self, error, error_size) : s_load (self, error, error_size);
 }
 
+//  The key file the user named, and its directory. Returns 0, or -1 if too long.
+static int
+s_take_path (identity_t *self, const char *path)
+{
+    if (text_copy (self->path, sizeof self->path, path))
+        return -1;
+    const char *slash = strrchr (path, '/');
+    if (!slash)
+        return text_copy (self->dir, sizeof self->dir, ".");
+    if (slash == path)
+        return text_copy (self->dir, sizeof self->dir, "/");
+    size_t dir_size = (size_t) (slash - path);
+    memcpy (self->dir, path, dir_size); //  shorter than path, which fits
+    self->dir[dir_size] = 0;
+    return 0;
+}
+
 //  Find the key file of nick (or take path) and its directory. Returns 0, or -1 with error.
 static int
 s_locate (identity_t *self, const char *path, const char *nick, char *error, size_t error_size)
 {
-    if (path) {
-        if (text_copy (self->path, sizeof self->path, path))
-            return -1;
-        const char *slash = strrchr (path, '/');
-        size_t dir_size = slash ? (size_t) (slash - path) : 1;
-        if (dir_size >= sizeof self->dir)
-            return -1;
-        memcpy (self->dir, slash ? path : ".", dir_size);
-        self->dir[slash && dir_size == 0 ? 1 : dir_size] = 0;
-        if (slash && dir_size == 0)
-            self->dir[0] = '/';
-        return 0;
-    }
+    if (path)
+        return s_take_path (self, path);
     if (s_default_dir (self->dir, sizeof self->dir)) {
         text_copy (error, error_size, _ ("no place for your key: set HOME or XDG_DATA_HOME"));
         return -1;

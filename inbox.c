@@ -306,6 +306,25 @@ s_news (inbox_t *self, const inbox_frame_t *kind, const inbox_frame_t *meta_fram
         repair_gone (self->repair, meta.sender, meta.seq, now_ms);
 }
 
+//  A signed message on our private topic (kind frames[1]): lines gone, the end of the history,
+//  or a private message.
+static void
+s_private_signed (inbox_t *self, const inbox_frame_t *frames, size_t count, const char *address,
+                  int64_t now_ms)
+{
+    const inbox_frame_t *kind = &frames[1];
+    const inbox_frame_t *first = s_frame (frames, count, 2);
+    const inbox_frame_t *second = s_frame (frames, count, 3);
+    if (s_frame_is (kind, CONTROL_KIND_GONE) || s_frame_is (kind, CONTROL_KIND_HISTORY_END)) {
+        if (s_signed (self, frames, count, 2, address, now_ms))
+            s_news (self, kind, first, address, now_ms);
+    } else if (s_frame_is (kind, CONTROL_KIND_MESSAGE) &&
+               s_signed (self, frames, count, 3, address, now_ms) &&
+               private_inbox_receive (self->private, first->data, first->size, second->data,
+                                      second->size))
+        s_refused (self, address, N_ ("a malformed private message"), now_ms);
+}
+
 //  A message on a private topic: for us, a resent line, history, a gap that cannot be repaired, the
 //  end of the history, or a private message.
 static void
@@ -325,16 +344,8 @@ s_private (inbox_t *self, const inbox_frame_t *frames, size_t count, const char 
             s_deliver (self, &received, address,
                        s_frame_is (kind, CONTROL_KIND_LINE) ? ORIGIN_RESENT : ORIGIN_HISTORY,
                        now_ms);
-    } else if (s_frame_is (kind, CONTROL_KIND_GONE) ||
-               s_frame_is (kind, CONTROL_KIND_HISTORY_END)) {
-        if (s_signed (self, frames, count, 2, address, now_ms))
-            s_news (self, kind, first, address, now_ms);
-    } else if (s_frame_is (kind, CONTROL_KIND_MESSAGE) &&
-               s_signed (self, frames, count, 3, address, now_ms) &&
-               private_inbox_receive (self->private, first ? first->data : NULL,
-                                      first ? first->size : 0, second ? second->data : NULL,
-                                      second ? second->size : 0))
-        s_refused (self, address, N_ ("a malformed private message"), now_ms);
+    } else
+        s_private_signed (self, frames, count, address, now_ms);
 }
 
 //  A batch of chat lines, signed once ("~lines", metadata, body, signature): each line, once
@@ -404,13 +415,24 @@ s_chat_line (inbox_t *self, received_t *received, wire_error_t error,
     s_deliver (self, received, address, ORIGIN_LIVE, now_ms);
 }
 
+//  Control traffic (a heartbeat, a goodbye: meta decoded from frame 2) is never shown as a
+//  line; it counts only when signed.
+static void
+s_control (inbox_t *self, const inbox_frame_t *frames, size_t count, const wire_meta_t *meta,
+           const char *address, int64_t now_ms)
+{
+    const inbox_frame_t *body = s_frame (frames, count, 2);
+    if (s_signed (self, frames, count, 1, address, now_ms))
+        presence_inbox_receive (self->presence, frames[0].data, frames[0].size, meta,
+                                body ? body->data : NULL, body ? body->size : 0, address, now_ms);
+}
+
 void
 inbox_handle (inbox_t *self, const inbox_frame_t *frames, size_t count, size_t total,
               const char *address, bool from_chat, int64_t now_ms)
 {
     const inbox_frame_t *line_frame = s_frame (frames, count, 0);
     const inbox_frame_t *meta_frame = s_frame (frames, count, 1);
-    const inbox_frame_t *body = s_frame (frames, count, 2);
     if (!line_frame)
         return;
     bool private = line_frame->size > 0 && line_frame->data[0] == CONTROL_PRIVATE[0];
@@ -429,13 +451,9 @@ inbox_handle (inbox_t *self, const inbox_frame_t *frames, size_t count, size_t t
         s_private (self, frames, count, address, now_ms);
     else if (s_frame_is (line_frame, CONTROL_LINES))
         s_batch (self, frames, count, address, now_ms);
-    else if (error == WIRE_CONTROL && meta_error == WIRE_OK) {
-        //  Control traffic is never shown as a line; it counts only when signed
-        if (s_signed (self, frames, count, 1, address, now_ms))
-            presence_inbox_receive (self->presence, line_frame->data, line_frame->size,
-                                    &received.meta, body ? body->data : NULL, body ? body->size : 0,
-                                    address, now_ms);
-    } else if (error != WIRE_CONTROL && !(from_chat && !meta_frame))
+    else if (error == WIRE_CONTROL && meta_error == WIRE_OK)
+        s_control (self, frames, count, &received.meta, address, now_ms);
+    else if (error != WIRE_CONTROL && !(from_chat && !meta_frame))
         //  (A chat's one-frame line is the copy for course peers of a line it signed)
         s_chat_line (self, &received, error, meta_frame, meta_error, address, now_ms);
 }

@@ -216,7 +216,7 @@ int
 publisher_send_line (publisher_t *self, const char *channel, const char *text, size_t text_size)
 {
     int size = wire_encode_line (self->line, sizeof self->line, channel, text, text_size);
-    if (size < 0)
+    if (size < 0 || !wire_nick_valid (self->nick, strlen (self->nick)))
         return -1;
     if (term_debug_on ())
         s_debug_sent (self->line, (size_t) size, self->plain ? 0 : self->seq + self->waiting + 1);
@@ -242,7 +242,11 @@ publisher_send_line (publisher_t *self, const char *channel, const char *text, s
 static void
 s_tell_sent (publisher_t *self, uint64_t first_seq)
 {
-    for (size_t i = 0; self->sent && i < self->waiting; i++) {
+    wire_meta_t decoded; //  the batch's metadata as sent: each line's but for its seq
+    if (!self->sent ||
+        wire_decode_meta (self->batch.meta, self->batch.meta_size, &decoded) != WIRE_OK)
+        return;
+    for (size_t i = 0; i < self->waiting; i++) {
         publisher_line_t sent = {.line = (const char *) self->lines[i].data,
                                  .line_size = self->lines[i].size,
                                  .meta = self->line_meta};
@@ -252,8 +256,8 @@ s_tell_sent (publisher_t *self, uint64_t first_seq)
             continue;
         sent.channel = line.channel;
         sent.meta_size = (size_t) size;
-        s_meta_fill (self, first_seq + i, &sent.decoded);
-        sent.decoded.size = self->batch.meta_size;
+        sent.decoded = decoded;
+        sent.decoded.seq = first_seq + i;
         self->sent (&sent, self->sent_arg);
     }
 }
@@ -383,6 +387,15 @@ s_tell_course_peer (publisher_t *self, const uint8_t *topic, size_t topic_size, 
                                   "restart with --plain)"));
 }
 
+//  One more (subscribe) or one less in *count, never below 0.
+static void
+s_count (int *count, bool subscribe)
+{
+    *count += subscribe ? 1 : -1;
+    if (*count < 0)
+        *count = 0;
+}
+
 //  A listener (un)subscribed to topic (topic_size bytes), listen_port being what the topic
 //  says as "~listen PORT" (or <= 0): a chat, a plain subscriber to everything (an older chat, a
 //  tool), or a course peer (its channel name) is counted. Returns true when event is worth
@@ -395,13 +408,9 @@ s_listener (publisher_t *self, bool subscribe, const uint8_t *topic, size_t topi
     bool course = topic_size > 1 && topic[0] != CONTROL_PREFIX[0] && topic[0] != CONTROL_PRIVATE[0];
     if (listen_port <= 0 && !plain && !course)
         return false;
-    self->listeners += subscribe ? 1 : -1;
-    if (self->listeners < 0)
-        self->listeners = 0;
+    s_count (&self->listeners, subscribe);
     if (plain || course)
-        self->course_listeners += subscribe ? 1 : -1;
-    if (self->course_listeners < 0)
-        self->course_listeners = 0;
+        s_count (&self->course_listeners, subscribe);
     if (course && subscribe)
         s_tell_course_peer (self, topic, topic_size, event->address);
     event->kind = PUBLISHER_LISTENER;
