@@ -1,10 +1,14 @@
 /*  test_answers.c - unit tests for answers.c over real TCP sockets (a publisher on a free port,
-    a requester's SUB on 127.0.0.1 subscribed to its private topic): a resend request gets our
-    lines from its seq as they first went, after a "gone" when the first ones are no longer held
-    (the byte bound of the resend ring), and nothing past our last line; a history request gets
-    the last lines of every channel oldest first, then "history-end" with their number; lines
-    sent with --plain are not remembered; the limits: a requester once per ANSWERS_GAP_MS and
-    kind, all of them ANSWERS_PER_SECOND a second, resends and history counted apart.
+    a requester's SUB on 127.0.0.1 subscribed to its private topic, and a SUB to our batches,
+    "~lines", which shows what we sent): the answers remember every line the publisher sends
+    (answers_new hooks them in); a resend request gets our lines from its seq as they first
+    went, each alone with its metadata and proof (unsigned: the proof, signing_line_verify,
+    shows us the author, also for the lines of one batch), after a "gone" when the first ones
+    are no longer held (the byte bound of the resend ring), and nothing past our last line; a
+    history request gets the last lines of every channel oldest first, then "history-end" with
+    their number ("gone" and "history-end" signed); lines sent with --plain are not remembered;
+    the limits: a requester once per ANSWERS_GAP_MS and kind, all of them ANSWERS_PER_SECOND a
+    second, resends and history counted apart.
 
     "Nothing" is asserted with a marker: a control message sent after the request, on a topic
     the requester also subscribes to, must be the next message it receives.
@@ -21,6 +25,7 @@
 #include "publisher.h"
 #include "resend.h"
 #include "roomlock.h"
+#include "signing.h"
 #include "wire.h"
 #include "testlib.h"
 
@@ -40,16 +45,27 @@
 //  A time well after 0, which the answers take for "never answered"
 #define T0 1000000
 
-//  Our sender id
-static const uint8_t s_our_id[WIRE_SENDER_BYTES] = {0x45, 0xdd, 0x4e, 0x1b, 0x7d, 0x28, 0x4a, 0xe2,
-                                                    0xb8, 0xb6, 0xea, 0x47, 0x61, 0x07, 0x90, 0x86};
+//  Who we are: the identity that signs what the publisher sends
+static const identity_t *
+s_us (void)
+{
+    return testlib_identity (0);
+}
 
-//  A line as we sent it: both frames
+//  ... and our sender id, derived from it
+static const uint8_t *
+s_our_id (void)
+{
+    return identity_sender (s_us ());
+}
+
+//  A line as we sent it: frame 1, and the metadata with its proof that a line passed on alone
+//  carries, made here from the batch it went in (none with --plain)
 typedef struct {
-    char line[FRAME_MAX_BYTES];        //  frame 1
-    size_t line_size;                  //  its size
-    uint8_t meta[WIRE_META_MAX_BYTES]; //  frame 2
-    size_t meta_size;                  //  its size
+    char line[FRAME_MAX_BYTES];             //  frame 1
+    size_t line_size;                       //  its size
+    uint8_t meta[WIRE_LINE_META_MAX_BYTES]; //  our metadata with the line's proof
+    size_t meta_size;                       //  its size
 } kept_t;
 
 //  The publisher, backlog and answers of one test, and the requester listening
@@ -57,11 +73,13 @@ typedef struct {
     roomlock_t *lock;                        //  an open room's lock
     publisher_t *publisher;                  //  sends the answers
     int port;                                //  where it listens
+    bool plain;                              //  the publisher is --plain
     backlog_t *backlog;                      //  the room's history
     answers_t *answers;                      //  the answers under test
     uint8_t requester_id[WIRE_SENDER_BYTES]; //  who asks
     zsock_t *requester;                      //  its SUB: its private topic and the marker's
     zsock_t *crowd;                          //  a SUB for CROWD_SIZE requesters, or NULL
+    zsock_t *lines;                          //  a SUB for our batches ("~lines"): what we sent
     kept_t *kept;                            //  the lines sent, kept[seq - 1]
     size_t kept_count;                       //  how many
 } fixture_t;
@@ -106,12 +124,18 @@ s_fixture_new (void **state, bool plain)
     fixture->lock = roomlock_new ();
     assert_non_null (fixture->kept);
     assert_non_null (fixture->lock);
+    fixture->plain = plain;
     fixture->publisher =
-        testlib_publisher_new (fixture->lock, s_our_id, NICK, plain, &fixture->port);
+        testlib_publisher_new (fixture->lock, s_us (), NICK, plain, &fixture->port);
     fixture->backlog = backlog_new (BACKLOG_LINES_MAX);
     assert_non_null (fixture->backlog);
     fixture->answers = answers_new (fixture->publisher, fixture->backlog);
     assert_non_null (fixture->answers);
+    fixture->lines = zsock_new (ZMQ_SUB);
+    assert_non_null (fixture->lines);
+    zsock_set_subscribe (fixture->lines, CONTROL_LINES);
+    assert_int_equal (zsock_connect (fixture->lines, "tcp://127.0.0.1:%d", fixture->port), 0);
+    testlib_wait_subscriptions (publisher_socket (fixture->publisher), 1, 0);
     s_requester_id (0, fixture->requester_id);
     const uint8_t (*ids)[WIRE_SENDER_BYTES] = &fixture->requester_id;
     fixture->requester = s_listen (fixture, ids, 1);
@@ -141,6 +165,7 @@ s_teardown (void **state)
     answers_destroy (&fixture->answers); //  safe twice
     zsock_destroy (&fixture->requester);
     zsock_destroy (&fixture->crowd);
+    zsock_destroy (&fixture->lines);
     publisher_destroy (&fixture->publisher);
     backlog_destroy (&fixture->backlog);
     roomlock_destroy (&fixture->lock);
@@ -149,43 +174,12 @@ s_teardown (void **state)
     return 0;
 }
 
-//  Send text to channel, keep a copy of its frames, and have the answers remember it when
-//  remember says so. Returns its seq (0 with --plain).
-static uint64_t
-s_send (fixture_t *fixture, const char *channel, const char *text, size_t text_size, bool remember)
-{
-    publisher_line_t sent;
-    assert_int_equal (publisher_send_line (fixture->publisher, channel, text, text_size, &sent), 0);
-    assert_true (fixture->kept_count < LINES_MAX);
-    kept_t *kept = &fixture->kept[fixture->kept_count++];
-    memcpy (kept->line, sent.line, sent.line_size);
-    kept->line_size = sent.line_size;
-    if (sent.meta)
-        memcpy (kept->meta, sent.meta, sent.meta_size);
-    kept->meta_size = sent.meta_size;
-    if (remember)
-        answers_remember (fixture->answers, &sent);
-    return sent.decoded.seq;
-}
-
-//  Send and remember count lines to "buddy", each of text_size bytes.
-static void
-s_send_many (fixture_t *fixture, size_t count, size_t text_size)
-{
-    static char text[TEXT_MAX_BYTES];
-    assert_true (text_size <= sizeof text);
-    for (size_t i = 0; i < count; i++) {
-        memset (text, 'a' + (int) (fixture->kept_count % 26), text_size);
-        s_send (fixture, "buddy", text, text_size, true);
-    }
-}
-
 //  A request of kind to us from requester with number.
 static control_request_t
 s_request (control_request_kind_t kind, const uint8_t requester[WIRE_SENDER_BYTES], uint64_t number)
 {
     control_request_t request = {.kind = kind, .number = number};
-    memcpy (request.target, s_our_id, WIRE_SENDER_BYTES);
+    memcpy (request.target, s_our_id (), WIRE_SENDER_BYTES);
     memcpy (request.requester, requester, WIRE_SENDER_BYTES);
     return request;
 }
@@ -216,6 +210,91 @@ s_receive (fixture_t *fixture, zsock_t *sub)
     return message;
 }
 
+//  Receive the batch of count lines just sent on the fixture's "~lines" SUB, check our signature
+//  of it, and keep each line (as kept[seq - 1]) with the metadata and proof it carries when
+//  passed on alone (signing_line_meta of the batch as it arrived): what answers must send.
+static void
+s_take_batch (fixture_t *fixture, size_t count)
+{
+    zmsg_t *message = s_receive (fixture, fixture->lines);
+    assert_int_equal (zmsg_size (message), 4);
+    testlib_assert_frame (message, 0, CONTROL_LINES, strlen (CONTROL_LINES));
+    zframe_t *meta = testlib_frame (message, 1);
+    zframe_t *body = testlib_frame (message, 2);
+    zframe_t *signature = testlib_frame (message, 3);
+    wire_meta_t decoded;
+    assert_int_equal (wire_decode_meta (zframe_data (meta), zframe_size (meta), &decoded), WIRE_OK);
+    assert_int_equal (decoded.seq, fixture->kept_count + 1);
+    static signing_line_t lines[WIRE_BATCH_LINES_MAX];
+    assert_int_equal (
+        signing_decode_body (zframe_data (body), zframe_size (body), lines, WIRE_BATCH_LINES_MAX),
+        (int) count);
+    static signing_batch_t batch;
+    assert_int_equal (signing_batch_build (&batch, zframe_data (meta), zframe_size (meta),
+                                           decoded.seq, lines, count),
+                      0);
+    assert_true (signing_batch_verify (&batch, identity_public (s_us ()), zframe_data (signature),
+                                       zframe_size (signature)));
+    assert_true (fixture->kept_count + count <= LINES_MAX);
+    for (size_t i = 0; i < count; i++) {
+        kept_t *kept = &fixture->kept[fixture->kept_count++];
+        memcpy (kept->line, lines[i].data, lines[i].size);
+        kept->line_size = lines[i].size;
+        int size = signing_line_meta (&batch, i, kept->meta, sizeof kept->meta);
+        assert_true (size > 0);
+        kept->meta_size = (size_t) size;
+    }
+    zmsg_destroy (&message);
+}
+
+//  Queue text to channel as our next line (it waits in a batch until publisher_send_lines).
+static void
+s_queue (fixture_t *fixture, const char *channel, const char *text, size_t text_size)
+{
+    assert_int_equal (publisher_send_line (fixture->publisher, channel, text, text_size), 0);
+}
+
+//  Send the lines queued (count of them) as one batch, which the answers are told of, and keep
+//  a copy of each as it went; with --plain they went already, and only frame 1 is kept.
+static void
+s_send_queued (fixture_t *fixture, size_t count)
+{
+    publisher_send_lines (fixture->publisher);
+    if (!fixture->plain)
+        s_take_batch (fixture, count);
+}
+
+//  Send text to channel as a batch of its own and keep a copy. Returns its seq (0 with
+//  --plain).
+static uint64_t
+s_send (fixture_t *fixture, const char *channel, const char *text, size_t text_size)
+{
+    s_queue (fixture, channel, text, text_size);
+    if (fixture->plain) {
+        assert_true (fixture->kept_count < LINES_MAX);
+        kept_t *kept = &fixture->kept[fixture->kept_count++];
+        int size =
+            snprintf (kept->line, sizeof kept->line, "%s> %.*s", channel, (int) text_size, text);
+        assert_true (size > 0 && (size_t) size < sizeof kept->line);
+        kept->line_size = (size_t) size;
+        kept->meta_size = 0;
+    }
+    s_send_queued (fixture, 1);
+    return fixture->plain ? 0 : publisher_last_seq (fixture->publisher);
+}
+
+//  Send count lines to "buddy", each of text_size bytes and a batch of its own.
+static void
+s_send_many (fixture_t *fixture, size_t count, size_t text_size)
+{
+    static char text[TEXT_MAX_BYTES];
+    assert_true (text_size <= sizeof text);
+    for (size_t i = 0; i < count; i++) {
+        memset (text, 'a' + (int) (fixture->kept_count % 26), text_size);
+        s_send (fixture, "buddy", text, text_size);
+    }
+}
+
 //  Assert message is of kind for to, on its private topic, with frames frames.
 static void
 s_assert_private (zmsg_t *message, const uint8_t to[WIRE_SENDER_BYTES], const char *kind,
@@ -230,7 +309,9 @@ s_assert_private (zmsg_t *message, const uint8_t to[WIRE_SENDER_BYTES], const ch
     testlib_assert_frame (message, 1, kind, strlen (kind));
 }
 
-//  Receive the next message of sub: kind ("line" or "history") for to, carrying kept's frames.
+//  Receive the next message of sub: kind ("line" or "history") for to, unsigned, carrying
+//  kept's frame 1 and its metadata with proof, which proves it ours as it is (and would not
+//  prove a line one byte off).
 static void
 s_expect_line (fixture_t *fixture, zsock_t *sub, const uint8_t to[WIRE_SENDER_BYTES],
                const char *kind, const kept_t *kept)
@@ -239,22 +320,41 @@ s_expect_line (fixture_t *fixture, zsock_t *sub, const uint8_t to[WIRE_SENDER_BY
     s_assert_private (message, to, kind, 4);
     testlib_assert_frame (message, 2, kept->line, kept->line_size);
     testlib_assert_frame (message, 3, kept->meta, kept->meta_size);
+    zframe_t *line = testlib_frame (message, 2), *meta = testlib_frame (message, 3);
+    wire_meta_t decoded;
+    assert_int_equal (wire_decode_meta (zframe_data (meta), zframe_size (meta), &decoded), WIRE_OK);
+    assert_memory_equal (decoded.sender, s_our_id (), WIRE_SENDER_BYTES);
+    assert_true (signing_line_verify (&decoded, zframe_data (meta), zframe_size (meta),
+                                      zframe_data (line), zframe_size (line), NULL));
+    static char changed[FRAME_MAX_BYTES];
+    memcpy (changed, zframe_data (line), zframe_size (line));
+    changed[0] ^= 1;
+    assert_false (signing_line_verify (&decoded, zframe_data (meta), zframe_size (meta), changed,
+                                       zframe_size (line), NULL));
     zmsg_destroy (&message);
 }
 
-//  Receive the next message of sub: kind ("gone" or "history-end") for to, with our metadata.
-//  Returns the seq it carries.
+//  Receive the next message of sub: kind ("gone" or "history-end") for to, with our metadata
+//  and our signature of the three frames before it. Returns the seq it carries.
 static uint64_t
 s_expect_meta (fixture_t *fixture, zsock_t *sub, const uint8_t to[WIRE_SENDER_BYTES],
                const char *kind)
 {
     zmsg_t *message = s_receive (fixture, sub);
-    s_assert_private (message, to, kind, 3);
-    zframe_t *frame = testlib_frame (message, 2);
+    s_assert_private (message, to, kind, 4);
+    const void *frames[3];
+    size_t sizes[3];
+    for (size_t i = 0; i < 3; i++) {
+        frames[i] = zframe_data (testlib_frame (message, i));
+        sizes[i] = zframe_size (testlib_frame (message, i));
+    }
     wire_meta_t meta;
-    assert_int_equal (wire_decode_meta (zframe_data (frame), zframe_size (frame), &meta), WIRE_OK);
-    assert_memory_equal (meta.sender, s_our_id, WIRE_SENDER_BYTES);
+    assert_int_equal (wire_decode_meta (frames[2], sizes[2], &meta), WIRE_OK);
+    assert_memory_equal (meta.sender, s_our_id (), WIRE_SENDER_BYTES);
     assert_string_equal (meta.nick, NICK);
+    zframe_t *signature = testlib_frame (message, 3);
+    assert_true (signing_verify_frames (&meta, frames, sizes, 3, zframe_data (signature),
+                                        zframe_size (signature)));
     zmsg_destroy (&message);
     return meta.seq;
 }
@@ -315,15 +415,18 @@ test_resend_gone (void **state)
     }
 }
 
-//  With none of the lines from the seq asked held, "gone" carries our last seq + 1, and no line
+//  With none of the lines from the seq asked held (the answers were not told of them: the
+//  publisher's sent function is taken from them), "gone" carries our last seq + 1, and no line
 //  follows.
 static void
 test_resend_none_held (void **state)
 {
     fixture_t *fixture = *state;
-    s_send (fixture, "buddy", "a", 1, false);
-    s_send (fixture, "buddy", "b", 1, false);
-    s_send (fixture, "buddy", "c", 1, false);
+    publisher_on_sent (fixture->publisher, NULL, NULL);
+    s_send (fixture, "buddy", "a", 1);
+    s_send (fixture, "buddy", "b", 1);
+    s_send (fixture, "buddy", "c", 1);
+    assert_int_equal (backlog_size (fixture->backlog), 0);
     s_ask (fixture, CONTROL_REQUEST_RESEND, 2, T0);
     assert_int_equal (
         s_expect_meta (fixture, fixture->requester, fixture->requester_id, CONTROL_KIND_GONE), 4);
@@ -352,6 +455,57 @@ test_resend_beyond_last (void **state)
     s_expect_nothing (fixture, fixture->requester);
 }
 
+//  Queue the lines of texts (count of them, channel by channel), then send them as one batch.
+static void
+s_send_batch (fixture_t *fixture, const char *const *channels, const char *const *texts,
+              size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        s_queue (fixture, channels[i], texts[i], strlen (texts[i]));
+    assert_int_equal (publisher_last_seq (fixture->publisher), fixture->kept_count);
+    s_send_queued (fixture, count);
+    assert_int_equal (publisher_last_seq (fixture->publisher), fixture->kept_count);
+}
+
+//  Lines sent in one batch are resent each alone, with its own path up the batch's tree, which
+//  proves it ours: five lines (at one level of their tree a line is left alone), resent from
+//  seq 2 and then from 1.
+static void
+test_resend_one_batch (void **state)
+{
+    fixture_t *fixture = *state;
+    const char *channels[] = {"buddy", "buddy", "kaffe", "buddy", "kaffe"};
+    const char *texts[] = {"ett", "två", "tre", "fyra", "fem"};
+    s_send_batch (fixture, channels, texts, 5);
+    const uint64_t froms[] = {2, 1};
+    for (size_t i = 0; i < sizeof froms / sizeof froms[0]; i++) {
+        s_ask (fixture, CONTROL_REQUEST_RESEND, froms[i], T0 + (int64_t) i * ANSWERS_GAP_MS);
+        for (uint64_t seq = froms[i]; seq <= 5; seq++)
+            s_expect_line (fixture, fixture->requester, fixture->requester_id, CONTROL_KIND_LINE,
+                           &fixture->kept[seq - 1]);
+        s_expect_nothing (fixture, fixture->requester);
+    }
+}
+
+//  A batch of lines in two channels is history in the order they were said (they share a send
+//  time), each line with its own proof; then "history-end" with their number.
+static void
+test_history_one_batch (void **state)
+{
+    fixture_t *fixture = *state;
+    const char *channels[] = {"buddy", "kaffe", "buddy", "kaffe", "buddy"};
+    const char *texts[] = {"ett", "två", "tre", "fyra", "fem"};
+    s_send_batch (fixture, channels, texts, 5);
+    s_ask (fixture, CONTROL_REQUEST_HISTORY, 50, T0);
+    for (size_t i = 0; i < 5; i++)
+        s_expect_line (fixture, fixture->requester, fixture->requester_id, CONTROL_KIND_HISTORY,
+                       &fixture->kept[i]);
+    assert_int_equal (s_expect_meta (fixture, fixture->requester, fixture->requester_id,
+                                     CONTROL_KIND_HISTORY_END),
+                      5);
+    s_expect_nothing (fixture, fixture->requester);
+}
+
 //  A history row: lines asked per channel, and the lines (indexes into kept) that come back, in
 //  order
 typedef struct {
@@ -368,8 +522,8 @@ test_history (void **state)
     fixture_t *fixture = *state;
     //  buddy 1, kaffe 1, buddy 2, kaffe 2, buddy 3, kaffe 3: kept 0 to 5
     for (int i = 1; i <= 3; i++) {
-        s_send (fixture, "buddy", "b", 1, true);
-        s_send (fixture, "kaffe", "k", 1, true);
+        s_send (fixture, "buddy", "b", 1);
+        s_send (fixture, "kaffe", "k", 1);
     }
     const history_row_t rows[] = {
         {2, 4, {2, 3, 4, 5}},                //  the last two of each
@@ -408,7 +562,7 @@ test_plain_not_remembered (void **state)
 {
     fixture_t *fixture = *state;
     for (int i = 0; i < 3; i++)
-        assert_int_equal (s_send (fixture, "buddy", "hej", 3, true), 0);
+        assert_int_equal (s_send (fixture, "buddy", "hej", 3), 0);
     assert_int_equal (backlog_size (fixture->backlog), 0);
     s_ask (fixture, CONTROL_REQUEST_HISTORY, 50, T0);
     assert_int_equal (s_expect_meta (fixture, fixture->requester, fixture->requester_id,
@@ -552,6 +706,8 @@ main (void)
         cmocka_unit_test_setup_teardown (test_resend_gone, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_resend_none_held, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_resend_beyond_last, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_resend_one_batch, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_history_one_batch, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_history, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_history_empty, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_plain_not_remembered, s_setup_plain, s_teardown),
