@@ -56,6 +56,7 @@ typedef struct {
     const inbox_frame_t *meta_frame; //  frame 2 as received, or NULL from a plain peer
     wire_line_t line;                //  frame 1, decoded
     wire_meta_t meta;                //  frame 2, decoded (when meta_frame)
+    int key_changed;                 //  its key is not the one its nick had: 1; 0; -1 not known
 } received_t;
 
 inbox_t *
@@ -186,7 +187,7 @@ s_debug_received (const inbox_frame_t *first, size_t total, const char *address,
 //  Show a chat line if it is the next of its sender (or history not shown yet) and its channel
 //  is heard; keep it for those who join later.
 static void
-s_deliver (inbox_t *self, const received_t *received, const char *address, origin_t origin,
+s_deliver (inbox_t *self, received_t *received, const char *address, origin_t origin,
            int64_t now_ms)
 {
     const wire_meta_t *meta = received->meta_frame ? &received->meta : NULL;
@@ -208,7 +209,9 @@ s_deliver (inbox_t *self, const received_t *received, const char *address, origi
         } else if (meta->seq &&
                    streams_line (self->streams, meta->sender, meta->seq, now_ms) != STREAMS_SHOW)
             return; //  shown already, or ahead of a gap being repaired
-        if (presence_key_changed (self->known, meta)) {
+        if (received->key_changed < 0)
+            received->key_changed = presence_key_changed (self->known, meta);
+        if (received->key_changed) {
             //  Another key than the one this nick had: never shown as if it were
             char tag[IDENTITY_SHORT_BYTES];
             identity_short (meta->public_key, tag, sizeof tag);
@@ -334,7 +337,7 @@ s_private (inbox_t *self, const inbox_frame_t *frames, size_t count, const char 
     const inbox_frame_t *kind = s_frame (frames, count, 1);
     const inbox_frame_t *first = s_frame (frames, count, 2);
     const inbox_frame_t *second = s_frame (frames, count, 3);
-    received_t received = {0};
+    received_t received = {.key_changed = -1};
     if (!s_frame_is (&frames[0], self->private_topic))
         return; //  another peer's private topic: our subscriptions keep it out, not all do
     if (!kind)
@@ -354,7 +357,7 @@ static void
 s_batch (inbox_t *self, const inbox_frame_t *frames, size_t count, const char *address,
          int64_t now_ms)
 {
-    received_t received = {0};
+    received_t received = {.key_changed = -1}; //  one check for the whole batch
     const inbox_frame_t *meta = s_frame (frames, count, 1), *body = s_frame (frames, count, 2);
     const inbox_frame_t *signature = s_frame (frames, count, 3);
     int lines =
@@ -436,7 +439,7 @@ inbox_handle (inbox_t *self, const inbox_frame_t *frames, size_t count, size_t t
     if (!line_frame)
         return;
     bool private = line_frame->size > 0 && line_frame->data[0] == CONTROL_PRIVATE[0];
-    received_t received = {.line_frame = line_frame};
+    received_t received = {.line_frame = line_frame, .key_changed = -1};
     wire_error_t error =
         private ? WIRE_CONTROL
                 : wire_decode_line (line_frame->data, line_frame->size, &received.line);
