@@ -200,9 +200,17 @@ s_discovery_start (chat_t *self)
 static void
 s_banner_identity (chat_t *self)
 {
-    char fingerprint[IDENTITY_FINGERPRINT_BYTES], safe[4 * 256];
+    char fingerprint[IDENTITY_FINGERPRINT_BYTES], safe[4 * IDENTITY_PATH_MAX_BYTES];
     identity_fingerprint (identity_public (self->identity), fingerprint, sizeof fingerprint);
+    //  A key in use by another chat is not ours: its file is the one we asked for
+    char busy[IDENTITY_PATH_MAX_BYTES + NAME_MAX_BYTES + 8];
     const char *path = identity_path (self->identity);
+    int size = snprintf (busy, sizeof busy, "%s/%s.key", identity_dir (self->identity),
+                         self->options.nick);
+    if (!*path)
+        path = self->options.identity                    ? self->options.identity
+               : size > 0 && (size_t) size < sizeof busy ? busy
+                                                         : "?";
     text_sanitize (path, strlen (path), safe, sizeof safe);
     switch (identity_origin (self->identity)) {
     case IDENTITY_CREATED:
@@ -356,7 +364,7 @@ s_start_identity (chat_t *self)
     memcpy (self->self_id, identity_sender (self->identity), WIRE_SENDER_BYTES);
     char known_path[IDENTITY_PATH_MAX_BYTES + 16];
     int size = snprintf (known_path, sizeof known_path, "%s/%s", identity_dir (self->identity),
-                         KNOWN_FILE);
+                         KNOWN_FILE_NAME);
     self->known = known_new (size > 0 && (size_t) size < sizeof known_path ? known_path : NULL);
     if (!self->known)
         errx (1, "out of memory");

@@ -824,7 +824,9 @@ test_usage_version (void **state)
         "--version",
         "(default 5557, or the next free one)",
         "(default buddy)",
-        "(default 50, 0 for none)",
+        "(default 50)",
+        "--identity FILE",
+        "--throwaway-key",
     };
     char *usage = s_print (options_usage, "/usr/local/bin/chatt");
     for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++)
