@@ -54,30 +54,40 @@ s_teardown (void **state)
     return backlog ? -1 : 0;
 }
 
-//  Add the line "channel> text" from sender with seq and sent_ms, with a valid frame 2
-//  carrying extra reserved bytes after the nick. Returns what backlog_add returns.
+//  The size of the frame 2 s_add_extra writes for sender in version, without extra bytes.
+static size_t
+s_meta_size (uint8_t version, const uint8_t *sender)
+{
+    size_t nick_size = strlen (sender == ANNA ? "anna" : "bertil");
+    return WIRE_META_FIXED_BYTES + nick_size + (version >= WIRE_VERSION ? WIRE_META_KEY_BYTES : 0);
+}
+
+//  Add the line "channel> text" from sender with seq and sent_ms, with a valid frame 2 of
+//  version (from 2 with a key and session, which the backlog does not check) carrying extra
+//  bytes after it (reserved ones, or a proof). Returns what backlog_add returns.
 static int
-s_add_extra (backlog_t *backlog, const char *channel, const char *text, const uint8_t *sender,
-             uint64_t seq, uint64_t sent_ms, size_t extra)
+s_add_extra (backlog_t *backlog, uint8_t version, const char *channel, const char *text,
+             const uint8_t *sender, uint64_t seq, uint64_t sent_ms, size_t extra)
 {
     char line[FRAME_MAX_BYTES];
     int line_size = wire_encode_line (line, sizeof line, channel, text, strlen (text));
     assert_true (line_size > 0);
-    wire_meta_t meta = {.version = WIRE_VERSION, .seq = seq, .sent_ms = sent_ms};
+    wire_meta_t meta = {.version = version, .seq = seq, .sent_ms = sent_ms};
     memcpy (meta.sender, sender, WIRE_SENDER_BYTES);
     snprintf (meta.nick, sizeof meta.nick, "%s", sender == ANNA ? "anna" : "bertil");
     uint8_t frame[WIRE_META_MAX_BYTES + 16] = {0};
     int meta_size = wire_encode_meta (frame, sizeof frame, &meta);
-    assert_true (meta_size > 0 && (size_t) meta_size + extra <= sizeof frame);
+    assert_int_equal (meta_size, s_meta_size (version, sender));
+    assert_true ((size_t) meta_size + extra <= sizeof frame);
     return backlog_add (backlog, line, (size_t) line_size, frame, (size_t) meta_size + extra);
 }
 
-//  Add the line "channel> text" from sender with seq and sent_ms.
+//  Add the line "channel> text" from sender with seq and sent_ms, in the version we send.
 static int
 s_add (backlog_t *backlog, const char *channel, const char *text, const uint8_t *sender,
        uint64_t seq, uint64_t sent_ms)
 {
-    return s_add_extra (backlog, channel, text, sender, seq, sent_ms, 0);
+    return s_add_extra (backlog, WIRE_VERSION, channel, text, sender, seq, sent_ms, 0);
 }
 
 //  Serve callback: record the line in the record_t at arg.
@@ -119,28 +129,39 @@ s_expect (const record_t *record, const char *const *expected, size_t count)
         assert_string_equal (record->lines[i].line, expected[i]);
 }
 
-//  Lines are kept and served oldest first, both frames as they were added.
+//  Lines are kept and served oldest first, both frames as they were added: those of version 2
+//  (key and session after the nick) and of version 1 (an older chat's) alike.
 static void
 test_kept_and_served (void **state)
 {
     backlog_t *backlog = *state;
     assert_int_equal (s_add (backlog, "buddy", "ett", ANNA, 1, 1000), 0);
     assert_int_equal (s_add (backlog, "buddy", "två", BERTIL, 1, 2000), 0);
-    assert_int_equal (s_add_extra (backlog, "buddy", "tre", ANNA, 2, 3000, 5), 0);
-    assert_int_equal (backlog_size (backlog), 3);
+    assert_int_equal (s_add_extra (backlog, WIRE_VERSION, "buddy", "tre", ANNA, 2, 3000, 5), 0);
+    assert_int_equal (
+        s_add_extra (backlog, WIRE_VERSION_UNSIGNED, "buddy", "fyra", BERTIL, 2, 4000, 3), 0);
+    assert_int_equal (backlog_size (backlog), 4);
     record_t *record = s_serve (backlog, BACKLOG_LINES_DEFAULT);
-    const char *expected[] = {"buddy> ett", "buddy> två", "buddy> tre"};
-    s_expect (record, expected, 3);
+    const char *expected[] = {"buddy> ett", "buddy> två", "buddy> tre", "buddy> fyra"};
+    s_expect (record, expected, 4);
     assert_int_equal (record->lines[0].line_size, strlen ("buddy> ett"));
-    assert_int_equal (record->lines[0].meta_size, WIRE_META_FIXED_BYTES + strlen ("anna"));
+    assert_int_equal (record->lines[0].meta_size,
+                      WIRE_META_FIXED_BYTES + strlen ("anna") + WIRE_META_KEY_BYTES);
     assert_memory_equal (record->lines[0].meta.sender, ANNA, WIRE_SENDER_BYTES);
+    assert_true (record->lines[0].meta.keyed);
     assert_int_equal (record->lines[1].meta.seq, 1);
     assert_string_equal (record->lines[1].meta.nick, "bertil");
-    //  Reserved bytes after the nick travel on
-    assert_int_equal (record->lines[2].meta_size, WIRE_META_FIXED_BYTES + strlen ("anna") + 5);
+    //  Bytes after the key (where a line's proof goes) travel on
+    assert_int_equal (record->lines[2].meta_size,
+                      WIRE_META_FIXED_BYTES + strlen ("anna") + WIRE_META_KEY_BYTES + 5);
     assert_int_equal (record->lines[2].meta.sent_ms, 3000);
+    //  ... and reserved bytes after the nick of version 1
+    assert_int_equal (record->lines[3].meta_size, WIRE_META_FIXED_BYTES + strlen ("bertil") + 3);
+    assert_int_equal (record->lines[3].meta.version, WIRE_VERSION_UNSIGNED);
+    assert_false (record->lines[3].meta.keyed);
+    assert_int_equal (record->lines[3].meta.seq, 2);
     free (record);
-    assert_int_equal (backlog_serve (backlog, BACKLOG_LINES_DEFAULT, NULL, NULL), 3);
+    assert_int_equal (backlog_serve (backlog, BACKLOG_LINES_DEFAULT, NULL, NULL), 4);
 }
 
 //  One line added, and what backlog_add must return for it
@@ -313,7 +334,7 @@ test_byte_bound (void **state)
         text[written] = 'x';
         assert_int_equal (s_add (backlog, channel, text, ANNA, seq, seq), 0);
         line_size = strlen (channel) + 2 + 4000;
-        line_bytes = line_size + WIRE_META_FIXED_BYTES + strlen ("anna");
+        line_bytes = line_size + s_meta_size (WIRE_VERSION, ANNA);
         assert_true (backlog_size (backlog) * line_bytes <= BACKLOG_BYTES_MAX);
     }
     free (text);
@@ -395,6 +416,9 @@ test_malformed (void **state)
         {"empty meta", "buddy> hej", (size_t) -1, 1, 1},
         {"seq 0", "buddy> hej", 0, 0, 1},
         {"version 0", "buddy> hej", 0, 1, 0},
+        {"version 2 without its key", "buddy> hej", WIRE_META_FIXED_BYTES + 4, 1, WIRE_VERSION},
+        {"version 2 cut in its session", "buddy> hej",
+         WIRE_META_FIXED_BYTES + 4 + WIRE_META_KEY_BYTES - 1, 1, WIRE_VERSION},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const bad_case_t *bad = &cases[i];

@@ -1,7 +1,8 @@
-/*  test_wire.c - unit tests for wire.c: frame 1 ("kanal> text") and frame 2 (metadata).
+/*  test_wire.c - unit tests for wire.c: frame 1 ("kanal> text"), frame 2 (metadata) in
+    version 1 (unsigned, older chats) and version 2 (with the sender's key), and a line's proof.
 
     Frames are decoded from heap blocks of exactly their size, so ASan reports any read past the
-    end; the hostile loop feeds both decoders pseudo-random buffers.
+    end; the hostile loop feeds the decoders pseudo-random buffers.
 */
 #include <stdarg.h>
 #include <stddef.h>
@@ -251,7 +252,8 @@ test_line_encode_refuses (void **state)
     }
 }
 
-//  Fill meta with the given fields.
+//  Fill meta with the given fields; the key and session (written from version 2) follow from
+//  sender_seed too.
 static void
 s_meta (wire_meta_t *meta, uint8_t version, uint8_t sender_seed, uint64_t seq, uint64_t sent_ms,
         const char *nick)
@@ -263,86 +265,161 @@ s_meta (wire_meta_t *meta, uint8_t version, uint8_t sender_seed, uint64_t seq, u
     meta->seq = seq;
     meta->sent_ms = sent_ms;
     snprintf (meta->nick, sizeof meta->nick, "%s", nick);
+    meta->keyed = version >= WIRE_VERSION;
+    for (size_t i = 0; i < WIRE_PUBLIC_BYTES; i++)
+        meta->public_key[i] = (uint8_t) (sender_seed ^ (0xA0 + i));
+    for (size_t i = 0; i < WIRE_SESSION_BYTES; i++)
+        meta->session[i] = (uint8_t) (0x5A + sender_seed + i * 3);
 }
 
-//  Frame 2 encodes and decodes back to every field.
+//  The size of frame 2 with a nick of nick_size bytes in version: the key follows from 2.
+static size_t
+s_meta_size (uint8_t version, size_t nick_size)
+{
+    return WIRE_META_FIXED_BYTES + nick_size + (version >= WIRE_VERSION ? WIRE_META_KEY_BYTES : 0);
+}
+
+//  The versions a frame 2 is tried in: unsigned (older chats), ours, and a later one.
+static const uint8_t s_versions[] = {WIRE_VERSION_UNSIGNED, WIRE_VERSION, 255};
+#define VERSIONS (sizeof s_versions / sizeof s_versions[0])
+
+//  Frame 2 encodes and decodes back to every field, in each version; from version 2 with the
+//  key and session, and nothing of them before.
 static void
 test_meta_round_trip (void **state)
 {
     (void) state;
     static const struct {
-        uint8_t version;     //  version byte
         uint8_t sender_seed; //  first sender byte; the others follow from it
         uint64_t seq;        //  sequence number
         uint64_t sent_ms;    //  send time
         const char *nick;    //  nick
     } rows[] = {
-        {WIRE_VERSION, 0x00, 1, 1700000000123ULL, "bertil"},
-        {WIRE_VERSION, 0xFF, UINT64_MAX, UINT64_MAX, "b"},
-        {WIRE_VERSION, 0x80, UINT64_MAX - 1, 0, "bertil.b"},
-        {WIRE_VERSION, 0x01, 0x0102030405060708ULL, 0x8070605040302010ULL, AA32},
-        {2, 0xAA, 42, 42, X32},
-        {255, 0x55, 0, 1, "\xC3\x85sa_\xC3\xB6-1"},
+        {0x00, 1, 1700000000123ULL, "bertil"},
+        {0xFF, UINT64_MAX, UINT64_MAX, "b"},
+        {0x80, UINT64_MAX - 1, 0, "bertil.b"},
+        {0x01, 0x0102030405060708ULL, 0x8070605040302010ULL, AA32},
+        {0xAA, 42, 42, X32},
+        {0x55, 0, 1, "\xC3\x85sa_\xC3\xB6-1"},
     };
-    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        wire_meta_t meta, decoded;
-        s_meta (&meta, rows[i].version, rows[i].sender_seed, rows[i].seq, rows[i].sent_ms,
-                rows[i].nick);
-        uint8_t frame[WIRE_META_MAX_BYTES];
-        int size = wire_encode_meta (frame, sizeof frame, &meta);
-        if (size != (int) (WIRE_META_FIXED_BYTES + strlen (rows[i].nick)))
-            fail_msg ("row %zu: encoded %d bytes", i, size);
-        uint8_t *copy = s_copy (frame, (size_t) size);
-        memset (&decoded, 0xEE, sizeof decoded);
-        wire_error_t error = wire_decode_meta (copy, (size_t) size, &decoded);
-        free (copy);
-        if (error != WIRE_OK)
-            fail_msg ("row %zu: %s", i, wire_strerror (error));
-        assert_int_equal (decoded.version, rows[i].version);
-        assert_memory_equal (decoded.sender, meta.sender, WIRE_SENDER_BYTES);
-        assert_true (decoded.seq == rows[i].seq);
-        assert_true (decoded.sent_ms == rows[i].sent_ms);
-        assert_string_equal (decoded.nick, rows[i].nick);
-    }
+    for (size_t v = 0; v < VERSIONS; v++)
+        for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+            wire_meta_t meta, decoded;
+            s_meta (&meta, s_versions[v], rows[i].sender_seed, rows[i].seq, rows[i].sent_ms,
+                    rows[i].nick);
+            meta.keyed = true; //  the version decides what is written, not this
+            uint8_t frame[WIRE_META_MAX_BYTES];
+            int size = wire_encode_meta (frame, sizeof frame, &meta);
+            if (size != (int) s_meta_size (s_versions[v], strlen (rows[i].nick)))
+                fail_msg ("version %u row %zu: encoded %d bytes", s_versions[v], i, size);
+            uint8_t *copy = s_copy (frame, (size_t) size);
+            memset (&decoded, 0xEE, sizeof decoded);
+            wire_error_t error = wire_decode_meta (copy, (size_t) size, &decoded);
+            free (copy);
+            if (error != WIRE_OK)
+                fail_msg ("version %u row %zu: %s", s_versions[v], i, wire_strerror (error));
+            assert_int_equal (decoded.version, s_versions[v]);
+            assert_memory_equal (decoded.sender, meta.sender, WIRE_SENDER_BYTES);
+            assert_true (decoded.seq == rows[i].seq);
+            assert_true (decoded.sent_ms == rows[i].sent_ms);
+            assert_string_equal (decoded.nick, rows[i].nick);
+            assert_int_equal (decoded.size, size);
+            assert_int_equal (decoded.keyed, s_versions[v] >= WIRE_VERSION);
+            if (decoded.keyed) {
+                assert_memory_equal (decoded.public_key, meta.public_key, WIRE_PUBLIC_BYTES);
+                assert_memory_equal (decoded.session, meta.session, WIRE_SESSION_BYTES);
+            }
+        }
 }
 
-//  Frame 2 byte for byte as wire.c lays it out: big-endian numbers, nick last.
+//  Frame 2 byte for byte as wire.c lays it out: big-endian numbers, then the nick; in version
+//  2 the key right after the nick (at 34 + n) and the session after it (at 66 + n).
 static void
 test_meta_layout (void **state)
 {
     (void) state;
-    wire_meta_t meta;
-    s_meta (&meta, WIRE_VERSION, 0x10, 0x0102030405060708ULL, 0x1112131415161718ULL, "bo");
-    uint8_t frame[WIRE_META_MAX_BYTES];
-    assert_int_equal (wire_encode_meta (frame, sizeof frame, &meta), WIRE_META_FIXED_BYTES + 2);
-    assert_int_equal (frame[0], WIRE_VERSION);
-    assert_memory_equal (frame + 1, meta.sender, WIRE_SENDER_BYTES);
-    assert_memory_equal (frame + 17, "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
-    assert_memory_equal (frame + 25, "\x11\x12\x13\x14\x15\x16\x17\x18", 8);
-    assert_int_equal (frame[33], 2);
-    assert_memory_equal (frame + WIRE_META_FIXED_BYTES, "bo", 2);
+    for (size_t v = 0; v < 2; v++) {
+        wire_meta_t meta;
+        s_meta (&meta, s_versions[v], 0x10, 0x0102030405060708ULL, 0x1112131415161718ULL, "bo");
+        uint8_t frame[WIRE_META_MAX_BYTES];
+        int size = wire_encode_meta (frame, sizeof frame, &meta);
+        assert_int_equal (frame[0], s_versions[v]);
+        assert_memory_equal (frame + 1, meta.sender, WIRE_SENDER_BYTES);
+        assert_memory_equal (frame + 17, "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
+        assert_memory_equal (frame + 25, "\x11\x12\x13\x14\x15\x16\x17\x18", 8);
+        assert_int_equal (frame[33], 2);
+        assert_memory_equal (frame + WIRE_META_FIXED_BYTES, "bo", 2);
+        if (s_versions[v] == WIRE_VERSION_UNSIGNED) {
+            assert_int_equal (size, WIRE_META_FIXED_BYTES + 2);
+            continue;
+        }
+        assert_int_equal (size, 34 + 2 + 32 + 16);
+        assert_memory_equal (frame + 34 + 2, meta.public_key, WIRE_PUBLIC_BYTES);
+        assert_memory_equal (frame + 66 + 2, meta.session, WIRE_SESSION_BYTES);
+        wire_meta_t decoded;
+        assert_int_equal (wire_decode_meta (frame, (size_t) size, &decoded), WIRE_OK);
+        assert_int_equal (decoded.size, 34 + 2 + 48);
+    }
 }
 
-//  Every truncation of a good frame 2 is refused, never read past.
+//  Every truncation of a good frame 2 is refused, never read past: in version 2 also one that
+//  has the whole nick but not all of the key and session after it.
 static void
 test_meta_truncated (void **state)
 {
     (void) state;
     static const char *nicks[] = {"b", "bertil", AA32};
-    for (size_t n = 0; n < sizeof nicks / sizeof nicks[0]; n++) {
-        wire_meta_t meta, decoded;
-        s_meta (&meta, WIRE_VERSION, 0x42, 7, 8, nicks[n]);
-        uint8_t frame[WIRE_META_MAX_BYTES];
-        int size = wire_encode_meta (frame, sizeof frame, &meta);
-        assert_true (size > 0);
-        for (size_t length = 0; length < (size_t) size; length++) {
-            uint8_t *copy = s_copy (frame, length);
-            wire_error_t error = wire_decode_meta (copy, length, &decoded);
-            free (copy);
-            if (error != WIRE_BAD_META)
-                fail_msg ("nick \"%s\" cut to %zu bytes: %s", nicks[n], length,
-                          wire_strerror (error));
+    for (size_t v = 0; v < VERSIONS; v++)
+        for (size_t n = 0; n < sizeof nicks / sizeof nicks[0]; n++) {
+            wire_meta_t meta, decoded;
+            s_meta (&meta, s_versions[v], 0x42, 7, 8, nicks[n]);
+            uint8_t frame[WIRE_META_MAX_BYTES];
+            int size = wire_encode_meta (frame, sizeof frame, &meta);
+            assert_true (size > 0);
+            for (size_t length = 0; length < (size_t) size; length++) {
+                uint8_t *copy = s_copy (frame, length);
+                wire_error_t error = wire_decode_meta (copy, length, &decoded);
+                free (copy);
+                if (error != WIRE_BAD_META)
+                    fail_msg ("version %u nick \"%s\" cut to %zu bytes: %s", s_versions[v],
+                              nicks[n], length, wire_strerror (error));
+            }
         }
+}
+
+//  A version 1 reader's view of a version 2 frame: its first 34 + n bytes are a version 1
+//  frame of the same fields (the version byte apart), and what follows the nick is ignored.
+static void
+test_meta_v1_reader (void **state)
+{
+    (void) state;
+    static const char *nicks[] = {"b", "bertil.b", AA32};
+    for (size_t n = 0; n < sizeof nicks / sizeof nicks[0]; n++) {
+        wire_meta_t meta, old, keyed, seen;
+        s_meta (&meta, WIRE_VERSION, 0x21, 0x0A0B0C0D0E0F1011ULL, 1700000000999ULL, nicks[n]);
+        uint8_t frame[WIRE_META_MAX_BYTES], v1[WIRE_META_MAX_BYTES];
+        int size = wire_encode_meta (frame, sizeof frame, &meta);
+        meta.version = WIRE_VERSION_UNSIGNED;
+        int v1_size = wire_encode_meta (v1, sizeof v1, &meta);
+        size_t head = WIRE_META_FIXED_BYTES + strlen (nicks[n]);
+        assert_int_equal (v1_size, head);
+        assert_int_equal (size, head + WIRE_META_KEY_BYTES);
+        assert_memory_equal (frame + 1, v1 + 1, head - 1);
+        assert_int_equal (wire_decode_meta (v1, (size_t) v1_size, &old), WIRE_OK);
+        assert_int_equal (wire_decode_meta (frame, (size_t) size, &keyed), WIRE_OK);
+        //  Read as version 1 reads it (the version byte alone tells it what follows)
+        frame[0] = WIRE_VERSION_UNSIGNED;
+        assert_int_equal (wire_decode_meta (frame, (size_t) size, &seen), WIRE_OK);
+        const wire_meta_t *views[] = {&keyed, &seen};
+        for (size_t i = 0; i < 2; i++) {
+            assert_memory_equal (views[i]->sender, old.sender, WIRE_SENDER_BYTES);
+            assert_true (views[i]->seq == old.seq && views[i]->sent_ms == old.sent_ms);
+            assert_string_equal (views[i]->nick, old.nick);
+        }
+        assert_false (seen.keyed);
+        assert_int_equal (seen.size, head);
+        assert_true (keyed.keyed);
+        assert_int_equal (keyed.size, size);
     }
 }
 
@@ -371,27 +448,42 @@ test_meta_decode (void **state)
         size_t trailing;     //  bytes after the nick
         wire_error_t error;  //  expected result
         const char *decoded; //  expected nick, when WIRE_OK
+        size_t size;         //  expected meta.size, when WIRE_OK
     } rows[] = {
-        {1, -1, "bertil", 0, WIRE_OK, "bertil"},
-        {1, -1, "bertil.b", 0, WIRE_OK, "bertil.b"},
-        {1, -1, AA32, 0, WIRE_OK, AA32},
-        {1, 3, "bertil", 0, WIRE_OK, "ber"},      //  the rest is reserved and ignored
-        {2, -1, "bertil", 40, WIRE_OK, "bertil"}, //  a later version with more fields
-        {255, -1, "bertil", 200, WIRE_OK, "bertil"},
-        {1, 7, "bertil", 0, WIRE_BAD_META, NULL},
-        {1, 255, "bertil", 0, WIRE_BAD_META, NULL},
-        {1, 255, "", 0, WIRE_BAD_META, NULL},
-        {0, -1, "bertil", 0, WIRE_BAD_META, NULL},
-        {0, -1, "bertil", 10, WIRE_BAD_META, NULL},
-        {1, -1, "a b", 0, WIRE_BAD_NICK, NULL},
-        {1, -1, "x>y", 0, WIRE_BAD_NICK, NULL},
-        {1, -1, "", 0, WIRE_BAD_NICK, NULL},
-        {1, -1, "", 5, WIRE_BAD_NICK, NULL},
-        {1, -1, "\x1b[2J", 0, WIRE_BAD_NICK, NULL},
-        {1, -1, "\xC3", 0, WIRE_BAD_NICK, NULL},
-        {1, -1, X32 "x", 0, WIRE_BAD_NICK, NULL},
-        {1, -1, X64 "x", 0, WIRE_BAD_NICK, NULL},
-        {1, -1, AA32 "x", 0, WIRE_BAD_NICK, NULL},
+        {1, -1, "bertil", 0, WIRE_OK, "bertil", 40},
+        {1, -1, "bertil.b", 0, WIRE_OK, "bertil.b", 42},
+        {1, -1, AA32, 0, WIRE_OK, AA32, 98},
+        {1, 3, "bertil", 0, WIRE_OK, "ber", 37},      //  the rest is reserved and ignored
+        {1, -1, "bertil", 40, WIRE_OK, "bertil", 40}, //  version 1 ignores what follows
+        //  From version 2 the key and session (48 bytes) follow the nick; a proof may follow them
+        {2, -1, "bertil", 48, WIRE_OK, "bertil", 88},
+        {2, -1, "bertil", 200, WIRE_OK, "bertil", 88},
+        {2, 3, "bertil", 48, WIRE_OK, "ber", 85},
+        {2, -1, AA32, 48, WIRE_OK, AA32, WIRE_META_MAX_BYTES},
+        {3, -1, "bertil", 48, WIRE_OK, "bertil", 88}, //  a later version with the key
+        {255, -1, "bertil", 200, WIRE_OK, "bertil", 88},
+        {2, -1, "bertil", 0, WIRE_BAD_META, NULL, 0}, //  no room for the key
+        {2, -1, "bertil", 40, WIRE_BAD_META, NULL, 0},
+        {2, -1, "bertil", 47, WIRE_BAD_META, NULL, 0},
+        {255, -1, "bertil", 47, WIRE_BAD_META, NULL, 0},
+        {1, 7, "bertil", 0, WIRE_BAD_META, NULL, 0},
+        {1, 255, "bertil", 0, WIRE_BAD_META, NULL, 0},
+        {1, 255, "", 0, WIRE_BAD_META, NULL, 0},
+        {2, 255, "bertil", 48, WIRE_BAD_META, NULL, 0},
+        {0, -1, "bertil", 0, WIRE_BAD_META, NULL, 0},
+        {0, -1, "bertil", 10, WIRE_BAD_META, NULL, 0},
+        {0, -1, "bertil", 48, WIRE_BAD_META, NULL, 0},
+        {1, -1, "a b", 0, WIRE_BAD_NICK, NULL, 0},
+        {1, -1, "x>y", 0, WIRE_BAD_NICK, NULL, 0},
+        {1, -1, "", 0, WIRE_BAD_NICK, NULL, 0},
+        {1, -1, "", 5, WIRE_BAD_NICK, NULL, 0},
+        {2, -1, "", 48, WIRE_BAD_NICK, NULL, 0},
+        {2, -1, "a b", 48, WIRE_BAD_NICK, NULL, 0},
+        {1, -1, "\x1b[2J", 0, WIRE_BAD_NICK, NULL, 0},
+        {1, -1, "\xC3", 0, WIRE_BAD_NICK, NULL, 0},
+        {1, -1, X32 "x", 0, WIRE_BAD_NICK, NULL, 0},
+        {1, -1, X64 "x", 0, WIRE_BAD_NICK, NULL, 0},
+        {1, -1, AA32 "x", 0, WIRE_BAD_NICK, NULL, 0},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         uint8_t frame[WIRE_META_FIXED_BYTES + 256 + 256];
@@ -407,14 +499,23 @@ test_meta_decode (void **state)
         if (error != rows[i].error)
             fail_msg ("row %zu: %s, want %s", i, wire_strerror (error),
                       wire_strerror (rows[i].error));
-        if (error == WIRE_OK) {
-            assert_int_equal (meta.version, rows[i].version);
-            assert_string_equal (meta.nick, rows[i].decoded);
-        }
+        if (error != WIRE_OK)
+            continue;
+        assert_int_equal (meta.version, rows[i].version);
+        assert_string_equal (meta.nick, rows[i].decoded);
+        assert_int_equal (meta.size, rows[i].size);
+        assert_int_equal (meta.keyed, rows[i].version >= WIRE_VERSION);
+        if (!meta.keyed)
+            continue;
+        //  The key and session are the 48 bytes after the nick: here its own bytes and 0xEE
+        uint8_t after[WIRE_META_KEY_BYTES];
+        memcpy (after, frame + WIRE_META_FIXED_BYTES + nick_length, sizeof after);
+        assert_memory_equal (meta.public_key, after, WIRE_PUBLIC_BYTES);
+        assert_memory_equal (meta.session, after + WIRE_PUBLIC_BYTES, WIRE_SESSION_BYTES);
     }
 }
 
-//  wire_encode_meta refuses a bad nick and too small a buffer.
+//  wire_encode_meta refuses a bad nick and too small a buffer, in each version.
 static void
 test_meta_encode_refuses (void **state)
 {
@@ -422,20 +523,200 @@ test_meta_encode_refuses (void **state)
     static const char *bad_nicks[] = {"", "a b", "x>y", X32 "x", "\x1b"};
     uint8_t frame[WIRE_META_MAX_BYTES];
     wire_meta_t meta;
-    for (size_t i = 0; i < sizeof bad_nicks / sizeof bad_nicks[0]; i++) {
-        s_meta (&meta, WIRE_VERSION, 0, 1, 1, bad_nicks[i]);
-        if (wire_encode_meta (frame, sizeof frame, &meta) != -1)
-            fail_msg ("nick \"%s\" accepted", bad_nicks[i]);
+    for (size_t v = 0; v < VERSIONS; v++) {
+        for (size_t i = 0; i < sizeof bad_nicks / sizeof bad_nicks[0]; i++) {
+            s_meta (&meta, s_versions[v], 0, 1, 1, bad_nicks[i]);
+            if (wire_encode_meta (frame, sizeof frame, &meta) != -1)
+                fail_msg ("version %u nick \"%s\" accepted", s_versions[v], bad_nicks[i]);
+        }
+        s_meta (&meta, s_versions[v], 0, 1, 1, "bertil");
+        size_t size = s_meta_size (s_versions[v], 6);
+        for (size_t outsize = 0; outsize <= size; outsize++) {
+            uint8_t *out = malloc (outsize ? outsize : 1);
+            assert_non_null (out);
+            int result = wire_encode_meta (out, outsize, &meta);
+            free (out);
+            assert_int_equal (result, outsize == size ? (int) size : -1);
+        }
     }
-    s_meta (&meta, WIRE_VERSION, 0, 1, 1, "bertil");
-    size_t size = WIRE_META_FIXED_BYTES + 6;
-    for (size_t outsize = 0; outsize <= size; outsize++) {
-        uint8_t *out = malloc (outsize ? outsize : 1);
-        assert_non_null (out);
-        int result = wire_encode_meta (out, outsize, &meta);
-        free (out);
-        assert_int_equal (result, outsize == size ? (int) size : -1);
+}
+
+//  wire_path_levels against trees drawn by hand: pairs go up as a node, the last one, alone,
+//  as it is. count 5: 0-1 2-3 4 | 01-23 4 | 0123-4, so lines 0-3 climb 3 levels and line 4 one.
+static void
+test_path_levels (void **state)
+{
+    (void) state;
+    static const struct {
+        size_t count;     //  lines in the batch
+        size_t levels[9]; //  each line's path
+    } rows[] = {
+        {1, {0}},
+        {2, {1, 1}},
+        {3, {2, 2, 1}},
+        {4, {2, 2, 2, 2}},
+        {5, {3, 3, 3, 3, 1}},
+        {6, {3, 3, 3, 3, 2, 2}},
+        {7, {3, 3, 3, 3, 3, 3, 2}},
+        {8, {3, 3, 3, 3, 3, 3, 3, 3}},
+        {9, {4, 4, 4, 4, 4, 4, 4, 4, 1}},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        for (size_t index = 0; index < rows[i].count; index++)
+            if (wire_path_levels (index, rows[i].count) != rows[i].levels[index])
+                fail_msg ("count %zu index %zu: %zu levels, want %zu", rows[i].count, index,
+                          wire_path_levels (index, rows[i].count), rows[i].levels[index]);
+    //  The biggest batches: a full tree is WIRE_PATH_MAX high; in 255 the last line is alone
+    //  at the bottom and pairs above it
+    for (size_t index = 0; index < WIRE_BATCH_LINES_MAX; index++)
+        assert_int_equal (wire_path_levels (index, WIRE_BATCH_LINES_MAX), WIRE_PATH_MAX);
+    assert_int_equal (wire_path_levels (254, 255), 7);
+    assert_int_equal (wire_path_levels (0, 255), 8);
+}
+
+//  A proof for line index of a batch of count lines from first_seq: its signature and path
+//  bytes follow from seed.
+static void
+s_proof (wire_proof_t *proof, uint64_t first_seq, uint16_t count, size_t index, uint8_t seed)
+{
+    memset (proof, 0, sizeof *proof);
+    proof->first_seq = first_seq;
+    proof->count = count;
+    for (size_t i = 0; i < WIRE_SIGNATURE_BYTES; i++)
+        proof->signature[i] = (uint8_t) (seed + i);
+    proof->levels = wire_path_levels (index, count);
+    if (proof->levels > WIRE_PATH_MAX)
+        proof->levels = WIRE_PATH_MAX; //  a count too big for a batch, to be refused
+    for (size_t level = 0; level < proof->levels; level++)
+        memset (proof->path[level], seed ^ (int) level, WIRE_HASH_BYTES);
+}
+
+//  A line's metadata (version 2, nick "bo", seq) with a proof: encoded into out, both sizes.
+static size_t
+s_line_meta (uint8_t out[WIRE_LINE_META_MAX_BYTES], uint64_t seq, const wire_proof_t *proof,
+             size_t *meta_size)
+{
+    wire_meta_t meta;
+    s_meta (&meta, WIRE_VERSION, 0x77, seq, 1700000000000ULL, "bo");
+    int size = wire_encode_meta (out, WIRE_LINE_META_MAX_BYTES, &meta);
+    assert_int_equal (size, s_meta_size (WIRE_VERSION, 2));
+    *meta_size = (size_t) size;
+    int total = wire_encode_proof (out, WIRE_LINE_META_MAX_BYTES, (size_t) size, proof);
+    assert_true (total > size);
+    return (size_t) total;
+}
+
+//  A proof encodes after the metadata, laid out as wire.c says, and decodes back, for lines
+//  first, in the middle and last of batches of many sizes.
+static void
+test_proof_round_trip (void **state)
+{
+    (void) state;
+    static const uint16_t counts[] = {1, 2, 3, 5, 8, 9, 100, 255, WIRE_BATCH_LINES_MAX};
+    for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+        size_t indexes[] = {0, counts[c] / 2, counts[c] - 1u};
+        for (size_t i = 0; i < 3; i++) {
+            uint64_t first_seq = 0x0102030405060708ULL, seq = first_seq + indexes[i];
+            wire_proof_t proof, decoded;
+            s_proof (&proof, first_seq, counts[c], indexes[i], (uint8_t) (c * 16 + i));
+            uint8_t frame[WIRE_LINE_META_MAX_BYTES];
+            size_t meta_size, size = s_line_meta (frame, seq, &proof, &meta_size);
+            assert_int_equal (size, meta_size + 8 + 2 + 64 + proof.levels * WIRE_HASH_BYTES);
+            assert_memory_equal (frame + meta_size, "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
+            assert_int_equal (frame[meta_size + 8], counts[c] >> 8);
+            assert_int_equal (frame[meta_size + 9], counts[c] & 0xFF);
+            assert_memory_equal (frame + meta_size + 10, proof.signature, WIRE_SIGNATURE_BYTES);
+            assert_memory_equal (frame + meta_size + WIRE_PROOF_FIXED_BYTES, proof.path,
+                                 proof.levels * WIRE_HASH_BYTES);
+
+            uint8_t *copy = s_copy (frame, size);
+            wire_meta_t meta;
+            assert_int_equal (wire_decode_meta (copy, size, &meta), WIRE_OK);
+            assert_int_equal (meta.size, meta_size);
+            memset (&decoded, 0xEE, sizeof decoded);
+            wire_error_t error = wire_decode_proof (copy, size, meta.size, meta.seq, &decoded);
+            free (copy);
+            if (error != WIRE_OK)
+                fail_msg ("count %u index %zu: %s", counts[c], indexes[i], wire_strerror (error));
+            assert_true (decoded.first_seq == first_seq);
+            assert_int_equal (decoded.count, counts[c]);
+            assert_int_equal (decoded.levels, proof.levels);
+            assert_memory_equal (decoded.signature, proof.signature, WIRE_SIGNATURE_BYTES);
+            assert_memory_equal (decoded.path, proof.path, proof.levels * WIRE_HASH_BYTES);
+        }
     }
+}
+
+//  wire_decode_proof refuses a proof that is missing, short or long, has no lines or too
+//  many, or whose batch the line's seq is not in; wire_encode_proof too long a path or too
+//  small a buffer.
+static void
+test_proof_refused (void **state)
+{
+    (void) state;
+    //  The good one: line 4 of 5 from seq 10, so seq 14, one level
+    static const struct {
+        const char *what;   //  what is wrong
+        uint64_t first_seq; //  the proof's first seq
+        uint16_t count;     //  its count
+        size_t index;       //  the line whose path it carries
+        uint64_t seq;       //  the seq it is decoded for
+        int size_change;    //  bytes added to (or cut from) the frame
+        wire_error_t error; //  expected result
+    } rows[] = {
+        {"good", 10, 5, 4, 14, 0, WIRE_OK},
+        {"count 0", 10, 0, 0, 10, 0, WIRE_BAD_META},
+        {"count past the most", 10, WIRE_BATCH_LINES_MAX + 1, 0, 10, 0, WIRE_BAD_META},
+        {"count 65535", 10, 65535, 0, 10, 0, WIRE_BAD_META},
+        {"seq before the batch", 10, 5, 0, 9, 0, WIRE_BAD_META},
+        {"seq after the batch", 10, 5, 4, 15, 0, WIRE_BAD_META},
+        {"seq far after", 10, 5, 4, UINT64_MAX, 0, WIRE_BAD_META},
+        {"first seq 0", 0, 5, 4, 4, 0, WIRE_BAD_META},
+        {"one byte short", 10, 5, 4, 14, -1, WIRE_BAD_META},
+        {"one byte more", 10, 5, 4, 14, 1, WIRE_BAD_META},
+        {"a hash short", 10, 5, 4, 14, -WIRE_HASH_BYTES, WIRE_BAD_META},
+        {"a hash more", 10, 5, 4, 14, WIRE_HASH_BYTES, WIRE_BAD_META},
+        {"another line's path", 10, 5, 0, 14, 0, WIRE_BAD_META},
+        {"no path at all", 10, 5, 4, 14, -WIRE_HASH_BYTES - WIRE_SIGNATURE_BYTES, WIRE_BAD_META},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        wire_proof_t proof, decoded;
+        s_proof (&proof, rows[i].first_seq, rows[i].count, rows[i].index, 0x3C);
+        uint8_t frame[WIRE_LINE_META_MAX_BYTES + WIRE_HASH_BYTES] = {0};
+        size_t meta_size, size = s_line_meta (frame, rows[i].seq, &proof, &meta_size);
+        size = (size_t) ((long) size + rows[i].size_change);
+        uint8_t *copy = s_copy (frame, size);
+        wire_error_t error = wire_decode_proof (copy, size, meta_size, rows[i].seq, &decoded);
+        free (copy);
+        if (error != rows[i].error)
+            fail_msg ("%s: %s, want %s", rows[i].what, wire_strerror (error),
+                      wire_strerror (rows[i].error));
+    }
+    //  Nothing after the metadata, or less than the fixed part, or metadata past the frame
+    uint8_t frame[WIRE_LINE_META_MAX_BYTES];
+    wire_proof_t proof, decoded;
+    s_proof (&proof, 10, 5, 4, 0x3C);
+    size_t meta_size, size = s_line_meta (frame, 14, &proof, &meta_size);
+    for (size_t cut = meta_size; cut < meta_size + WIRE_PROOF_FIXED_BYTES; cut++) {
+        uint8_t *copy = s_copy (frame, cut);
+        assert_int_equal (wire_decode_proof (copy, cut, meta_size, 14, &decoded), WIRE_BAD_META);
+        free (copy);
+    }
+    assert_int_equal (wire_decode_proof (frame, size, size + 1, 14, &decoded), WIRE_BAD_META);
+
+    //  The encoder: a path longer than a tree can be, and each buffer too small by a byte
+    uint8_t out[WIRE_LINE_META_MAX_BYTES + WIRE_HASH_BYTES];
+    proof.levels = WIRE_PATH_MAX + 1;
+    assert_int_equal (wire_encode_proof (out, sizeof out, meta_size, &proof), -1);
+    proof.levels = 1;
+    assert_int_equal (wire_encode_proof (out, size, meta_size, &proof), size);
+    assert_int_equal (wire_encode_proof (out, size - 1, meta_size, &proof), -1);
+    assert_int_equal (wire_encode_proof (out, 0, meta_size, &proof), -1);
+    proof.levels = WIRE_PATH_MAX;
+    assert_int_equal (wire_encode_proof (out, meta_size + WIRE_PROOF_MAX_BYTES, meta_size, &proof),
+                      meta_size + WIRE_PROOF_MAX_BYTES);
+    assert_int_equal (
+        wire_encode_proof (out, meta_size + WIRE_PROOF_MAX_BYTES - 1, meta_size, &proof), -1);
 }
 
 //  wire_strerror has a description for every code, and one for a code it does not know.
@@ -467,8 +748,28 @@ s_random_byte (void)
     return meaningful[(size_t) rand () % sizeof meaningful];
 }
 
-//  Pseudo-random buffers of 0..HOSTILE_MAX_BYTES through both decoders: no crash, no read past
-//  the end, and what they accept is consistent.
+//  The proof after a hostile frame's metadata (meta), for a seq in or near its batch: what
+//  decodes fits the frame exactly and the seq is inside the batch.
+static void
+s_hostile_proof (const uint8_t *frame, size_t size, const wire_meta_t *meta)
+{
+    wire_proof_t proof;
+    uint64_t seqs[] = {meta->seq, (uint64_t) rand () % 8};
+    for (size_t i = 0; i < 2; i++) {
+        if (wire_decode_proof (frame, size, meta->size, seqs[i], &proof) != WIRE_OK)
+            continue;
+        assert_in_range (proof.count, 1, WIRE_BATCH_LINES_MAX);
+        assert_true (proof.first_seq >= 1 && seqs[i] >= proof.first_seq);
+        assert_true (seqs[i] - proof.first_seq < proof.count);
+        assert_int_equal (proof.levels,
+                          wire_path_levels ((size_t) (seqs[i] - proof.first_seq), proof.count));
+        assert_int_equal (size,
+                          meta->size + WIRE_PROOF_FIXED_BYTES + proof.levels * WIRE_HASH_BYTES);
+    }
+}
+
+//  Pseudo-random buffers of 0..HOSTILE_MAX_BYTES through the decoders (the proof's too): no
+//  crash, no read past the end, and what they accept is consistent.
 static void
 test_hostile (void **state)
 {
@@ -482,8 +783,8 @@ test_hostile (void **state)
         //  Now and then a plausible head, so the decoders get past their first checks
         if (run % 4 == 1 && size > 8)
             memcpy (bytes, "buddy> ", 7);
-        if (run % 4 == 2 && size > WIRE_META_FIXED_BYTES) {
-            bytes[0] = 1;
+        if (run % 4 >= 2 && size > WIRE_META_FIXED_BYTES) {
+            bytes[0] = run % 4 == 2 ? WIRE_VERSION_UNSIGNED : WIRE_VERSION;
             bytes[WIRE_META_FIXED_BYTES - 1] = (uint8_t) (rand () % 8);
         }
         uint8_t *frame = s_copy (bytes, size);
@@ -503,9 +804,16 @@ test_hostile (void **state)
         if (error == WIRE_OK) {
             assert_true (meta.version >= 1);
             assert_true (wire_nick_valid (meta.nick, strlen (meta.nick)));
-            assert_true (WIRE_META_FIXED_BYTES + strlen (meta.nick) <= size);
+            assert_int_equal (meta.keyed, meta.version >= WIRE_VERSION);
+            assert_int_equal (meta.size, s_meta_size (meta.version, strlen (meta.nick)));
+            assert_true (meta.size <= size);
+            s_hostile_proof (frame, size, &meta);
         } else
             assert_true (error == WIRE_BAD_META || error == WIRE_BAD_NICK);
+        //  The proof decoder, wherever the metadata is said to end
+        wire_proof_t proof;
+        if (wire_decode_proof (frame, size, (size_t) rand () % (size + 2), 1, &proof) == WIRE_OK)
+            assert_true (proof.first_seq == 1 && proof.levels <= WIRE_PATH_MAX);
         free (frame);
     }
 }
@@ -523,8 +831,12 @@ main (void)
         cmocka_unit_test (test_meta_round_trip),
         cmocka_unit_test (test_meta_layout),
         cmocka_unit_test (test_meta_truncated),
+        cmocka_unit_test (test_meta_v1_reader),
         cmocka_unit_test (test_meta_decode),
         cmocka_unit_test (test_meta_encode_refuses),
+        cmocka_unit_test (test_path_levels),
+        cmocka_unit_test (test_proof_round_trip),
+        cmocka_unit_test (test_proof_refused),
         cmocka_unit_test (test_strerror),
         cmocka_unit_test (test_hostile),
     };
