@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """bench.py - the benchmarks of chat against its baselines; `make bench` runs it via bench/run.
 
-Throughput, latency, idle memory and rooms of 2-40 peers, each measured against baselines run
+Throughput, latency, idle memory, signing and rooms of 2-40 peers, each measured against baselines
 in the same invocation (the machine is shared and noisy): rawpipe (raw libzmq C), pypipe.py
 (python3-zmq, the course's format) and rawrtt (raw libzmq round trips). Several runs, medians.
 Prints one table and writes it to bench/results.md, the scale data to bench/scale.dat and its
