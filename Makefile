@@ -140,8 +140,8 @@ check-tsan:
 	$(MAKE) B=build/tsan CC=clang VARIANT_CFLAGS="-O1 -fno-omit-frame-pointer -fsanitize=thread" \
 	    check-unit check-e2e
 
-# Fuzzing (fuzz/README.md): libFuzzer targets for a peer's message (fuzz_wire) and a typed line
-# (fuzz_commands), built with clang under ASan+UBSan in build/fuzz/. `make fuzz` runs each for
+# Fuzzing (fuzz/README.md): libFuzzer targets for a peer's message (fuzz_wire), a typed line
+# (fuzz_commands) and a signed batch of lines with its proofs (fuzz_signing), built with clang under ASan+UBSan in build/fuzz/. `make fuzz` runs each for
 # FUZZ_SECONDS on a copy of its seed corpus in build/fuzz/corpus-NAME/, so the inputs it finds
 # stay out of the repository; a crash fails it, with its input saved as build/fuzz/NAME-crash-*.
 # The target's own stdout and stderr are closed (-close_fd_mask=3): fuzz_wire runs the real
@@ -149,13 +149,13 @@ check-tsan:
 FUZZ_SECONDS ?= 60
 FUZZ_DIR = build/fuzz
 FUZZ_SANITIZE = -fno-omit-frame-pointer -fno-sanitize-recover=all
-FUZZ_OBJECTS = $(MODULES:%=$(FUZZ_DIR)/%.o) $(FUZZ_DIR)/fuzz_check.o
+FUZZ_OBJECTS = $(MODULES:%=$(FUZZ_DIR)/%.o) $(FUZZ_DIR)/fuzz_check.o $(FUZZ_DIR)/fuzz_twin.o
 
-.PHONY: fuzz fuzz-wire fuzz-commands
+.PHONY: fuzz fuzz-wire fuzz-commands fuzz-signing
 
-fuzz: fuzz-wire fuzz-commands
+fuzz: fuzz-wire fuzz-commands fuzz-signing
 
-fuzz-wire fuzz-commands: fuzz-%: $(FUZZ_DIR)/fuzz_%
+fuzz-wire fuzz-commands fuzz-signing: fuzz-%: $(FUZZ_DIR)/fuzz_%
 	@mkdir -p $(FUZZ_DIR)/corpus-$* && cp fuzz/corpus/$*/* $(FUZZ_DIR)/corpus-$*/
 	@echo "== fuzz_$* for $(FUZZ_SECONDS) s"; \
 	if $< -max_total_time=$(FUZZ_SECONDS) -max_len=70000 -timeout=10 -dict=fuzz/$*.dict -close_fd_mask=3 \
@@ -169,8 +169,8 @@ fuzz-wire fuzz-commands: fuzz-%: $(FUZZ_DIR)/fuzz_%
 	    exit 1; \
 	fi
 
-$(FUZZ_DIR)/fuzz_wire $(FUZZ_DIR)/fuzz_commands: $(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_OBJECTS) \
-                                                 fuzz/fuzz_check.h
+$(FUZZ_DIR)/fuzz_wire $(FUZZ_DIR)/fuzz_commands $(FUZZ_DIR)/fuzz_signing: \
+    $(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_OBJECTS) fuzz/fuzz_check.h fuzz/fuzz_twin.h
 	@echo "CC $@"; clang $(ALL_CFLAGS) $(FUZZ_SANITIZE) -fsanitize=fuzzer,address,undefined -iquote . \
 	    $(filter %.c %.o,$^) -o $@ $(LDFLAGS) $(DEPS_LIBS)
 
@@ -178,9 +178,9 @@ $(FUZZ_DIR)/%.o: %.c $(wildcard *.h) | $(FUZZ_DIR)
 	@echo "CC $@"; clang $(ALL_CFLAGS) $(FUZZ_SANITIZE) -fsanitize=fuzzer-no-link,address,undefined \
 	    -c $< -o $@
 
-$(FUZZ_DIR)/%.o: fuzz/%.c fuzz/%.h | $(FUZZ_DIR)
+$(FUZZ_DIR)/%.o: fuzz/%.c fuzz/%.h fuzz/fuzz_check.h $(wildcard *.h) | $(FUZZ_DIR)
 	@echo "CC $@"; clang $(ALL_CFLAGS) $(FUZZ_SANITIZE) -fsanitize=fuzzer-no-link,address,undefined \
-	    -c $< -o $@
+	    -iquote . -c $< -o $@
 
 $(FUZZ_DIR):
 	mkdir -p $@

@@ -1,12 +1,18 @@
-/*  fuzz_check.c - the invariants the fuzz targets check, shared by both.
+/*  fuzz_check.c - the invariants the fuzz targets check, and the cutting of an input into
+    frames, shared by them.
 
     The UTF-8 decoder here is written apart from text.c on purpose: checking text_sanitize with
     its own decoder would pass whatever that decoder gets wrong.
 */
+#define _GNU_SOURCE // memmem
+
 #include "fuzz_check.h"
+#include "limits.h"
+#include "signing.h"
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 //  Decode one strict UTF-8 sequence at s (size bytes left): its length, with the code point in
@@ -64,4 +70,62 @@ fuzz_check_sanitized (const char *out, size_t outsize)
 {
     FUZZ_CHECK (outsize > 0);
     fuzz_check_printable (out, outsize);
+}
+
+size_t
+fuzz_split (const uint8_t *data, size_t size, const char *separator, size_t max,
+            fuzz_frame_t *parts)
+{
+    size_t count = 0;
+    while (true) {
+        const uint8_t *mark =
+            count + 1 < max ? memmem (data, size, separator, FUZZ_SEPARATOR_BYTES) : NULL;
+        size_t part_size = mark ? (size_t) (mark - data) : size;
+        parts[count].data = malloc (part_size);
+        FUZZ_CHECK (parts[count].data != NULL);
+        if (part_size)
+            memcpy (parts[count].data, data, part_size);
+        parts[count++].size = part_size;
+        if (!mark)
+            return count;
+        data += part_size + FUZZ_SEPARATOR_BYTES;
+        size -= part_size + FUZZ_SEPARATOR_BYTES;
+    }
+}
+
+void
+fuzz_check_proof (const uint8_t *frame, size_t size, const wire_meta_t *meta)
+{
+    wire_proof_t proof;
+    if (wire_decode_proof (frame, size, meta->size, meta->seq, &proof) != WIRE_OK)
+        return;
+    FUZZ_CHECK (proof.count >= 1 && proof.count <= WIRE_BATCH_LINES_MAX);
+    FUZZ_CHECK (proof.first_seq >= 1 && meta->seq >= proof.first_seq &&
+                meta->seq - proof.first_seq < proof.count);
+    FUZZ_CHECK (proof.levels <= WIRE_PATH_MAX);
+    FUZZ_CHECK (proof.levels ==
+                wire_path_levels ((size_t) (meta->seq - proof.first_seq), proof.count));
+    static uint8_t encoded[WIRE_LINE_META_MAX_BYTES];
+    FUZZ_CHECK (meta->size <= sizeof encoded);
+    memcpy (encoded, frame, meta->size);
+    int encoded_size = wire_encode_proof (encoded, sizeof encoded, meta->size, &proof);
+    FUZZ_CHECK (encoded_size > 0 && (size_t) encoded_size == size);
+    FUZZ_CHECK (memcmp (encoded, frame, size) == 0);
+}
+
+void
+fuzz_check_body (const uint8_t *body, size_t size)
+{
+    static signing_line_t lines[WIRE_BATCH_LINES_MAX];
+    static uint8_t encoded[SOCKET_MAXMSGSIZE_BYTES];
+    int count = signing_decode_body (body, size, lines, WIRE_BATCH_LINES_MAX);
+    FUZZ_CHECK (count >= -1 && count <= WIRE_BATCH_LINES_MAX);
+    if (count < 0 || size > sizeof encoded)
+        return;
+    for (int i = 0; i < count; i++)
+        FUZZ_CHECK (lines[i].size >= 1 && lines[i].data >= body + 2 &&
+                    lines[i].data + lines[i].size <= body + size);
+    int encoded_size = signing_encode_body (encoded, sizeof encoded, lines, (size_t) count);
+    FUZZ_CHECK (encoded_size >= 0 && (size_t) encoded_size == size);
+    FUZZ_CHECK (size == 0 || memcmp (encoded, body, size) == 0);
 }

@@ -722,6 +722,22 @@ test_build_refuses (void **state)
     assert_int_equal (signing_line_meta (signed_batch, 0, out, 0), -1);
 }
 
+//  SKIPPED, a product bug: signing_batch_build takes metadata shorter than frame 2's fixed part
+//  (WIRE_META_FIXED_BYTES), and signing_line_meta then writes the line's seq at bytes 17..24
+//  of out, past the metadata and, when outsize < 25, past out (ASan: heap-buffer-overflow in
+//  signing.c's signing_line_meta). Not reachable from the network (the inbox builds batches
+//  from decoded metadata only); signing_batch_build should refuse it. Remove skip () once so.
+static void
+test_short_meta_refused_SKIPPED (void **state)
+{
+    (void) state;
+    skip ();
+    static signing_batch_t batch;
+    const uint8_t meta[10] = {WIRE_VERSION};
+    const signing_line_t line = {(const uint8_t *) "buddy> hej", 10};
+    assert_int_equal (signing_batch_build (&batch, meta, sizeof meta, 1, &line, 1), -1);
+}
+
 //  BLAKE2b-256 of the parts (count of them, each data and size) one after the other.
 static void
 s_hash (uint8_t out[WIRE_HASH_BYTES], const void *const *parts, const size_t *sizes, size_t count)
@@ -812,7 +828,7 @@ main (void)
         cmocka_unit_test (test_other_identity), cmocka_unit_test (test_body_round_trip),
         cmocka_unit_test (test_body_malformed), cmocka_unit_test (test_frames),
         cmocka_unit_test (test_cache),          cmocka_unit_test (test_build_refuses),
-        cmocka_unit_test (test_statements),
+        cmocka_unit_test (test_statements),     cmocka_unit_test (test_short_meta_refused_SKIPPED),
     };
     return cmocka_run_group_tests_name ("signing", tests, NULL, NULL);
 }
