@@ -74,7 +74,7 @@ signing_encode_body (uint8_t *out, size_t outsize, const signing_line_t *lines, 
 {
     size_t size = 0;
     for (size_t i = 0; i < count; i++) {
-        if (lines[i].size > 0xFFFF || outsize - size < 2 + lines[i].size)
+        if (lines[i].size == 0 || lines[i].size > 0xFFFF || outsize - size < 2 + lines[i].size)
             return -1;
         s_put_be (out + size, lines[i].size, 2);
         memcpy (out + size + 2, lines[i].data, lines[i].size);
@@ -146,6 +146,7 @@ signing_batch_build (signing_batch_t *batch, const void *meta, size_t meta_size,
                      const signing_line_t *lines, size_t count)
 {
     if (count < 1 || count > WIRE_BATCH_LINES_MAX || meta_size > sizeof batch->meta ||
+        meta_size < WIRE_META_FIXED_BYTES ||
         first_seq < 1 || first_seq > UINT64_MAX - count)
         return -1;
     memcpy (batch->meta, meta, meta_size);

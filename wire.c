@@ -190,9 +190,9 @@ wire_error_t
 wire_decode_proof (const void *frame, size_t size, size_t meta_size, uint64_t seq,
                    wire_proof_t *proof)
 {
-    const uint8_t *at = (const uint8_t *) frame + meta_size;
     if (meta_size > size || size - meta_size < WIRE_PROOF_FIXED_BYTES)
         return WIRE_BAD_META;
+    const uint8_t *at = (const uint8_t *) frame + meta_size;
     proof->first_seq = s_get_u64 (at);
     proof->count = (uint16_t) ((at[8] << 8) | at[9]);
     //  The line must be inside its batch
