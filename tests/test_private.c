@@ -1,12 +1,15 @@
 /*  test_private.c - unit tests for private.c over real ZeroMQ sockets, asserting what the user
     sees on stdout and stderr. The sending side runs on a publisher bound to a free TCP port,
-    heard by a SUB subscribed to the recipients' private topics: a private message's frames and
-    its number, one resend after PRIVATE_RESEND_MS, giving up after PRIVATE_WAIT_MS with one
-    line, a receipt told once, receipts for nothing told never, the bound on messages waiting.
+    heard by a SUB subscribed to the recipients' private topics: a private message's frames, its
+    number and its sender's signature, one resend after PRIVATE_RESEND_MS, giving up after
+    PRIVATE_WAIT_MS with one line, a receipt told once, receipts for nothing told never, the
+    bound on messages waiting.
     The receiving side runs on a SUB connected to a test XPUB (inproc, in czmq's context), where
     the receipts arrive as subscriptions: every copy acknowledged, shown the first time only,
     under a name told apart from ours, made safe; malformed ones refused without a receipt.
+    (The signature of a message received is the inbox's to check: test_inbox.c.)
 
+    The members are testlib's throwaway identities.
     Runs in the C locale, so the notices are English.
 */
 #include <stdarg.h>
@@ -19,6 +22,7 @@
 #include "control.h"
 #include "publisher.h"
 #include "roomlock.h"
+#include "signing.h"
 #include "room.h"
 #include "term.h"
 #include "wire.h"
@@ -38,9 +42,8 @@
 //  A time well after 0, so no test leans on what 0 means to the waiting messages.
 #define T0 1000000
 
-static const uint8_t ANNA[WIRE_SENDER_BYTES] = {0x3f, 0x2a, 1};
-static const uint8_t BERTIL[WIRE_SENDER_BYTES] = {0x10, 0x20, 3};
-static const uint8_t CECILIA[WIRE_SENDER_BYTES] = {0x55, 0x66, 7};
+//  The members of the tests, each one of testlib's identities: anna is the sender's own.
+typedef enum { ANNA, BERTIL, CECILIA } peer_t;
 
 //  The sending side of one test: our publisher, and a SUB listening as the recipients.
 typedef struct {
@@ -68,6 +71,20 @@ typedef struct {
     size_t count;                                           //  frames
 } received_t;
 
+//  The identity of peer.
+static const identity_t *
+s_who (peer_t peer)
+{
+    return testlib_identity ((int) peer);
+}
+
+//  The sender id of peer.
+static const uint8_t *
+s_id (peer_t peer)
+{
+    return identity_sender (s_who (peer));
+}
+
 //  Assert that stderr got exactly expected, and stdout nothing.
 static void
 s_assert_told (const testlib_capture_t *capture, const char *expected)
@@ -87,12 +104,13 @@ s_assert_shown (const testlib_capture_t *capture, const char *tail)
     testlib_assert_told (capture, "");
 }
 
-//  Subscribe listener to the private topic of id.
+//  Subscribe listener to the private topic of peer.
 static void
-s_subscribe_private (zsock_t *listener, const uint8_t id[WIRE_SENDER_BYTES])
+s_subscribe_private (zsock_t *listener, peer_t peer)
 {
     char topic[CONTROL_PRIVATE_BYTES + 1];
-    assert_int_equal (control_encode_private (topic, sizeof topic, id), CONTROL_PRIVATE_BYTES);
+    assert_int_equal (control_encode_private (topic, sizeof topic, s_id (peer)),
+                      CONTROL_PRIVATE_BYTES);
     assert_int_equal (
         zmq_setsockopt (zsock_resolve (listener), ZMQ_SUBSCRIBE, topic, CONTROL_PRIVATE_BYTES), 0);
 }
@@ -108,7 +126,8 @@ s_setup_sending (void **state)
     *state = fixture;
     fixture->lock = roomlock_new ();
     assert_non_null (fixture->lock);
-    fixture->publisher = testlib_publisher_new (fixture->lock, ANNA, "anna", false, &fixture->port);
+    fixture->publisher =
+        testlib_publisher_new (fixture->lock, s_who (ANNA), "anna", false, &fixture->port);
     assert_int_equal (publisher_port (fixture->publisher), fixture->port);
     fixture->private = private_new (fixture->publisher);
     assert_non_null (fixture->private);
@@ -160,16 +179,16 @@ s_receive (sending_t *fixture, received_t *received)
 }
 
 //  Assert that the next message the listener gets is anna's private message number with text
-//  to id: its topic, kind "msg", the text, and anna's metadata with the number as seq.
+//  to peer: its topic, kind "msg", the text, anna's metadata (version 2, her key) with the
+//  number as seq, and her signature of the four frames before it.
 static void
-s_assert_sent (sending_t *fixture, const uint8_t to[WIRE_SENDER_BYTES], const char *text,
-               uint64_t number)
+s_assert_sent (sending_t *fixture, peer_t to, const char *text, uint64_t number)
 {
     received_t received;
     s_receive (fixture, &received);
-    assert_int_equal (received.count, 4);
+    assert_int_equal (received.count, 5);
     char topic[CONTROL_PRIVATE_BYTES + 1] = "!";
-    testlib_hex (to, WIRE_SENDER_BYTES, topic + 1);
+    testlib_hex (s_id (to), WIRE_SENDER_BYTES, topic + 1);
     assert_string_equal (received.frames[0], topic);
     assert_string_equal (received.frames[1], "msg");
     assert_int_equal (received.sizes[2], strlen (text));
@@ -179,36 +198,44 @@ s_assert_sent (sending_t *fixture, const uint8_t to[WIRE_SENDER_BYTES], const ch
     if (meta.seq != number)
         fail_msg ("message number %llu came, expected %llu", (unsigned long long) meta.seq,
                   (unsigned long long) number);
-    assert_memory_equal (meta.sender, ANNA, WIRE_SENDER_BYTES);
+    assert_memory_equal (meta.sender, s_id (ANNA), WIRE_SENDER_BYTES);
     assert_string_equal (meta.nick, "anna");
     assert_int_equal (meta.version, WIRE_VERSION);
+    assert_true (meta.keyed);
+    assert_memory_equal (meta.public_key, identity_public (s_who (ANNA)), WIRE_PUBLIC_BYTES);
+    const void *frames[4];
+    for (size_t i = 0; i < 4; i++)
+        frames[i] = received.frames[i];
+    if (!signing_verify_frames (&meta, frames, received.sizes, 4, received.frames[4],
+                                received.sizes[4]))
+        fail_msg ("message number %llu: anna's signature does not verify",
+                  (unsigned long long) number);
 }
 
 //  Assert that nothing was sent since the last message looked at: a message of the test's
-//  own, sent now, is the next to arrive.
+//  own (topic, kind, metadata, signature), sent now, is the next to arrive.
 static void
 s_assert_nothing_sent (sending_t *fixture)
 {
     uint8_t meta[WIRE_META_MAX_BYTES];
     int meta_size = publisher_meta (fixture->publisher, 0, meta, sizeof meta);
     assert_true (meta_size > 0);
-    assert_int_equal (publisher_send_private (fixture->publisher, BERTIL, SENTINEL_KIND, NULL, 0,
-                                              meta, (size_t) meta_size, false),
+    assert_int_equal (publisher_send_private (fixture->publisher, s_id (BERTIL), SENTINEL_KIND,
+                                              NULL, 0, meta, (size_t) meta_size, false, true),
                       0);
     received_t received;
     s_receive (fixture, &received);
-    assert_int_equal (received.count, 3);
+    assert_int_equal (received.count, 4);
     if (strcmp (received.frames[1], SENTINEL_KIND) != 0)
         fail_msg ("a \"%s\" came, expected nothing before the test's own", received.frames[1]);
 }
 
 //  private_send, capturing what the user sees. Returns what it returns.
 static int
-s_send (sending_t *fixture, const uint8_t to[WIRE_SENDER_BYTES], const char *name, const char *text,
-        int64_t now_ms)
+s_send (sending_t *fixture, peer_t to, const char *name, const char *text, int64_t now_ms)
 {
     testlib_capture_start (&fixture->capture);
-    int rc = private_send (fixture->private, to, name, text, now_ms);
+    int rc = private_send (fixture->private, s_id (to), name, text, now_ms);
     testlib_capture_stop (&fixture->capture);
     return rc;
 }
@@ -445,15 +472,15 @@ s_take (receiving_t *fixture, const void *text, size_t text_size, const void *me
     return rc;
 }
 
-//  A good private message number from id (nick) with text: taken, and acknowledged upstream.
+//  A good private message number from peer (nick) with text, its metadata of version 2 (the
+//  inbox checked its signature): taken, and acknowledged upstream.
 static void
-s_take_good (receiving_t *fixture, const uint8_t id[WIRE_SENDER_BYTES], const char *nick,
-             uint64_t number, const char *text)
+s_take_good (receiving_t *fixture, peer_t peer, const char *nick, uint64_t number, const char *text)
 {
     uint8_t meta[WIRE_META_MAX_BYTES];
-    size_t meta_size = testlib_meta (meta, id, nick, number, (uint64_t) zclock_time ());
+    size_t meta_size = testlib_meta (meta, s_who (peer), nick, number, (uint64_t) zclock_time ());
     assert_int_equal (s_take (fixture, text, strlen (text), meta, meta_size), 0);
-    s_assert_receipt (fixture, id, number);
+    s_assert_receipt (fixture, s_id (peer), number);
 }
 
 //  A private message is acknowledged every time it comes and shown the first time only; the
@@ -497,7 +524,7 @@ test_receive_malformed (void **state)
     memset (text, 'x', sizeof text - 1);
     for (int row = MALFORMED_NO_META; row <= MALFORMED_TEXT_TOO_LONG; row++) {
         uint8_t meta[WIRE_META_MAX_BYTES];
-        size_t meta_size = testlib_meta (meta, ANNA, "anna", row == MALFORMED_SEQ_0 ? 0 : 1,
+        size_t meta_size = testlib_meta (meta, s_who (ANNA), "anna", row == MALFORMED_SEQ_0 ? 0 : 1,
                                          (uint64_t) zclock_time ());
         size_t text_size = row == MALFORMED_TEXT_TOO_LONG ? TEXT_MAX_BYTES + 1 : 6;
         if (row == MALFORMED_EMPTY_TEXT)
@@ -530,7 +557,10 @@ test_receive_names_and_escapes (void **state)
     receiving_t *fixture = *state;
     room_set_own_nick (fixture->room, "anna");
     s_take_good (fixture, ANNA, "anna", 1, "hemlis");
-    s_assert_shown (&fixture->capture, "(private) <anna#3f2a> hemlis");
+    char expected[64];
+    assert_true (snprintf (expected, sizeof expected, "(private) <anna#%02x%02x> hemlis",
+                           s_id (ANNA)[0], s_id (ANNA)[1]) > 0);
+    s_assert_shown (&fixture->capture, expected);
     s_take_good (fixture, BERTIL, "bertil", 1, "\x1b[2J\x1b]0;x\a\r");
     s_assert_shown (&fixture->capture, "(private) <bertil> ^[[2J^[]0;x^G^M");
     testlib_assert_inert (fixture->capture.out);

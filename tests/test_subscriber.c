@@ -2,10 +2,12 @@
     the thread starts and stops, many times in one process; it connects to the peers queued in
     the peer list and sends each publisher its subscriptions (one byte per channel start, our
     private topic, "~listen PORT"); it says "connected to" for a peer the user named and nothing
-    for a quiet one; it shows a chat line, and none after the peer is removed; it tells once
-    that nothing listens on a port, and connects when something does; it gives up, in one line,
-    on a port that answers HTTP, one that speaks a broken ZMTP and one that says nothing; a
-    heartbeat makes a member join, and its silence makes it leave, with no message to wake it.
+    for a quiet one; it shows a chat line (a signed batch), and none after the peer is removed;
+    it shows a course peer's one-frame line by address, but not a chat's one-frame copy (its ZMTP
+    metadata tells them apart); it tells once that nothing listens on a port, and connects when
+    something does; it gives up, in one line, on a port that answers HTTP, one that speaks a
+    broken ZMTP and one that says nothing; a signed heartbeat makes a member join, and its
+    silence makes it leave, with no message to wake it.
 
     The thread has a ZeroMQ context of its own, so the publishers here are XPUB sockets on tcp,
     on 127.0.0.1 with ports chosen free at run time. What the thread prints goes to temporary
@@ -50,6 +52,11 @@
 #define CONNECTIONS_MAX 16 //  connections a port that is not a chat keeps
 #define NOT_CHAT_PORTS 3   //  ports that are not a chat in one test
 #define TIMER_SLACK_MS 100 //  how early libzmq's timers may seem to fire
+#define BEAT_IDENTITY 0    //  testlib's identity that sends the heartbeats; the others, lines
+#define CHAT_METADATA "X-Chatt:2" //  publisher.h's PUBLISHER_METADATA, as its sockets set it
+#ifndef ZMQ_METADATA
+#define ZMQ_METADATA 95 //  libzmq 4.3 has it, among its draft options (as publisher.c)
+#endif
 
 //  What a port that is not a chat does with each connection it accepts
 typedef enum {
@@ -88,6 +95,7 @@ typedef struct {
     uint8_t self_id[WIRE_SENDER_BYTES]; //  our sender id
     subscriber_t *subscriber;           //  the thread under test
     publisher_t publisher;              //  the test's publisher, when it opens one
+    publisher_t course;                 //  a course peer's, when a test opens one
     not_chat_t servers[NOT_CHAT_PORTS]; //  ports that are not a chat, when started
 } fixture_t;
 
@@ -187,13 +195,18 @@ s_address (publisher_t *publisher, int port)
     s_pattern (publisher->label, sizeof publisher->label, "127.0.0.1:%d", port);
 }
 
-//  Bind an XPUB on 127.0.0.1, on port (0: one free), telling every subscription.
+//  Bind an XPUB on 127.0.0.1, on port (0: one free), telling every subscription; a chat's
+//  (chat) says so in its ZMTP metadata, as publisher.c's does, a course peer's does not.
 static void
-s_publisher_open (publisher_t *publisher, int port)
+s_publisher_open (publisher_t *publisher, int port, bool chat)
 {
     publisher->xpub = zsock_new (ZMQ_XPUB);
     assert_non_null (publisher->xpub);
     zsock_set_xpub_verbose (publisher->xpub, 1);
+    if (chat)
+        assert_int_equal (zmq_setsockopt (zsock_resolve (publisher->xpub), ZMQ_METADATA,
+                                          CHAT_METADATA, strlen (CHAT_METADATA)),
+                          0);
     int bound = port ? zsock_bind (publisher->xpub, "tcp://127.0.0.1:%d", port)
                      : zsock_bind (publisher->xpub, "tcp://127.0.0.1:*");
     assert_true (bound > 0);
@@ -331,44 +344,73 @@ s_random_id (uint8_t id[WIRE_SENDER_BYTES])
     zuuid_destroy (&uuid);
 }
 
-//  Send a message of frames first, then the metadata of sender (seq, nick "anna"), then body
-//  if not NULL, on publisher.
+//  Send a message of count frames on publisher.
 static void
-s_send (publisher_t *publisher, const void *first, size_t first_size,
-        const uint8_t sender[WIRE_SENDER_BYTES], uint64_t seq, const char *body)
+s_send (publisher_t *publisher, const void *const *frames, const size_t *sizes, size_t count)
 {
-    uint8_t meta_frame[WIRE_META_MAX_BYTES];
-    size_t meta_size = testlib_meta (meta_frame, sender, "anna", seq, (uint64_t) zclock_time ());
     void *xpub = zsock_resolve (publisher->xpub);
-    assert_int_equal (zmq_send (xpub, first, first_size, ZMQ_SNDMORE), (int) first_size);
-    assert_int_equal (zmq_send (xpub, meta_frame, meta_size, body ? ZMQ_SNDMORE : 0),
-                      (int) meta_size);
-    if (body)
-        assert_int_equal (zmq_send (xpub, body, strlen (body), 0), (int) strlen (body));
+    for (size_t i = 0; i < count; i++)
+        assert_int_equal (zmq_send (xpub, frames[i], sizes[i], i + 1 < count ? ZMQ_SNDMORE : 0),
+                          (int) sizes[i]);
 }
 
-//  Send "buddy> text" from anna (a new random sender, seq 1) on publisher.
+//  Write "buddy> text", NUL-terminated, into line.
+static void
+s_line (char line[FRAME_MAX_BYTES + 1], const char *text)
+{
+    int size = wire_encode_line (line, FRAME_MAX_BYTES, "buddy", text, strlen (text));
+    assert_true (size > 0);
+    line[size] = 0;
+}
+
+//  Send "buddy> text" from "anna" on publisher, as a chat sends it: a batch of one line, seq 1,
+//  signed. Each line comes from the next of testlib's identities but BEAT_IDENTITY, a sender the
+//  thread has not heard in this test (none sends more than TESTLIB_IDENTITIES - 1 lines), so no
+//  line waits behind a gap.
 static void
 s_send_line (publisher_t *publisher, const char *text)
 {
-    char line[FRAME_MAX_BYTES];
-    int size = wire_encode_line (line, sizeof line, "buddy", text, strlen (text));
-    assert_true (size > 0);
-    uint8_t sender[WIRE_SENDER_BYTES];
-    s_random_id (sender);
-    s_send (publisher, line, (size_t) size, sender, 1, NULL);
+    static int sent = 0;
+    static testlib_batch_t batch;
+    char line[FRAME_MAX_BYTES + 1];
+    s_line (line, text);
+    const char *lines[] = {line};
+    int identity = 1 + sent++ % (TESTLIB_IDENTITIES - 1);
+    assert_true (identity != BEAT_IDENTITY);
+    testlib_batch (&batch, testlib_identity (identity), "anna", 1, (uint64_t) zclock_time (), lines,
+                   1);
+    s_send (publisher, batch.frames, batch.sizes, 4);
 }
 
-//  Send a heartbeat from sender (nick "anna", seq 0) on publisher, saying it listens on the
-//  publisher's port.
+//  Send "buddy> text" in the course's one frame on publisher: a course peer's line, or a chat's
+//  copy of its line for the course's peers.
 static void
-s_send_beat (publisher_t *publisher, const uint8_t sender[WIRE_SENDER_BYTES])
+s_send_one_frame (publisher_t *publisher, const char *text)
+{
+    char line[FRAME_MAX_BYTES + 1];
+    s_line (line, text);
+    const void *frames[] = {line};
+    size_t sizes[] = {strlen (line)};
+    s_send (publisher, frames, sizes, 1);
+}
+
+//  Send a heartbeat from who (nick "anna", seq 0) on publisher, saying it listens on the
+//  publisher's port, signed by who.
+static void
+s_send_beat (publisher_t *publisher, const identity_t *who)
 {
     control_beat_t beat = {.port = publisher->port};
     s_pattern (beat.channel, sizeof beat.channel, "buddy");
     char body[CONTROL_BODY_MAX_BYTES];
-    assert_true (control_encode_beat (body, sizeof body, &beat) > 0);
-    s_send (publisher, CONTROL_BEAT, strlen (CONTROL_BEAT), sender, 0, body);
+    int body_size = control_encode_beat (body, sizeof body, &beat);
+    assert_true (body_size > 0);
+    uint8_t meta[WIRE_META_MAX_BYTES], signature[WIRE_SIGNATURE_BYTES];
+    const void *frames[4] = {CONTROL_BEAT, meta, body};
+    size_t sizes[4] = {strlen (CONTROL_BEAT),
+                       testlib_meta (meta, who, "anna", 0, (uint64_t) zclock_time ()),
+                       (size_t) body_size};
+    testlib_sign (who, frames, sizes, 3, signature);
+    s_send (publisher, frames, sizes, 4);
 }
 
 //  ---------------------------------------------------------------------------------------------
@@ -487,6 +529,7 @@ s_teardown (void **state)
     fixture_t *fixture = *state;
     int stopped = subscriber_destroy (&fixture->subscriber);
     s_publisher_close (&fixture->publisher);
+    s_publisher_close (&fixture->course);
     for (size_t i = 0; i < NOT_CHAT_PORTS; i++)
         s_not_chat_stop (&fixture->servers[i]);
     testlib_capture_stop (&s_capture);
@@ -562,7 +605,7 @@ test_connect_named_peer (void **state)
 {
     fixture_t *fixture = *state;
     publisher_t *publisher = &fixture->publisher;
-    s_publisher_open (publisher, 0);
+    s_publisher_open (publisher, 0, true);
     s_connect (fixture, publisher, false);
     char connected[64];
     s_pattern (connected, sizeof connected, "-- connected to 127.0.0.1:%d", publisher->port);
@@ -580,7 +623,7 @@ test_connect_quiet_peer (void **state)
 {
     fixture_t *fixture = *state;
     publisher_t *publisher = &fixture->publisher;
-    s_publisher_open (publisher, 0);
+    s_publisher_open (publisher, 0, true);
     s_connect (fixture, publisher, true);
     //  The monitor told of the handshake before the line could come: its notice would be out
     s_send_line (publisher, "hej");
@@ -596,7 +639,7 @@ test_line_then_disconnect (void **state)
 {
     fixture_t *fixture = *state;
     publisher_t *publisher = &fixture->publisher;
-    s_publisher_open (publisher, 0);
+    s_publisher_open (publisher, 0, true);
     s_connect (fixture, publisher, false);
     s_send_line (publisher, "hej");
     s_expect (STDOUT_FILENO, "##:## [buddy] <anna> hej");
@@ -629,7 +672,7 @@ test_unreachable_then_listening (void **state)
     s_expect (STDERR_FILENO, unreachable);
     //  Not a synchronisation: the time libzmq needs to retry a few times, told of not again
     poll (NULL, 0, RETRIES_PAUSE_MS);
-    s_publisher_open (publisher, publisher->port);
+    s_publisher_open (publisher, publisher->port, true);
     s_expect_subscriptions (fixture, publisher);
     char connected[64];
     s_pattern (connected, sizeof connected, "-- connected to 127.0.0.1:%d", publisher->port);
@@ -712,6 +755,30 @@ test_not_a_chat (void **state)
     }
 }
 
+//  A chat sends each line twice: in its signed batch, and in the course's one frame for the
+//  course's peers. From a publisher whose ZMTP metadata says it is a chat, the one-frame copy
+//  is not shown (only the batch's line, by nick); from a course peer's, a one-frame line is
+//  shown by its address.
+static void
+test_chat_copy_not_shown (void **state)
+{
+    fixture_t *fixture = *state;
+    s_publisher_open (&fixture->publisher, 0, true);
+    s_connect (fixture, &fixture->publisher, true);
+    s_publisher_open (&fixture->course, 0, false);
+    s_connect (fixture, &fixture->course, true);
+    s_send_one_frame (&fixture->publisher, "kopia");
+    s_send_line (&fixture->publisher, "kopia");
+    s_expect (STDOUT_FILENO, "##:## [buddy] <anna> kopia");
+    s_send_one_frame (&fixture->course, "kurs");
+    s_expect (STDOUT_FILENO, "##:## [buddy] <127.0.0.1> kurs");
+    //  The copy came before the line on the chat's connection: it would be out
+    const char *out = testlib_capture_read (&s_capture, STDOUT_FILENO);
+    assert_int_equal (s_count (out, "##:## [buddy] <127.0.0.1> kopia"), 0);
+    assert_int_equal (s_count (out, "##:## [buddy] <anna> kopia"), 1);
+    assert_string_equal (testlib_capture_read (&s_capture, STDERR_FILENO), "");
+}
+
 //  A heartbeat makes its sender a member, "-- anna joined (127.0.0.1:PORT)"; when no other
 //  follows, the thread wakes by itself and says "-- anna left (no heartbeat from 127.0.0.1 for
 //  4 s)" MEMBER_GONE_MS after it, and not before.
@@ -720,13 +787,13 @@ test_heartbeat_join_and_leave (void **state)
 {
     fixture_t *fixture = *state;
     publisher_t *publisher = &fixture->publisher;
-    s_publisher_open (publisher, 0);
+    s_publisher_open (publisher, 0, true);
     s_connect (fixture, publisher, false);
-    uint8_t anna[WIRE_SENDER_BYTES];
-    s_random_id (anna);
+    const identity_t *who = testlib_identity (BEAT_IDENTITY);
+    const uint8_t *anna = identity_sender (who);
     assert_false (room_knows (fixture->room, anna));
     int64_t sent = zclock_mono ();
-    s_send_beat (publisher, anna);
+    s_send_beat (publisher, who);
     char joined[64];
     s_pattern (joined, sizeof joined, "-- anna joined (127.0.0.1:%d)", publisher->port);
     s_expect (STDERR_FILENO, joined);
@@ -755,6 +822,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_line_then_disconnect, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_unreachable_then_listening, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_not_a_chat, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_chat_copy_not_shown, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_heartbeat_join_and_leave, s_setup, s_teardown),
     };
     int failed = cmocka_run_group_tests_name ("subscriber", tests, NULL, NULL);
