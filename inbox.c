@@ -34,6 +34,8 @@ struct _inbox_t {
     ratelimit_t forged_notices;         //  ... and about bad signatures
     uint64_t forged;                    //  messages dropped for a bad signature
     uint8_t old_peers[INBOX_OLD_PEERS_MAX][WIRE_SENDER_BYTES]; //  version 1 senders told of
+    uint8_t ended[INBOX_ENDED_MAX][WIRE_SENDER_BYTES];         //  senders that said goodbye
+    size_t ended_next;                                         //  where the next one goes
     size_t old_peers_next;                                     //  where the next one is remembered
     char private_topic[CONTROL_PRIVATE_BYTES + 1]; //  "!" + our id in hex: messages for us
     signing_line_t lines[WIRE_BATCH_LINES_MAX];    //  the lines of a batch received
@@ -258,7 +260,7 @@ s_decode_inner (inbox_t *self, const inbox_frame_t *line, const inbox_frame_t *m
         s_old_peer (self, &received->meta, address);
         return -1;
     }
-    //  Resent or history, it must prove its author
+    //  Resent or history, it must prove its author (history outlives its author's run)
     if (!signing_line_verify (&received->meta, meta->data, meta->size, line->data, line->size,
                               &self->cache)) {
         s_forged (self, address, now_ms);
@@ -267,16 +269,29 @@ s_decode_inner (inbox_t *self, const inbox_frame_t *line, const inbox_frame_t *m
     return 0;
 }
 
+//  True when sender said goodbye: its run is over, so a message in its name is a replay.
+static bool
+s_ended (inbox_t *self, const uint8_t sender[WIRE_SENDER_BYTES])
+{
+    for (size_t i = 0; i < INBOX_ENDED_MAX; i++)
+        if (memcmp (self->ended[i], sender, WIRE_SENDER_BYTES) == 0)
+            return true;
+    return false;
+}
+
 //  True when a message of count frames ends with a valid signature, by the sender of meta
 //  (frame meta_at, decoded): else it is told (a bad signature) or, from an older chat, ignored.
 static bool
 s_signed (inbox_t *self, const inbox_frame_t *frames, size_t count, size_t meta_at,
-          const char *address, int64_t now_ms)
+          const char *malformed, const char *address, int64_t now_ms)
 {
     wire_meta_t meta;
     if (count < 2 || meta_at >= count - 1 ||
-        wire_decode_meta (frames[meta_at].data, frames[meta_at].size, &meta) != WIRE_OK)
+        wire_decode_meta (frames[meta_at].data, frames[meta_at].size, &meta) != WIRE_OK) {
+        if (malformed)
+            s_refused (self, address, malformed, now_ms);
         return false;
+    }
     if (!meta.keyed) {
         s_old_peer (self, &meta, address);
         return false;
@@ -285,11 +300,12 @@ s_signed (inbox_t *self, const inbox_frame_t *frames, size_t count, size_t meta_
     size_t sizes[INBOX_FRAMES_MAX];
     for (size_t i = 0; i < count - 1; i++)
         data[i] = frames[i].data, sizes[i] = frames[i].size;
-    if (signing_verify_frames (&meta, data, sizes, count - 1, frames[count - 1].data,
-                               frames[count - 1].size))
-        return true;
-    s_forged (self, address, now_ms);
-    return false;
+    if (!signing_verify_frames (&meta, data, sizes, count - 1, frames[count - 1].data,
+                                frames[count - 1].size)) {
+        s_forged (self, address, now_ms);
+        return false;
+    }
+    return !s_ended (self, meta.sender);
 }
 
 //  The news that a sender's lines are gone, or that the history is complete (kind), with the
@@ -319,10 +335,11 @@ s_private_signed (inbox_t *self, const inbox_frame_t *frames, size_t count, cons
     const inbox_frame_t *first = s_frame (frames, count, 2);
     const inbox_frame_t *second = s_frame (frames, count, 3);
     if (s_frame_is (kind, CONTROL_KIND_GONE) || s_frame_is (kind, CONTROL_KIND_HISTORY_END)) {
-        if (s_signed (self, frames, count, 2, address, now_ms))
+        if (s_signed (self, frames, count, 2, N_ ("a malformed control message"), address, now_ms))
             s_news (self, kind, first, address, now_ms);
     } else if (s_frame_is (kind, CONTROL_KIND_MESSAGE) &&
-               s_signed (self, frames, count, 3, address, now_ms) &&
+               s_signed (self, frames, count, 3, N_ ("a malformed private message"), address,
+                         now_ms) &&
                private_inbox_receive (self->private, first->data, first->size, second->data,
                                       second->size))
         s_refused (self, address, N_ ("a malformed private message"), now_ms);
@@ -376,6 +393,8 @@ s_batch (inbox_t *self, const inbox_frame_t *frames, size_t count, const char *a
         s_forged (self, address, now_ms);
         return;
     }
+    if (s_ended (self, received.meta.sender))
+        return; //  its sender said goodbye: a replay
     uint64_t first_seq = received.meta.seq;
     inbox_frame_t line_frame, line_meta = {self->line_meta, 0};
     received.line_frame = &line_frame;
@@ -425,9 +444,17 @@ s_control (inbox_t *self, const inbox_frame_t *frames, size_t count, const wire_
            const char *address, int64_t now_ms)
 {
     const inbox_frame_t *body = s_frame (frames, count, 2);
-    if (s_signed (self, frames, count, 1, address, now_ms))
-        presence_inbox_receive (self->presence, frames[0].data, frames[0].size, meta,
-                                body ? body->data : NULL, body ? body->size : 0, address, now_ms);
+    //  A heartbeat or goodbye from far from now is a replay (or a clock far off)
+    int64_t skew = zclock_time () - (int64_t) meta->sent_ms;
+    if (skew > INBOX_CONTROL_SKEW_MS || skew < -INBOX_CONTROL_SKEW_MS ||
+        !s_signed (self, frames, count, 1, NULL, address, now_ms))
+        return;
+    if (s_frame_is (&frames[0], CONTROL_BYE)) {
+        memcpy (self->ended[self->ended_next], meta->sender, WIRE_SENDER_BYTES);
+        self->ended_next = (self->ended_next + 1) % INBOX_ENDED_MAX;
+    }
+    presence_inbox_receive (self->presence, frames[0].data, frames[0].size, meta,
+                            body ? body->data : NULL, body ? body->size : 0, address, now_ms);
 }
 
 void

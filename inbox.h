@@ -26,6 +26,8 @@
 #define INBOX_NOTICES_PER_SECOND 5 // malformed-message notices shown per second at most
 #define INBOX_FRAMES_MAX 5         // frames of a message looked at; any after them are dropped
 #define INBOX_OLD_PEERS_MAX 16     // chats of protocol version 1 told of (once each)
+#define INBOX_ENDED_MAX 256 // senders that said goodbye: what comes in their name is replayed
+#define INBOX_CONTROL_SKEW_MS (10 * 60 * 1000) // a heartbeat sent further from now is ignored
 
 //  One frame of a received message
 typedef struct {
