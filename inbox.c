@@ -368,6 +368,22 @@ s_private (inbox_t *self, const inbox_frame_t *frames, size_t count, const char 
         s_private_signed (self, frames, count, address, now_ms);
 }
 
+//  True when the batch of lines in self->lines, by the sender of meta (frame meta_frame),
+//  verifies with signature and is not a replay (else it is counted, or dropped).
+static bool
+s_batch_verified (inbox_t *self, const wire_meta_t *meta, const inbox_frame_t *meta_frame,
+                  const inbox_frame_t *signature, size_t lines, const char *address, int64_t now_ms)
+{
+    if (!signing_meta_valid (meta) ||
+        signing_batch_build (&self->batch, meta_frame->data, meta_frame->size, meta->seq,
+                             self->lines, lines) ||
+        !signing_batch_verify (&self->batch, meta->public_key, signature->data, signature->size)) {
+        s_forged (self, address, now_ms);
+        return false;
+    }
+    return !s_ended (self, meta->sender); //  its sender said goodbye: a replay
+}
+
 //  A batch of chat lines, signed once ("~lines", metadata, body, signature): each line, once
 //  the batch verifies, is handled as if it had come alone with its proof.
 static void
@@ -385,16 +401,8 @@ s_batch (inbox_t *self, const inbox_frame_t *frames, size_t count, const char *a
         s_refused (self, address, N_ ("a malformed batch of lines"), now_ms);
         return;
     }
-    if (!signing_meta_valid (&received.meta) ||
-        signing_batch_build (&self->batch, meta->data, meta->size, received.meta.seq, self->lines,
-                             (size_t) lines) ||
-        !signing_batch_verify (&self->batch, received.meta.public_key, signature->data,
-                               signature->size)) {
-        s_forged (self, address, now_ms);
+    if (!s_batch_verified (self, &received.meta, meta, signature, (size_t) lines, address, now_ms))
         return;
-    }
-    if (s_ended (self, received.meta.sender))
-        return; //  its sender said goodbye: a replay
     uint64_t first_seq = received.meta.seq;
     inbox_frame_t line_frame, line_meta = {self->line_meta, 0};
     received.line_frame = &line_frame;

@@ -146,8 +146,7 @@ signing_batch_build (signing_batch_t *batch, const void *meta, size_t meta_size,
                      const signing_line_t *lines, size_t count)
 {
     if (count < 1 || count > WIRE_BATCH_LINES_MAX || meta_size > sizeof batch->meta ||
-        meta_size < WIRE_META_FIXED_BYTES ||
-        first_seq < 1 || first_seq > UINT64_MAX - count)
+        meta_size < WIRE_META_FIXED_BYTES || first_seq < 1 || first_seq > UINT64_MAX - count)
         return -1;
     memcpy (batch->meta, meta, meta_size);
     batch->meta_size = meta_size;
