@@ -16,6 +16,8 @@ Commands, one a line on stdin; each prints one line on stdout when done:
                     with our key
   forge-v1 TEXT     a version 1 two-frame line "buddy> TEXT" with the victim's id, nick, next seq
   replay            the victim's first batch again, exactly as she sent it
+  forge-msg TEXT    a private message TEXT to each chat listening to us, from the victim's id,
+                    signed with our key (our key, then hers in the metadata)
   forge-bye         four goodbyes with the victim's id: signed with our key (our key, then hers
                     in the metadata), unsigned with version 2 metadata, unsigned with version 1
   say TEXT          a plain one-frame line "buddy> TEXT" (shown by address: a marker that all
@@ -154,6 +156,7 @@ class Rogue:
         self.next_seq = 1         # the victim's next seq
         self.batches = []         # the victim's batches: (meta frame, lines, signature)
         self.tamper_seq = None    # serve-history: the line to change, None: do not answer
+        self.private_topics = set()  # "!id" of each chat listening to us
         self.beating = False
         self.next_beat = 0.0
         self.context = zmq.Context()
@@ -211,6 +214,13 @@ class Rogue:
         meta, lines, signature = self.batches[0]
         self.pub.send_multipart([b"~lines", meta, encode_body(lines), signature])
 
+    def forge_msg(self, text):
+        v = self.victim
+        for topic in sorted(self.private_topics):
+            for public, session in ((self.public, self.session), (v["public"], v["session"])):
+                meta = encode_meta(2, v["sender"], 1, v["nick"], public, session)
+                self.pub.send_multipart(self.signed([topic, b"msg", text, meta]))
+
     def forge_bye(self):
         v = self.victim
         ours = encode_meta(2, v["sender"], 0, v["nick"], self.public, self.session)
@@ -243,7 +253,9 @@ class Rogue:
         self.say("history to", requester.hex() + ":", served, "lines")
 
     def subscription(self, event):
-        if event.startswith(b"\x01~listen "):
+        if event.startswith(b"\x01!") and len(event) == 34:
+            self.private_topics.add(event[1:])
+        elif event.startswith(b"\x01~listen "):
             self.say("listener", event[len(b"\x01~listen "):].decode())
         elif event.startswith(b"\x01~history ") and self.tamper_seq is not None:
             words = event[1:].split(b" ")
@@ -252,7 +264,7 @@ class Rogue:
 
     def command(self, line):
         word, _, rest = line.partition(b" ")
-        needs_victim = word in (b"forge-lines", b"forge-v1", b"replay", b"forge-bye")
+        needs_victim = word in (b"forge-lines", b"forge-v1", b"replay", b"forge-msg", b"forge-bye")
         if needs_victim and not self.victim:
             self.say("no victim yet:", word.decode())
             return
@@ -262,6 +274,8 @@ class Rogue:
             self.forge_v1(rest)
         elif word == b"replay":
             self.replay()
+        elif word == b"forge-msg":
+            self.forge_msg(rest)
         elif word == b"forge-bye":
             self.forge_bye()
         elif word == b"say":

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Protocol version 2: what anna signs cannot be forged. A rogue peer (tests/rogue_v2.py, with a
 # key of its own) learns anna's id, seq and key from her signed batches and tries to speak for
-# her: lines signed with its own key, an unsigned version 1 line, goodbyes, and history with
-# one byte changed. None of it passes for anna's; her real lines still do, also as history
-# passed on by another chat. And the key files: a corrupt one and one open to others stop the
-# chat naming the file, --identity FILE uses that file, a second chat with a nick in use gets a
-# throwaway key.
+# her: lines signed with its own key, an unsigned version 1 line, a private message, goodbyes,
+# and history with one byte changed. None of it passes for anna's; her real lines still do,
+# also as history passed on by another chat. And the key files: a corrupt one and one open to
+# others stop the chat naming the file, --identity FILE uses that file, a second chat with a
+# key in use gets a throwaway key.
 source "$(dirname "$0")/../lib.sh"
 
 pa=$(free_port) pb=$(free_port) pr=$(free_port) pc=$(free_port) pd=$(free_port)
@@ -51,9 +51,13 @@ n=$(grep -c 'eins$' "$TMP/bertil.out")
 say anna "zwei"
 expect "$TMP/bertil.out" '<anna> zwei$' "anna's real next line is shown at bertil"
 
-# (b) Goodbyes in anna's name: signed with the rogue's key, unsigned
-say rogue "forge-bye" "say marker b"
+# (b) A private message and goodbyes in anna's name: signed with the rogue's key, unsigned
+say rogue "forge-msg FORGED private" "forge-bye" "say marker b"
 expect "$TMP/bertil.out" '<127\.0\.0\.1> marker b$' "bertil has read the forged goodbyes"
+n=$(grep -Ec '^·· SUB got 5 frame\(s\) from 127\.0\.0\.1: "![0-9a-f]{32}"$' "$TMP/bertil.err")
+((n == 2)) && pass "bertil's socket got both forged private messages" ||
+    { fail "bertil's socket got both forged private messages ($n)"; show "$TMP/bertil.err"; }
+refute "$TMP/bertil.out" 'FORGED private' "a forged private message is not shown"
 n=$(grep -Ec "$got\"~bye\" \\+ metadata \\(version [12], nick anna, seq 0\\)\$" "$TMP/bertil.err")
 ((n == 4)) && pass "bertil's socket got the four forged goodbyes" ||
     { fail "bertil's socket got the four forged goodbyes ($n)"; show "$TMP/bertil.err"; }
