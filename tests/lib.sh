@@ -253,23 +253,30 @@ finish() {
     exit $((FAILURES > 0))
 }
 
-# start_course_peer NAME PORT ARGS...: start tests/course_peer.py (the course's format) with
-# stdin from a FIFO that `say` writes to and stdout in $TMP/NAME.out.
-start_course_peer() {
-    local name=$1
-    shift
+# start_python NAME SCRIPT ARGS...: start tests/SCRIPT (a peer in Python) with stdin from a
+# FIFO that `say` writes to, stdout in $TMP/NAME.out and stderr in $TMP/NAME.err.
+start_python() {
+    local name=$1 script=$2
+    shift 2
     mkfifo "$TMP/$name.in"
     (
         for fd in "${PEER_FD[@]}"; do
             exec {fd}>&-
         done
-        exec "$PYTHON" "$TESTS_DIR/course_peer.py" "$@" <"$TMP/$name.in" >"$TMP/$name.out" \
+        exec "$PYTHON" "$TESTS_DIR/$script" "$@" <"$TMP/$name.in" >"$TMP/$name.out" \
             2>"$TMP/$name.err"
     ) &
     PEER_PID[$name]=$!
     local fd
     exec {fd}>"$TMP/$name.in"
     PEER_FD[$name]=$fd
+}
+
+# start_course_peer NAME PORT ARGS...: start tests/course_peer.py (the course's format).
+start_course_peer() {
+    local name=$1
+    shift
+    start_python "$name" course_peer.py "$@"
 }
 
 # Terminal helpers: chats in real terminals, on a tmux server of the test's own.

@@ -23,15 +23,22 @@ expect "$TMP/anna.out" '^[0-2][0-9]:[0-5][0-9] \[buddy\] <127\.0\.0\.1> hej frå
     "chat shows the course peer's line with its address"
 expect "$TMP/plain.out" '\[buddy\] <127\.0\.0\.1> hej från kursen$' "so does a --plain chat"
 
-# chat -> course peer: frame 1 is exactly the course's "buddy> text"
+# chat -> course peer: exactly the course's one frame "buddy> text"; the signed batch and its
+# metadata go to chats only
 say anna "hej från anna"
-expect "$TMP/python.out" '^got 2 buddy> hej från anna$' \
-    "the course peer gets 'buddy> text' as frame 1 (metadata in frame 2)"
+expect "$TMP/python.out" '^got 1 buddy> hej från anna$' \
+    "the course peer gets 'buddy> text' as one frame"
 say plain "hej från plain"
 expect "$TMP/python.out" '^got 1 buddy> hej från plain$' \
     "with --plain the course peer gets exactly one frame"
 expect "$TMP/anna.out" '\[buddy\] <127\.0\.0\.1> hej från plain$' \
     "a --plain chat's line reaches another chat as a plain peer's"
+expect "$TMP/plain.out" '\[buddy\] <anna> hej från anna$' \
+    "a --plain chat still shows a chat's signed line with its nick"
+refute "$TMP/plain.out" '<127\.0\.0\.1> hej från anna$' \
+    "and not the course peers' copy of it as a plain peer's"
+[[ $(grep -c 'hej från anna$' "$TMP/python.out") == 1 ]] && pass "the course peer gets it once" ||
+    fail "the course peer gets it once"
 
 # The course peer's channel filter is a prefix: a line to another channel does not reach it
 say anna '\channel news' "nyheter"
@@ -41,6 +48,7 @@ refute "$TMP/python.out" 'nyheter' "the course peer, listening to buddy, misses 
 # Heartbeats and goodbyes travel on "~" topics: the course peer, subscribed to "buddy", never
 # sees them (it prints every message it gets)
 refute "$TMP/python.out" '^got [0-9]+ ~' "the course peer never sees control traffic"
+refute "$TMP/python.out" '^got ([02-9]|[0-9]{2,}) ' "no metadata frame ever reaches the course peer"
 
 stop_peer python
 stop_peer anna

@@ -68,8 +68,11 @@ expect "$TMP/h5.err" '^-- no network to find other chats on' "no broadcast inter
 n=$(grep -c 'discovery' "$TMP/h5.err")
 ((n == 1)) && pass "only one line about it" || fail "only one line about it ($n)"
 refute "$TMP/h5.out" '.' "nothing about it among the chat lines (czmq's own log stays quiet)"
-(($(wc -l <"$TMP/h5.err") == 3)) && pass "the banner and that one line, nothing else" ||
-    { fail "the banner and that one line, nothing else"; show "$TMP/h5.err"; }
+# The banner is two lines, and a third on a first start with this nick: the new key
+key_line="^-- a new key for n5, in $XDG_DATA_HOME/chatt/n5\\.key: fingerprint( [0-9a-f]{4}){8}$"
+expect "$TMP/h5.err" "$key_line" "a first start names the new key file and its fingerprint"
+(($(wc -l <"$TMP/h5.err") == 4)) && pass "the banner, the key and that one line, nothing else" ||
+    { fail "the banner, the key and that one line, nothing else"; show "$TMP/h5.err"; }
 
 # Two chats on one machine find each other with no typing: the second, pushed off port
 # 5557, connects to the chat holding it (here on a host with no broadcast at all)

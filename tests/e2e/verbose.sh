@@ -24,8 +24,11 @@ expect "$TMP/anna.err" "${w}PUB sends \"buddy> hej\" \\+ metadata \\(seq 1\\)$" 
 expect "$TMP/bertil.out" '<anna> hej$' "and it arrives"
 await_heard bertil anna || fail "anna hears bertil"
 say bertil "svar"
-expect "$TMP/anna.err" "${w}SUB got 2 frames from 127\\.0\\.0\\.1: \"buddy> svar\" \\+ metadata \\(version 1, nick bertil, seq 1\\)$" \
-    "a line received, frames and metadata shown"
+# Lines arrive in signed batches: "~lines", metadata, the lines, the signature
+batch='SUB got 4 frames from 127\.0\.0\.1: "~lines" \+ metadata \(version 2'
+expect "$TMP/anna.err" "$w$batch, nick bertil, seq 1\\)$" \
+    "a batch of lines received, frames and metadata shown"
+expect "$TMP/anna.out" '<bertil> svar$' "and its line is shown"
 
 # A course peer subscribing to its channel name
 start_course_peer python "$pp" --connect "$pa"
@@ -36,7 +39,7 @@ say bertil '\debug on'
 expect "$TMP/bertil.err" '^-- showing what happens on the wire' "\\\\debug on is confirmed"
 say anna '\debug off' "tyst nu"
 expect "$TMP/anna.err" '^-- no longer showing the wire' "\\\\debug off is confirmed"
-expect "$TMP/bertil.err" "${w}SUB got 2 frames from 127\\.0\\.0\\.1: \"buddy> tyst nu\"" \
+expect "$TMP/bertil.err" "$w$batch, nick anna, seq 2\\)$" \
     "\\\\debug on shows received lines"
 refute "$TMP/anna.err" 'tyst nu' "\\\\debug off hides sent lines"
 
