@@ -349,24 +349,32 @@ s_news (fixture_t *fixture, const char *kind, peer_t peer, const char *nick, uin
 }
 
 //  Build private message number with text from peer (nick) on the private topic of to, sealed
-//  to to's key as private.c seals it (an empty text: an empty frame), signed by peer.
+//  to the key of sealed_to as private.c seals it (an empty text: an empty frame), signed by peer.
 static message_t *
-s_private_message (fixture_t *fixture, peer_t to, peer_t peer, const char *nick, uint64_t number,
-                   const char *text)
+s_private_sealed (fixture_t *fixture, peer_t to, peer_t sealed_to, peer_t peer, const char *nick,
+                  uint64_t number, const char *text)
 {
     message_t *message = s_message (fixture);
     static uint8_t sealed[TESTLIB_SEALED_MAX_BYTES];
     s_add_private_topic (message, to);
     s_add_string (message, CONTROL_KIND_MESSAGE);
     if (*text)
-        s_add (
-            message, sealed,
-            testlib_seal (sealed, s_who (peer), identity_public (s_who (to)), text, strlen (text)));
+        s_add (message, sealed,
+               testlib_seal (sealed, s_who (peer), identity_public (s_who (sealed_to)), text,
+                             strlen (text)));
     else
         s_add (message, sealed, 0);
     s_add_meta (message, peer, nick, number, (uint64_t) zclock_time ());
     s_sign (message, peer);
     return message;
+}
+
+//  ... sealed to to's key.
+static message_t *
+s_private_message (fixture_t *fixture, peer_t to, peer_t peer, const char *nick, uint64_t number,
+                   const char *text)
+{
+    return s_private_sealed (fixture, to, to, peer, nick, number, text);
 }
 
 //  Send the fixture's message from the test's publisher, all its frames.
@@ -1646,6 +1654,136 @@ test_private_malformed_told (void **state)
     testlib_assert_nothing_upstream (fixture->sub, fixture->publisher);
 }
 
+//  A private message from anna on our topic that we cannot open: sealed to cecilia's key, or
+//  sealed to ours while the inbox has cecilia's identity. Each is told as malformed, shown
+//  never, and gets no receipt.
+static void
+test_private_sealed_to_another (void **state)
+{
+    fixture_t *fixture = *state;
+    const char *told = "-- bad message from 127.0.0.1: a malformed private message\n";
+    s_private_sealed (fixture, SELF, CECILIA, ANNA, "anna", 1, "hemlis");
+    s_handle (fixture, "127.0.0.1", T0);
+    testlib_assert_told (&fixture->capture, told);
+    testlib_assert_shown (&fixture->capture, "");
+    inbox_set_trust (fixture->inbox, fixture->known, s_who (CECILIA));
+    s_private_message (fixture, SELF, ANNA, "anna", 2, "hemlis");
+    s_handle (fixture, "127.0.0.1", T0 + 1000);
+    testlib_assert_told (&fixture->capture, told);
+    testlib_assert_shown (&fixture->capture, "");
+    testlib_assert_nothing_upstream (fixture->sub, fixture->publisher);
+}
+
+//  After anna's goodbye her run is over: her batch sent again (a replay) shows nothing and is
+//  not told, nor is her heartbeat or private message in the same name; no receipt goes out.
+static void
+test_replay_after_bye (void **state)
+{
+    fixture_t *fixture = *state;
+    static message_t batch;
+    s_heartbeat (fixture, ANNA, "anna", 5558, 0, NULL, 0);
+    s_handle (fixture, "127.0.0.1", T0);
+    testlib_assert_told (&fixture->capture, "-- anna joined (127.0.0.1:5558)\n");
+    s_assert_asked (fixture, "history", ANNA, true, HISTORY_LINES);
+    batch = *s_chat (fixture, ANNA, "anna", 1, "buddy", "ett");
+    s_handle (fixture, "127.0.0.1", T0);
+    testlib_assert_shown (&fixture->capture, "[buddy] <anna> ett");
+    s_bye (fixture, ANNA, "anna");
+    s_handle (fixture, "127.0.0.1", T0 + 1);
+    testlib_assert_told (&fixture->capture, "-- anna left\n");
+    fixture->message = batch;
+    s_handle (fixture, "127.0.0.1", T0 + 2);
+    testlib_assert_shown (&fixture->capture, "");
+    testlib_assert_told (&fixture->capture, "");
+    s_chat (fixture, ANNA, "anna", 2, "buddy", "två");
+    s_handle (fixture, "127.0.0.1", T0 + 3);
+    testlib_assert_shown (&fixture->capture, "");
+    s_heartbeat (fixture, ANNA, "anna", 5558, 2, NULL, 0);
+    s_handle (fixture, "127.0.0.1", T0 + 4);
+    testlib_assert_told (&fixture->capture, "");
+    assert_int_equal (room_size (fixture->room), 0);
+    s_private_message (fixture, SELF, ANNA, "anna", 1, "hemlis");
+    s_handle (fixture, "127.0.0.1", T0 + 5);
+    testlib_assert_shown (&fixture->capture, "");
+    testlib_assert_told (&fixture->capture, "");
+    assert_int_equal (inbox_forged (fixture->inbox), 0);
+    testlib_assert_nothing_upstream (fixture->sub, fixture->publisher);
+}
+
+//  Build a heartbeat (bye false) or goodbye from anna, sent at sent_ms, signed by her.
+static void
+s_control_at (fixture_t *fixture, bool bye, uint64_t sent_ms)
+{
+    message_t *message = s_message (fixture);
+    s_add_string (message, bye ? CONTROL_BYE : CONTROL_BEAT);
+    s_add_meta (message, ANNA, "anna", 0, sent_ms);
+    if (bye)
+        s_add_string (message, "");
+    else
+        s_add_beat (message, 5558, 0, NULL, 0);
+    s_sign (message, ANNA);
+}
+
+//  A heartbeat sent 11 minutes ago, or 11 minutes ahead, is ignored (a replay, or a clock far
+//  off); so is an old goodbye, which does not end her run. One sent 9 minutes ago is heard.
+static void
+test_old_heartbeat_ignored (void **state)
+{
+    fixture_t *fixture = *state;
+    const int64_t minute_ms = 60 * 1000;
+    int64_t now = zclock_time ();
+    const int64_t ignored[] = {now - 11 * minute_ms, now + 11 * minute_ms};
+    for (size_t i = 0; i < 2; i++) {
+        s_control_at (fixture, false, (uint64_t) ignored[i]);
+        s_handle (fixture, "127.0.0.1", T0);
+        testlib_assert_told (&fixture->capture, "");
+        assert_int_equal (room_size (fixture->room), 0);
+    }
+    s_control_at (fixture, false, (uint64_t) (now - 9 * minute_ms));
+    s_handle (fixture, "127.0.0.1", T0);
+    testlib_assert_told (&fixture->capture, "-- anna joined (127.0.0.1:5558)\n");
+    s_control_at (fixture, true, (uint64_t) (now - 11 * minute_ms));
+    s_handle (fixture, "127.0.0.1", T0 + 1);
+    testlib_assert_told (&fixture->capture, "");
+    assert_true (room_knows (fixture->room, s_id (ANNA)));
+    s_chat (fixture, ANNA, "anna", 1, "buddy", "kvar");
+    s_handle (fixture, "127.0.0.1", T0 + 2);
+    testlib_assert_shown (&fixture->capture, "[buddy] <anna> kvar");
+}
+
+//  Trust on first use: "anna" is remembered with anna's key; a batch from nick anna signed by
+//  bertil's key is shown as <anna?TAG> (bertil's short fingerprint) with one warning, and the
+//  next one with no second warning.
+static void
+test_key_changed_shown_apart (void **state)
+{
+    fixture_t *fixture = *state;
+    assert_int_equal (known_check (fixture->known, "anna", identity_public (s_who (ANNA)), NULL),
+                      KNOWN_NEW);
+    char tag[IDENTITY_SHORT_BYTES], print[IDENTITY_FINGERPRINT_BYTES], expected[512];
+    identity_short (identity_public (s_who (BERTIL)), tag, sizeof tag);
+    identity_fingerprint (identity_public (s_who (BERTIL)), print, sizeof print);
+    s_chat (fixture, BERTIL, "anna", 1, "buddy", "det är jag");
+    s_handle (fixture, "127.0.0.1", T0);
+    assert_true (snprintf (expected, sizeof expected, "[buddy] <anna?%s> det är jag", tag) > 0);
+    testlib_assert_shown (&fixture->capture, expected);
+    assert_true (snprintf (expected, sizeof expected,
+                           "-- warning: anna writes with another key than before (fingerprint "
+                           "%s), shown as anna?%s: it may be someone else. \\whois anna "
+                           "compares, \\trust anna accepts it\n",
+                           print, tag) > 0);
+    testlib_assert_told (&fixture->capture, expected);
+    s_chat (fixture, BERTIL, "anna", 2, "buddy", "igen");
+    s_handle (fixture, "127.0.0.1", T0 + 1);
+    assert_true (snprintf (expected, sizeof expected, "[buddy] <anna?%s> igen", tag) > 0);
+    testlib_assert_shown (&fixture->capture, expected);
+    testlib_assert_told (&fixture->capture, "");
+    s_chat (fixture, ANNA, "anna", 1, "buddy", "den riktiga");
+    s_handle (fixture, "127.0.0.1", T0 + 2);
+    testlib_assert_shown (&fixture->capture, "[buddy] <anna> den riktiga");
+    testlib_assert_told (&fixture->capture, "");
+}
+
 //  inbox_destroy sets the pointer to NULL and is safe twice, and on NULL.
 static void
 test_destroy (void **state)
@@ -1697,6 +1835,10 @@ main (void)
         cmocka_unit_test_setup_teardown (test_forged_notice_rate, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_private_forged, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_private_malformed_told, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_private_sealed_to_another, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_replay_after_bye, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_old_heartbeat_ignored, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_key_changed_shown_apart, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_destroy, s_setup, s_teardown),
     };
     int failed = cmocka_run_group_tests_name ("inbox", tests, NULL, NULL);
