@@ -5,7 +5,8 @@
     PRIVATE_WAIT_MS with one line, a receipt told once, receipts for nothing told never, the
     bound on messages waiting.
     The receiving side runs on a SUB connected to a test XPUB (inproc, in czmq's context), where
-    the receipts arrive as subscriptions: every copy acknowledged, shown the first time only,
+    the receipts arrive as subscriptions: a text sealed to us opened (and one sealed to another
+    not), every copy acknowledged, shown the first time only,
     under a name told apart from ours, made safe; malformed ones refused without a receipt.
     (The signature of a message received is the inbox's to check: test_inbox.c.)
 
@@ -30,20 +31,22 @@
 
 #include <czmq.h>
 #include <locale.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define WAIT_MS 5000                              //  the longest any bounded wait may take
-#define RECEIVED_FRAMES_MAX 5                     //  frames of a received message noted at most
-#define RECEIVED_FRAME_BYTES (TEXT_MAX_BYTES + 1) //  ... bytes of one of its frames
-#define SENTINEL_KIND "sentinel"                  //  a message kind that marks "no more"
+#define WAIT_MS 5000          //  the longest any bounded wait may take
+#define RECEIVED_FRAMES_MAX 5 //  frames of a received message noted at most
+#define RECEIVED_FRAME_BYTES (PRIVATE_SEALED_MAX_BYTES + 1) //  ... bytes of one of its frames
+#define SENTINEL_KIND "sentinel"                            //  a message kind that marks "no more"
 
 //  A time well after 0, so no test leans on what 0 means to the waiting messages.
 #define T0 1000000
 
-//  The members of the tests, each one of testlib's identities: anna is the sender's own.
-typedef enum { ANNA, BERTIL, CECILIA } peer_t;
+//  The members of the tests, each one of testlib's identities: anna is the sender's own, david
+//  the receiving side's.
+typedef enum { ANNA, BERTIL, CECILIA, DAVID } peer_t;
 
 //  The sending side of one test: our publisher, and a SUB listening as the recipients.
 typedef struct {
@@ -178,9 +181,43 @@ s_receive (sending_t *fixture, received_t *received)
     zmq_msg_close (&part);
 }
 
+//  True when text (not empty) is somewhere in the size bytes at data.
+static bool
+s_contains (const char *data, size_t size, const char *text)
+{
+    size_t text_size = strlen (text);
+    for (size_t i = 0; text_size && i + text_size <= size; i++)
+        if (memcmp (data + i, text, text_size) == 0)
+            return true;
+    return false;
+}
+
+//  Assert that sealed (size bytes) is text sealed by anna to peer: it opens for peer with her
+//  key, for nobody else (anna's own key to peer's, or another member's), and the text itself
+//  (when it is not empty) is nowhere in it.
+static void
+s_assert_sealed (const char *sealed, size_t size, peer_t to, const char *text)
+{
+    static uint8_t opened[RECEIVED_FRAME_BYTES];
+    size_t text_size = strlen (text);
+    assert_int_equal (size, crypto_box_NONCEBYTES + crypto_box_MACBYTES + text_size);
+    if (s_contains (sealed, size, text))
+        fail_msg ("the plaintext \"%s\" is on the wire", text);
+    assert_int_equal (
+        testlib_open (s_who (to), identity_public (s_who (ANNA)), sealed, size, opened),
+        (int) text_size);
+    assert_memory_equal (opened, text, text_size);
+    peer_t other = to == BERTIL ? CECILIA : BERTIL;
+    assert_int_equal (
+        testlib_open (s_who (other), identity_public (s_who (ANNA)), sealed, size, opened), -1);
+    assert_int_equal (
+        testlib_open (s_who (to), identity_public (s_who (other)), sealed, size, opened), -1);
+}
+
 //  Assert that the next message the listener gets is anna's private message number with text
-//  to peer: its topic, kind "msg", the text, anna's metadata (version 2, her key) with the
-//  number as seq, and her signature of the four frames before it.
+//  to peer: its topic, kind "msg", the text sealed (a nonce and crypto_box from anna to peer:
+//  it opens for peer only, and the plaintext is not on the wire), anna's metadata (version 2,
+//  her key) with the number as seq, and her signature of the four frames before it.
 static void
 s_assert_sent (sending_t *fixture, peer_t to, const char *text, uint64_t number)
 {
@@ -191,8 +228,7 @@ s_assert_sent (sending_t *fixture, peer_t to, const char *text, uint64_t number)
     testlib_hex (s_id (to), WIRE_SENDER_BYTES, topic + 1);
     assert_string_equal (received.frames[0], topic);
     assert_string_equal (received.frames[1], "msg");
-    assert_int_equal (received.sizes[2], strlen (text));
-    assert_string_equal (received.frames[2], text);
+    s_assert_sealed (received.frames[2], received.sizes[2], to, text);
     wire_meta_t meta;
     assert_int_equal (wire_decode_meta (received.frames[3], received.sizes[3], &meta), WIRE_OK);
     if (meta.seq != number)
@@ -235,7 +271,8 @@ static int
 s_send (sending_t *fixture, peer_t to, const char *name, const char *text, int64_t now_ms)
 {
     testlib_capture_start (&fixture->capture);
-    int rc = private_send (fixture->private, s_id (to), name, text, now_ms);
+    int rc = private_send (fixture->private, s_id (to), identity_public (s_who (to)), name, text,
+                           now_ms);
     testlib_capture_stop (&fixture->capture);
     return rc;
 }
@@ -430,6 +467,7 @@ s_setup_receiving (void **state)
     assert_non_null (fixture->room);
     fixture->inbox = private_inbox_new (zsock_resolve (fixture->sub), fixture->room);
     assert_non_null (fixture->inbox);
+    private_inbox_set_identity (fixture->inbox, s_who (DAVID));
     return 0;
 }
 
@@ -459,27 +497,30 @@ s_assert_receipt (receiving_t *fixture, const uint8_t sender[WIRE_SENDER_BYTES],
     testlib_assert_upstream (fixture->receipts, expected);
 }
 
-//  private_inbox_receive with text (size bytes) and a meta frame (size bytes), capturing what
-//  the user sees (the lines flushed after). Returns what it returns.
+//  private_inbox_receive with a sealed text (size bytes) and a meta frame (size bytes),
+//  capturing what the user sees (the lines flushed after). Returns what it returns.
 static int
-s_take (receiving_t *fixture, const void *text, size_t text_size, const void *meta,
+s_take (receiving_t *fixture, const void *sealed, size_t sealed_size, const void *meta,
         size_t meta_size)
 {
     testlib_capture_start (&fixture->capture);
-    int rc = private_inbox_receive (fixture->inbox, text, text_size, meta, meta_size);
+    int rc = private_inbox_receive (fixture->inbox, sealed, sealed_size, meta, meta_size);
     term_flush ();
     testlib_capture_stop (&fixture->capture);
     return rc;
 }
 
-//  A good private message number from peer (nick) with text, its metadata of version 2 (the
-//  inbox checked its signature): taken, and acknowledged upstream.
+//  A good private message number from peer (nick) with text sealed to david, its metadata of
+//  version 2 (the inbox checked its signature): taken, and acknowledged upstream.
 static void
 s_take_good (receiving_t *fixture, peer_t peer, const char *nick, uint64_t number, const char *text)
 {
     uint8_t meta[WIRE_META_MAX_BYTES];
+    static uint8_t sealed[TESTLIB_SEALED_MAX_BYTES];
     size_t meta_size = testlib_meta (meta, s_who (peer), nick, number, (uint64_t) zclock_time ());
-    assert_int_equal (s_take (fixture, text, strlen (text), meta, meta_size), 0);
+    size_t sealed_size =
+        testlib_seal (sealed, s_who (peer), identity_public (s_who (DAVID)), text, strlen (text));
+    assert_int_equal (s_take (fixture, sealed, sealed_size, meta, meta_size), 0);
     s_assert_receipt (fixture, s_id (peer), number);
 }
 
@@ -504,14 +545,19 @@ test_receive_shown_once (void **state)
 
 //  A row of malformed private messages: what is wrong with it.
 typedef enum {
-    MALFORMED_NO_META,      //  meta NULL
-    MALFORMED_SHORT_META,   //  meta too short to decode
-    MALFORMED_VERSION_0,    //  meta of version 0
-    MALFORMED_BAD_NICK,     //  meta with a nick that breaks the rules
-    MALFORMED_SEQ_0,        //  meta with seq 0: no message number
-    MALFORMED_NO_TEXT,      //  text NULL
-    MALFORMED_EMPTY_TEXT,   //  text of 0 bytes
-    MALFORMED_TEXT_TOO_LONG //  text of TEXT_MAX_BYTES + 1 bytes
+    MALFORMED_NO_META,       //  meta NULL
+    MALFORMED_SHORT_META,    //  meta too short to decode
+    MALFORMED_VERSION_0,     //  meta of version 0
+    MALFORMED_BAD_NICK,      //  meta with a nick that breaks the rules
+    MALFORMED_SEQ_0,         //  meta with seq 0: no message number
+    MALFORMED_NO_TEXT,       //  text NULL
+    MALFORMED_EMPTY_FRAME,   //  a frame of 0 bytes
+    MALFORMED_EMPTY_TEXT,    //  a text of 0 bytes, sealed
+    MALFORMED_TEXT_TOO_LONG, //  a text of TEXT_MAX_BYTES + 1 bytes, sealed
+    MALFORMED_NOT_SEALED,    //  the text in the clear
+    MALFORMED_TAMPERED,      //  sealed, then one byte of the box changed
+    MALFORMED_OTHER_SENDER,  //  sealed by bertil, the metadata anna's
+    MALFORMED_OTHER_TO       //  sealed to cecilia, not to us
 } malformed_t;
 
 //  Malformed messages return -1, show nothing, tell nothing (the caller does) and send no
@@ -521,21 +567,34 @@ test_receive_malformed (void **state)
 {
     receiving_t *fixture = *state;
     static char text[TEXT_MAX_BYTES + 2];
+    static uint8_t sealed[TESTLIB_SEALED_MAX_BYTES];
     memset (text, 'x', sizeof text - 1);
-    for (int row = MALFORMED_NO_META; row <= MALFORMED_TEXT_TOO_LONG; row++) {
+    for (int row = MALFORMED_NO_META; row <= MALFORMED_OTHER_TO; row++) {
         uint8_t meta[WIRE_META_MAX_BYTES];
         size_t meta_size = testlib_meta (meta, s_who (ANNA), "anna", row == MALFORMED_SEQ_0 ? 0 : 1,
                                          (uint64_t) zclock_time ());
         size_t text_size = row == MALFORMED_TEXT_TOO_LONG ? TEXT_MAX_BYTES + 1 : 6;
         if (row == MALFORMED_EMPTY_TEXT)
             text_size = 0;
+        peer_t by = row == MALFORMED_OTHER_SENDER ? BERTIL : ANNA;
+        peer_t to = row == MALFORMED_OTHER_TO ? CECILIA : DAVID;
+        size_t sealed_size =
+            testlib_seal (sealed, s_who (by), identity_public (s_who (to)), text, text_size);
+        if (row == MALFORMED_EMPTY_FRAME)
+            sealed_size = 0;
+        if (row == MALFORMED_NOT_SEALED) {
+            memcpy (sealed, text, text_size);
+            sealed_size = text_size;
+        }
+        if (row == MALFORMED_TAMPERED)
+            sealed[sealed_size - 1] ^= 1;
         if (row == MALFORMED_SHORT_META)
             meta_size = WIRE_META_FIXED_BYTES - 1;
         if (row == MALFORMED_VERSION_0)
             meta[0] = 0;
         if (row == MALFORMED_BAD_NICK)
             meta[WIRE_META_FIXED_BYTES] = '>';
-        int rc = s_take (fixture, row == MALFORMED_NO_TEXT ? NULL : text, text_size,
+        int rc = s_take (fixture, row == MALFORMED_NO_TEXT ? NULL : sealed, sealed_size,
                          row == MALFORMED_NO_META ? NULL : meta, meta_size);
         if (rc != -1)
             fail_msg ("row %d: returned %d, expected -1", row, rc);
@@ -547,6 +606,30 @@ test_receive_malformed (void **state)
     static char expected[TEXT_MAX_BYTES + 64];
     assert_true (snprintf (expected, sizeof expected, "(private) <anna> %s", text) > 0);
     s_assert_shown (&fixture->capture, expected);
+}
+
+//  A message sealed to david opens for him only: an inbox with cecilia's identity, or with
+//  none yet, returns -1 for it, shows nothing and sends no receipt; david's takes it.
+static void
+test_receive_only_recipient (void **state)
+{
+    receiving_t *fixture = *state;
+    uint8_t meta[WIRE_META_MAX_BYTES];
+    static uint8_t sealed[TESTLIB_SEALED_MAX_BYTES];
+    size_t meta_size = testlib_meta (meta, s_who (ANNA), "anna", 1, (uint64_t) zclock_time ());
+    size_t sealed_size =
+        testlib_seal (sealed, s_who (ANNA), identity_public (s_who (DAVID)), "hemlis", 6);
+    const identity_t *others[] = {s_who (CECILIA), NULL};
+    for (size_t i = 0; i < 2; i++) {
+        private_inbox_set_identity (fixture->inbox, others[i]);
+        assert_int_equal (s_take (fixture, sealed, sealed_size, meta, meta_size), -1);
+        s_assert_shown (&fixture->capture, NULL);
+    }
+    testlib_assert_nothing_upstream (fixture->sub, fixture->receipts);
+    private_inbox_set_identity (fixture->inbox, s_who (DAVID));
+    assert_int_equal (s_take (fixture, sealed, sealed_size, meta, meta_size), 0);
+    s_assert_receipt (fixture, s_id (ANNA), 1);
+    s_assert_shown (&fixture->capture, "(private) <anna> hemlis");
 }
 
 //  A sender with our own nick is shown with its id, so it never looks like us; a sender's
@@ -617,6 +700,8 @@ main (void)
         cmocka_unit_test_setup_teardown (test_receive_shown_once, s_setup_receiving,
                                          s_teardown_receiving),
         cmocka_unit_test_setup_teardown (test_receive_malformed, s_setup_receiving,
+                                         s_teardown_receiving),
+        cmocka_unit_test_setup_teardown (test_receive_only_recipient, s_setup_receiving,
                                          s_teardown_receiving),
         cmocka_unit_test_setup_teardown (test_receive_names_and_escapes, s_setup_receiving,
                                          s_teardown_receiving),

@@ -92,7 +92,7 @@ typedef struct {
     room_t *room;                       //  the members
     backlog_t *backlog;                 //  the room's recent lines
     roomlock_t *lock;                   //  an open room's lock
-    uint8_t self_id[WIRE_SENDER_BYTES]; //  our sender id
+    identity_t *identity;               //  ours: a throwaway key, none of testlib's
     subscriber_t *subscriber;           //  the thread under test
     publisher_t publisher;              //  the test's publisher, when it opens one
     publisher_t course;                 //  a course peer's, when a test opens one
@@ -104,6 +104,10 @@ typedef struct {
 
 //  The process has one stdout and one stderr: so the capture is one, not a fixture's
 static testlib_capture_t s_capture;
+
+//  The keys first seen for each nick (in memory), shared with the thread as chat.c shares its
+//  own; the lines all come from "anna", so each line's key is made hers first (\trust).
+static known_t *s_known;
 
 //  Give stdout and stderr back, then fail with a message: cmocka prints fail_msg's at once, on
 //  stderr, which is otherwise a file nobody reads.
@@ -293,7 +297,7 @@ static void
 s_expect_topics (const fixture_t *fixture, publisher_t *publisher, uint8_t kind)
 {
     topics_t topics;
-    s_topics_init (&topics, fixture->self_id);
+    s_topics_init (&topics, identity_sender (fixture->identity));
     int64_t deadline = zclock_mono () + WAIT_MS;
     while (!s_topics_complete (&topics)) {
         uint8_t message[256];
@@ -333,17 +337,6 @@ s_connect (fixture_t *fixture, publisher_t *publisher, bool quiet)
     s_expect_subscriptions (fixture, publisher);
 }
 
-//  A new random sender id into id.
-static void
-s_random_id (uint8_t id[WIRE_SENDER_BYTES])
-{
-    zuuid_t *uuid = zuuid_new ();
-    assert_non_null (uuid);
-    assert_int_equal (zuuid_size (uuid), WIRE_SENDER_BYTES);
-    memcpy (id, zuuid_data (uuid), WIRE_SENDER_BYTES);
-    zuuid_destroy (&uuid);
-}
-
 //  Send a message of count frames on publisher.
 static void
 s_send (publisher_t *publisher, const void *const *frames, const size_t *sizes, size_t count)
@@ -377,6 +370,8 @@ s_send_line (publisher_t *publisher, const char *text)
     const char *lines[] = {line};
     int identity = 1 + sent++ % (TESTLIB_IDENTITIES - 1);
     assert_true (identity != BEAT_IDENTITY);
+    assert_int_equal (known_trust (s_known, "anna", identity_public (testlib_identity (identity))),
+                      0);
     testlib_batch (&batch, testlib_identity (identity), "anna", 1, (uint64_t) zclock_time (), lines,
                    1);
     s_send (publisher, batch.frames, batch.sizes, 4);
@@ -540,6 +535,8 @@ s_teardown (void **state)
         backlog_destroy (&fixture->backlog);
         channels_destroy (&fixture->channels);
         roomlock_destroy (&fixture->lock);
+        known_destroy (&s_known);
+        identity_destroy (&fixture->identity);
         free (fixture);
     }
     assert_int_equal (stopped, 0);
@@ -562,11 +559,14 @@ s_setup (void **state)
     fixture->lock = roomlock_new ();
     assert_true (fixture->channels && fixture->peers && fixture->room && fixture->backlog &&
                  fixture->lock);
-    s_random_id (fixture->self_id);
+    char error[IDENTITY_ERROR_MAX_BYTES];
+    fixture->identity = identity_open (NULL, NULL, true, error, sizeof error);
+    s_known = known_new (NULL);
+    assert_true (fixture->identity && s_known);
     testlib_capture_start (&s_capture);
     fixture->subscriber =
         subscriber_new (fixture->channels, fixture->peers, fixture->room, fixture->backlog,
-                        fixture->lock, fixture->self_id, LISTEN_PORT, 0);
+                        fixture->lock, fixture->identity, s_known, LISTEN_PORT, 0);
     assert_non_null (fixture->subscriber);
     return 0;
 }
@@ -584,7 +584,7 @@ test_start_stop (void **state)
         if (i > 0) {
             fixture->subscriber =
                 subscriber_new (fixture->channels, fixture->peers, fixture->room, fixture->backlog,
-                                fixture->lock, fixture->self_id, LISTEN_PORT, 0);
+                                fixture->lock, fixture->identity, s_known, LISTEN_PORT, 0);
             assert_non_null (fixture->subscriber);
         }
         assert_int_equal (subscriber_destroy (&fixture->subscriber), 0);

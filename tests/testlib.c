@@ -14,6 +14,7 @@
 #include "roomlock.h"
 #include "signing.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -379,6 +380,37 @@ testlib_wait_readable (void *socket, int timeout_ms)
 {
     if (!testlib_readable (socket, timeout_ms))
         FAIL ("nothing to read within %d ms", timeout_ms);
+}
+
+size_t
+testlib_seal (uint8_t sealed[TESTLIB_SEALED_MAX_BYTES], const identity_t *who,
+              const uint8_t to_public[IDENTITY_PUBLIC_BYTES], const void *text, size_t size)
+{
+    uint8_t secret[crypto_box_SECRETKEYBYTES], box[crypto_box_PUBLICKEYBYTES];
+    assert_true (size <= TESTLIB_SEALED_MAX_BYTES - crypto_box_NONCEBYTES - crypto_box_MACBYTES);
+    assert_int_equal (identity_box_secret (who, secret), 0);
+    assert_int_equal (identity_box_public (to_public, box), 0);
+    randombytes_buf (sealed, crypto_box_NONCEBYTES);
+    assert_int_equal (
+        crypto_box_easy (sealed + crypto_box_NONCEBYTES, text, size, sealed, box, secret), 0);
+    sodium_memzero (secret, sizeof secret);
+    return crypto_box_NONCEBYTES + crypto_box_MACBYTES + size;
+}
+
+int
+testlib_open (const identity_t *who, const uint8_t from_public[IDENTITY_PUBLIC_BYTES],
+              const void *sealed, size_t sealed_size, uint8_t *text)
+{
+    uint8_t secret[crypto_box_SECRETKEYBYTES], box[crypto_box_PUBLICKEYBYTES];
+    const uint8_t *bytes = sealed;
+    if (sealed_size < crypto_box_NONCEBYTES + crypto_box_MACBYTES ||
+        identity_box_public (from_public, box))
+        return -1;
+    assert_int_equal (identity_box_secret (who, secret), 0);
+    int status = crypto_box_open_easy (text, bytes + crypto_box_NONCEBYTES,
+                                       sealed_size - crypto_box_NONCEBYTES, bytes, box, secret);
+    sodium_memzero (secret, sizeof secret);
+    return status ? -1 : (int) (sealed_size - crypto_box_NONCEBYTES - crypto_box_MACBYTES);
 }
 
 //  The milliseconds left until deadline_ms (zclock_mono), 0 when it has passed.

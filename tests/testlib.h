@@ -1,8 +1,8 @@
 /*  testlib.h - what the unit tests share: stdout and stderr captured into files around a call
     and read back (and while it runs), what the user saw asserted, a descriptor swapped for
-    another for a while, ids in hex, a metadata frame, a free TCP port and a publisher on one,
-    bounded waits for a ZeroMQ socket, the subscriptions a publisher gets and the ones a SUB
-    sends upstream, and the frames of a received message.
+    another for a while, ids in hex, a metadata frame, a private text sealed and opened, a free TCP
+   port and a publisher on one, bounded waits for a ZeroMQ socket, the subscriptions a publisher
+   gets and the ones a SUB sends upstream, and the frames of a received message.
 
     Every function here fails the cmocka test that calls it (fail_msg, assert_*) rather than
     return an error, and each wait is bounded, by its caller's timeout or TESTLIB_WAIT_MS.
@@ -14,6 +14,7 @@
 #define TESTLIB_H_INCLUDED
 
 #include "identity.h"
+#include "limits.h"
 #include "wire.h"
 
 #include <czmq.h>
@@ -118,6 +119,19 @@ void testlib_batch (testlib_batch_t *batch, const identity_t *who, const char *n
 //  frames[count] and sizes[count] get the signature, kept in signature.
 void testlib_sign (const identity_t *who, const void **frames, size_t *sizes, size_t count,
                    uint8_t signature[WIRE_SIGNATURE_BYTES]);
+
+#define TESTLIB_SEALED_MAX_BYTES (24 + 16 + 2 * TEXT_MAX_BYTES) // a sealed text, too long too
+
+//  Seal size bytes of text from who to the holder of to_public (an Ed25519 public key), as
+//  private.c does: a random 24-byte nonce, then crypto_box_easy with to's X25519 key and
+//  who's X25519 secret, into sealed (TESTLIB_SEALED_MAX_BYTES). Returns its size.
+size_t testlib_seal (uint8_t sealed[TESTLIB_SEALED_MAX_BYTES], const identity_t *who,
+                     const uint8_t to_public[IDENTITY_PUBLIC_BYTES], const void *text, size_t size);
+
+//  Open what from_public sealed to who (sealed_size bytes) into text (sealed_size bytes at
+//  least). Returns the text's size, or -1 if it does not open.
+int testlib_open (const identity_t *who, const uint8_t from_public[IDENTITY_PUBLIC_BYTES],
+                  const void *sealed, size_t sealed_size, uint8_t *text);
 
 //  A TCP port on 127.0.0.1 nobody listens on now: a probe bound to a free one, unbound and
 //  seen closed by its monitor (libzmq closes a listener later, in its I/O thread).
