@@ -23,7 +23,9 @@
     signature) that verifies, each of its lines so, with its proof; a private message ("!..."
     topic; frame 2 its kind, frames 3 and 4 an inner line and its metadata with proof, or the text
     and metadata of a \msg) to streams_line or streams_history, or streams_gone; a heartbeat to
-    streams_sent_up_to; a goodbye to streams_forget; like the inbox, the model takes nothing of
+    streams_sent_up_to; a goodbye to streams_forget (a heartbeat or goodbye more than
+    INBOX_CONTROL_SKEW_MS from the wall clock is ignored, and after a sender's goodbye whatever
+    is signed in its name is a replay, dropped); like the inbox, the model takes nothing of
     version 1 but chat lines, and nothing of version 2 unless its signature verifies. Repairs
     falling due are taken after each message, as repair_due does. A one-frame line in an odd
     place of the input comes from a chat of version 2 (inbox.h's from_chat), and is dropped.
@@ -62,6 +64,7 @@
 #include "fuzz_check.h"
 #include "fuzz_twin.h"
 
+#include <czmq.h>
 #include <stdint.h>
 #include <zmq.h>
 #include <stdlib.h>
@@ -99,6 +102,32 @@ static signing_cache_t s_cache;
 #define HEARD_MAX (MESSAGES_MAX + 1)
 static uint8_t s_heard_ids[HEARD_MAX][WIRE_SENDER_BYTES];
 static size_t s_heard_count;
+
+//  The senders that said goodbye, as inbox.c remembers them: a ring of INBOX_ENDED_MAX, all
+//  zeros at first, kept from one input to the next (the inbox is created once, too). What
+//  comes later in an ended sender's name is a replay: the model drops it, as the inbox does.
+static uint8_t s_ended[INBOX_ENDED_MAX][WIRE_SENDER_BYTES];
+static size_t s_ended_next;
+
+//  True when sender said goodbye (inbox.c's s_ended).
+static bool
+s_is_ended (const uint8_t sender[WIRE_SENDER_BYTES])
+{
+    for (size_t i = 0; i < INBOX_ENDED_MAX; i++)
+        if (memcmp (s_ended[i], sender, WIRE_SENDER_BYTES) == 0)
+            return true;
+    return false;
+}
+
+//  True when a heartbeat or goodbye sent at sent_ms is more than INBOX_CONTROL_SKEW_MS from
+//  the wall clock, so the inbox ignores it (computed without overflow, whatever sent_ms is).
+static bool
+s_skewed (uint64_t sent_ms)
+{
+    uint64_t now = (uint64_t) zclock_time ();
+    return sent_ms > now ? sent_ms - now > INBOX_CONTROL_SKEW_MS
+                         : now - sent_ms > INBOX_CONTROL_SKEW_MS;
+}
 
 //  Where a chat line came from, as in inbox.c
 typedef enum { ORIGIN_LIVE, ORIGIN_RESENT, ORIGIN_HISTORY } origin_t;
@@ -346,7 +375,8 @@ s_signed (const fuzz_frame_t *frames, size_t count, size_t meta_at)
     for (size_t i = 0; i < count - 1; i++)
         data[i] = frames[i].data, sizes[i] = frames[i].size;
     return signing_verify_frames (&meta, data, sizes, count - 1, frames[count - 1].data,
-                                  frames[count - 1].size);
+                                  frames[count - 1].size) &&
+           !s_is_ended (meta.sender);
 }
 
 //  True when a line passed on alone (line_frame, and meta_frame decoded into meta) proves its
@@ -418,7 +448,8 @@ s_batch (const fuzz_frame_t *frames, size_t count)
         !signing_meta_valid (&meta) ||
         signing_batch_build (&batch, frames[1].data, frames[1].size, meta.seq, lines,
                              (size_t) lines_count) ||
-        !signing_batch_verify (&batch, meta.public_key, frames[3].data, frames[3].size))
+        !signing_batch_verify (&batch, meta.public_key, frames[3].data, frames[3].size) ||
+        s_is_ended (meta.sender))
         return;
     for (size_t i = 0; i < (size_t) lines_count; i++) {
         int size = signing_line_meta (&batch, i, line_meta, sizeof line_meta);
@@ -516,11 +547,14 @@ s_handle (const fuzz_frame_t *frames, size_t count, bool from_chat)
         s_private (frames, count);
     else if (s_frame_is (&frames[0], CONTROL_LINES))
         s_batch (frames, count);
-    else if (line_error == WIRE_CONTROL && meta_error == WIRE_OK && s_signed (frames, count, 1)) {
-        //  Control traffic counts only when signed
-        if (s_frame_is (&frames[0], CONTROL_BYE))
+    else if (line_error == WIRE_CONTROL && meta_error == WIRE_OK && !s_skewed (meta.sent_ms) &&
+             s_signed (frames, count, 1)) {
+        //  Control traffic counts only when signed, sent near now, and not after a goodbye
+        if (s_frame_is (&frames[0], CONTROL_BYE)) {
             streams_forget (s_streams, meta.sender);
-        else if (s_frame_is (&frames[0], CONTROL_BEAT) && beat_error == 0) {
+            memcpy (s_ended[s_ended_next], meta.sender, WIRE_SENDER_BYTES);
+            s_ended_next = (s_ended_next + 1) % INBOX_ENDED_MAX;
+        } else if (s_frame_is (&frames[0], CONTROL_BEAT) && beat_error == 0) {
             s_heard (meta.sender);
             streams_sent_up_to (s_streams, meta.sender, beat.last_seq, s_now_ms);
         }
