@@ -36,6 +36,7 @@ struct _inbox_t {
     uint8_t old_peers[INBOX_OLD_PEERS_MAX][WIRE_SENDER_BYTES]; //  version 1 senders told of
     uint8_t ended[INBOX_ENDED_MAX][WIRE_SENDER_BYTES];         //  senders that said goodbye
     size_t ended_next;                                         //  where the next one goes
+    size_t ended_count;                                        //  how many there are
     size_t old_peers_next;                                     //  where the next one is remembered
     char private_topic[CONTROL_PRIVATE_BYTES + 1]; //  "!" + our id in hex: messages for us
     signing_line_t lines[WIRE_BATCH_LINES_MAX];    //  the lines of a batch received
@@ -166,7 +167,7 @@ s_old_peer (inbox_t *self, const wire_meta_t *meta, const char *address)
     char safe[4 * ENDPOINT_MAX_BYTES];
     text_sanitize (address, strlen (address), safe, sizeof safe);
     term_notice (_ ("%s (%s) runs an older chat, protocol version 1, which signs nothing: its "
-                    "lines are shown by its address, and it cannot see ours (update it)"),
+                    "lines are shown by its address (update it)"),
                  safe, meta->nick);
 }
 
@@ -273,7 +274,7 @@ s_decode_inner (inbox_t *self, const inbox_frame_t *line, const inbox_frame_t *m
 static bool
 s_ended (inbox_t *self, const uint8_t sender[WIRE_SENDER_BYTES])
 {
-    for (size_t i = 0; i < INBOX_ENDED_MAX; i++)
+    for (size_t i = 0; i < self->ended_count; i++)
         if (memcmp (self->ended[i], sender, WIRE_SENDER_BYTES) == 0)
             return true;
     return false;
@@ -453,13 +454,15 @@ s_control (inbox_t *self, const inbox_frame_t *frames, size_t count, const wire_
 {
     const inbox_frame_t *body = s_frame (frames, count, 2);
     //  A heartbeat or goodbye from far from now is a replay (or a clock far off)
-    int64_t skew = zclock_time () - (int64_t) meta->sent_ms;
-    if (skew > INBOX_CONTROL_SKEW_MS || skew < -INBOX_CONTROL_SKEW_MS ||
-        !s_signed (self, frames, count, 1, NULL, address, now_ms))
+    uint64_t now = (uint64_t) zclock_time ();
+    uint64_t skew = now > meta->sent_ms ? now - meta->sent_ms : meta->sent_ms - now;
+    if (skew > INBOX_CONTROL_SKEW_MS || !s_signed (self, frames, count, 1, NULL, address, now_ms))
         return;
     if (s_frame_is (&frames[0], CONTROL_BYE)) {
         memcpy (self->ended[self->ended_next], meta->sender, WIRE_SENDER_BYTES);
         self->ended_next = (self->ended_next + 1) % INBOX_ENDED_MAX;
+        if (self->ended_count < INBOX_ENDED_MAX)
+            self->ended_count++;
     }
     presence_inbox_receive (self->presence, frames[0].data, frames[0].size, meta,
                             body ? body->data : NULL, body ? body->size : 0, address, now_ms);

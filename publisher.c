@@ -374,7 +374,7 @@ s_debug_subscription (const uint8_t *data, size_t size, const char *address)
                     address, safe);
 }
 
-//  A course peer subscribes to its channel name (no '>'): say so, with the --plain hint.
+//  A course peer subscribes to its channel name (no '>'): say so.
 static void
 s_tell_course_peer (publisher_t *self, const uint8_t *topic, size_t topic_size, const char *address)
 {
@@ -383,8 +383,8 @@ s_tell_course_peer (publisher_t *self, const uint8_t *topic, size_t topic_size, 
                    safe, sizeof safe);
     term_notice (_ ("%s listens to \"%s\"%s"), *address ? address : "?", safe,
                  self->plain ? ""
-                             : _ (" (a course peer? it shows our metadata as an extra line: "
-                                  "restart with --plain)"));
+                             : _ (" (a course peer? it gets each line in its own one-frame "
+                                  "format)"));
 }
 
 //  One more (subscribe) or one less in *count, never below 0.

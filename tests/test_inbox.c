@@ -481,7 +481,7 @@ s_older_chat_notice (char *out, size_t outsize, const char *address, const char 
 {
     int size = snprintf (out, outsize,
                          "-- %s (%s) runs an older chat, protocol version 1, which signs nothing: "
-                         "its lines are shown by its address, and it cannot see ours (update it)\n",
+                         "its lines are shown by its address (update it)\n",
                          address, nick);
     assert_true (size > 0 && (size_t) size < outsize);
 }

@@ -1066,7 +1066,7 @@ test_listener_course (void **state)
     assert_int_equal (publisher_listeners (fixture->publisher), 1);
     assert_non_null (
         strstr (fixture->capture.err, "-- 127.0.0.1 listens to \"buddy\" (a course peer?"));
-    assert_non_null (strstr (fixture->capture.err, "restart with --plain"));
+    assert_non_null (strstr (fixture->capture.err, "its own one-frame format"));
     const char *newline = strchr (fixture->capture.err, '\n');
     assert_true (newline && newline[1] == 0); //  one line
     zsock_set_unsubscribe (sub, "buddy");

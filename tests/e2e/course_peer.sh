@@ -13,8 +13,8 @@ wait_count "$TMP/python.out" '^subscribed ~listen ' 2 || fail "both chats subscr
 wait_for "$TMP/anna.err" 'listens to "buddy"' && wait_for "$TMP/plain.err" 'listens to "buddy"' ||
     fail "the course peer subscribes to both chats"
 await_heard anna plain && await_heard plain anna || fail "the two chats hear each other"
-expect "$TMP/anna.err" 'listens to "buddy" \(a course peer\?.*--plain' \
-    "a course-style subscriber is recognised and --plain is suggested"
+expect "$TMP/anna.err" 'listens to "buddy" \(a course peer\? it gets each line in its own one-frame format\)' \
+    "a course-style subscriber is recognised, and told it gets the course's format"
 refute "$TMP/plain.err" 'restart with --plain' "no --plain hint when already plain"
 
 # Course peer -> chat: shown with the sender's address, as the course has no nicks
