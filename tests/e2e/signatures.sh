@@ -148,7 +148,7 @@ expect_refused ylva "^chat: the key file $keys/ylva\\.key is corrupt" \
     "a key file whose public key is not its seed's: exit 2, one line naming it"
 chmod 644 "$keys/bertil.key"
 run_chat open -n bertil -p "$(free_port)"
-expect_refused open "^chat: the key file $keys/bertil\\.key can be read by others: make it yours" \
+expect_refused open "^chat: the key file $keys/bertil\\.key may be read or written by others: chmod 600" \
     "a key file open to others: exit 2, one line naming it"
 
 # --identity FILE: that file is made, and used; the nick's own file is not
