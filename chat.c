@@ -164,7 +164,7 @@ s_read_subscriptions (chat_t *self)
                 s_connect_back (self, event.address, event.port);
             presence_beat_soon (self->presence);
         } else if (event.request.kind == CONTROL_REQUEST_ACK)
-            private_delivered (self->private, event.request.number);
+            private_delivered (self->private, &event.request);
         else
             answers_handle (self->answers, &event.request, zclock_mono ());
     }

@@ -172,18 +172,62 @@ control_encode_request (char *out, size_t outsize, const control_request_t *requ
     char target[2 * WIRE_SENDER_BYTES + 1], requester[2 * WIRE_SENDER_BYTES + 1];
     s_hex (request->target, target);
     s_hex (request->requester, requester);
-    int size = request->kind == CONTROL_REQUEST_ACK
-                   ? snprintf (out, outsize, "%s%s %" PRIu64, CONTROL_ACK, target, request->number)
-                   : snprintf (out, outsize, "%s%s %s %" PRIu64, s_request_prefix[request->kind],
-                               target, requester, request->number);
+    char signature[2 * WIRE_SIGNATURE_BYTES + 1];
+    int size;
+    if (request->kind == CONTROL_REQUEST_ACK && request->signed_receipt) {
+        //  "~ack TARGET NUMBER REQUESTER SIGNATURE": a version 1 reader ignores it
+        for (size_t i = 0; i < 4; i++)
+            s_hex (request->signature + i * WIRE_SENDER_BYTES,
+                   signature + i * 2 * WIRE_SENDER_BYTES);
+        size = snprintf (out, outsize, "%s%s %" PRIu64 " %s %s", CONTROL_ACK, target,
+                         request->number, requester, signature);
+    } else if (request->kind == CONTROL_REQUEST_ACK)
+        size = snprintf (out, outsize, "%s%s %" PRIu64, CONTROL_ACK, target, request->number);
+    else
+        size = snprintf (out, outsize, "%s%s %s %" PRIu64, s_request_prefix[request->kind], target,
+                         requester, request->number);
     return size < 0 || (size_t) size >= outsize ? -1 : size;
+}
+
+//  A receipt's number word, and after it, in version 2, " REQUESTER SIGNATURE" (cut off here):
+//  fill request. Returns 0, or -1 if malformed.
+static int
+s_receipt_signature (char *number, control_request_t *request)
+{
+    char *requester = strchr (number, ' ');
+    if (!requester)
+        return 0; //  version 1: unsigned
+    *requester++ = 0;
+    char *signature = strchr (requester, ' ');
+    if (!signature || strlen (signature + 1) != 2 * WIRE_SIGNATURE_BYTES)
+        return -1;
+    *signature++ = 0;
+    for (size_t i = 0; i < 4; i++)
+        if (s_unhex (signature + i * 2 * WIRE_SENDER_BYTES, 2 * WIRE_SENDER_BYTES,
+                     request->signature + i * WIRE_SENDER_BYTES))
+            return -1;
+    request->signed_receipt = true;
+    return s_unhex (requester, strlen (requester), request->requester);
+}
+
+void
+control_receipt_statement (const control_request_t *request,
+                           uint8_t statement[CONTROL_RECEIPT_STATEMENT_BYTES])
+{
+    memset (statement, 0, 16);
+    memcpy (statement, "chatt receipt 2", 15);
+    memcpy (statement + 16, request->target, WIRE_SENDER_BYTES);
+    memcpy (statement + 16 + WIRE_SENDER_BYTES, request->requester, WIRE_SENDER_BYTES);
+    uint64_t number = request->number;
+    for (int i = 7; i >= 0; i--, number >>= 8)
+        statement[16 + 2 * WIRE_SENDER_BYTES + i] = (uint8_t) (number & 0xFF);
 }
 
 int
 control_decode_request (const void *topic, size_t size, control_request_t *request)
 {
     memset (request, 0, sizeof *request);
-    char text[128];
+    char text[CONTROL_REQUEST_MAX_BYTES];
     if (size >= sizeof text)
         return -1;
     memcpy (text, topic, size);
@@ -201,11 +245,13 @@ control_decode_request (const void *topic, size_t size, control_request_t *reque
                 return -1;
             *words[i]++ = 0;
         }
-        if (strchr (words[count - 1], ' ') ||
+        if ((kind != CONTROL_REQUEST_ACK && strchr (words[count - 1], ' ')) ||
             s_unhex (words[0], strlen (words[0]), request->target) ||
             (count == 3 && s_unhex (words[1], strlen (words[1]), request->requester)))
             return -1;
         request->kind = (control_request_kind_t) kind;
+        if (kind == CONTROL_REQUEST_ACK && s_receipt_signature (words[1], request))
+            return -1;
         request->number = s_number (words[count - 1]);
         return request->number > 0 ? 0 : -1;
     }

@@ -41,7 +41,7 @@
 #define CONTROL_KIND_MESSAGE "msg"             // a private message: text frame, meta frame
 #define CONTROL_PEERS_MAX 64                   // members one heartbeat lists at most
 #define CONTROL_BODY_MAX_BYTES 8192            // longest control body
-#define CONTROL_REQUEST_MAX_BYTES 128          // longest request topic
+#define CONTROL_REQUEST_MAX_BYTES 256          // longest request topic (a signed receipt: 225)
 
 //  A member of the room as a heartbeat lists it
 typedef struct {
@@ -74,11 +74,20 @@ typedef enum {
 
 //  A request, as a subscription carries it
 typedef struct {
-    control_request_kind_t kind;          //  what is asked
-    uint8_t target[WIRE_SENDER_BYTES];    //  the peer asked (only it answers)
-    uint8_t requester[WIRE_SENDER_BYTES]; //  who asks (RESEND, HISTORY: where answers go)
-    uint64_t number;                      //  first seq, lines per channel, or message number
+    control_request_kind_t kind;             //  what is asked
+    uint8_t target[WIRE_SENDER_BYTES];       //  the peer asked (only it answers)
+    uint8_t requester[WIRE_SENDER_BYTES];    //  who asks (RESEND, HISTORY: where answers go)
+    uint64_t number;                         //  first seq, lines per channel, or message number
+    bool signed_receipt;                     //  ACK: requester and signature are set (version 2)
+    uint8_t signature[WIRE_SIGNATURE_BYTES]; //  ACK: the requester's, of control_receipt_statement
 } control_request_t;
+
+#define CONTROL_RECEIPT_STATEMENT_BYTES (16 + 2 * WIRE_SENDER_BYTES + 8)
+
+//  What a receipt's signature signs: "chatt receipt 2" (16 bytes, zero padded), the target
+//  (the message's sender), the requester (its recipient) and the number, big-endian.
+void control_receipt_statement (const control_request_t *request,
+                                uint8_t statement[CONTROL_RECEIPT_STATEMENT_BYTES]);
 
 //  Write request as a subscription topic into out. Returns its size, or -1.
 int control_encode_request (char *out, size_t outsize, const control_request_t *request);

@@ -14,6 +14,7 @@ typedef struct {
     uint64_t number;                        //  its number (0: slot free)
     uint8_t to[WIRE_SENDER_BYTES];          //  the recipient's id
     uint8_t box[crypto_box_PUBLICKEYBYTES]; //  ... and its key for crypto_box
+    uint8_t key[WIRE_PUBLIC_BYTES];         //  ... and its own, that signs its receipt
     char name[NAME_MAX_BYTES + 8];          //  ... and name, for the notices
     char text[TEXT_MAX_BYTES + 1];          //  the text, to send it once more
     int64_t sent_ms;                        //  when it was first sent
@@ -112,6 +113,7 @@ private_send (private_t *self, const uint8_t to[WIRE_SENDER_BYTES],
         return -1; //  the caller checked both
     *message = (waiting_t){.number = ++self->number, .sent_ms = now_ms};
     memcpy (message->to, to, WIRE_SENDER_BYTES);
+    memcpy (message->key, to_key, WIRE_PUBLIC_BYTES);
     if (identity_box_public (to_key, message->box)) {
         message->number = 0;
         term_error (_ ("%s has no key a message can be sealed to: not sent"), name);
@@ -129,11 +131,25 @@ private_send (private_t *self, const uint8_t to[WIRE_SENDER_BYTES],
     return 0;
 }
 
-void
-private_delivered (private_t *self, uint64_t number)
+//  True when receipt is signed by the recipient of message, whose key it was sealed to.
+static bool
+s_receipt_valid (const waiting_t *message, const control_request_t *receipt)
 {
+    uint8_t statement[CONTROL_RECEIPT_STATEMENT_BYTES];
+    if (!receipt->signed_receipt ||
+        memcmp (receipt->requester, message->to, WIRE_SENDER_BYTES) != 0)
+        return false;
+    control_receipt_statement (receipt, statement);
+    return identity_verify (message->key, statement, sizeof statement, receipt->signature);
+}
+
+void
+private_delivered (private_t *self, const control_request_t *receipt)
+{
+    uint64_t number = receipt->number;
     for (size_t i = 0; i < PRIVATE_WAITING_MAX; i++)
-        if (number && self->waiting[i].number == number) {
+        if (number && self->waiting[i].number == number &&
+            s_receipt_valid (&self->waiting[i], receipt)) {
             term_notice (_ ("\xE2\x9C\x93 delivered to %s"), self->waiting[i].name);
             self->waiting[i].number = 0;
         }
@@ -233,6 +249,12 @@ private_inbox_receive (private_inbox_t *self, const void *sealed, size_t sealed_
     size_t text_size = (size_t) opened;
     control_request_t ack = {.kind = CONTROL_REQUEST_ACK, .number = meta.seq};
     memcpy (ack.target, meta.sender, WIRE_SENDER_BYTES);
+    //  Signed: only we can say we got it
+    uint8_t statement[CONTROL_RECEIPT_STATEMENT_BYTES];
+    memcpy (ack.requester, identity_sender (self->identity), WIRE_SENDER_BYTES);
+    control_receipt_statement (&ack, statement);
+    identity_sign (self->identity, statement, sizeof statement, ack.signature);
+    ack.signed_receipt = true;
     control_ask (self->sub, &ack); //  every time: the first receipt may have been lost
     if (!s_first_time (self, meta.sender, meta.seq))
         return 0;

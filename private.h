@@ -43,8 +43,9 @@ int private_send (private_t *self, const uint8_t to[WIRE_SENDER_BYTES],
                   const uint8_t to_key[WIRE_PUBLIC_BYTES], const char *name, const char *text,
                   int64_t now_ms);
 
-//  A receipt for message number came: tell the user, once.
-void private_delivered (private_t *self, uint64_t number);
+//  A receipt (a "~ack" request) came: if it is signed by the recipient of the message with its
+//  number, tell the user, once; any other is ignored.
+void private_delivered (private_t *self, const control_request_t *receipt);
 
 //  At now_ms: send once more what has waited PRIVATE_RESEND_MS, give up (one line) what has
 //  waited PRIVATE_WAIT_MS. Returns true while some message still waits.

@@ -133,14 +133,44 @@ test_listen (void **state)
 }
 
 //  Requests round-trip through their subscription topics; the beat's seq too.
+//  A signed receipt goes as "~ack TARGET NUMBER REQUESTER SIGNATURE" and decodes back whole; a
+//  signature of the wrong length is refused.
+static void
+test_signed_receipt (void **state)
+{
+    (void) state;
+    control_request_t receipt = {.kind = CONTROL_REQUEST_ACK, .number = 7, .signed_receipt = true};
+    memset (receipt.target, 0xab, WIRE_SENDER_BYTES);
+    memset (receipt.requester, 0x12, WIRE_SENDER_BYTES);
+    for (size_t i = 0; i < WIRE_SIGNATURE_BYTES; i++)
+        receipt.signature[i] = (uint8_t) i;
+    char topic[CONTROL_REQUEST_MAX_BYTES];
+    int size = control_encode_request (topic, sizeof topic, &receipt);
+    assert_int_equal (size, 5 + 32 + 1 + 1 + 1 + 32 + 1 + 128);
+    assert_memory_equal (topic, "~ack abababababababababababababababab 7 1212", 43);
+    control_request_t decoded;
+    assert_int_equal (control_decode_request (topic, (size_t) size, &decoded), 0);
+    assert_true (decoded.signed_receipt);
+    assert_int_equal (decoded.number, 7);
+    assert_memory_equal (decoded.requester, receipt.requester, WIRE_SENDER_BYTES);
+    assert_memory_equal (decoded.signature, receipt.signature, WIRE_SIGNATURE_BYTES);
+    assert_int_equal (control_decode_request (topic, (size_t) size - 2, &decoded), -1);
+    uint8_t one[CONTROL_RECEIPT_STATEMENT_BYTES], two[CONTROL_RECEIPT_STATEMENT_BYTES];
+    control_receipt_statement (&receipt, one);
+    receipt.number = 8;
+    control_receipt_statement (&receipt, two);
+    assert_memory_equal (one, "chatt receipt 2", 16);
+    assert_memory_not_equal (one, two, sizeof one);
+}
+
 static void
 test_requests (void **state)
 {
     (void) state;
     const control_request_t requests[] = {
-        {CONTROL_REQUEST_RESEND, {0x3f, 0x2a}, {0x10, 0x20}, 42},
-        {CONTROL_REQUEST_HISTORY, {0xff}, {0x01}, 50},
-        {CONTROL_REQUEST_ACK, {0xab, 0xcd}, {0}, 18446744073709551615ull},
+        {CONTROL_REQUEST_RESEND, {0x3f, 0x2a}, {0x10, 0x20}, 42, false, {0}},
+        {CONTROL_REQUEST_HISTORY, {0xff}, {0x01}, 50, false, {0}},
+        {CONTROL_REQUEST_ACK, {0xab, 0xcd}, {0}, 18446744073709551615ull, false, {0}},
     };
     for (size_t i = 0; i < sizeof requests / sizeof requests[0]; i++) {
         char topic[128];
@@ -207,7 +237,7 @@ main (void)
         cmocka_unit_test (test_beat_round_trip), cmocka_unit_test (test_beat_decode_table),
         cmocka_unit_test (test_beat_limits),     cmocka_unit_test (test_beat_random),
         cmocka_unit_test (test_listen),          cmocka_unit_test (test_requests),
-        cmocka_unit_test (test_private_topic),
+        cmocka_unit_test (test_signed_receipt),  cmocka_unit_test (test_private_topic),
     };
     return cmocka_run_group_tests_name ("control", tests, NULL, NULL);
 }

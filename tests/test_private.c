@@ -287,13 +287,28 @@ s_check (sending_t *fixture, int64_t now_ms)
     return waiting;
 }
 
-//  private_delivered for number, capturing what the user sees.
+//  private_delivered for a receipt of number from peer, signed by signer, capturing what the
+//  user sees.
+static void
+s_delivered_by (sending_t *fixture, peer_t peer, peer_t signer, uint64_t number)
+{
+    control_request_t receipt = {
+        .kind = CONTROL_REQUEST_ACK, .number = number, .signed_receipt = true};
+    memcpy (receipt.target, s_id (ANNA), WIRE_SENDER_BYTES);
+    memcpy (receipt.requester, s_id (peer), WIRE_SENDER_BYTES);
+    uint8_t statement[CONTROL_RECEIPT_STATEMENT_BYTES];
+    control_receipt_statement (&receipt, statement);
+    identity_sign (s_who (signer), statement, sizeof statement, receipt.signature);
+    testlib_capture_start (&fixture->capture);
+    private_delivered (fixture->private, &receipt);
+    testlib_capture_stop (&fixture->capture);
+}
+
+//  private_delivered for number, from bertil, capturing what the user sees.
 static void
 s_delivered (sending_t *fixture, uint64_t number)
 {
-    testlib_capture_start (&fixture->capture);
-    private_delivered (fixture->private, number);
-    testlib_capture_stop (&fixture->capture);
+    s_delivered_by (fixture, BERTIL, BERTIL, number);
 }
 
 //  A private message goes out as [bertil's private topic, "msg", text, our metadata] with the
@@ -359,10 +374,34 @@ test_delivered (void **state)
     assert_true (s_check (fixture, T0 + PRIVATE_RESEND_MS));
     s_assert_sent (fixture, CECILIA, "två", 2);
     s_assert_nothing_sent (fixture);
-    s_delivered (fixture, 2);
+    s_delivered_by (fixture, CECILIA, CECILIA, 2);
     s_assert_told (&fixture->capture, "-- \xE2\x9C\x93 delivered to cecilia\n");
     assert_false (s_check (fixture, T0 + PRIVATE_WAIT_MS));
     s_assert_told (&fixture->capture, "");
+}
+
+//  A receipt is believed only from the recipient: one in bertil's name signed by another key,
+//  one from another member, and one not signed at all (version 1) tell nothing, and the
+//  message still waits; bertil's own then tells.
+static void
+test_receipt_forged (void **state)
+{
+    sending_t *fixture = *state;
+    assert_int_equal (s_send (fixture, BERTIL, "bertil", "hemlis", T0), 0);
+    s_assert_sent (fixture, BERTIL, "hemlis", 1);
+    s_delivered_by (fixture, BERTIL, CECILIA, 1); //  forged: bertil's id, cecilia's key
+    s_assert_told (&fixture->capture, "");
+    s_delivered_by (fixture, CECILIA, CECILIA, 1); //  signed, but not by the recipient
+    s_assert_told (&fixture->capture, "");
+    control_request_t unsigned_receipt = {.kind = CONTROL_REQUEST_ACK, .number = 1};
+    memcpy (unsigned_receipt.target, s_id (ANNA), WIRE_SENDER_BYTES);
+    testlib_capture_start (&fixture->capture);
+    private_delivered (fixture->private, &unsigned_receipt);
+    testlib_capture_stop (&fixture->capture);
+    s_assert_told (&fixture->capture, "");
+    assert_true (s_check (fixture, T0 + 1)); //  still waiting
+    s_delivered (fixture, 1);
+    s_assert_told (&fixture->capture, "-- \xE2\x9C\x93 delivered to bertil\n");
 }
 
 //  A receipt for number 0 or for a number never sent tells nothing, and the message waiting
@@ -486,14 +525,27 @@ s_teardown_receiving (void **state)
     return 0;
 }
 
-//  Assert that the next receipt upstream is "~ack SENDER NUMBER".
+//  Assert that the next receipt upstream is "~ack SENDER NUMBER DAVID SIGNATURE": signed by
+//  david, the recipient (Ed25519 signs deterministically, so it is the very signature), and
+//  that the signature verifies with david's key and not with another's.
 static void
 s_assert_receipt (receiving_t *fixture, const uint8_t sender[WIRE_SENDER_BYTES], uint64_t number)
 {
     char hex[2 * WIRE_SENDER_BYTES + 1], expected[CONTROL_REQUEST_MAX_BYTES];
+    char requester[2 * WIRE_SENDER_BYTES + 1], signature[2 * WIRE_SIGNATURE_BYTES + 1];
+    control_request_t receipt = {.kind = CONTROL_REQUEST_ACK, .number = number};
+    memcpy (receipt.target, sender, WIRE_SENDER_BYTES);
+    memcpy (receipt.requester, s_id (DAVID), WIRE_SENDER_BYTES);
+    uint8_t statement[CONTROL_RECEIPT_STATEMENT_BYTES], signed_by[WIRE_SIGNATURE_BYTES];
+    control_receipt_statement (&receipt, statement);
+    identity_sign (s_who (DAVID), statement, sizeof statement, signed_by);
+    assert_false (identity_verify (identity_public (s_who (CECILIA)), statement, sizeof statement,
+                                   signed_by));
     testlib_hex (sender, WIRE_SENDER_BYTES, hex);
-    assert_true (
-        snprintf (expected, sizeof expected, "~ack %s %llu", hex, (unsigned long long) number) > 0);
+    testlib_hex (s_id (DAVID), WIRE_SENDER_BYTES, requester);
+    testlib_hex (signed_by, WIRE_SIGNATURE_BYTES, signature);
+    assert_true (snprintf (expected, sizeof expected, "~ack %s %llu %s %s", hex,
+                           (unsigned long long) number, requester, signature) > 0);
     testlib_assert_upstream (fixture->receipts, expected);
 }
 
@@ -691,6 +743,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_resend_then_give_up, s_setup_sending,
                                          s_teardown_sending),
         cmocka_unit_test_setup_teardown (test_delivered, s_setup_sending, s_teardown_sending),
+        cmocka_unit_test_setup_teardown (test_receipt_forged, s_setup_sending, s_teardown_sending),
         cmocka_unit_test_setup_teardown (test_receipt_for_nothing, s_setup_sending,
                                          s_teardown_sending),
         cmocka_unit_test_setup_teardown (test_too_many_waiting, s_setup_sending,

@@ -1134,10 +1134,10 @@ test_requests (void **state)
     fixture_t *fixture = *state;
     zsock_t *sub = s_subscriber (fixture, NULL, 0);
     const control_request_t requests[] = {
-        {CONTROL_REQUEST_RESEND, {0}, {0}, 6},
-        {CONTROL_REQUEST_HISTORY, {0}, {0}, 50},
-        {CONTROL_REQUEST_ACK, {0}, {0}, 3},
-        {CONTROL_REQUEST_RESEND, {0}, {0}, UINT64_MAX},
+        {CONTROL_REQUEST_RESEND, {0}, {0}, 6, false, {0}},
+        {CONTROL_REQUEST_HISTORY, {0}, {0}, 50, false, {0}},
+        {CONTROL_REQUEST_ACK, {0}, {0}, 3, false, {0}},
+        {CONTROL_REQUEST_RESEND, {0}, {0}, UINT64_MAX, false, {0}},
     };
     for (size_t i = 0; i < sizeof requests / sizeof requests[0]; i++) {
         control_request_t request = requests[i];
