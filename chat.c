@@ -205,12 +205,13 @@ s_banner_identity (chat_t *self)
     //  A key in use by another chat is not ours: its file is the one we asked for
     char busy[IDENTITY_PATH_MAX_BYTES + NAME_MAX_BYTES + 8];
     const char *path = identity_path (self->identity);
-    int size = snprintf (busy, sizeof busy, "%s/%s.key", identity_dir (self->identity),
-                         self->options.nick);
-    if (!*path)
-        path = self->options.identity                    ? self->options.identity
-               : size > 0 && (size_t) size < sizeof busy ? busy
-                                                         : "?";
+    if (!*path && self->options.identity)
+        path = self->options.identity;
+    else if (!*path) {
+        int size = snprintf (busy, sizeof busy, "%s/%s.key", identity_dir (self->identity),
+                             self->options.nick);
+        path = size > 0 && (size_t) size < sizeof busy ? busy : "?";
+    }
     text_sanitize (path, strlen (path), safe, sizeof safe);
     switch (identity_origin (self->identity)) {
     case IDENTITY_CREATED:

@@ -523,3 +523,14 @@ identity_short (const uint8_t public[IDENTITY_PUBLIC_BYTES], char *out, size_t o
     full[IDENTITY_SHORT_BYTES - 1] = 0;
     text_copy (out, outsize, full);
 }
+
+void
+identity_tag_nick (const char *nick, const uint8_t public[IDENTITY_PUBLIC_BYTES], char *out,
+                   size_t outsize)
+{
+    char tag[IDENTITY_SHORT_BYTES];
+    identity_short (public, tag, sizeof tag);
+    int size = snprintf (out, outsize, "%s?%s", nick, tag);
+    if (size < 0 || (size_t) size >= outsize)
+        text_copy (out, outsize, "?"); //  never the bare nick: that would pass for its owner
+}

@@ -115,4 +115,9 @@ void identity_fingerprint (const uint8_t public[IDENTITY_PUBLIC_BYTES], char *ou
 //  (outsize bytes, as identity_fingerprint; IDENTITY_SHORT_BYTES is enough).
 void identity_short (const uint8_t public[IDENTITY_PUBLIC_BYTES], char *out, size_t outsize);
 
+//  The name a nick is shown under when its key is not the one first seen for it: "anna?3f2a"
+//  (nick, "?", identity_short), into out; "?" alone if that does not fit.
+void identity_tag_nick (const char *nick, const uint8_t public[IDENTITY_PUBLIC_BYTES], char *out,
+                        size_t outsize);
+
 #endif

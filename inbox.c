@@ -214,14 +214,9 @@ s_deliver (inbox_t *self, received_t *received, const char *address, origin_t or
             return; //  shown already, or ahead of a gap being repaired
         if (received->key_changed < 0)
             received->key_changed = presence_key_changed (self->known, meta);
-        if (received->key_changed) {
-            //  Another key than the one this nick had: never shown as if it were
-            char tag[IDENTITY_SHORT_BYTES];
-            identity_short (meta->public_key, tag, sizeof tag);
-            int size = snprintf (name, sizeof name, "%s?%s", meta->nick, tag);
-            if (size < 0 || (size_t) size >= sizeof name)
-                text_copy (name, sizeof name, "?");
-        } else
+        if (received->key_changed) //  another key than this nick had: never shown as if it were
+            identity_tag_nick (meta->nick, meta->public_key, name, sizeof name);
+        else
             room_line (self->room, meta->sender, meta->nick, name, sizeof name);
         view.sender = name;
         if (meta->seq)

@@ -82,14 +82,9 @@ s_name (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], const char *nick, cha
         shared = streq (self->members[i].nick, nick) &&
                  memcmp (self->members[i].id, id, WIRE_SENDER_BYTES) != 0;
     member_t *member = s_find (self, id);
-    if (member && member->changed) {
-        //  Not the key this nick had: never shown as if it were
-        char tag[IDENTITY_SHORT_BYTES];
-        identity_short (member->public_key, tag, sizeof tag);
-        int size = snprintf (out, outsize, "%s?%s", nick, tag);
-        if (size < 0 || (size_t) size >= outsize)
-            text_copy (out, outsize, nick);
-    } else if (shared)
+    if (member && member->changed) //  not the key this nick had: never shown as if it were
+        identity_tag_nick (nick, member->public_key, out, outsize);
+    else if (shared)
         s_tagged (out, outsize, nick, "#", id);
     else
         text_copy (out, outsize, nick);

@@ -7,8 +7,9 @@
 
 #include <string.h>
 
-//  Find the member called name (safe: name made safe to print), with its key. Returns 0, or -1
-//  after one line saying why not.
+//  Find the member called name (safe: name made safe to print), with its key. Returns 0; -1
+//  when nobody has that name (nothing said: each caller says it its way); 1 after one line
+//  saying why not (several have it, or its key is not known yet).
 static int
 s_member (room_t *room, const char *name, const char *safe, uint8_t id[WIRE_SENDER_BYTES],
           char *display, size_t display_size, uint8_t public_key[WIRE_PUBLIC_BYTES], bool *changed)
@@ -16,11 +17,11 @@ s_member (room_t *room, const char *name, const char *safe, uint8_t id[WIRE_SEND
     int found = room_find (room, name, id, display, display_size);
     if (found > 0)
         term_error (_ ("several members are called %s: write the name \\who shows"), safe);
-    else if (found == 0 && !room_key (room, id, public_key, changed))
+    else if (found == 0 && !room_key (room, id, public_key, changed)) {
         term_error (_ ("%s has not sent a signed heartbeat yet"), safe);
-    else if (found == 0)
-        return 0;
-    return -1;
+        found = 1;
+    }
+    return found;
 }
 
 void
@@ -37,25 +38,20 @@ trust_whois (room_t *room, known_t *known, const identity_t *identity, const cha
         return;
     }
     bool changed = false;
-    if (room_find (room, name, id, display, sizeof display) < 0) {
-        if (known_lookup (known, name, remembered)) {
-            identity_fingerprint (remembered, fingerprint, sizeof fingerprint);
-            term_notice (_ ("%s is not in the room; the key remembered for it: %s"), safe,
-                         fingerprint);
-        } else
-            term_error (_ ("nobody called %s in the room (\\who lists them)"), safe);
-        return;
-    }
-    if (s_member (room, name, safe, id, display, sizeof display, public_key, &changed))
+    int found = s_member (room, name, safe, id, display, sizeof display, public_key, &changed);
+    if (found < 0 && known_lookup (known, name, remembered)) {
+        identity_fingerprint (remembered, fingerprint, sizeof fingerprint);
+        term_notice (_ ("%s is not in the room; the key remembered for it: %s"), safe, fingerprint);
+    } else if (found < 0)
+        term_error (_ ("nobody called %s in the room (\\who lists them)"), safe);
+    if (found != 0)
         return;
     identity_fingerprint (public_key, fingerprint, sizeof fingerprint);
     if (!changed) {
         term_notice (_ ("%s: key %s (the one first seen for this nick)"), display, fingerprint);
         return;
     }
-    wire_meta_t meta;
-    text_copy (meta.nick, sizeof meta.nick, name);
-    bool had = known_lookup (known, meta.nick, remembered);
+    bool had = known_lookup (known, name, remembered);
     identity_fingerprint (remembered, first, sizeof first);
     term_notice (_ ("%s: key %s, NOT the one first seen for %s (%s): compare it with them, and "
                     "\\trust %s if it is theirs"),
