@@ -377,41 +377,34 @@ options_parse (options_t *options, int argc, char **argv, char *error, size_t er
 void
 options_usage (const options_t *options, FILE *out)
 {
+    //  At most 24 lines, one screen (tests/e2e/languages.sh); the man page tells the rest
     fprintf (out,
              _ ("Usage: %s [OPTION]... [PORT]\n"
                 "A peer-to-peer chat in the terminal, with no server.\n"
                 "\n"
                 "  -p, --port PORT          listen on PORT (default %d, or the next free one)\n"
                 "  -n, --nick NICK          your name (default $USER)\n"
-                "  -c, --connect HOST:PORT  listen to the chat at HOST:PORT (or PORT on this\n"
-                "                           machine); may be repeated\n"
+                "  -c, --connect HOST:PORT  listen to the chat at HOST:PORT; may be repeated\n"
                 "      --channel CHANNEL    write to CHANNEL first (default %s)\n"
                 "      --plain              send only the course's one-frame messages\n"
                 "      --verbose            show what happens on the wire (\\debug on|off)\n"
                 "      --no-discovery       do not find chats on the LAN by UDP broadcast\n"
+                "      --interface NAME     find them on network interface NAME only (* for all)\n"
                 "      --no-history         keep no input history on disk\n"
                 "      --color=WHEN         colour: auto (default), always or never\n"
                 "      --history N          lines of history per channel on joining (default %d)\n"
                 "      --log FILE           append what you see to FILE, with times\n"
-                "      --key PASSPHRASE     lock the room: encrypt everything, admit only those\n"
-                "                           with the passphrase (- asks for it; or CHAT_KEY)\n"
+                "      --key PASSPHRASE     lock the room with PASSPHRASE (- asks; or CHAT_KEY)\n"
                 "      --identity FILE      sign with the key in FILE (default: one per nick)\n"
                 "      --throwaway-key      sign with a key for this run only\n"
+                "      --back-port PORT     also take connections on PORT (default: a free one)\n"
+                "      --relay              run as a relay on a server (no terminal, nick %s)\n"
                 "  -h, --help               show this help and exit\n"
                 "      --version            show the version and exit\n"
                 "\n"
-                "Type \\help in the chat for its commands. Without a terminal on stdin each line\n"
-                "read is a message, and the lines others write are printed one per line.\n"),
-             options->program, PORT_DEFAULT, CHANNEL_DEFAULT, BACKLOG_LINES_DEFAULT);
-    fprintf (out,
-             _ ("\n"
-                "Where broadcast or incoming connections are blocked (man %s, RELAY):\n"
-                "      --relay              relay for everyone who connects (on a server): no\n"
-                "                           terminal, nick %s, notices for the journal\n"
-                "      --back-port PORT     also take connections on PORT from peers that cannot\n"
-                "                           be reached (default: a port the kernel picks)\n"
-                "      --interface NAME     find chats by broadcast on network interface NAME\n"),
-             options->program, RELAY_NICK);
+                "Type \\help in the chat for its commands; man %s tells the rest.\n"),
+             options->program, PORT_DEFAULT, CHANNEL_DEFAULT, BACKLOG_LINES_DEFAULT, RELAY_NICK,
+             options->program);
 }
 
 void

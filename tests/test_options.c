@@ -933,7 +933,7 @@ test_usage_version (void **state)
         "(default 50)",
         "--identity FILE",
         "--throwaway-key",
-        "(man chatt, RELAY)",
+        "man chatt tells the rest",
         "--relay ",
         "nick relay",
         "--back-port PORT",
