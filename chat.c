@@ -219,6 +219,8 @@ s_discovery_start (chat_t *self)
     int port = publisher_port (self->publisher);
     if (!self->options.port && port != PORT_DEFAULT)
         s_connect_back (self, "127.0.0.1", PORT_DEFAULT);
+    if (*self->options.interface)
+        zsys_set_interface (self->options.interface); //  before zbeacon picks one
     if (!self->options.no_discovery)
         self->discovery = discovery_start (port, self->self_id, roomlock_locked (self->lock));
 }
@@ -362,14 +364,16 @@ s_run (chat_t *self)
 {
     poll_set_t set;
     s_poll_set (self, &set);
-    while (!self->quit && !input_ended (self->input)) {
+    while (!self->quit && (self->options.relay || !input_ended (self->input))) {
         //  Lines waiting for room in a listener's queue: pipe mode reads no more input until
         //  they are out, so the sender keeps the pace of its slowest listener (outbox.h)
         int64_t next_beat_ms = presence_beat (self->presence, zclock_mono ());
         bool waiting = !publisher_flush (self->publisher);
         bool receipts = private_check (self->private, zclock_mono ());
         long timeout = s_timeout_ms (next_beat_ms, waiting, receipts);
-        set.items[0].events = waiting && !input_interactive (self->input) ? 0 : ZMQ_POLLIN;
+        //  A relay reads no input at all (it may run with stdin closed, under systemd)
+        bool read_input = !self->options.relay && !(waiting && !input_interactive (self->input));
+        set.items[0].events = read_input ? ZMQ_POLLIN : 0;
         if (set.news >= 0)
             set.items[set.news].events = waiting ? ZMQ_POLLIN : 0;
         //  Forwarded messages wait (in the forward queue, bounded) while our own do
@@ -490,9 +494,10 @@ s_start (chat_t *self)
     self->subscriber =
         subscriber_new (self->channels, self->peers, self->room, self->backlog, self->lock,
                         self->identity, self->known, publisher_port (self->publisher),
-                        (size_t) options->history_lines, self->forward, 0);
+                        (size_t) options->history_lines, self->forward, options->back_port);
     if (self->subscriber)
         presence_set_back_port (self->presence, subscriber_back_port (self->subscriber));
+    presence_set_relay (self->presence, options->relay);
 }
 
 //  Hand the terminal (or the pipe) to the input, and start the command runner.
@@ -535,6 +540,7 @@ main (int argc, char **argv)
         return 0;
     }
     term_set_debug (self->options.verbose);
+    term_set_journal (self->options.relay); //  a relay logs for systemd's journal
     term_set_color (options_color (&self->options));
     //  czmq must not take SIGINT from readline and us
     zsys_handler_set (NULL);
