@@ -956,6 +956,8 @@ def render(report):
                 (r["size"], ROOM_HOWS[r["how"]], mesh, fmt(r["rate"]), fmt(r["deliveries"]),
                  fmt(r["lost"]), fmt(r["rss_idle"]), fmt(r["rss_busy"]), fmt(r["hwm"]),
                  fmt(r["cpu_us"], 1)))
+    if report.get("relay"):
+        out.extend(sys.modules["relay"].render(report["relay"]))
     add("")
     add("## Targets (issue 15)")
     add("")
@@ -1045,20 +1047,27 @@ def write_scale(report):
         progress("gnuplot failed (%s): no bench/scale.png" % error)
 
 
+def bench_relay(report):
+    """The Relay section (issue 16), in bench/relay.py: it needs root for network namespaces."""
+    sys.modules.setdefault("bench", sys.modules[__name__])  # relay.py's "import bench" is us
+    import relay
+    relay.bench_relay(report)
+
+
 def main():
-    for program in ("rawpipe", "rawrtt", "linertt", "lineecho", "signbench"):
+    for program in ("rawpipe", "rawrtt", "linertt", "lineecho", "linestamp", "signbench"):
         if not os.access(os.path.join(BIN, program), os.X_OK):
             sys.exit("bench: %s/%s is missing: run make -C bench" % (BIN, program))
     if not os.access(CHAT, os.X_OK):
         sys.exit("bench: %s is missing: run make" % CHAT)
-    which = sys.argv[1:] or ["throughput", "latency", "memory", "signing", "scale"]
+    which = sys.argv[1:] or ["throughput", "latency", "memory", "signing", "scale", "relay"]
     report = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
               "machine": machine(), "zmq": zmq_version(), "chat": chat_version(),
               "load_start": "%.2f" % os.getloadavg()[0]}
     print("chat benchmarks: %s, %s" % (report["machine"], report["date"]), file=sys.stderr)
     start = time.perf_counter()
     steps = {"throughput": bench_throughput, "latency": bench_latency, "memory": bench_memory,
-             "signing": bench_signing, "scale": bench_scale}
+             "signing": bench_signing, "scale": bench_scale, "relay": bench_relay}
     for name in which:
         steps[name](report)
     report["seconds"] = time.perf_counter() - start
@@ -1081,4 +1090,6 @@ if __name__ == "__main__":
         main()
     finally:
         stop_all()
+        if "relay" in sys.modules:
+            sys.modules["relay"].remove_netns()  # the network namespaces it made
         subprocess.run(["rm", "-rf", TMP])
