@@ -30,9 +30,14 @@ LAT_LINES = int(os.environ.get("BENCH_RELAY_LAT_LINES", "2000"))  # paced, then 
 LAT_GAP_S = 0.002          # one paced line every 2 ms
 ROOM_SIZE = int(os.environ.get("BENCH_RELAY_ROOM", "40"))
 ROOM_LINES = int(os.environ.get("BENCH_RELAY_LINES", "5000"))  # the room's burst
-IDLE_SIZES = [int(n) for n in os.environ.get("BENCH_RELAY_IDLE", "200").split()]
+# idle rooms: members that reach only the relay ("isolated"), and members that reach each
+# other too ("mesh"), of these sizes
+IDLE_PLAN = [(int(n), how) for how, knob, sizes in (
+    ("isolated", "BENCH_RELAY_IDLE", "50 100 200"), ("mesh", "BENCH_RELAY_IDLE_MESH", "50 100"))
+    for n in os.environ.get(knob, sizes).split()]
 IDLE_RUNS = int(os.environ.get("BENCH_RELAY_IDLE_RUNS", "3"))
-IDLE_HOWS = os.environ.get("BENCH_RELAY_IDLE_HOWS", "isolated mesh").split()
+IDLE_FORM_S = 45           # an idle room must be formed within this (100 members take 8 s)
+TICK_S = 1.0 / os.sysconf("SC_CLK_TCK")
 PARTS = os.environ.get("BENCH_RELAY_PARTS", "latency room idle").split()
 IDLE_S = float(os.environ.get("BENCH_RELAY_IDLE_S", "20"))
 BATCH = 25                 # idle members are started this many at a time ...
@@ -111,16 +116,17 @@ def chat_in(ns, *args):
 # \who: the members a chat shows, and how
 
 def who_block(text):
-    """The lines of the last \\who listing in a chat's stderr (lines that start with 3 spaces)."""
-    block, current = [], []
+    """The members of the last \\who listings in a chat's stderr (lines that start with 3
+    spaces; listings typed one after another run together): the latest line for each name."""
+    block, current = {}, {}
     for line in text.split("\n"):
         if line.startswith("   ") and line.strip():
-            current.append(line)
+            current[line.split()[0]] = line
         else:
             if current:
                 block = current
-            current = []
-    return block  # a listing still being written is not the last one yet
+            current = {}
+    return list(block.values())  # a listing still being written is not the last one yet
 
 
 def shown(text, how):
@@ -360,21 +366,25 @@ def run_room(how, run):
                 "via the relay" if how == "relay" else "directly", VIA_DEADLINE_S))
         formed_s = time.perf_counter() - t0
         counts = [B.FileCount(p.out_path) for p in members[1:]]
-        lines = B.make_lines(ROOM_LINES)
-        cpu0 = relay.cpu_s() if relay else 0.0
-        members_cpu0 = B.room_cpu_s(members)
-        seconds, _ = B.room_phase(counts, B.batches_of(lines, 4096), ROOM_LINES, None,
-                                  members[0].stdin_fd)
-        relay_cpu = relay.cpu_s() - cpu0 if relay else float("nan")
-        members_cpu = B.room_cpu_s(members) - members_cpu0
+        lines = B.make_lines(ROOM_LINES + B.ROOM_PACED_LINES)  # a burst, then paced lines
+        result = {"formed_s": formed_s}
+        for phase, part, batch, rate in (("", lines[:ROOM_LINES], 4096, None),
+                                         ("paced_", lines[ROOM_LINES:], 1, B.ROOM_RATE)):
+            cpu0 = relay.cpu_s() if relay else 0.0
+            members_cpu0 = B.room_cpu_s(members)
+            seconds, _ = B.room_phase(counts, B.batches_of(part, batch), len(part), rate,
+                                      members[0].stdin_fd)
+            relay_cpu = relay.cpu_s() - cpu0 if relay else float("nan")
+            members_cpu = B.room_cpu_s(members) - members_cpu0
+            got = sum(B.delivered(open(p.out_path, "rb").read(), part) for p in members[1:])
+            result.update({phase + "deliveries": got / seconds,
+                           phase + "rate": got / (ROOM_SIZE - 1) / seconds,
+                           phase + "lost": len(part) * (ROOM_SIZE - 1) - got,
+                           phase + "relay_us": relay_cpu / max(got, 1) * 1e6,
+                           phase + "members_us": members_cpu / max(got, 1) * 1e6})
         for c in counts:
             c.close()
-        got = sum(B.delivered(open(p.out_path, "rb").read(), lines) for p in members[1:])
-        return {"formed_s": formed_s, "deliveries": got / seconds,
-                "rate": got / (ROOM_SIZE - 1) / seconds,
-                "lost": ROOM_LINES * (ROOM_SIZE - 1) - got,
-                "relay_us": relay_cpu / max(got, 1) * 1e6,
-                "members_us": members_cpu / max(got, 1) * 1e6}
+        return result
     finally:
         remove_netns()
 
@@ -386,15 +396,44 @@ def bench_room(report):
             result = run_room(how, run)
             runs[how].append(result)
             B.progress("relay room %s run %d: formed in %.1f s, %.0f deliveries/s, %d lost, "
-                       "relay %.2f µs/delivery" % (how, run + 1, result["formed_s"],
-                                                   result["deliveries"], result["lost"],
-                                                   result["relay_us"]))
-    report["room"] = {how: {key: (max if key == "lost" else B.median)(r[key] for r in results)
+                       "relay %.2f µs/delivery; paced: %d lost, relay %.2f µs/delivery" % (
+                           how, run + 1, result["formed_s"], result["deliveries"],
+                           result["lost"], result["relay_us"], result["paced_lost"],
+                           result["paced_relay_us"]))
+    report["room"] = {how: {key: (max if key.endswith("lost") else B.median)(r[key] for r in results)
                             for key in results[0]} for how, results in runs.items()}
 
 
 # ---------------------------------------------------------------------------------------------
 # Idle: N members on one relay
+
+def queued_kb(ns):
+    """kB waiting in the send queues of ns's TCP sockets (ss's Send-Q): what its peers have not
+    read yet."""
+    done = subprocess.run(["ip", "netns", "exec", ns, "ss", "-tnH"], capture_output=True,
+                          text=True, timeout=20)
+    total = 0
+    for line in done.stdout.splitlines():
+        fields = line.split()
+        if len(fields) > 2 and fields[2].isdigit():
+            total += int(fields[2])
+    return total / 1024.0
+
+
+def cpu_s(procs):
+    """CPU seconds (user + system) used so far by procs, all their threads, also those that
+    have ended (/proc/PID/stat; schedstat misses threads that ended, and counts threads that
+    started in between from their start)."""
+    total = 0.0
+    for proc in procs:
+        try:
+            with open("/proc/%d/stat" % proc.pid) as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) * TICK_S
+        except (OSError, IndexError, ValueError):
+            total += float("nan")
+    return total
+
 
 def run_idle(size, how, run):
     """size idle members on one relay, isolated (they reach only the relay) or mesh (they
@@ -420,45 +459,54 @@ def run_idle(size, how, run):
         sample = [members[0], members[size // 2], members[-1]]
         texts = lambda i: read_text(sample[i].err_path)  # noqa
         formed = wait_shown(sample, texts, "relay" if how == "isolated" else "direct",
-                            size - 1, time.perf_counter() + VIA_DEADLINE_S)
+                            size - 1, time.perf_counter() + IDLE_FORM_S)
         formed_s = time.perf_counter() - t0
         shows = min(shown(texts(i), "relay" if how == "isolated" else "direct")
                     for i in range(3))
-        cpu0, members_cpu0, t1 = relay.cpu_s(), B.room_cpu_s(members), time.perf_counter()
+        rss_formed = relay.memory_kb()[0]
+        left0 = sum(read_text(p.err_path).count(" left") for p in members)
+        cpu0, members_cpu0, t1 = cpu_s([relay]), cpu_s(members), time.perf_counter()
         time.sleep(IDLE_S)
         elapsed = time.perf_counter() - t1
         rss, hwm = relay.memory_kb()
+        send_q = queued_kb(r)
+        left = sum(read_text(p.err_path).count(" left") for p in members) - left0
         alive = sum(1 for p in members if p.alive())
         member_rss = B.median(p.memory_kb()[0] for p in members)
         return {"fresh_rss": fresh_rss, "fresh_hwm": fresh_hwm, "rss": rss, "hwm": hwm,
-                "cpu_pct": (relay.cpu_s() - cpu0) / elapsed * 100,
-                "members_cpu_pct": (B.room_cpu_s(members) - members_cpu0) / elapsed * 100,
+                "cpu_pct": (cpu_s([relay]) - cpu0) / elapsed * 100,
+                "members_cpu_pct": (cpu_s(members) - members_cpu0) / elapsed * 100,
                 "member_rss": member_rss, "formed": formed, "formed_s": formed_s,
-                "shows": shows, "alive": alive}
+                "shows": shows, "alive": alive, "rss_formed": rss_formed, "send_q": send_q,
+                "left": left}
     finally:
         remove_netns()
 
 
 def bench_idle(report):
     report["idle"] = []
-    for size in IDLE_SIZES:
-        runs = {how: [] for how in IDLE_HOWS}
+    for size in sorted({size for size, _ in IDLE_PLAN}):
+        runs = {how: [] for n, how in IDLE_PLAN if n == size}
         for run in range(IDLE_RUNS):
-            for how in runs:
+            for how in runs:  # interleaved
                 result = run_idle(size, how, run)
                 runs[how].append(result)
-                B.progress("relay idle %d %s run %d: relay %s kB (fresh %s kB), %.1f %% CPU; "
-                           "members %.0f %% CPU; formed %s in %.1f s (%d shown), %d alive" % (
+                B.progress("relay idle %d %s run %d: relay %s kB (fresh %s kB, %s kB when "
+                           "formed), %.1f %% CPU, %.0f kB in TCP send queues; members %.0f %% "
+                           "CPU, %d 'left' notices while idle; formed %s in %.1f s (%d shown), "
+                           "%d alive" % (
                                size, how, run + 1, result["rss"], result["fresh_rss"],
-                               result["cpu_pct"], result["members_cpu_pct"], result["formed"],
+                               result["rss_formed"], result["cpu_pct"], result["send_q"],
+                               result["members_cpu_pct"], result["left"], result["formed"],
                                result["formed_s"], result["shows"], result["alive"]))
         for how, results in runs.items():
             row = {key: B.median(r[key] for r in results) for key in results[0]
-                   if key not in ("formed", "alive", "shows")}
+                   if key not in ("formed", "alive", "shows", "left")}
             row.update({"size": size, "how": how, "runs": len(results),
                         "formed": sum(1 for r in results if r["formed"]),
                         "alive": min(r["alive"] for r in results),
                         "shows": min(r["shows"] for r in results),
+                        "left": max(r["left"] for r in results),
                         "hwm": max(r["hwm"] for r in results)})
             report["idle"].append(row)
 
@@ -529,29 +577,39 @@ def render(relay):
             (ROOM_SIZE, ROOM_LINES, RUNS))
         add("")
         add("| room | formed s | lines/s to all | deliveries/s | lost (worst run) "
+            "| relay CPU µs/delivery | members' CPU µs/delivery | paced: lost "
             "| relay CPU µs/delivery | members' CPU µs/delivery |")
-        add("|---|---:|---:|---:|---:|---:|---:|")
+        add("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for how, label in (("relay", "through the relay (members reach only it)"),
                            ("mesh", "full mesh, no relay (baseline)")):
             r = room[how]
-            add("| %s | %s | %s | %s | %s | %s | %s |" % (
+            add("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
                 label, fmt(r["formed_s"], 1), fmt(r["rate"]), fmt(r["deliveries"]),
-                fmt(r["lost"]), fmt(r["relay_us"], 2), fmt(r["members_us"], 2)))
+                fmt(r["lost"]), fmt(r["relay_us"], 2), fmt(r["members_us"], 2),
+                fmt(r["paced_lost"]), fmt(r["paced_relay_us"], 2), fmt(r["paced_members_us"], 2)))
+        add("")
+        add("Paced: then %d lines at %d lines/s (a busy room); CPU from /proc/PID/task/*/schedstat, "
+            "heartbeats included." % (B.ROOM_PACED_LINES, B.ROOM_RATE))
     if idle:
         add("")
         add("### One relay with N idle members, after %.0f s idle; medians of %d runs" %
             (IDLE_S, IDLE_RUNS))
         add("")
-        add("| N | members | relay VmRSS kB | fresh relay VmRSS kB | relay max VmHWM kB "
-            "| relay CPU % | all members' CPU % | member VmRSS kB | formed (runs) |")
-        add("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+        add("| N | members | formed (runs) | others shown (fewest) | 'left' while idle (most) "
+            "| relay VmRSS kB | relay VmRSS when formed | fresh relay VmRSS | relay max VmHWM "
+            "| relay CPU % | all members' CPU % | member VmRSS kB |")
+        add("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for r in idle:
-            label = ("reach only the relay (it forwards every heartbeat)" if r["how"] == "isolated"
-                     else "reach each other too (full mesh and the relay)")
-            add("| %d | %s | %s | %s | %s | %s | %s | %s | %d of %d |" % (
-                r["size"], label, fmt(r["rss"]), fmt(r["fresh_rss"]), fmt(r["hwm"]),
-                fmt(r["cpu_pct"], 1), fmt(r["members_cpu_pct"], 0), fmt(r["member_rss"]),
-                r["formed"], r["runs"]))
+            label = ("reach only the relay" if r["how"] == "isolated"
+                     else "reach each other too")
+            add("| %d | %s | %d of %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                r["size"], label, r["formed"], r["runs"], fmt(r["shows"]), fmt(r["left"]),
+                fmt(r["rss"]), fmt(r["rss_formed"]), fmt(r["fresh_rss"]), fmt(r["hwm"]),
+                fmt(r["cpu_pct"], 1), fmt(r["members_cpu_pct"], 0), fmt(r["member_rss"])))
+        add("")
+        add("Formed: three members' \\who (the first, the middle, the last) show all N - 1 others "
+            "(via the relay, or directly) within %d s. CPU %% of one core, from /proc/PID/stat "
+            "over the idle time; this machine has %d." % (IDLE_FORM_S, os.cpu_count()))
     add("")
     add("### Targets (issue 16)")
     add("")
@@ -577,7 +635,10 @@ def render(relay):
                B.verdict(r["deliveries"] >= 100000 and not r["lost"])))
     for r in idle or []:
         if r["size"] == 200:
-            add("| relay RSS with 200 idle peers ≤ 64 MB (%s) | %s kB | %s |" % (
-                r["how"], fmt(r["rss"]), B.verdict(r["formed"] == r["runs"] and
-                                                 r["rss"] <= 64 * 1024)))
+            formed = r["formed"] == r["runs"]
+            add("| relay RSS with 200 idle peers ≤ 64 MB (members %s) | %s kB%s | %s |" % (
+                "reach only the relay" if r["how"] == "isolated" else "reach each other too",
+                fmt(r["rss"]), "" if formed else ", but the room did not form in %d of %d runs"
+                % (r["runs"] - r["formed"], r["runs"]),
+                B.verdict(r["rss"] <= 64 * 1024) if formed else "NOT MEASURED"))
     return out
