@@ -1050,6 +1050,7 @@ def write_scale(report):
 def bench_relay(report):
     """The Relay section (issue 16), in bench/relay.py: it needs root for network namespaces."""
     sys.modules.setdefault("bench", sys.modules[__name__])  # relay.py's "import bench" is us
+    sys.dont_write_bytecode = True  # no bench/__pycache__
     import relay
     relay.bench_relay(report)
 
