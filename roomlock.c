@@ -16,6 +16,7 @@ struct _roomlock_t {
     bool locked;                            //  the room is locked
     uint8_t public_key[ROOMLOCK_KEY_BYTES]; //  the room's public key
     uint8_t secret_key[ROOMLOCK_KEY_BYTES]; //  the room's secret key
+    roomseal_t *content;                    //  the room's content key
     zsock_t *zap;                           //  the ZAP handler (REP), once serving
     ratelimit_t refusals;                   //  the lines about refused connections
 };
@@ -36,6 +37,7 @@ roomlock_destroy (roomlock_t **self_p)
         return;
     roomlock_t *self = *self_p;
     zsock_destroy (&self->zap);
+    roomseal_destroy (&self->content);
     sodium_memzero (self, sizeof *self);
     free (self);
     *self_p = NULL;
@@ -82,19 +84,23 @@ s_ask (const char *prompt, char *out, size_t outsize)
     return 0;
 }
 
-//  Derive the room's key pair from passphrase (size bytes). Returns 0, or -1.
+//  Derive the room's key pair and content key from passphrase (size bytes). Returns 0, or -1.
 static int
 s_derive (roomlock_t *self, const char *passphrase, size_t size)
 {
     if (sodium_init () < 0)
         return -1;
+    roomseal_destroy (&self->content); //  locked again: the new passphrase's keys only
     uint8_t seed[crypto_box_SEEDBYTES];
     _Static_assert(sizeof ROOMLOCK_SALT - 1 == crypto_pwhash_SALTBYTES, "salt size");
+    _Static_assert(sizeof seed == ROOMSEAL_SEED_BYTES, "one seed for both keys");
     int rc =
         crypto_pwhash (seed, sizeof seed, passphrase, size, (const uint8_t *) ROOMLOCK_SALT,
                        ROOMLOCK_OPSLIMIT, ROOMLOCK_MEMLIMIT_BYTES, crypto_pwhash_ALG_ARGON2ID13);
     if (rc == 0)
         rc = crypto_box_seed_keypair (self->public_key, self->secret_key, seed);
+    if (rc == 0 && !(self->content = roomseal_new (seed)))
+        rc = -1;
     sodium_memzero (seed, sizeof seed);
     return rc == 0 ? 0 : -1;
 }
@@ -128,6 +134,12 @@ bool
 roomlock_locked (const roomlock_t *self)
 {
     return self->locked;
+}
+
+const roomseal_t *
+roomlock_content (const roomlock_t *self)
+{
+    return self->content;
 }
 
 const uint8_t *

@@ -1,23 +1,26 @@
 /*  roomlock.h - a locked room: its key from the passphrase, CURVE on both sockets, the ZAP
     handler that admits only the room's key, and the lines that say who was refused.
 
-    Everyone who knows the passphrase derives the same key pair: Argon2id (libsodium's
-    crypto_pwhash) with a fixed salt and fixed limits turns the passphrase into a 32-byte seed,
-    and crypto_box_seed_keypair turns the seed into a Curve25519 key pair. Every member's XPUB
-    socket is a CURVE server with that secret key (roomlock_serve), every SUB socket a CURVE
-    client that expects that server key and presents the same pair as its own (roomlock_join),
+    Everyone who knows the passphrase derives the same keys: Argon2id (libsodium's
+    crypto_pwhash) with a fixed salt and fixed limits turns the passphrase into a 32-byte seed;
+    crypto_box_seed_keypair turns the seed into a Curve25519 key pair, and
+    crypto_kdf_derive_from_key into the content key that seals each line (roomseal.h). Every
+   member's XPUB socket is a CURVE server with that secret key (roomlock_serve), every SUB socket a
+   CURVE client that expects that server key and presents the same pair as its own (roomlock_join),
     and the ZAP handler admits only clients presenting the room's public key. So only those who
     know the passphrase can connect, read or write; PROTOKOLL.md section 15 says what this
     protects and what it does not. The salt and limits are part of the protocol: change one and
     no chat of an earlier version derives the same key.
 
     An open room is a roomlock_t too, one that is not locked: every function then does nothing.
-    Main thread, except roomlock_join and roomlock_report_refused, which only read the key
-    (set once, before the subscriber thread starts) and may be called from the subscriber
+    Main thread, except roomlock_join, roomlock_content and roomlock_report_refused, which only read
+   the key (set once, before the subscriber thread starts) and may be called from the subscriber
     thread.
 */
 #ifndef ROOMLOCK_H_INCLUDED
 #define ROOMLOCK_H_INCLUDED
+
+#include "roomseal.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -49,6 +52,9 @@ int roomlock_lock (roomlock_t *self, const char *passphrase, const char **why);
 
 //  True when the room is locked.
 bool roomlock_locked (const roomlock_t *self);
+
+//  The room's content key, which seals and opens its lines; NULL for an open room. Any thread.
+const roomseal_t *roomlock_content (const roomlock_t *self);
 
 //  The room's public key (ROOMLOCK_KEY_BYTES), or NULL for an open room.
 const uint8_t *roomlock_public_key (const roomlock_t *self);
