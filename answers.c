@@ -164,6 +164,24 @@ s_allowed (answers_t *self, const control_request_t *request, int64_t now_ms)
 }
 
 void
+answers_handle_forwarded (answers_t *self, const control_request_t *request, int64_t now_ms)
+{
+    if (!s_allowed (self, request, now_ms))
+        return;
+    if (request->kind == CONTROL_REQUEST_HISTORY) {
+        s_answer_history (self, request);
+        return;
+    }
+    if (request->kind != CONTROL_REQUEST_RESEND)
+        return;
+    answer_t answer = {.answers = self, .to = request->requester, .kind = CONTROL_KIND_LINE};
+    size_t served = backlog_serve_sender (self->backlog, request->target, request->number,
+                                          s_answer_line, &answer);
+    if (term_debug_on ())
+        term_debug (_ ("PUB resends %zu lines we forward to a peer that lost them"), served);
+}
+
+void
 answers_handle (answers_t *self, const control_request_t *request, int64_t now_ms)
 {
     if (!s_allowed (self, request, now_ms))

@@ -38,4 +38,8 @@ void answers_remember (answers_t *self, const publisher_line_t *sent);
 //  by the answer under way, or hostile).
 void answers_handle (answers_t *self, const control_request_t *request, int64_t now_ms);
 
+//  Answer a request addressed to an author whose messages we forward (forward.h): its lines
+//  from our backlog (they carry its proofs), or the room's history; same limits.
+void answers_handle_forwarded (answers_t *self, const control_request_t *request, int64_t now_ms);
+
 #endif

@@ -450,6 +450,44 @@ backlog_serve (backlog_t *self, size_t lines_per_channel, backlog_serve_fn *serv
     return served;
 }
 
+//  Order two copied entries by seq (qsort).
+static int
+s_by_seq (const void *a, const void *b)
+{
+    const entry_t *first = *(entry_t *const *) a, *second = *(entry_t *const *) b;
+    return (first->seq > second->seq) - (first->seq < second->seq);
+}
+
+//  Serve sender's lines from seq from on, in seq order: copied with the lock held, then served
+//  without it. Any thread.
+size_t
+backlog_serve_sender (backlog_t *self, const uint8_t sender[WIRE_SENDER_BYTES], uint64_t from,
+                      backlog_serve_fn *serve, void *arg)
+{
+    entry_t **copies = calloc (BACKLOG_SENDER_SERVE_MAX, sizeof *copies);
+    if (!copies)
+        return 0;
+    size_t count = 0;
+    pthread_mutex_lock (&self->lock);
+    for (size_t i = 0; i < self->channel_count; i++)
+        for (const entry_t *entry = self->channels[i]->oldest;
+             entry && count < BACKLOG_SENDER_SERVE_MAX; entry = entry->newer)
+            if (entry->seq >= from && memcmp (entry->sender, sender, WIRE_SENDER_BYTES) == 0) {
+                copies[count] = s_entry_copy (entry);
+                count += copies[count] != NULL;
+            }
+    pthread_mutex_unlock (&self->lock);
+    qsort (copies, count, sizeof *copies, s_by_seq);
+    for (size_t i = 0; i < count; i++) {
+        if (serve)
+            serve (copies[i]->frames, copies[i]->line_size,
+                   copies[i]->frames + copies[i]->line_size, copies[i]->meta_size, arg);
+        free (copies[i]);
+    }
+    free (copies);
+    return count;
+}
+
 //  Lines kept over all channels. Any thread.
 size_t
 backlog_size (backlog_t *self)

@@ -23,6 +23,7 @@
 #define BACKLOG_LINES_DEFAULT 50            // lines kept and served per channel (--history N)
 #define BACKLOG_LINES_MAX 1000              // --history at most
 #define BACKLOG_BYTES_MAX (4 * 1024 * 1024) // frame bytes kept over all channels at most
+#define BACKLOG_SENDER_SERVE_MAX 1024       // lines of one sender served at once, at most
 
 typedef struct _backlog_t backlog_t;
 
@@ -56,6 +57,12 @@ int backlog_keep (backlog_t *self, const void *line, size_t line_size, const voi
 //  number of lines served.
 size_t backlog_serve (backlog_t *self, size_t lines_per_channel, backlog_serve_fn *serve,
                       void *arg);
+
+//  Serve the lines kept from sender with seq from on (at most BACKLOG_SENDER_SERVE_MAX), in
+//  seq order, through serve, as backlog_serve does: a member forwarding sender's lines
+//  resends them from here. Returns the number served.
+size_t backlog_serve_sender (backlog_t *self, const uint8_t sender[WIRE_SENDER_BYTES],
+                             uint64_t from, backlog_serve_fn *serve, void *arg);
 
 //  Number of lines kept, over all channels.
 size_t backlog_size (backlog_t *self);

@@ -12,6 +12,7 @@
 #include "channels.h"
 #include "commands.h"
 #include "discovery.h"
+#include "forward.h"
 #include "i18n.h"
 #include "identity.h"
 #include "input.h"
@@ -34,7 +35,8 @@
 #include <fcntl.h>
 #include <signal.h>
 
-#define POLL_ITEMS_MAX 7 // stdin, signals, subscriptions, news, monitor, ZAP, beacons
+#define POLL_ITEMS_MAX 8     // stdin, signals, subscriptions, news, monitor, ZAP, beacons, forward
+#define FORWARD_PER_TURN 256 // forwarded messages sent per turn of the loop, at most
 
 //  Everything the main thread runs
 typedef struct {
@@ -46,6 +48,7 @@ typedef struct {
     peers_t *peers;                     //  peer list (shared with it)
     room_t *room;                       //  members of the room (shared with it)
     backlog_t *backlog;                 //  the room's recent lines (shared with it)
+    forward_t *forward;                 //  what others ask us to forward (shared with it)
     roomlock_t *lock;                   //  the room's lock, open or locked
     publisher_t *publisher;             //  our XPUB socket
     answers_t *answers;                 //  answers to those who missed our lines
@@ -163,6 +166,13 @@ s_read_subscriptions (chat_t *self)
             if (event.port > 0)
                 s_connect_back (self, event.address, event.port);
             presence_beat_soon (self->presence);
+        } else if (event.kind == PUBLISHER_FORWARD)
+            forward_want (self->forward, event.author, event.subscribe);
+        else if (!event.to_us) {
+            //  Asked of an author we forward: it cannot hear the requester, we answer for it
+            if (event.request.kind != CONTROL_REQUEST_ACK &&
+                forward_wanted (self->forward, event.request.target))
+                answers_handle_forwarded (self->answers, &event.request, zclock_mono ());
         } else if (event.request.kind == CONTROL_REQUEST_ACK)
             private_delivered (self->private, &event.request);
         else
@@ -170,6 +180,23 @@ s_read_subscriptions (chat_t *self)
     }
     if (publisher_listeners (self->publisher) != listeners)
         s_update_prompt (self); //  the prompt shows how many hear us
+}
+
+//  Send on what others asked us to forward, FORWARD_PER_TURN messages at most.
+static void
+s_forward (chat_t *self)
+{
+    uint8_t author[WIRE_SENDER_BYTES];
+    zmsg_t *message;
+    for (int i = 0; i < FORWARD_PER_TURN && (message = forward_take (self->forward, author)); i++) {
+        const void *frames[FORWARD_FRAMES_MAX];
+        size_t sizes[FORWARD_FRAMES_MAX], count = 0;
+        for (zframe_t *frame = zmsg_first (message); frame && count < FORWARD_FRAMES_MAX;
+             frame = zmsg_next (message), count++)
+            frames[count] = zframe_data (frame), sizes[count] = zframe_size (frame);
+        publisher_send_forward (self->publisher, author, frames, sizes, count);
+        zmsg_destroy (&message);
+    }
 }
 
 //  A beacon from another chat on the LAN: listen to it, unless we hear it already.
@@ -192,6 +219,8 @@ s_discovery_start (chat_t *self)
     int port = publisher_port (self->publisher);
     if (!self->options.port && port != PORT_DEFAULT)
         s_connect_back (self, "127.0.0.1", PORT_DEFAULT);
+    if (*self->options.interface)
+        zsys_set_interface (self->options.interface); //  before zbeacon picks one
     if (!self->options.no_discovery)
         self->discovery = discovery_start (port, self->self_id, roomlock_locked (self->lock));
 }
@@ -255,6 +284,7 @@ typedef struct {
     zmq_pollitem_t items[POLL_ITEMS_MAX]; //  what zmq_poll watches
     int count;                            //  how many
     int news, monitor, zap, beacons;      //  their places, or -1
+    int forward;                          //  ...
 } poll_set_t;
 
 //  Add an item to set (socket, or fd when socket is NULL) unless there is none. Returns its
@@ -283,6 +313,7 @@ s_poll_set (chat_t *self, poll_set_t *set)
     set->monitor = s_poll_add (set, publisher_monitor (self->publisher), -1);
     set->zap = s_poll_add (set, roomlock_zap (self->lock), -1);
     set->beacons = self->discovery ? s_poll_add (set, discovery_socket (self->discovery), -1) : -1;
+    set->forward = s_poll_add (set, NULL, forward_news_fd (self->forward));
 }
 
 //  True when item place of set is readable.
@@ -321,6 +352,8 @@ s_dispatch (chat_t *self, const poll_set_t *set)
         s_read_beacon (self);
     if (s_ready (set, set->zap))
         roomlock_answer (self->lock);
+    if (s_ready (set, set->forward))
+        s_forward (self);
     if (!self->quit && (set->items[0].revents & (ZMQ_POLLIN | ZMQ_POLLERR)))
         input_read (self->input);
 }
@@ -331,16 +364,21 @@ s_run (chat_t *self)
 {
     poll_set_t set;
     s_poll_set (self, &set);
-    while (!self->quit && !input_ended (self->input)) {
+    while (!self->quit && (self->options.relay || !input_ended (self->input))) {
         //  Lines waiting for room in a listener's queue: pipe mode reads no more input until
         //  they are out, so the sender keeps the pace of its slowest listener (outbox.h)
         int64_t next_beat_ms = presence_beat (self->presence, zclock_mono ());
         bool waiting = !publisher_flush (self->publisher);
         bool receipts = private_check (self->private, zclock_mono ());
         long timeout = s_timeout_ms (next_beat_ms, waiting, receipts);
-        set.items[0].events = waiting && !input_interactive (self->input) ? 0 : ZMQ_POLLIN;
+        //  A relay reads no input at all (it may run with stdin closed, under systemd)
+        bool read_input = !self->options.relay && !(waiting && !input_interactive (self->input));
+        set.items[0].events = read_input ? ZMQ_POLLIN : 0;
         if (set.news >= 0)
             set.items[set.news].events = waiting ? ZMQ_POLLIN : 0;
+        //  Forwarded messages wait (in the forward queue, bounded) while our own do
+        if (set.forward >= 0)
+            set.items[set.forward].events = waiting ? 0 : ZMQ_POLLIN;
         if (zmq_poll (set.items, set.count, timeout) < 0) {
             if (zmq_errno () == EINTR)
                 continue;
@@ -384,8 +422,10 @@ s_start_tables (chat_t *self)
     self->room = room_new ();
     self->peers = peers_new ();
     self->backlog = backlog_new (BACKLOG_LINES_MAX); //  what a joiner asks for is served
+    self->forward = forward_new ();
     self->lock = roomlock_new ();
-    if (!self->channels || !self->peers || !self->room || !self->backlog || !self->lock)
+    if (!self->channels || !self->peers || !self->room || !self->backlog || !self->lock ||
+        !self->forward)
         errx (1, "out of memory");
     room_set_own_nick (self->room, self->options.nick);
     if (self->options.log && term_set_log (self->options.log)) {
@@ -427,6 +467,7 @@ s_destroy (chat_t *self)
         room_destroy (&self->room);
         channels_destroy (&self->channels);
         known_destroy (&self->known);
+        forward_destroy (&self->forward);
     }
     term_set_log (NULL);
 }
@@ -450,9 +491,13 @@ s_start (chat_t *self)
     self->presence = presence_new (self->publisher, self->channels, self->room);
     if (!self->answers || !self->private || !self->presence)
         errx (1, "out of memory");
-    self->subscriber = subscriber_new (
-        self->channels, self->peers, self->room, self->backlog, self->lock, self->identity,
-        self->known, publisher_port (self->publisher), (size_t) options->history_lines);
+    self->subscriber =
+        subscriber_new (self->channels, self->peers, self->room, self->backlog, self->lock,
+                        self->identity, self->known, publisher_port (self->publisher),
+                        (size_t) options->history_lines, self->forward, options->back_port);
+    if (self->subscriber)
+        presence_set_back_port (self->presence, subscriber_back_port (self->subscriber));
+    presence_set_relay (self->presence, options->relay);
 }
 
 //  Hand the terminal (or the pipe) to the input, and start the command runner.
@@ -495,6 +540,7 @@ main (int argc, char **argv)
         return 0;
     }
     term_set_debug (self->options.verbose);
+    term_set_journal (self->options.relay); //  a relay logs for systemd's journal
     term_set_color (options_color (&self->options));
     //  czmq must not take SIGINT from readline and us
     zsys_handler_set (NULL);

@@ -76,6 +76,16 @@ control_encode_beat (char *out, size_t outsize, const control_beat_t *beat)
         if (text_append (out, outsize, &used, "peer %s %s\n", hex, beat->peers[i].address))
             return -1;
     }
+    if (beat->back_port > 0 && text_append (out, outsize, &used, "back %d\n", beat->back_port))
+        return -1;
+    if (beat->relay && text_append (out, outsize, &used, "relay 1\n"))
+        return -1;
+    for (size_t i = 0; i < beat->carry_count && i < CONTROL_PEERS_MAX; i++) {
+        char hex[2 * WIRE_SENDER_BYTES + 1];
+        s_hex (beat->carry[i], hex);
+        if (text_append (out, outsize, &used, "carry %s\n", hex))
+            return -1;
+    }
     return (int) used;
 }
 
@@ -90,6 +100,24 @@ s_address_valid (const char *address)
     return size > 0 && size < ENDPOINT_MAX_BYTES && strchr (address, ':') &&
            strspn (address, "0123456789abcdefABCDEF.:[]") == size &&
            address_parse (address, host, sizeof host, &port, &why) == 0;
+}
+
+//  A heartbeat line about how the sender is reached (key and value): "back PORT", "relay 1",
+//  "carry ID". Returns 0, or -1 if its value is not valid (an unknown key is ignored).
+static int
+s_beat_link (const char *key, const char *value, control_beat_t *beat)
+{
+    if (streq (key, "back")) {
+        int port = address_port_parse (value);
+        beat->back_port = port > 0 ? port : 0;
+    } else if (streq (key, "relay"))
+        beat->relay = streq (value, "1");
+    else if (streq (key, "carry") && beat->carry_count < CONTROL_PEERS_MAX) {
+        if (s_unhex (value, strlen (value), beat->carry[beat->carry_count]))
+            return -1;
+        beat->carry_count++;
+    }
+    return 0;
 }
 
 //  One "key value" line of a heartbeat body into beat (keys we do not know are ignored, so
@@ -117,7 +145,8 @@ s_beat_line (char *key, control_beat_t *beat)
             return -1;
         text_copy (peer->address, sizeof peer->address, address + 1); //  valid: it fits
         beat->peer_count++;
-    }
+    } else
+        return s_beat_link (key, value, beat);
     return 0;
 }
 
@@ -142,6 +171,33 @@ control_decode_beat (const void *body, size_t size, control_beat_t *beat)
         line += length + 1;
     }
     return beat->port > 0 ? 0 : -1;
+}
+
+int
+control_encode_via (char *out, size_t outsize, const uint8_t forwarder[WIRE_SENDER_BYTES],
+                    const uint8_t author[WIRE_SENDER_BYTES])
+{
+    char first[2 * WIRE_SENDER_BYTES + 1], second[2 * WIRE_SENDER_BYTES + 1];
+    s_hex (forwarder, first);
+    s_hex (author, second);
+    int size = snprintf (out, outsize, "%s%s %s", CONTROL_VIA, first, second);
+    return size > 0 && (size_t) size < outsize ? size : -1;
+}
+
+int
+control_decode_via (const void *topic, size_t size, uint8_t forwarder[WIRE_SENDER_BYTES],
+                    uint8_t author[WIRE_SENDER_BYTES])
+{
+    const char *text = topic;
+    size_t prefix = strlen (CONTROL_VIA);
+    if (size != CONTROL_VIA_BYTES || memcmp (text, CONTROL_VIA, prefix) != 0 ||
+        text[prefix + 2 * WIRE_SENDER_BYTES] != ' ')
+        return -1;
+    return s_unhex (text + prefix, 2 * WIRE_SENDER_BYTES, forwarder) ||
+                   s_unhex (text + prefix + 2 * WIRE_SENDER_BYTES + 1, 2 * WIRE_SENDER_BYTES,
+                            author)
+               ? -1
+               : 0;
 }
 
 int

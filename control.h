@@ -32,7 +32,9 @@
 #define CONTROL_RESEND CONTROL_PREFIX "resend "   // request: "~resend TARGET REQUESTER FROM"
 #define CONTROL_HISTORY CONTROL_PREFIX "history " // request: "~history TARGET REQUESTER LINES"
 #define CONTROL_ACK CONTROL_PREFIX "ack "         // request: "~ack TARGET NUMBER" (a receipt)
-#define CONTROL_PRIVATE "!"                       // topic prefix of messages for one peer
+#define CONTROL_VIA CONTROL_PREFIX "via "         // "~via FORWARDER AUTHOR": forwarded messages
+#define CONTROL_VIA_BYTES (5 + 4 * WIRE_SENDER_BYTES + 1) // "~via " + 32 hex + " " + 32 hex
+#define CONTROL_PRIVATE "!"                               // topic prefix of messages for one peer
 #define CONTROL_PRIVATE_BYTES (1 + 2 * WIRE_SENDER_BYTES) // "!" + 32 hex digits
 #define CONTROL_KIND_LINE "line"               // a chat line resent: line frame, meta frame
 #define CONTROL_KIND_GONE "gone"               // lines before meta's seq are gone: meta frame
@@ -54,8 +56,12 @@ typedef struct {
     int port;                                //  where the sender listens (its XPUB port)
     uint64_t last_seq;                       //  seq of its last chat line (0: none yet)
     char channel[NAME_MAX_BYTES + 1];        //  the channel it writes to
-    control_peer_t peers[CONTROL_PEERS_MAX]; //  the members it hears
+    control_peer_t peers[CONTROL_PEERS_MAX]; //  the members it hears (directly)
     size_t peer_count;                       //  how many
+    int back_port;                           //  where its SUB socket accepts connections (0: none)
+    bool relay;                              //  it is a relay (chat --relay): no person
+    uint8_t carry[CONTROL_PEERS_MAX][WIRE_SENDER_BYTES]; //  members whose back port it dialled
+    size_t carry_count;                                  //  how many
 } control_beat_t;
 
 //  Write a heartbeat body into out. Returns its size, or -1 if out is too small.
@@ -104,6 +110,17 @@ int control_ask (void *sub, const control_request_t *request);
 
 //  Write the private topic of id ("!" + 32 hex digits) into out. Returns its size, or -1.
 int control_encode_private (char *out, size_t outsize, const uint8_t id[WIRE_SENDER_BYTES]);
+
+//  Write the topic "~via FORWARDER AUTHOR" (each 32 hex digits) into out: the subscription
+//  that asks forwarder for author's messages, and the first frame of each one it forwards.
+//  Returns its size (CONTROL_VIA_BYTES), or -1.
+int control_encode_via (char *out, size_t outsize, const uint8_t forwarder[WIRE_SENDER_BYTES],
+                        const uint8_t author[WIRE_SENDER_BYTES]);
+
+//  Decode a topic (a subscription without its leading byte, or a first frame) as "~via
+//  FORWARDER AUTHOR". Returns 0, or -1 if it is not exactly one.
+int control_decode_via (const void *topic, size_t size, uint8_t forwarder[WIRE_SENDER_BYTES],
+                        uint8_t author[WIRE_SENDER_BYTES]);
 
 //  Write the subscription topic "~listen PORT" into out. Returns its size, or -1.
 int control_encode_listen (char *out, size_t outsize, int port);

@@ -6,11 +6,13 @@
 #include "inbox.h"
 #include "address.h"
 #include "control.h"
+#include "forward.h"
 #include "i18n.h"
 #include "presence.h"
 #include "private.h"
 #include "ratelimit.h"
 #include "repair.h"
+#include "routes.h"
 #include "signing.h"
 #include "streams.h"
 #include "term.h"
@@ -44,6 +46,9 @@ struct _inbox_t {
     signing_cache_t cache;                         //  the last signature that verified
     known_t *known;                                //  the key first seen for each nick
     uint8_t line_meta[WIRE_LINE_META_MAX_BYTES];   //  one line's metadata and proof
+    routes_t *routes;                              //  whom we hear through whom
+    forward_t *forward;                            //  the authors others want through us
+    const uint8_t *forwarder; //  while a forwarded message is handled: who forwarded it
 };
 
 //  Where a chat line came from
@@ -83,8 +88,10 @@ inbox_new (void *sub, channels_t *channels, peers_t *peers, room_t *room, backlo
     self->streams = streams_new ();
     if (self->streams)
         self->repair = repair_new (sub, self->streams, room, self_id, history_lines);
-    if (self->repair)
-        self->presence = presence_inbox_new (room, peers, self->streams, self->repair, self_id);
+    self->routes = routes_new (self_id);
+    if (self->repair && self->routes)
+        self->presence =
+            presence_inbox_new (room, peers, self->streams, self->repair, self->routes, self_id);
     self->private = private_inbox_new (sub, room);
     if (!self->presence || !self->private)
         inbox_destroy (&self);
@@ -99,6 +106,7 @@ inbox_destroy (inbox_t **self_p)
     inbox_t *self = *self_p;
     private_inbox_destroy (&self->private);
     presence_inbox_destroy (&self->presence);
+    routes_destroy (&self->routes);
     repair_destroy (&self->repair);
     streams_destroy (&self->streams);
     free (self);
@@ -176,6 +184,8 @@ static void
 s_debug_received (const inbox_frame_t *first, size_t total, const char *address,
                   const wire_meta_t *meta)
 {
+    if (s_frame_is (first, CONTROL_BEAT))
+        return; //  heartbeats come every second from everyone: the view of the wire leaves them out
     char safe[SANITIZED_MAX_BYTES], safe_address[4 * ENDPOINT_MAX_BYTES];
     text_sanitize ((const char *) first->data, first->size, safe, sizeof safe);
     text_sanitize (address, strlen (address), safe_address, sizeof safe_address);
@@ -364,6 +374,21 @@ s_private (inbox_t *self, const inbox_frame_t *frames, size_t count, const char 
         s_private_signed (self, frames, count, address, now_ms);
 }
 
+//  Queue a verified message of author's, heard directly, for those who asked us to forward
+//  author's messages (one hop: what was forwarded to us goes no further).
+static void
+s_pass_on (inbox_t *self, const uint8_t author[WIRE_SENDER_BYTES], const inbox_frame_t *frames,
+           size_t count)
+{
+    if (!self->forward || self->forwarder || count > FORWARD_FRAMES_MAX)
+        return;
+    const void *data[FORWARD_FRAMES_MAX];
+    size_t sizes[FORWARD_FRAMES_MAX];
+    for (size_t i = 0; i < count; i++)
+        data[i] = frames[i].data, sizes[i] = frames[i].size;
+    forward_push (self->forward, author, data, sizes, count);
+}
+
 //  True when the batch of lines in self->lines, by the sender of meta (frame meta_frame),
 //  verifies with signature and is not a replay (else it is counted, or dropped).
 static bool
@@ -399,6 +424,7 @@ s_batch (inbox_t *self, const inbox_frame_t *frames, size_t count, const char *a
     }
     if (!s_batch_verified (self, &received.meta, meta, signature, (size_t) lines, address, now_ms))
         return;
+    s_pass_on (self, received.meta.sender, frames, count);
     uint64_t first_seq = received.meta.seq;
     inbox_frame_t line_frame, line_meta = {self->line_meta, 0};
     received.line_frame = &line_frame;
@@ -453,6 +479,7 @@ s_control (inbox_t *self, const inbox_frame_t *frames, size_t count, const wire_
     uint64_t skew = now > meta->sent_ms ? now - meta->sent_ms : meta->sent_ms - now;
     if (skew > INBOX_CONTROL_SKEW_MS || !s_signed (self, frames, count, 1, NULL, address, now_ms))
         return;
+    s_pass_on (self, meta->sender, frames, count);
     if (s_frame_is (&frames[0], CONTROL_BYE)) {
         memcpy (self->ended[self->ended_next], meta->sender, WIRE_SENDER_BYTES);
         self->ended_next = (self->ended_next + 1) % INBOX_ENDED_MAX;
@@ -460,7 +487,43 @@ s_control (inbox_t *self, const inbox_frame_t *frames, size_t count, const wire_
             self->ended_count++;
     }
     presence_inbox_receive (self->presence, frames[0].data, frames[0].size, meta,
-                            body ? body->data : NULL, body ? body->size : 0, address, now_ms);
+                            body ? body->data : NULL, body ? body->size : 0, address,
+                            self->forwarder, now_ms);
+}
+
+//  A message another member forwarded ("~via FORWARDER AUTHOR", then the author's own
+//  message): handled as if heard from the author, whose signature it must carry.
+static void
+s_forwarded (inbox_t *self, const inbox_frame_t *frames, size_t count, const char *address,
+             int64_t now_ms)
+{
+    uint8_t forwarder[WIRE_SENDER_BYTES], author[WIRE_SENDER_BYTES];
+    wire_meta_t meta;
+    const inbox_frame_t *inner = frames + 1;
+    if (count < 3 || control_decode_via (frames[0].data, frames[0].size, forwarder, author) != 0 ||
+        wire_decode_meta (inner[1].data, inner[1].size, &meta) != WIRE_OK ||
+        memcmp (meta.sender, author, WIRE_SENDER_BYTES) != 0) {
+        s_refused (self, address, N_ ("a malformed forwarded message"), now_ms);
+        return;
+    }
+    if (memcmp (author, self->self_id, WIRE_SENDER_BYTES) == 0)
+        return; //  our own, come round
+    self->forwarder = forwarder;
+    if (s_frame_is (&inner[0], CONTROL_LINES))
+        s_batch (self, inner, count - 1, address, now_ms);
+    else if (s_frame_is (&inner[0], CONTROL_BEAT) || s_frame_is (&inner[0], CONTROL_BYE))
+        s_control (self, inner, count - 1, &meta, address, now_ms);
+    else
+        s_refused (self, address, N_ ("a malformed forwarded message"), now_ms);
+    self->forwarder = NULL;
+}
+
+//  True when frame is the first of a forwarded message: "~via FORWARDER AUTHOR".
+static bool
+s_is_via (const inbox_frame_t *frame)
+{
+    return frame->size == CONTROL_VIA_BYTES &&
+           memcmp (frame->data, CONTROL_VIA, strlen (CONTROL_VIA)) == 0;
 }
 
 void
@@ -479,12 +542,13 @@ inbox_handle (inbox_t *self, const inbox_frame_t *frames, size_t count, size_t t
     wire_error_t meta_error =
         meta_frame ? wire_decode_meta (meta_frame->data, meta_frame->size, &received.meta)
                    : WIRE_BAD_META;
-    //  Heartbeats come every second from everyone: the view of the wire leaves them out
-    if (term_debug_on () && !s_frame_is (line_frame, CONTROL_BEAT))
+    if (term_debug_on ())
         s_debug_received (line_frame, total, address,
                           meta_error == WIRE_OK ? &received.meta : NULL);
     if (private)
         s_private (self, frames, count, address, now_ms);
+    else if (s_is_via (line_frame))
+        s_forwarded (self, frames, count, address, now_ms);
     else if (s_frame_is (line_frame, CONTROL_LINES))
         s_batch (self, frames, count, address, now_ms);
     else if (error == WIRE_CONTROL && meta_error == WIRE_OK)
@@ -492,6 +556,29 @@ inbox_handle (inbox_t *self, const inbox_frame_t *frames, size_t count, size_t t
     else if (error != WIRE_CONTROL && !(from_chat && !meta_frame))
         //  (A chat's one-frame line is the copy for course peers of a line it signed)
         s_chat_line (self, &received, error, meta_frame, meta_error, address, now_ms);
+}
+
+//  Ask for (or stop asking for) the authors we hear only through another member, as the
+//  routes decide at now_ms.
+static void
+s_apply_routes (inbox_t *self, int64_t now_ms)
+{
+    routes_change_t change;
+    while (routes_next_change (self->routes, now_ms, &change)) {
+        char topic[CONTROL_VIA_BYTES + 1];
+        if (control_encode_via (topic, sizeof topic, change.forwarder, change.author) < 0)
+            continue;
+        zmq_setsockopt (self->sub, change.subscribe ? ZMQ_SUBSCRIBE : ZMQ_UNSUBSCRIBE, topic,
+                        CONTROL_VIA_BYTES);
+        if (term_debug_on ()) {
+            char name[NAME_MAX_BYTES + 8], via[NAME_MAX_BYTES + 8];
+            room_name_of (self->room, change.author, name, sizeof name);
+            room_name_of (self->room, change.forwarder, via, sizeof via);
+            term_debug (change.subscribe ? _ ("SUB asks %s for %s's messages")
+                                         : _ ("SUB no longer asks %s for %s's messages"),
+                        via, name);
+        }
+    }
 }
 
 //  Receive the rest of a message whose first frame is in parts[0]: up to INBOX_FRAMES_MAX
@@ -542,6 +629,7 @@ inbox_receive (inbox_t *self)
     }
     for (size_t i = 0; i < INBOX_FRAMES_MAX; i++)
         zmq_msg_close (&parts[i]);
+    s_apply_routes (self, zclock_mono ());
     repair_due (self->repair, zclock_mono ());
     term_flush ();
 }
@@ -550,7 +638,20 @@ void
 inbox_tick (inbox_t *self, int64_t now_ms)
 {
     presence_inbox_expire (self->presence, now_ms);
+    s_apply_routes (self, now_ms);
     repair_due (self->repair, now_ms);
+}
+
+void
+inbox_set_forward (inbox_t *self, forward_t *forward)
+{
+    self->forward = forward;
+}
+
+routes_t *
+inbox_routes (inbox_t *self)
+{
+    return self->routes;
 }
 
 void

@@ -13,10 +13,12 @@
 
 #include "backlog.h"
 #include "channels.h"
+#include "forward.h"
 #include "identity.h"
 #include "known.h"
 #include "peers.h"
 #include "room.h"
+#include "routes.h"
 #include "wire.h"
 
 #include <stdbool.h>
@@ -61,6 +63,12 @@ void inbox_handle (inbox_t *self, const inbox_frame_t *frames, size_t count, siz
 //  Check senders' keys against known (trust on first use), and open the private messages
 //  sealed to identity (neither owned; without them, keys are not checked and none opens).
 void inbox_set_trust (inbox_t *self, known_t *known, const identity_t *identity);
+
+//  Queue what others ask us to forward in forward (not owned; NULL: nothing is forwarded).
+void inbox_set_forward (inbox_t *self, forward_t *forward);
+
+//  Whom we hear through whom (owned by the inbox).
+routes_t *inbox_routes (inbox_t *self);
 
 //  Messages dropped so far because their signature did not verify.
 uint64_t inbox_forged (inbox_t *self);

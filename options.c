@@ -66,6 +66,7 @@ s_take_nick (options_t *options, const char *value, char *error, size_t error_si
                       _ ("bad nick \"%s\": use 1-32 letters, digits, '.', '-' or '_'"), value);
     //  A valid nick fits: at most NAME_MAX_BYTES
     memcpy (options->nick, value, strlen (value) + 1);
+    options->nick_given = true;
     return 0;
 }
 
@@ -160,6 +161,36 @@ s_take_identity (options_t *options, const char *value, char *error, size_t erro
     return 0;
 }
 
+//  --back-port PORT
+static int
+s_take_back_port (options_t *options, const char *value, char *error, size_t error_size)
+{
+    options->back_port = address_port_parse (value);
+    if (options->back_port < 0)
+        return s_bad (error, error_size, options->program,
+                      _ ("bad --back-port \"%s\": use a number from 1 to 65535"), value);
+    return 0;
+}
+
+//  --interface NAME: a name as Linux gives one (no '/', no space: letters, digits, '.', '-',
+//  '_', and ':' for an alias like eth0:1), or "*" for all of them, as zsys_set_interface takes
+static int
+s_take_interface (options_t *options, const char *value, char *error, size_t error_size)
+{
+    static const char allowed[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                  "0123456789.-_:";
+    size_t length = strlen (value);
+    bool valid = streq (value, "*") || (length > 0 && length <= INTERFACE_MAX_BYTES &&
+                                        strspn (value, allowed) == length && *value != '.');
+    if (!valid)
+        return s_bad (error, error_size, options->program,
+                      _ ("bad --interface \"%s\": name a network interface, like eth0 (at most "
+                         "15 letters, digits, '.', '-', '_' or ':'), or * for all"),
+                      value);
+    memcpy (options->interface, value, length + 1);
+    return 0;
+}
+
 //  The flags: each sets one field
 static int
 s_take_flag (options_t *options, const char *name)
@@ -171,7 +202,8 @@ s_take_flag (options_t *options, const char *name)
                  {"verbose", &options->verbose},
                  {"no-discovery", &options->no_discovery},
                  {"no-history", &options->no_history},
-                 {"throwaway-key", &options->throwaway_key}};
+                 {"throwaway-key", &options->throwaway_key},
+                 {"relay", &options->relay}};
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
         if (streq (name, flags[i].name)) {
             *flags[i].field = true;
@@ -196,6 +228,9 @@ static const option_spec_t s_options[] = {
     {"key", required_argument, 0, s_take_key},
     {"identity", required_argument, 0, s_take_identity},
     {"throwaway-key", no_argument, 0, NULL},
+    {"relay", no_argument, 0, NULL},
+    {"back-port", required_argument, 0, s_take_back_port},
+    {"interface", required_argument, 0, s_take_interface},
     {"help", no_argument, 'h', NULL},
     {"version", no_argument, 0, NULL},
 };
@@ -274,6 +309,39 @@ s_take_arguments (options_t *options, int argc, char **argv, char *error, size_t
     return s_take_port (options, argv[optind], error, error_size);
 }
 
+//  How the options go together, once all are taken: a relay is named RELAY_NICK unless -n
+//  names it, and forwards signed messages, which --plain does not send; the back port is not
+//  the port. Returns 0, or -1 with error set.
+static int
+s_take_together (options_t *options, char *error, size_t error_size)
+{
+    if (options->relay && options->plain)
+        return s_bad (error, error_size, options->program,
+                      _ ("%s does not go with --relay: a relay forwards signed messages, and "
+                         "--plain sends none"),
+                      "--plain");
+    if (options->back_port && options->back_port == options->port) {
+        char port[8];
+        if (snprintf (port, sizeof port, "%d", options->back_port) < 0)
+            port[0] = 0;
+        return s_bad (error, error_size, options->program,
+                      _ ("bad --back-port \"%s\": it is the port already; use another one"), port);
+    }
+    if (options->relay && !options->nick_given)
+        memcpy (options->nick, RELAY_NICK, sizeof RELAY_NICK);
+    return 0;
+}
+
+//  What follows the options: the bare PORT argument, then how they go together.
+static options_result_t
+s_finish (options_t *options, int argc, char **argv, char *error, size_t error_size)
+{
+    if (s_take_arguments (options, argc, argv, error, error_size) ||
+        s_take_together (options, error, error_size))
+        return OPTIONS_BAD;
+    return OPTIONS_RUN;
+}
+
 options_result_t
 options_parse (options_t *options, int argc, char **argv, char *error, size_t error_size)
 {
@@ -303,38 +371,40 @@ options_parse (options_t *options, int argc, char **argv, char *error, size_t er
         if (rc)
             return OPTIONS_BAD;
     }
-    return s_take_arguments (options, argc, argv, error, error_size) ? OPTIONS_BAD : OPTIONS_RUN;
+    return s_finish (options, argc, argv, error, error_size);
 }
 
 void
 options_usage (const options_t *options, FILE *out)
 {
+    //  At most 24 lines, one screen (tests/e2e/languages.sh); the man page tells the rest
     fprintf (out,
              _ ("Usage: %s [OPTION]... [PORT]\n"
                 "A peer-to-peer chat in the terminal, with no server.\n"
                 "\n"
                 "  -p, --port PORT          listen on PORT (default %d, or the next free one)\n"
                 "  -n, --nick NICK          your name (default $USER)\n"
-                "  -c, --connect HOST:PORT  listen to the chat at HOST:PORT (or PORT on this\n"
-                "                           machine); may be repeated\n"
+                "  -c, --connect HOST:PORT  listen to the chat at HOST:PORT; may be repeated\n"
                 "      --channel CHANNEL    write to CHANNEL first (default %s)\n"
                 "      --plain              send only the course's one-frame messages\n"
                 "      --verbose            show what happens on the wire (\\debug on|off)\n"
                 "      --no-discovery       do not find chats on the LAN by UDP broadcast\n"
+                "      --interface NAME     find them on network interface NAME only (* for all)\n"
                 "      --no-history         keep no input history on disk\n"
                 "      --color=WHEN         colour: auto (default), always or never\n"
                 "      --history N          lines of history per channel on joining (default %d)\n"
                 "      --log FILE           append what you see to FILE, with times\n"
-                "      --key PASSPHRASE     lock the room: encrypt everything, admit only those\n"
-                "                           with the passphrase (- asks for it; or CHAT_KEY)\n"
+                "      --key PASSPHRASE     lock the room with PASSPHRASE (- asks; or CHAT_KEY)\n"
                 "      --identity FILE      sign with the key in FILE (default: one per nick)\n"
                 "      --throwaway-key      sign with a key for this run only\n"
+                "      --back-port PORT     also take connections on PORT (default: a free one)\n"
+                "      --relay              run as a relay on a server (no terminal, nick %s)\n"
                 "  -h, --help               show this help and exit\n"
                 "      --version            show the version and exit\n"
                 "\n"
-                "Type \\help in the chat for its commands. Without a terminal on stdin each line\n"
-                "read is a message, and the lines others write are printed one per line.\n"),
-             options->program, PORT_DEFAULT, CHANNEL_DEFAULT, BACKLOG_LINES_DEFAULT);
+                "Type \\help in the chat for its commands; man %s tells the rest.\n"),
+             options->program, PORT_DEFAULT, CHANNEL_DEFAULT, BACKLOG_LINES_DEFAULT, RELAY_NICK,
+             options->program);
 }
 
 void

@@ -1,7 +1,8 @@
 /*  options.h - the command line and the environment: what the user asked for at start.
 
-    options_parse() reads argv, CHAT_KEY and CHAT_NO_DISCOVERY, checks every value, and says in
-    one line what is wrong; it prints nothing and never exits, so it is tested as it is. Main
+    options_parse() reads argv, CHAT_KEY and CHAT_NO_DISCOVERY, checks every value and how they
+    go together (--relay with --plain does not; --back-port is not -p), and says in one line
+    what is wrong; it prints nothing and never exits, so it is tested as it is. Main
     thread, at start.
 */
 #ifndef OPTIONS_H_INCLUDED
@@ -18,6 +19,8 @@
 #define CONNECT_MAX 64               // --connect options at most
 #define PROGRAM_MAX_BYTES 64         // the name we were started as, at most
 #define OPTIONS_ERROR_MAX_BYTES 1024 // the line that says what is wrong
+#define INTERFACE_MAX_BYTES 15       // --interface NAME at most: Linux's IFNAMSIZ - 1
+#define RELAY_NICK "relay"           // a relay's nick, unless -n gives another
 
 //  --color
 typedef enum { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER } color_t;
@@ -40,6 +43,13 @@ typedef struct {
     const char *key;                  //  room passphrase (--key, CHAT_KEY), "-" to ask, or NULL
     const char *identity;             //  our key file (--identity), or NULL for the default
     bool throwaway_key;               //  a key for this run only (--throwaway-key)
+    bool nick_given;                  //  -n was given (else nick is the default)
+    bool relay;                       //  an always-on relay peer (--relay): no terminal input,
+                                      //  no chat lines printed, nick RELAY_NICK unless -n
+    int back_port;                    //  --back-port: where the SUB also accepts connections,
+                                      //  1..65535, or 0 for a port the kernel picks
+    char interface[INTERFACE_MAX_BYTES + 1]; //  --interface: LAN discovery's network
+                                             //  interface ("*" all), or "" for czmq's default
 } options_t;
 
 //  What options_parse found

@@ -12,17 +12,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+//  A member's back port our XPUB dialled
+typedef struct {
+    uint8_t id[WIRE_SENDER_BYTES];     //  the member
+    char endpoint[ENDPOINT_MAX_BYTES]; //  "tcp://IP:BACKPORT"
+} back_link_t;
+
 struct _presence_t {
     publisher_t *publisher;            //  where heartbeats go out (not owned)
     channels_t *channels;              //  the channel we write to (not owned)
     room_t *room;                      //  the members we hear (not owned)
     int64_t next_beat_ms;              //  when our next heartbeat is due
+    int back_port;                     //  where our SUB accepts connections (0: nowhere)
+    bool relay;                        //  we are a relay
+    size_t window;                     //  the first member the next heartbeat lists
+    back_link_t links[ROOM_MAX];       //  the back ports we dialled
+    size_t link_count;                 //  how many
     control_beat_t beat;               //  the heartbeat being built
     char body[CONTROL_BODY_MAX_BYTES]; //  ... and encoded
 };
 
 struct _presence_inbox_t {
     room_t *room;                       //  the members (not owned)
+    routes_t *routes;                   //  whom we hear through whom (not owned)
     peers_t *peers;                     //  the peers we listen to (not owned)
     streams_t *streams;                 //  each sender's lines (not owned)
     repair_t *repair;                   //  asks for history (not owned)
@@ -50,17 +62,65 @@ presence_destroy (presence_t **self_p)
         freen (*self_p);
 }
 
+void
+presence_set_back_port (presence_t *self, int back_port)
+{
+    self->back_port = back_port;
+}
+
+void
+presence_set_relay (presence_t *self, bool relay)
+{
+    self->relay = relay;
+}
+
+//  Dial the back ports of the members that cannot reach us (so our XPUB carries both
+//  directions of the link), and hang up on those of members gone. At now_ms.
+static void
+s_back_links (presence_t *self, int64_t now_ms)
+{
+    for (size_t i = 0; i < self->link_count;) {
+        back_link_t *link = &self->links[i];
+        if (room_knows (self->room, link->id))
+            i++;
+        else {
+            publisher_disconnect (self->publisher, link->endpoint);
+            *link = self->links[--self->link_count];
+        }
+    }
+    char endpoints[8][ENDPOINT_MAX_BYTES];
+    uint8_t ids[8][WIRE_SENDER_BYTES];
+    size_t count = room_back_links (self->room, now_ms, endpoints, ids, 8);
+    for (size_t i = 0; i < count && self->link_count < ROOM_MAX; i++) {
+        if (publisher_connect (self->publisher, endpoints[i]) != 0)
+            continue;
+        back_link_t *link = &self->links[self->link_count++];
+        memcpy (link->id, ids[i], WIRE_SENDER_BYTES);
+        text_copy (link->endpoint, sizeof link->endpoint, endpoints[i]);
+        term_debug (_ ("PUB connects to %s: that member cannot connect to us"), endpoints[i]);
+    }
+}
+
 int64_t
 presence_beat (presence_t *self, int64_t now_ms)
 {
     if (now_ms < self->next_beat_ms)
         return self->next_beat_ms;
     self->next_beat_ms = now_ms + BEAT_INTERVAL_MS;
+    s_back_links (self, now_ms);
     control_beat_t *beat = &self->beat;
     beat->port = publisher_port (self->publisher);
     beat->last_seq = publisher_last_seq (self->publisher);
+    beat->back_port = self->back_port;
+    beat->relay = self->relay;
     channels_current (self->channels, beat->channel, sizeof beat->channel);
-    beat->peer_count = room_list (self->room, beat->peers, CONTROL_PEERS_MAX);
+    //  A room bigger than one heartbeat names a different window of it each time
+    size_t members = room_size (self->room);
+    if (members <= CONTROL_PEERS_MAX || self->window >= members)
+        self->window = 0;
+    beat->peer_count = room_list_from (self->room, self->window, beat->peers, CONTROL_PEERS_MAX);
+    self->window += members > CONTROL_PEERS_MAX ? CONTROL_PEERS_MAX : 0;
+    beat->carry_count = room_carried (self->room, beat->carry, CONTROL_PEERS_MAX);
     int size = control_encode_beat (self->body, sizeof self->body, beat);
     if (size > 0)
         publisher_send_control (self->publisher, CONTROL_BEAT, self->body, (size_t) size);
@@ -81,12 +141,13 @@ presence_bye (presence_t *self)
 
 presence_inbox_t *
 presence_inbox_new (room_t *room, peers_t *peers, streams_t *streams, repair_t *repair,
-                    const uint8_t self_id[WIRE_SENDER_BYTES])
+                    routes_t *routes, const uint8_t self_id[WIRE_SENDER_BYTES])
 {
     presence_inbox_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
     self->room = room;
+    self->routes = routes;
     self->peers = peers;
     self->streams = streams;
     self->repair = repair;
@@ -146,6 +207,62 @@ s_mesh (presence_inbox_t *self, const control_beat_t *beat, const char *sender_i
     }
 }
 
+//  True when id is one of count ids.
+static bool
+s_among (const uint8_t id[WIRE_SENDER_BYTES], const uint8_t (*ids)[WIRE_SENDER_BYTES], size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (memcmp (ids[i], id, WIRE_SENDER_BYTES) == 0)
+            return true;
+    return false;
+}
+
+//  What a direct heartbeat says of us: whether its sender hears us, and carries our link.
+static void
+s_links (presence_inbox_t *self, const wire_meta_t *meta, const control_beat_t *beat)
+{
+    bool lists_us = false;
+    for (size_t i = 0; i < beat->peer_count && !lists_us; i++)
+        lists_us = memcmp (beat->peers[i].id, self->self_id, WIRE_SENDER_BYTES) == 0;
+    room_set_links (self->room, meta->sender, lists_us,
+                    s_among (self->self_id, beat->carry, beat->carry_count));
+}
+
+//  Tell the user what a heartbeat changed: a member joined or was renamed.
+static void
+s_tell (room_news_t news, const char *name, const char *previous, const char *address, int port)
+{
+    if (news == ROOM_NEWS_JOINED) {
+        char safe[4 * ENDPOINT_MAX_BYTES];
+        text_sanitize (address, strlen (address), safe, sizeof safe);
+        if (port > 0)
+            term_notice (_ ("%s joined (%s:%d)"), name, safe, port);
+        else
+            term_notice (_ ("%s joined (%s)"), name, safe);
+    } else if (news == ROOM_NEWS_RENAMED)
+        term_notice (_ ("%s is now called %s"), previous, name);
+}
+
+//  A heartbeat from meta->sender forwarded by forwarder (it does not hear us, or we it): the
+//  member is shown "via" it, and its lines are followed as any member's. At now_ms.
+static void
+s_heard_via (presence_inbox_t *self, const wire_meta_t *meta, const control_beat_t *beat,
+             const uint8_t forwarder[WIRE_SENDER_BYTES], int64_t now_ms)
+{
+    if (memcmp (meta->sender, self->self_id, WIRE_SENDER_BYTES) == 0)
+        return;
+    char name[NAME_MAX_BYTES + 8], address[ENDPOINT_MAX_BYTES];
+    routes_address (self->routes, meta->sender, address, sizeof address);
+    room_news_t news = room_heard_via (self->room, meta->sender, meta->nick, forwarder, address,
+                                       beat, now_ms, name, sizeof name);
+    if (meta->keyed)
+        room_set_key (self->room, meta->sender, meta->public_key,
+                      presence_key_changed (self->known, meta));
+    s_tell (news, name, NULL, *address ? address : "?", -1);
+    streams_sent_up_to (self->streams, meta->sender, beat->last_seq, now_ms);
+    repair_ask_history (self->repair, meta->sender, now_ms);
+}
+
 //  A heartbeat from meta->sender at address (its IP) at now_ms.
 static void
 s_heard (presence_inbox_t *self, const wire_meta_t *meta, const control_beat_t *beat,
@@ -171,12 +288,9 @@ s_heard (presence_inbox_t *self, const wire_meta_t *meta, const control_beat_t *
                       presence_key_changed (self->known, meta));
         room_line (self->room, meta->sender, meta->nick, name, sizeof name);
     }
-    if (news == ROOM_NEWS_JOINED) {
-        char safe[4 * ENDPOINT_MAX_BYTES];
-        text_sanitize (address, strlen (address), safe, sizeof safe);
-        term_notice (_ ("%s joined (%s:%d)"), name, safe, beat->port);
-    } else if (news == ROOM_NEWS_RENAMED)
-        term_notice (_ ("%s is now called %s"), previous, name);
+    s_links (self, meta, beat);
+    routes_heard (self->routes, meta->sender, beat, now_ms);
+    s_tell (news, name, previous, address, beat->port);
     //  The heartbeat says which line it sent last: lines lost at the end of a burst show up
     streams_sent_up_to (self->streams, meta->sender, beat->last_seq, now_ms);
     repair_ask_history (self->repair, meta->sender, now_ms);
@@ -193,17 +307,22 @@ s_is (const void *frame, size_t size, const char *text)
 void
 presence_inbox_receive (presence_inbox_t *self, const void *topic, size_t topic_size,
                         const wire_meta_t *meta, const void *body, size_t body_size,
-                        const char *address, int64_t now_ms)
+                        const char *address, const uint8_t *forwarder, int64_t now_ms)
 {
     if (s_is (topic, topic_size, CONTROL_BYE)) {
         char name[NAME_MAX_BYTES + 8];
         if (room_bye (self->room, meta->sender, name, sizeof name) == ROOM_NEWS_LEFT)
             term_notice (_ ("%s left"), name);
         streams_forget (self->streams, meta->sender);
+        routes_forget (self->routes, meta->sender);
         return;
     }
-    if (s_is (topic, topic_size, CONTROL_BEAT) && body &&
-        control_decode_beat (body, body_size, &self->beat) == 0)
+    if (!s_is (topic, topic_size, CONTROL_BEAT) || !body ||
+        control_decode_beat (body, body_size, &self->beat) != 0)
+        return;
+    if (forwarder)
+        s_heard_via (self, meta, &self->beat, forwarder, now_ms);
+    else
         s_heard (self, meta, &self->beat, address, now_ms);
 }
 

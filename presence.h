@@ -18,6 +18,7 @@
 #include "publisher.h"
 #include "repair.h"
 #include "room.h"
+#include "routes.h"
 #include "streams.h"
 
 #include <stddef.h>
@@ -32,7 +33,14 @@ presence_t *presence_new (publisher_t *publisher, channels_t *channels, room_t *
 //  Destroy it; sets *self_p to NULL. Safe twice.
 void presence_destroy (presence_t **self_p);
 
-//  Send our heartbeat if it is due at now_ms. Returns when the next one is due.
+//  Announce where our SUB socket accepts connections (0: nowhere) in our heartbeats.
+void presence_set_back_port (presence_t *self, int back_port);
+
+//  Say in our heartbeats that we are a relay (chat --relay).
+void presence_set_relay (presence_t *self, bool relay);
+
+//  Send our heartbeat if it is due at now_ms; first dial the back ports of members that do
+//  not hear us (room_back_links). Returns when the next one is due.
 int64_t presence_beat (presence_t *self, int64_t now_ms);
 
 //  Make the next heartbeat due at once (a new nick, a new listener).
@@ -46,17 +54,19 @@ typedef struct _presence_inbox_t presence_inbox_t;
 //  Create the side that hears the others, on the shared room and peers and the subscriber
 //  thread's streams and repairs (none owned); self_id is ours. Returns NULL if out of memory.
 presence_inbox_t *presence_inbox_new (room_t *room, peers_t *peers, streams_t *streams,
-                                      repair_t *repair, const uint8_t self_id[WIRE_SENDER_BYTES]);
+                                      repair_t *repair, routes_t *routes,
+                                      const uint8_t self_id[WIRE_SENDER_BYTES]);
 
 //  Destroy it; sets *self_p to NULL. Safe twice.
 void presence_inbox_destroy (presence_inbox_t **self_p);
 
 //  A control message from address (the sender's IP) at now_ms: its topic, its decoded
-//  metadata, and its body (NULL if it has none). A heartbeat or a goodbye is acted on and told;
-//  anything else is ignored.
+//  metadata, and its body (NULL if it has none); forwarder is the member that forwarded it
+//  (NULL: heard directly). A heartbeat or a goodbye is acted on and told; anything else is
+//  ignored.
 void presence_inbox_receive (presence_inbox_t *self, const void *topic, size_t topic_size,
                              const wire_meta_t *meta, const void *body, size_t body_size,
-                             const char *address, int64_t now_ms);
+                             const char *address, const uint8_t *forwarder, int64_t now_ms);
 
 //  Check the keys heard against known (not owned): a member whose key is not the one first
 //  seen for its nick is shown apart and warned of (presence_key_changed).

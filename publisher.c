@@ -333,6 +333,33 @@ publisher_send_private (publisher_t *self, const uint8_t to[WIRE_SENDER_BYTES], 
     return s_send (self, frames, sizes, count, may_drop);
 }
 
+int
+publisher_send_forward (publisher_t *self, const uint8_t author[WIRE_SENDER_BYTES],
+                        const void *const *frames, const size_t *sizes, size_t count)
+{
+    char topic[CONTROL_VIA_BYTES + 1];
+    if (count + 1 > OUTBOX_FRAMES_MAX ||
+        control_encode_via (topic, sizeof topic, self->id, author) != CONTROL_VIA_BYTES)
+        return -1;
+    const void *all[OUTBOX_FRAMES_MAX] = {topic};
+    size_t all_sizes[OUTBOX_FRAMES_MAX] = {CONTROL_VIA_BYTES};
+    for (size_t i = 0; i < count; i++)
+        all[i + 1] = frames[i], all_sizes[i + 1] = sizes[i];
+    return s_send (self, all, all_sizes, count + 1, true);
+}
+
+int
+publisher_connect (publisher_t *self, const char *endpoint)
+{
+    return zmq_connect (zsock_resolve (self->socket), endpoint);
+}
+
+int
+publisher_disconnect (publisher_t *self, const char *endpoint)
+{
+    return zmq_disconnect (zsock_resolve (self->socket), endpoint);
+}
+
 bool
 publisher_flush (publisher_t *self)
 {
@@ -427,6 +454,15 @@ s_subscription (publisher_t *self, const uint8_t *data, size_t size, publisher_e
     bool subscribe = data[0] == 1;
     const uint8_t *topic = data + 1;
     size_t topic_size = size - 1;
+    uint8_t forwarder[WIRE_SENDER_BYTES];
+    if (control_decode_via (topic, topic_size, forwarder, event->author) == 0) {
+        //  "~via FORWARDER AUTHOR": ours to act on only when we are the forwarder it names
+        event->kind = PUBLISHER_FORWARD;
+        event->subscribe = subscribe;
+        if (term_debug_on ())
+            s_debug_subscription (data, size, *event->address ? event->address : "?");
+        return memcmp (forwarder, self->id, WIRE_SENDER_BYTES) == 0;
+    }
     //  Each topic is decoded once: "~listen PORT", a request, or something else
     int listen_port = topic_size > 1 ? control_decode_listen (topic, topic_size) : -1;
     bool is_request = listen_port <= 0 && topic_size > 1 &&
@@ -437,8 +473,10 @@ s_subscription (publisher_t *self, const uint8_t *data, size_t size, publisher_e
     if (!is_request)
         return s_listener (self, subscribe, topic, topic_size, listen_port, event);
     event->kind = PUBLISHER_REQUEST;
-    //  A request for another publisher the same subscriber listens to is not ours
-    return subscribe && memcmp (event->request.target, self->id, WIRE_SENDER_BYTES) == 0;
+    //  A request for another publisher the same subscriber listens to is ours only when we
+    //  forward that publisher's messages (the caller knows)
+    event->to_us = memcmp (event->request.target, self->id, WIRE_SENDER_BYTES) == 0;
+    return subscribe;
 }
 
 bool

@@ -42,15 +42,19 @@ typedef void (publisher_sent_fn) (const publisher_line_t *sent, void *arg);
 //  What a subscription told us
 typedef enum {
     PUBLISHER_LISTENER, //  someone started listening: it should hear our heartbeat at once
-    PUBLISHER_REQUEST   //  a request addressed to us (resend, history, a receipt)
+    PUBLISHER_REQUEST,  //  a request (resend, history, a receipt): to us, or to another
+    PUBLISHER_FORWARD   //  someone (un)subscribed to an author's messages through us
 } publisher_event_kind_t;
 
 //  One event
 typedef struct {
-    publisher_event_kind_t kind;      //  what happened
-    char address[ENDPOINT_MAX_BYTES]; //  the listener's IP address, "" if libzmq did not say
-    int port;                         //  a chat: the port it listens on (connect back); else 0
-    control_request_t request;        //  PUBLISHER_REQUEST: what it asks
+    publisher_event_kind_t kind;       //  what happened
+    char address[ENDPOINT_MAX_BYTES];  //  the listener's IP address, "" if libzmq did not say
+    int port;                          //  a chat: the port it listens on (connect back); else 0
+    control_request_t request;         //  PUBLISHER_REQUEST: what it asks
+    bool to_us;                        //  ... of us (else of request.target)
+    bool subscribe;                    //  PUBLISHER_FORWARD: subscribed (else unsubscribed)
+    uint8_t author[WIRE_SENDER_BYTES]; //  ... to this author's messages
 } publisher_event_t;
 
 //  Bind an XPUB socket on port (0: PORT_DEFAULT or the first free one from it), the room's
@@ -107,6 +111,17 @@ int publisher_send_control (publisher_t *self, const char *topic, const void *bo
 int publisher_send_private (publisher_t *self, const uint8_t to[WIRE_SENDER_BYTES],
                             const char *kind, const void *body, size_t body_size, const void *meta,
                             size_t meta_size, bool may_drop, bool sign);
+
+//  Pass on author's message (count frames, as the author sent them) behind the topic "~via
+//  US AUTHOR", to those who asked us for it. Dropped when the outbox is full (receivers
+//  repair). Returns 0, or -1 if dropped.
+int publisher_send_forward (publisher_t *self, const uint8_t author[WIRE_SENDER_BYTES],
+                            const void *const *frames, const size_t *sizes, size_t count);
+
+//  Connect the XPUB socket out to endpoint (a member's back port: its SUB accepts there), or
+//  disconnect it. Returns 0, or -1.
+int publisher_connect (publisher_t *self, const char *endpoint);
+int publisher_disconnect (publisher_t *self, const char *endpoint);
 
 //  How many listen in the course's one-frame format (course peers, plain tools).
 int publisher_course_listeners (publisher_t *self);

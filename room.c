@@ -23,6 +23,15 @@ typedef struct {
     bool keyed;                            //  its key is known (the two below are set)
     uint8_t public_key[WIRE_PUBLIC_BYTES]; //  the key its heartbeats are signed with
     bool changed;                          //  ... not the one first seen for its nick (known.h)
+    int64_t first_heard_ms;                //  when we first heard it
+    int64_t direct_ms;                     //  when we last heard it directly (unless via)
+    bool via;                              //  we hear it only through forwarder
+    uint8_t forwarder[WIRE_SENDER_BYTES];  //  ... this member
+    bool relay;                            //  it is a relay (chat --relay)
+    int back_port;                         //  where its SUB accepts connections (0: none)
+    bool lists_us;                         //  its heartbeats list us: it hears us
+    bool carries_us;                       //  it dialled our back port: it carries our link
+    bool back_linked;                      //  we dialled its back port: we carry the link
 } member_t;
 
 struct _room_t {
@@ -107,7 +116,7 @@ room_heard (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], const char *nick,
     address_label (ip, beat->port, address, sizeof address);
     pthread_mutex_lock (&self->lock);
     member_t *member = s_find (self, id);
-    if (member && !streq (member->address, address)) {
+    if (member && !member->via && !streq (member->address, address)) {
         //  The first address we heard it at stays its address
         s_name (self, id, member->nick, name, name_size);
         pthread_mutex_unlock (&self->lock);
@@ -117,6 +126,7 @@ room_heard (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], const char *nick,
         member = &self->members[self->size++];
         memset (member, 0, sizeof *member);
         memcpy (member->id, id, WIRE_SENDER_BYTES);
+        member->first_heard_ms = now_ms;
         news = ROOM_NEWS_JOINED;
     } else if (member && !streq (member->nick, nick)) {
         news = ROOM_NEWS_RENAMED;
@@ -127,12 +137,102 @@ room_heard (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], const char *nick,
         text_copy (member->nick, sizeof member->nick, nick);
         text_copy (member->address, sizeof member->address, address);
         text_copy (member->channel, sizeof member->channel, beat->channel);
-        member->last_heard_ms = now_ms;
-        member->reconnecting = false;
+        member->last_heard_ms = member->direct_ms = now_ms;
+        member->reconnecting = member->via = false;
+        member->relay = beat->relay;
+        member->back_port = beat->back_port;
     }
     s_name (self, id, nick, name, name_size);
     pthread_mutex_unlock (&self->lock);
     return news;
+}
+
+room_news_t
+room_heard_via (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], const char *nick,
+                const uint8_t forwarder[WIRE_SENDER_BYTES], const char *address,
+                const control_beat_t *beat, int64_t now_ms, char *name, size_t name_size)
+{
+    room_news_t news = ROOM_NEWS_NONE;
+    pthread_mutex_lock (&self->lock);
+    member_t *member = s_find (self, id);
+    if (!member && self->size < ROOM_MAX) {
+        member = &self->members[self->size++];
+        memset (member, 0, sizeof *member);
+        memcpy (member->id, id, WIRE_SENDER_BYTES);
+        member->first_heard_ms = now_ms;
+        text_copy (member->address, sizeof member->address, address);
+        member->via = true; //  never heard directly
+        news = ROOM_NEWS_JOINED;
+    }
+    if (member) {
+        //  Heard directly of late, it keeps its address and connection; it only stays alive
+        bool direct = !member->via && now_ms - member->direct_ms <= MEMBER_SILENT_MS;
+        if (!direct) {
+            member->via = true;
+            memcpy (member->forwarder, forwarder, WIRE_SENDER_BYTES);
+            member->relay = beat->relay;
+            if (*address)
+                text_copy (member->address, sizeof member->address, address);
+        }
+        text_copy (member->nick, sizeof member->nick, nick);
+        text_copy (member->channel, sizeof member->channel, beat->channel);
+        member->last_heard_ms = now_ms;
+    }
+    s_name (self, id, nick, name, name_size);
+    pthread_mutex_unlock (&self->lock);
+    return news;
+}
+
+void
+room_set_links (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], bool lists_us, bool carries_us)
+{
+    pthread_mutex_lock (&self->lock);
+    member_t *member = s_find (self, id);
+    if (member) {
+        member->lists_us = lists_us;
+        member->carries_us = carries_us;
+    }
+    pthread_mutex_unlock (&self->lock);
+}
+
+size_t
+room_back_links (room_t *self, int64_t now_ms, char (*endpoints)[ENDPOINT_MAX_BYTES],
+                 uint8_t (*ids)[WIRE_SENDER_BYTES], size_t max)
+{
+    size_t count = 0;
+    pthread_mutex_lock (&self->lock);
+    for (size_t i = 0; i < self->size && count < max; i++) {
+        member_t *member = &self->members[i];
+        if (member->back_linked || member->via || member->lists_us || member->back_port <= 0 ||
+            now_ms - member->first_heard_ms < BACK_AFTER_MS)
+            continue;
+        char host[HOST_MAX_BYTES];
+        int port;
+        const char *why;
+        if (address_parse (member->address, host, sizeof host, &port, &why) != 0)
+            continue;
+        address_t address;
+        if (address_resolve_numeric (host, member->back_port, &address, &why) != 0)
+            continue;
+        text_copy (endpoints[count], sizeof endpoints[count], address.endpoint);
+        memcpy (ids[count], member->id, WIRE_SENDER_BYTES);
+        member->back_linked = true;
+        count++;
+    }
+    pthread_mutex_unlock (&self->lock);
+    return count;
+}
+
+size_t
+room_carried (room_t *self, uint8_t (*ids)[WIRE_SENDER_BYTES], size_t max)
+{
+    size_t count = 0;
+    pthread_mutex_lock (&self->lock);
+    for (size_t i = 0; i < self->size && count < max; i++)
+        if (self->members[i].back_linked)
+            memcpy (ids[count++], self->members[i].id, WIRE_SENDER_BYTES);
+    pthread_mutex_unlock (&self->lock);
+    return count;
 }
 
 void
@@ -270,11 +370,22 @@ room_name_of (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], char *name, siz
 size_t
 room_list (room_t *self, control_peer_t *peers, size_t max)
 {
+    return room_list_from (self, 0, peers, max);
+}
+
+size_t
+room_list_from (room_t *self, size_t first, control_peer_t *peers, size_t max)
+{
     size_t count = 0;
     pthread_mutex_lock (&self->lock);
-    for (size_t i = 0; i < self->size && count < max; i++, count++) {
-        memcpy (peers[count].id, self->members[i].id, WIRE_SENDER_BYTES);
-        text_copy (peers[count].address, sizeof peers[count].address, self->members[i].address);
+    size_t size = self->size;
+    for (size_t n = 0; n < size && count < max; n++) {
+        const member_t *member = &self->members[(first + n) % size];
+        if (member->via)
+            continue; //  only those we hear ourselves: forwarding is one hop
+        memcpy (peers[count].id, member->id, WIRE_SENDER_BYTES);
+        text_copy (peers[count].address, sizeof peers[count].address, member->address);
+        count++;
     }
     pthread_mutex_unlock (&self->lock);
     return count;
@@ -311,6 +422,36 @@ room_set_reconnecting (room_t *self, const char *address, bool reconnecting)
     pthread_mutex_unlock (&self->lock);
 }
 
+//  Write member's state for \who into out: connected, silent or reconnecting, and how we
+//  hear it (one-way, via a forwarder), and "(relay)". Lock held.
+static void
+s_state (room_t *self, const member_t *member, int64_t now_ms, char *out, size_t outsize)
+{
+    const char *state = member->reconnecting                                ? _ ("reconnecting")
+                        : now_ms - member->last_heard_ms > MEMBER_SILENT_MS ? _ ("silent")
+                                                                            : _ ("connected");
+    char name[NAME_MAX_BYTES + 8];
+    size_t used = 0;
+    out[0] = 0;
+    if (member->via) {
+        const member_t *forwarder = s_find (self, member->forwarder);
+        if (forwarder)
+            s_name (self, forwarder->id, forwarder->nick, name, sizeof name);
+        else
+            s_tagged (name, sizeof name, "", "?", member->forwarder);
+        text_append (out, outsize, &used, "%s, ", state);
+        text_append (out, outsize, &used, _ ("via %s"), name);
+    } else if (member->carries_us) {
+        s_name (self, member->id, member->nick, name, sizeof name);
+        text_append (out, outsize, &used, _ ("connected, one-way (carried by %s)"), name);
+    } else if (member->back_linked)
+        text_append (out, outsize, &used, "%s", _ ("connected, one-way (we carry it)"));
+    else
+        text_append (out, outsize, &used, "%s", state);
+    if (member->relay)
+        text_append (out, outsize, &used, " %s", _ ("(relay)"));
+}
+
 size_t
 room_describe (room_t *self, int64_t now_ms, char *out, size_t outsize)
 {
@@ -322,9 +463,8 @@ room_describe (room_t *self, int64_t now_ms, char *out, size_t outsize)
         const member_t *member = &self->members[i];
         char name[NAME_MAX_BYTES + 8];
         s_name (self, member->id, member->nick, name, sizeof name);
-        const char *state = member->reconnecting                                ? _ ("reconnecting")
-                            : now_ms - member->last_heard_ms > MEMBER_SILENT_MS ? _ ("silent")
-                                                                                : _ ("connected");
+        char state[NAME_MAX_BYTES * 2 + 64];
+        s_state (self, member, now_ms, state, sizeof state);
         if (text_append (out, outsize, &used, "   %-20s %-22s [%s] %s\n", name, member->address,
                          member->channel, state))
             break;

@@ -19,6 +19,7 @@
 #define BEAT_INTERVAL_MS 1000 // a heartbeat every second
 #define MEMBER_SILENT_MS 2500 // no heartbeat for this long: "silent"
 #define MEMBER_GONE_MS 4000   // no heartbeat for this long: gone ("left", after a crash)
+#define BACK_AFTER_MS 3000    // a member that does not hear us this long is dialled back
 
 typedef struct _room_t room_t;
 
@@ -44,6 +45,30 @@ void room_destroy (room_t **self_p);
 room_news_t room_heard (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], const char *nick,
                         const char *ip, const control_beat_t *beat, int64_t now_ms, char *name,
                         size_t name_size, char *previous, size_t previous_size);
+
+//  A heartbeat from id (nick) forwarded by forwarder (routes.h), at now_ms: a member heard
+//  only that way is shown "via NAME", at address (where forwarder reaches it; "" if not
+//  known). A member heard directly of late keeps its address and how we hear it. Copies its
+//  display name into name. Returns ROOM_NEWS_JOINED for a new member, else ROOM_NEWS_NONE.
+room_news_t room_heard_via (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], const char *nick,
+                            const uint8_t forwarder[WIRE_SENDER_BYTES], const char *address,
+                            const control_beat_t *beat, int64_t now_ms, char *name,
+                            size_t name_size);
+
+//  What member id's latest heartbeat says of us: it lists us (it hears us), it carries our
+//  link (it dialled our back port).
+void room_set_links (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], bool lists_us,
+                     bool carries_us);
+
+//  The members that do not hear us BACK_AFTER_MS after we first heard them, and that accept
+//  connections on a back port: copies the endpoints to dial ("tcp://IP:BACKPORT") and their
+//  ids (at most max), and marks them dialled, so each is returned once. Returns the count.
+//  Main thread.
+size_t room_back_links (room_t *self, int64_t now_ms, char (*endpoints)[ENDPOINT_MAX_BYTES],
+                        uint8_t (*ids)[WIRE_SENDER_BYTES], size_t max);
+
+//  Copy the ids of the members whose back port we dialled (at most max). Returns the count.
+size_t room_carried (room_t *self, uint8_t (*ids)[WIRE_SENDER_BYTES], size_t max);
 
 //  The key id's heartbeats are signed with; changed: not the one first seen for its nick, so
 //  its name is shown "anna?3f2a" (known.h).
@@ -87,8 +112,13 @@ int room_find (room_t *self, const char *name, uint8_t id[WIRE_SENDER_BYTES], ch
 //  a sender who is not (or no longer) a member.
 void room_name_of (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], char *name, size_t name_size);
 
-//  Fill peers (at most max) with the members and where we reach them. Returns the count.
+//  Fill peers (at most max) with the members we hear directly and where we reach them.
+//  Returns the count.
 size_t room_list (room_t *self, control_peer_t *peers, size_t max);
+
+//  room_list starting at the member in place first (modulo the room's size): a heartbeat
+//  naming a different window each time names every member of a big room in a few beats.
+size_t room_list_from (room_t *self, size_t first, control_peer_t *peers, size_t max);
 
 //  Copy the display names of the members (at most max, each NAME_MAX_BYTES + 8 bytes) into
 //  names. Returns the count.

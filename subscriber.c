@@ -28,9 +28,12 @@ struct _subscriber_t {
     known_t *known;                     //  the keys first seen for each nick (not owned)
     int port;                           //  where our XPUB socket listens
     size_t history_lines;               //  lines of history per channel to ask for
-    pthread_mutex_t state_lock;         //  guards the two below
+    forward_t *forward;                 //  the authors others want through us (not owned)
+    int back_port_asked;                //  where the SUB should accept connections (0: any)
+    pthread_mutex_t state_lock;         //  guards the three below
     bool ready;                         //  the thread started
     bool finished;                      //  the thread touches no shared table any more
+    int back_port;                      //  where the SUB accepts connections (0: nowhere)
 };
 
 //  The thread's own state
@@ -61,13 +64,19 @@ s_configure (const subscriber_t *config, void *sub)
     zmq_setsockopt (sub, ZMQ_RECONNECT_IVL, &reconnect, sizeof reconnect);
     zmq_setsockopt (sub, ZMQ_RECONNECT_IVL_MAX, &reconnect_max, sizeof reconnect_max);
     zmq_setsockopt (sub, ZMQ_HANDSHAKE_IVL, &handshake, sizeof handshake);
+    int connect_timeout = SUBSCRIBER_CONNECT_TIMEOUT_MS;
+    zmq_setsockopt (sub, ZMQ_CONNECT_TIMEOUT, &connect_timeout, sizeof connect_timeout);
     //  "" would match everything, other peers' private messages too: instead one subscription
-    //  per byte a channel name or control topic can start with
+    //  per byte a channel name can start with, and the control topics that travel as messages
+    //  (not "~", which would bring every forwarded message: "~via" is asked of one member)
     for (int byte = 0; byte < 256; byte++) {
         char first = (char) byte;
-        if (wire_topic_start ((unsigned char) byte))
+        if (wire_topic_start ((unsigned char) byte) && first != CONTROL_PREFIX[0])
             zmq_setsockopt (sub, ZMQ_SUBSCRIBE, &first, 1);
     }
+    const char *controls[] = {CONTROL_BEAT, CONTROL_BYE, CONTROL_LINES};
+    for (size_t i = 0; i < sizeof controls / sizeof controls[0]; i++)
+        zmq_setsockopt (sub, ZMQ_SUBSCRIBE, controls[i], strlen (controls[i]));
     char private[CONTROL_PRIVATE_BYTES + 1];
     if (control_encode_private (private, sizeof private, config->self_id) > 0)
         zmq_setsockopt (sub, ZMQ_SUBSCRIBE, private, CONTROL_PRIVATE_BYTES);
@@ -190,9 +199,34 @@ s_open (thread_t *self)
     zmq_setsockopt (self->monitor, ZMQ_LINGER, &zero, sizeof zero);
     self->inbox = inbox_new (self->sub, config->channels, config->peers, config->room,
                              config->backlog, config->self_id, config->history_lines);
-    if (self->inbox)
+    if (self->inbox) {
         inbox_set_trust (self->inbox, config->known, config->identity);
+        inbox_set_forward (self->inbox, config->forward);
+    }
     return self->inbox ? 0 : -1;
+}
+
+//  Have the SUB socket accept connections too, on the back port asked for (or one the kernel
+//  picks), for members that cannot be dialled: their XPUB connects here. Returns the port, or
+//  0 (after one line) if it cannot bind.
+static int
+s_bind_back (thread_t *self)
+{
+    char endpoint[32];
+    int asked = self->config->back_port_asked;
+    int size = asked > 0 ? snprintf (endpoint, sizeof endpoint, "tcp://*:%d", asked)
+                         : snprintf (endpoint, sizeof endpoint, "tcp://*:*");
+    if (size < 0 || (size_t) size >= sizeof endpoint || zmq_bind (self->sub, endpoint) != 0) {
+        term_error (_ ("cannot listen for members that cannot be reached on %s: %s"), endpoint,
+                    zmq_strerror (zmq_errno ()));
+        return 0;
+    }
+    char last[ENDPOINT_MAX_BYTES];
+    size_t last_size = sizeof last;
+    if (zmq_getsockopt (self->sub, ZMQ_LAST_ENDPOINT, last, &last_size) != 0)
+        return 0;
+    const char *colon = strrchr (last, ':');
+    return colon ? atoi (colon + 1) : 0;
 }
 
 //  How long to wait for a message: wake up to see whether a lost peer was cut off, or a member
@@ -250,13 +284,16 @@ s_loop (thread_t *self, zsock_t *pipe)
     }
 }
 
-//  Tell the main thread, under the state lock, what the thread has come to.
+//  Tell the main thread, under the state lock, what the thread has come to (and, when it
+//  starts, where its SUB accepts connections).
 static void
-s_set_state (subscriber_t *config, bool ready, bool finished)
+s_set_state (subscriber_t *config, bool ready, bool finished, int back_port)
 {
     pthread_mutex_lock (&config->state_lock);
     config->ready = ready;
     config->finished = finished;
+    if (back_port >= 0)
+        config->back_port = back_port;
     pthread_mutex_unlock (&config->state_lock);
 }
 
@@ -266,18 +303,19 @@ s_run (zsock_t *pipe, void *arg)
 {
     thread_t self = {.config = arg};
     bool opened = s_open (&self) == 0;
+    int back_port = opened ? s_bind_back (&self) : 0;
     if (opened)
         s_apply_changes (&self);
     else
         s_close (&self);
-    s_set_state (self.config, opened, !opened);
+    s_set_state (self.config, opened, !opened, back_port);
     zsock_signal (pipe, 0);
     if (!opened)
         return;
     s_loop (&self, pipe);
     s_close (&self);
     //  Last touch of shared memory: after this the main thread may free the tables
-    s_set_state (self.config, true, true);
+    s_set_state (self.config, true, true, -1);
 }
 
 //  Read the thread's state: ready, finished.
@@ -290,10 +328,19 @@ s_get_state (subscriber_t *self, bool *ready, bool *finished)
     pthread_mutex_unlock (&self->state_lock);
 }
 
+int
+subscriber_back_port (subscriber_t *self)
+{
+    pthread_mutex_lock (&self->state_lock);
+    int back_port = self->back_port;
+    pthread_mutex_unlock (&self->state_lock);
+    return back_port;
+}
+
 subscriber_t *
 subscriber_new (channels_t *channels, peers_t *peers, room_t *room, backlog_t *backlog,
                 const roomlock_t *lock, const identity_t *identity, known_t *known, int port,
-                size_t history_lines)
+                size_t history_lines, forward_t *forward, int back_port)
 {
     subscriber_t *self = calloc (1, sizeof *self);
     if (!self)
@@ -306,7 +353,9 @@ subscriber_new (channels_t *channels, peers_t *peers, room_t *room, backlog_t *b
                            .identity = identity,
                            .known = known,
                            .port = port,
-                           .history_lines = history_lines};
+                           .history_lines = history_lines,
+                           .forward = forward,
+                           .back_port_asked = back_port};
     memcpy (self->self_id, identity_sender (identity), WIRE_SENDER_BYTES);
     pthread_mutex_init (&self->state_lock, NULL);
     self->actor = zactor_new (s_run, self);

@@ -26,6 +26,7 @@
 
 #include "backlog.h"
 #include "channels.h"
+#include "forward.h"
 #include "identity.h"
 #include "known.h"
 #include "peers.h"
@@ -41,6 +42,7 @@
 #define SUBSCRIBER_RECONNECT_IVL_MS 100      // first retry after a refused connection
 #define SUBSCRIBER_RECONNECT_IVL_MAX_MS 1000 // retries back off up to this: a restart is back soon
 #define SUBSCRIBER_HANDSHAKE_IVL_MS 5000     // a port that does not speak ZeroMQ is given up after
+#define SUBSCRIBER_CONNECT_TIMEOUT_MS 3000   // a host that drops our SYNs is retried after
 
 typedef struct _subscriber_t subscriber_t;
 
@@ -50,11 +52,18 @@ typedef struct _subscriber_t subscriber_t;
 //  nick, shared with the main thread (known.h); port is
 //  where our XPUB socket listens: the thread's subscriptions tell every publisher it connects
 //  to, so they connect back. history_lines is how many lines per channel of history to ask for
-//  (0: none). Returns NULL (after one error line) if the thread could not start. Main thread.
+//  (0: none). forward holds the authors others ask us to pass on (forward.h; may be NULL).
+//  The SUB socket also accepts connections on back_port (0: a port the kernel picks), from
+//  members that cannot be dialled (subscriber_back_port says where). Returns NULL (after one
+//  error line) if the thread could not start. Main thread.
 subscriber_t *subscriber_new (channels_t *channels, peers_t *peers, room_t *room,
                               backlog_t *backlog, const roomlock_t *lock,
                               const identity_t *identity, known_t *known, int port,
-                              size_t history_lines);
+                              size_t history_lines, forward_t *forward, int back_port);
+
+//  Where the SUB socket accepts connections from members that cannot be dialled (0: nowhere,
+//  it could not bind). Main thread.
+int subscriber_back_port (subscriber_t *self);
 
 //  Stop the thread and wait, SUBSCRIBER_STOP_WAIT_MS at most, until it has closed its socket
 //  and context; sets *self_p to NULL. Returns 0, or -1 if it did not finish in time: it may

@@ -23,9 +23,36 @@ static atomic_bool s_color;                                //  colour the output
 static atomic_ulong s_lines;                               //  lines written so far
 static FILE *s_log;                                        //  --log transcript; guarded by s_lock
 static atomic_bool s_logging;                              //  s_log is open
+static atomic_bool s_journal;                              //  notices for journald (--relay)
 
-//  Append line to the transcript, stamped with the date and time, without our colour codes
-//  (every ESC in a line is ours: what peers send is sanitised before), and flush it. Lock held.
+//  sd-daemon(3)'s SyslogLevelPrefix for each kind of notice in journal mode
+#define JOURNAL_ERROR "<3>"
+#define JOURNAL_NOTICE "<6>"
+#define JOURNAL_DEBUG "<7>"
+#define JOURNAL_PREFIX_BYTES 3 //  each of them
+
+//  Copy line into out (size bytes, at least 1) without our colour codes (every ESC in a line is
+//  ours: what peers send is sanitised before), and with a line break as a space when one_line,
+//  cut to fit. Returns the bytes written, before the NUL.
+static size_t
+s_plain_text (const char *line, bool one_line, char *out, size_t size)
+{
+    size_t length = 0;
+    for (const char *c = line; *c && length + 1 < size; c++) {
+        if (*c == '\033') {
+            c += strspn (c + 1, "[0123456789;"); //  skip "\033[...", then its final letter
+            if (c[1])
+                c++;
+            continue;
+        }
+        out[length++] = one_line && (*c == '\n' || *c == '\r') ? ' ' : *c;
+    }
+    out[length] = 0;
+    return length;
+}
+
+//  Append line to the transcript, stamped with the date and time, without our colour codes,
+//  and flush it. Lock held.
 static void
 s_log_line (const char *prefix, const char *line)
 {
@@ -36,17 +63,9 @@ s_log_line (const char *prefix, const char *line)
     char stamp[32];
     localtime_r (&now, &local);
     strftime (stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &local);
-    fprintf (s_log, "%s %s", stamp, prefix);
-    for (const char *c = line; *c; c++) {
-        if (*c == '\033') {
-            c += strspn (c + 1, "[0123456789;"); //  skip "\033[...", then its final letter
-            if (c[1])
-                c++;
-            continue;
-        }
-        fputc (*c, s_log);
-    }
-    fputc ('\n', s_log);
+    char plain[LINE_MAX_BYTES];
+    s_plain_text (line, false, plain, sizeof plain);
+    fprintf (s_log, "%s %s%s\n", stamp, prefix, plain);
     fflush (s_log);
 }
 
@@ -126,9 +145,38 @@ s_write_line (FILE *stream, const char *style, const char *prefix, const char *l
     }
 }
 
+//  Write line to stderr as one journal entry: level (JOURNAL_NOTICE, ...), the
+//  line without colour codes or line breaks, a newline, in one write. Lock held.
+static void
+s_journal_line (const char *level, const char *line)
+{
+    char entry[JOURNAL_PREFIX_BYTES + LINE_MAX_BYTES + 1];
+    memcpy (entry, level, JOURNAL_PREFIX_BYTES);
+    size_t length = JOURNAL_PREFIX_BYTES;
+    length += s_plain_text (line, true, entry + length, LINE_MAX_BYTES);
+    entry[length++] = '\n';
+    fwrite (entry, 1, length, stderr);
+    fflush (stderr);
+}
+
+void
+term_set_journal (bool on)
+{
+    atomic_store (&s_journal, on);
+}
+
+bool
+term_journal_on (void)
+{
+    return atomic_load (&s_journal);
+}
+
 void
 term_line (const char *line)
 {
+    //  A relay shows nobody what members write, and keeps no transcript of it
+    if (term_journal_on ())
+        return;
     term_lock ();
     s_write_line (stdout, NULL, "", line);
     term_unlock ();
@@ -142,11 +190,13 @@ term_flush (void)
     term_unlock ();
 }
 
-//  Format a notice or error and write it where notices go. Takes the lock.
-static void s_write_notice (const char *style, const char *prefix, const char *fmt, va_list args)
-    __attribute__ ((format (printf, 3, 0)));
+//  Format a notice or error and write it where notices go: in journal mode, to stderr at level
+//  (JOURNAL_NOTICE, ...). Takes the lock.
+static void s_write_notice (const char *style, const char *prefix, const char *level,
+                            const char *fmt, va_list args) __attribute__ ((format (printf, 4, 0)));
 static void
-s_write_notice (const char *style, const char *prefix, const char *fmt, va_list args)
+s_write_notice (const char *style, const char *prefix, const char *level, const char *fmt,
+                va_list args)
 {
     char line[LINE_MAX_BYTES];
     int size = vsnprintf (line, sizeof line, fmt, args);
@@ -154,7 +204,12 @@ s_write_notice (const char *style, const char *prefix, const char *fmt, va_list 
         return;
     //  A notice longer than a line is cut; vsnprintf has already terminated it
     term_lock ();
-    s_write_line (s_readline_active ? stdout : stderr, style, prefix, line);
+    if (term_journal_on ()) {
+        atomic_fetch_add (&s_lines, 1);
+        s_log_line (prefix, line);
+        s_journal_line (level, line);
+    } else
+        s_write_line (s_readline_active ? stdout : stderr, style, prefix, line);
     term_unlock ();
 }
 
@@ -163,7 +218,7 @@ term_notice (const char *fmt, ...)
 {
     va_list args;
     va_start (args, fmt);
-    s_write_notice ("36", "-- ", fmt, args); //  cyan
+    s_write_notice ("36", "-- ", JOURNAL_NOTICE, fmt, args); //  cyan
     va_end (args);
 }
 
@@ -172,7 +227,7 @@ term_error (const char *fmt, ...)
 {
     va_list args;
     va_start (args, fmt);
-    s_write_notice ("1;31", "!! ", fmt, args); //  bold red
+    s_write_notice ("1;31", "!! ", JOURNAL_ERROR, fmt, args); //  bold red
     va_end (args);
 }
 
@@ -207,7 +262,7 @@ term_debug (const char *fmt, ...)
         return;
     va_list args;
     va_start (args, fmt);
-    s_write_notice ("2", "\xC2\xB7\xC2\xB7 ", fmt, args); //  "·· ", dimmed
+    s_write_notice ("2", "\xC2\xB7\xC2\xB7 ", JOURNAL_DEBUG, fmt, args); //  "·· ", dimmed
     va_end (args);
 }
 
@@ -215,23 +270,26 @@ void
 term_text (const char *text)
 {
     term_lock ();
-    //  The transcript gets each line of the text
-    for (const char *line = text; s_log && *line;) {
+    //  The transcript gets each line of the text, and so does the journal, one entry each
+    bool journal = term_journal_on ();
+    for (const char *line = text; (s_log || journal) && *line;) {
         size_t length = strcspn (line, "\n");
         char copy[LINE_MAX_BYTES];
         size_t taken = length < sizeof copy ? length : sizeof copy - 1; //  a longer line is cut
         memcpy (copy, line, taken);
         copy[taken] = 0;
         s_log_line ("", copy);
+        if (journal)
+            s_journal_line (JOURNAL_NOTICE, copy);
         line += length + (line[length] ? 1 : 0);
     }
-    if (s_readline_active) {
+    if (s_readline_active && !journal) {
         rl_clear_visible_line ();
         fprintf (stdout, "\r%s", text);
         fflush (stdout);
         rl_on_new_line ();
         rl_redisplay ();
-    } else {
+    } else if (!journal) {
         fputs (text, stderr);
         fflush (stderr);
     }

@@ -3,6 +3,7 @@
     Readline is not thread-safe and a line printed by the subscriber thread must not garble what
     the user is typing, so every rl_* call and every write to stdout or stderr goes through here
     with the terminal lock held. It is the outermost lock: subscriber.h has the whole order.
+    A relay has no terminal: in journal mode notices go to stderr for systemd's journal.
 */
 #ifndef TERM_H_INCLUDED
 #define TERM_H_INCLUDED
@@ -30,6 +31,14 @@ void term_flush (void);
 //  stderr in pipe mode. fmt is a constant; its arguments must be made safe. Any thread.
 void term_notice (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
 void term_error (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+
+//  Turn journal mode (--relay) on or off, and ask whether it is on. Any thread. While it is on,
+//  chat lines (term_line) are neither printed nor kept in the transcript; every notice, error,
+//  debug line and line of term_text goes to stderr, whatever readline does, as one line in
+//  sd-daemon(3)'s form: "<6>text" (notice, help text), "<3>text" (error), "<7>text" (debug),
+//  without the "-- "/"!! "/"·· " prefix, colour codes or line breaks inside, in one write.
+void term_set_journal (bool on);
+bool term_journal_on (void);
 
 //  Turn colour on or off, and ask whether it is on. Any thread.
 void term_set_color (bool on);

@@ -230,6 +230,71 @@ test_private_topic (void **state)
     }
 }
 
+//  The keys of issue 16: "back PORT", "relay 1", "carry ID" survive a round trip; an older
+//  reader's body (none of them) reads as none; a bad carry id refuses the body, a bad back port
+//  is read as none.
+static void
+test_beat_links (void **state)
+{
+    (void) state;
+    control_beat_t beat = {.port = 5557, .back_port = 41000, .relay = true, .carry_count = 2};
+    snprintf (beat.channel, sizeof beat.channel, "buddy");
+    memset (beat.carry[0], 0xab, WIRE_SENDER_BYTES);
+    memset (beat.carry[1], 0x01, WIRE_SENDER_BYTES);
+    char body[CONTROL_BODY_MAX_BYTES];
+    int size = control_encode_beat (body, sizeof body, &beat);
+    assert_true (size > 0);
+    assert_non_null (
+        strstr (body, "back 41000\nrelay 1\ncarry abababababababababababababababab\n"));
+    control_beat_t decoded;
+    assert_int_equal (control_decode_beat (body, (size_t) size, &decoded), 0);
+    assert_int_equal (decoded.back_port, 41000);
+    assert_true (decoded.relay);
+    assert_int_equal (decoded.carry_count, 2);
+    assert_memory_equal (decoded.carry[1], beat.carry[1], WIRE_SENDER_BYTES);
+    const char *old = "port 5557\nchannel buddy\nseq 0\n";
+    assert_int_equal (control_decode_beat (old, strlen (old), &decoded), 0);
+    assert_int_equal (decoded.back_port, 0);
+    assert_false (decoded.relay);
+    assert_int_equal (decoded.carry_count, 0);
+    const char *bad_port = "port 5557\nback 99999\nrelay yes\n";
+    assert_int_equal (control_decode_beat (bad_port, strlen (bad_port), &decoded), 0);
+    assert_int_equal (decoded.back_port, 0);
+    assert_false (decoded.relay);
+    const char *bad_carry = "port 5557\ncarry 12345\n";
+    assert_int_equal (control_decode_beat (bad_carry, strlen (bad_carry), &decoded), -1);
+}
+
+//  "~via FORWARDER AUTHOR": exactly 70 bytes, lowercase hex; anything else is not one.
+static void
+test_via (void **state)
+{
+    (void) state;
+    uint8_t forwarder[WIRE_SENDER_BYTES], author[WIRE_SENDER_BYTES];
+    memset (forwarder, 0x1f, sizeof forwarder);
+    memset (author, 0xa0, sizeof author);
+    char topic[CONTROL_VIA_BYTES + 1];
+    assert_int_equal (control_encode_via (topic, sizeof topic, forwarder, author),
+                      CONTROL_VIA_BYTES);
+    assert_string_equal (topic,
+                         "~via 1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0");
+    char small[CONTROL_VIA_BYTES];
+    assert_int_equal (control_encode_via (small, sizeof small, forwarder, author), -1);
+    uint8_t one[WIRE_SENDER_BYTES], two[WIRE_SENDER_BYTES];
+    assert_int_equal (control_decode_via (topic, CONTROL_VIA_BYTES, one, two), 0);
+    assert_memory_equal (one, forwarder, WIRE_SENDER_BYTES);
+    assert_memory_equal (two, author, WIRE_SENDER_BYTES);
+    assert_int_equal (control_decode_via (topic, CONTROL_VIA_BYTES - 1, one, two), -1);
+    char bad[CONTROL_VIA_BYTES + 1];
+    memcpy (bad, topic, sizeof bad);
+    bad[5] = 'F'; //  uppercase hex
+    assert_int_equal (control_decode_via (bad, CONTROL_VIA_BYTES, one, two), -1);
+    memcpy (bad, topic, sizeof bad);
+    bad[37] = '-'; //  no space between the ids
+    assert_int_equal (control_decode_via (bad, CONTROL_VIA_BYTES, one, two), -1);
+    assert_int_equal (control_decode_via ("~viaX", 5, one, two), -1);
+}
+
 int
 main (void)
 {
@@ -238,6 +303,7 @@ main (void)
         cmocka_unit_test (test_beat_limits),     cmocka_unit_test (test_beat_random),
         cmocka_unit_test (test_listen),          cmocka_unit_test (test_requests),
         cmocka_unit_test (test_signed_receipt),  cmocka_unit_test (test_private_topic),
+        cmocka_unit_test (test_beat_links),      cmocka_unit_test (test_via),
     };
     return cmocka_run_group_tests_name ("control", tests, NULL, NULL);
 }

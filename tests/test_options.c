@@ -1,8 +1,9 @@
 /*  test_options.c - unit tests for options.c: every option and the field it sets, the defaults
-    and what the environment adds (USER, CHAT_KEY, CHAT_NO_DISCOVERY), --help and --version,
-    every mistake and its exact line, hostile values made safe in that line, parsing more than
-    once in one process, options_color with and without a terminal, and the usage and version
-    text.
+    and what the environment adds (USER, CHAT_KEY, CHAT_NO_DISCOVERY), --relay and the nick it
+    gives, --help and --version, every mistake and its exact line (a bad --back-port or
+    --interface, options that do not go together), hostile values made safe in that line,
+    parsing more than once in one process, options_color with and without a terminal, and the
+    usage and version text.
 
     Runs in the C locale, so every line is the English one. Each test starts from the same
     environment (s_baseline); the group's teardown puts back what the test was started with.
@@ -33,6 +34,10 @@
 #define HINT " (chat --help shows the options)"
 #define X8 "xxxxxxxx"
 #define X32 X8 X8 X8 X8
+#define IFACE_HELP                                                                                 \
+    "name a network interface, like eth0 (at most 15 letters, digits, '.', '-', '_' or ':'), or "  \
+    "* "                                                                                           \
+    "for all"
 
 //  The variables options.c or the C library read, saved at start and put back at the end
 static const char *s_variables[] = {"USER",     "CHAT_KEY", "CHAT_NO_DISCOVERY",
@@ -127,6 +132,9 @@ typedef enum {
     FIELD_HISTORY,
     FIELD_LOG,
     FIELD_KEY,
+    FIELD_BACK_PORT,
+    FIELD_INTERFACE,
+    FIELD_RELAY,
     FIELD_COUNT
 } field_t;
 
@@ -151,6 +159,10 @@ s_number (const options_t *options, field_t field)
         return (long) options->color;
     case FIELD_HISTORY:
         return options->history_lines;
+    case FIELD_BACK_PORT:
+        return options->back_port;
+    case FIELD_RELAY:
+        return options->relay;
     default:
         return 0;
     }
@@ -166,6 +178,8 @@ s_string (const options_t *options, field_t field)
         return options->nick;
     case FIELD_CHANNEL:
         return options->channel;
+    case FIELD_INTERFACE:
+        return options->interface;
     case FIELD_LOG:
         value = options->log;
         break;
@@ -237,6 +251,16 @@ test_good_options (void **state)
         {{"--log=/tmp/a b.log"}, FIELD_LOG, 0, "/tmp/a b.log"},
         {{"--key", "korv med br\303\266d"}, FIELD_KEY, 0, "korv med br\303\266d"},
         {{"--key", "-"}, FIELD_KEY, 0, "-"}, //  ask for it
+        {{"--back-port", "5558"}, FIELD_BACK_PORT, 5558, NULL},
+        {{"--back-port=1"}, FIELD_BACK_PORT, 1, NULL},
+        {{"--back-port", "65535"}, FIELD_BACK_PORT, 65535, NULL},
+        {{"--interface", "eth0"}, FIELD_INTERFACE, 0, "eth0"},
+        {{"--interface=wlp2s0"}, FIELD_INTERFACE, 0, "wlp2s0"},
+        {{"--interface", "eth0:1"}, FIELD_INTERFACE, 0, "eth0:1"}, //  an alias
+        {{"--interface", "br-lan_2.10"}, FIELD_INTERFACE, 0, "br-lan_2.10"},
+        {{"--interface", "x2345678901234y"}, FIELD_INTERFACE, 0, "x2345678901234y"}, //  15
+        {{"--interface", "*"}, FIELD_INTERFACE, 0, "*"},                             //  all of them
+        {{"--interface", "a", "--interface", "b"}, FIELD_INTERFACE, 0, "b"}, //  the last wins
     };
     options_t defaults, options;
     char error[OPTIONS_ERROR_MAX_BYTES];
@@ -352,6 +376,58 @@ test_defaults (void **state)
     assert_int_equal (options.history_lines, 50);
     assert_null (options.log);
     assert_null (options.key);
+    assert_false (options.nick_given);
+    assert_false (options.relay);
+    assert_int_equal (options.back_port, 0);
+    assert_string_equal (options.interface, "");
+}
+
+//  A command line with --relay, and the nick and fields it gives
+typedef struct {
+    const char *words[WORDS_MAX]; //  after argv[0]
+    bool relay;                   //  expected
+    const char *nick;             //  expected
+    bool nick_given;              //  -n was among the words
+    int port;                     //  expected
+    int back_port;                //  expected
+} relay_row_t;
+
+//  --relay is named relay unless -n names it, wherever -n is; it keeps the history for late
+//  joiners (--history and --no-history as without it), and a port and a back port go with it.
+static void
+test_relay (void **state)
+{
+    (void) state;
+    static const relay_row_t rows[] = {
+        {{"--relay"}, true, "relay", false, 0, 0},
+        {{"--relay", "-n", "kurs"}, true, "kurs", true, 0, 0},
+        {{"-n", "kurs", "--relay"}, true, "kurs", true, 0, 0},
+        {{"--relay", "-n", "tester"}, true, "tester", true, 0, 0}, //  given, though the default
+        {{"--relay", "-p", "5557", "--back-port", "5558"}, true, "relay", false, 5557, 5558},
+        {{"--back-port", "5558", "--relay", "5557"}, true, "relay", false, 5557, 5558},
+        {{"--relay", "--relay", "--no-discovery"}, true, "relay", false, 0, 0},
+        {{"-n", "anna"}, false, "anna", true, 0, 0}, //  no relay: nick_given all the same
+    };
+    options_t options;
+    char error[OPTIONS_ERROR_MAX_BYTES];
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        const relay_row_t *row = &rows[i];
+        if (s_parse ("chatt", row->words, &options, error) != OPTIONS_RUN)
+            fail_msg ("row %zu: not OPTIONS_RUN: %s", i, error);
+        assert_int_equal (options.relay, row->relay);
+        assert_string_equal (options.nick, row->nick);
+        assert_int_equal (options.nick_given, row->nick_given);
+        assert_int_equal (options.port, row->port);
+        assert_int_equal (options.back_port, row->back_port);
+        assert_int_equal (options.history_lines, 50);
+        assert_false (options.no_history);
+        assert_false (options.plain);
+    }
+    //  Parsed again without --relay: the default nick again
+    const char *none[] = {NULL};
+    assert_int_equal (s_parse ("chatt", none, &options, error), OPTIONS_RUN);
+    assert_string_equal (options.nick, "tester");
+    assert_false (options.relay);
 }
 
 //  argv[0] and the program name taken from it
@@ -567,6 +643,35 @@ test_mistakes (void **state)
         {{"-c", "::1:5558"},
          "cannot connect to ::1:5558: write an IPv6 address in brackets, like [::1]:5557"},
         {{"-c", ":5558"}, "cannot connect to :5558: the host is missing before ':'"},
+        {{"--back-port", "0"}, "bad --back-port \"0\": use a number from 1 to 65535" HINT},
+        {{"--back-port", "65536"}, "bad --back-port \"65536\": use a number from 1 to 65535" HINT},
+        {{"--back-port", "x"}, "bad --back-port \"x\": use a number from 1 to 65535" HINT},
+        {{"--back-port", "-1"}, "bad --back-port \"-1\": use a number from 1 to 65535" HINT},
+        {{"--back-port="}, "bad --back-port \"\": use a number from 1 to 65535" HINT},
+        {{"--back-port"}, "option --back-port needs a value" HINT},
+        {{"-p", "5557", "--back-port", "5557"},
+         "bad --back-port \"5557\": it is the port already; use another one" HINT},
+        {{"--back-port", "6000", "6000"},
+         "bad --back-port \"6000\": it is the port already; use another one" HINT},
+        {{"--relay", "--plain"},
+         "--plain does not go with --relay: a relay forwards signed messages, and --plain sends "
+         "none" HINT},
+        {{"--plain", "-n", "x", "--relay"},
+         "--plain does not go with --relay: a relay forwards signed messages, and --plain sends "
+         "none" HINT},
+        {{"--relay=1"}, "unknown option --relay=1" HINT},
+        {{"--interface", ""}, "bad --interface \"\": " IFACE_HELP HINT},
+        {{"--interface", "x234567890123456"},
+         "bad --interface \"x234567890123456\": " IFACE_HELP HINT},
+        {{"--interface", "eth 0"}, "bad --interface \"eth 0\": " IFACE_HELP HINT},
+        {{"--interface", "../eth0"}, "bad --interface \"../eth0\": " IFACE_HELP HINT},
+        {{"--interface", "a/b"}, "bad --interface \"a/b\": " IFACE_HELP HINT},
+        {{"--interface", "."}, "bad --interface \".\": " IFACE_HELP HINT},
+        {{"--interface", ".."}, "bad --interface \"..\": " IFACE_HELP HINT},
+        {{"--interface", "**"}, "bad --interface \"**\": " IFACE_HELP HINT},
+        {{"--interface", "eth*"}, "bad --interface \"eth*\": " IFACE_HELP HINT},
+        {{"--interface", "\xC3\xA5"}, "bad --interface \"\xC3\xA5\": " IFACE_HELP HINT},
+        {{"--interface"}, "option --interface needs a value" HINT},
         {{"-c", "5558", "-c", "host:x"},
          "cannot connect to host:x: the port must be a number from 1 to 65535"},
     };
@@ -602,10 +707,11 @@ test_hostile_values (void **state)
     for (size_t i = 0; i + 1 < sizeof long_value; i++)
         long_value[i] = "\x1b[2J\n"[i % 5];
     const char *rows[][WORDS_MAX] = {
-        {"-n", "\x1b[2J"},        {"-p", "\x1b[31m"},        {"--channel", "\x1b]0;owned\x07"},
-        {"--color", "\r\x1b[2K"}, {"--history", "\x1b[1A"},  {"--\x1b[2J"},
-        {"-c", "\x1b[2J::1:5"},   {"-c", "[\x1b[2J]:99999"}, {"1", "\x1b[2J"},
-        {"-n", long_value},       {"-c", long_value},
+        {"-n", "\x1b[2J"},          {"-p", "\x1b[31m"},          {"--channel", "\x1b]0;owned\x07"},
+        {"--color", "\r\x1b[2K"},   {"--history", "\x1b[1A"},    {"--\x1b[2J"},
+        {"-c", "\x1b[2J::1:5"},     {"-c", "[\x1b[2J]:99999"},   {"1", "\x1b[2J"},
+        {"-n", long_value},         {"-c", long_value},          {"--interface", "\x1b[2J"},
+        {"--back-port", "\x1b[2J"}, {"--interface", long_value},
     };
     options_t options;
     char error[OPTIONS_ERROR_MAX_BYTES];
@@ -827,6 +933,11 @@ test_usage_version (void **state)
         "(default 50)",
         "--identity FILE",
         "--throwaway-key",
+        "man chatt tells the rest",
+        "--relay ",
+        "nick relay",
+        "--back-port PORT",
+        "--interface NAME",
     };
     char *usage = s_print (options_usage, "/usr/local/bin/chatt");
     for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++)
@@ -852,6 +963,7 @@ main (void)
         cmocka_unit_test_setup (test_connect, s_baseline),
         cmocka_unit_test_setup (test_connect_max, s_baseline),
         cmocka_unit_test_setup (test_defaults, s_baseline),
+        cmocka_unit_test_setup (test_relay, s_baseline),
         cmocka_unit_test_setup (test_program_name, s_baseline),
         cmocka_unit_test_setup (test_environment, s_baseline),
         cmocka_unit_test_setup (test_default_nick, s_baseline),

@@ -1147,9 +1147,15 @@ test_requests (void **state)
         assert_int_equal (control_ask (zsock_resolve (sub), &request), 0);
         memcpy (request.target, s_our_id (), WIRE_SENDER_BYTES);
         assert_int_equal (control_ask (zsock_resolve (sub), &request), 0);
+        //  Another's request is told, as not ours (we answer it only for an author we forward)
         publisher_event_t event;
         assert_true (s_next_event (fixture->publisher, &event));
         assert_int_equal (event.kind, PUBLISHER_REQUEST);
+        assert_false (event.to_us);
+        assert_memory_equal (event.request.target, s_other_id, WIRE_SENDER_BYTES);
+        assert_true (s_next_event (fixture->publisher, &event));
+        assert_int_equal (event.kind, PUBLISHER_REQUEST);
+        assert_true (event.to_us);
         assert_int_equal (event.request.kind, request.kind);
         assert_memory_equal (event.request.target, s_our_id (), WIRE_SENDER_BYTES);
         assert_memory_equal (event.request.requester, request.requester, WIRE_SENDER_BYTES);

@@ -198,6 +198,92 @@ test_full (void **state)
     assert_int_equal (room_size (room), ROOM_MAX);
 }
 
+static const uint8_t CESAR[WIRE_SENDER_BYTES] = {0xc0, 0x01, 4};
+
+//  cesar heard only through bertil: a member shown "via bertil" at the address bertil lists,
+//  not named in our own heartbeats; heard directly later, he is an ordinary member at his
+//  own address (no "heard twice"); a forwarded heartbeat does not move a direct member.
+static void
+test_via (void **state)
+{
+    room_t *room = *state;
+    control_beat_t beat = s_beat (5557);
+    char name[64], listing[1024];
+    room_heard (room, BERTIL, "bertil", "198.18.1.2", &beat, 0, name, sizeof name, NULL, 0);
+    assert_int_equal (room_heard_via (room, CESAR, "cesar", BERTIL, "198.18.2.3:5557", &beat, 10,
+                                      name, sizeof name),
+                      ROOM_NEWS_JOINED);
+    assert_string_equal (name, "cesar");
+    assert_int_equal (room_heard_via (room, CESAR, "cesar", BERTIL, "198.18.2.3:5557", &beat, 20,
+                                      name, sizeof name),
+                      ROOM_NEWS_NONE);
+    room_describe (room, 100, listing, sizeof listing);
+    assert_non_null (strstr (listing, "cesar                198.18.2.3:5557        [buddy] "
+                                      "connected, via bertil"));
+    control_peer_t peers[4];
+    assert_int_equal (room_list (room, peers, 4), 1); //  bertil only: forwarding is one hop
+    assert_memory_equal (peers[0].id, BERTIL, WIRE_SENDER_BYTES);
+    assert_int_equal (
+        room_heard (room, CESAR, "cesar", "198.18.9.9", &beat, 30, name, sizeof name, NULL, 0),
+        ROOM_NEWS_NONE);
+    room_describe (room, 100, listing, sizeof listing);
+    assert_null (strstr (listing, "via"));
+    assert_non_null (strstr (listing, "198.18.9.9:5557"));
+    room_heard_via (room, CESAR, "cesar", BERTIL, "198.18.2.3:5557", &beat, 40, name, sizeof name);
+    room_describe (room, 100, listing, sizeof listing);
+    assert_null (strstr (listing, "via"));
+    assert_int_equal (room_list (room, peers, 4), 2);
+}
+
+//  A member with a back port that does not list us BACK_AFTER_MS after we first heard it is
+//  dialled once, at IP:BACKPORT; it is then "carried" in our heartbeats and \who. One that
+//  lists us, or has no back port, is not. A member that carries us is shown so. A relay too.
+static void
+test_back_links (void **state)
+{
+    room_t *room = *state;
+    control_beat_t beat = s_beat (5557);
+    beat.back_port = 41000;
+    char name[64], listing[1024], endpoints[4][ENDPOINT_MAX_BYTES];
+    uint8_t ids[4][WIRE_SENDER_BYTES];
+    room_heard (room, BERTIL, "bertil", "198.18.1.2", &beat, 0, name, sizeof name, NULL, 0);
+    room_heard (room, ANNA, "anna", "198.18.1.3", &beat, 0, name, sizeof name, NULL, 0);
+    room_set_links (room, ANNA, true, false); //  anna hears us
+    assert_int_equal (room_back_links (room, BACK_AFTER_MS - 1, endpoints, ids, 4), 0);
+    assert_int_equal (room_back_links (room, BACK_AFTER_MS, endpoints, ids, 4), 1);
+    assert_string_equal (endpoints[0], "tcp://198.18.1.2:41000");
+    assert_memory_equal (ids[0], BERTIL, WIRE_SENDER_BYTES);
+    assert_int_equal (room_back_links (room, BACK_AFTER_MS * 2, endpoints, ids, 4), 0); //  once
+    assert_int_equal (room_carried (room, ids, 4), 1);
+    assert_memory_equal (ids[0], BERTIL, WIRE_SENDER_BYTES);
+    room_describe (room, 100, listing, sizeof listing);
+    assert_non_null (strstr (listing, "[buddy] connected, one-way (we carry it)"));
+    room_set_links (room, ANNA, true, true); //  anna dialled our back port
+    beat.relay = true;
+    room_heard (room, ANNA, "anna", "198.18.1.3", &beat, 50, name, sizeof name, NULL, 0);
+    room_describe (room, 100, listing, sizeof listing);
+    assert_non_null (strstr (listing, "[buddy] connected, one-way (carried by anna) (relay)"));
+    control_beat_t plain = s_beat (5557); //  no back port: nothing to dial
+    room_heard (room, CESAR, "cesar", "198.18.1.4", &plain, 0, name, sizeof name, NULL, 0);
+    assert_int_equal (room_back_links (room, BACK_AFTER_MS * 3, endpoints, ids, 4), 0);
+}
+
+//  room_list_from names a window of the room, wrapping round.
+static void
+test_list_window (void **state)
+{
+    room_t *room = *state;
+    control_beat_t beat = s_beat (5557);
+    char name[64];
+    room_heard (room, ANNA, "anna", "127.0.0.1", &beat, 0, name, sizeof name, NULL, 0);
+    room_heard (room, BERTIL, "bertil", "127.0.0.2", &beat, 0, name, sizeof name, NULL, 0);
+    room_heard (room, CESAR, "cesar", "127.0.0.3", &beat, 0, name, sizeof name, NULL, 0);
+    control_peer_t peers[2];
+    assert_int_equal (room_list_from (room, 2, peers, 2), 2);
+    assert_memory_equal (peers[0].id, CESAR, WIRE_SENDER_BYTES);
+    assert_memory_equal (peers[1].id, ANNA, WIRE_SENDER_BYTES);
+}
+
 int
 main (void)
 {
@@ -209,6 +295,9 @@ main (void)
         cmocka_unit_test_setup_teardown (test_twice, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_own_nick, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_full, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_via, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_back_links, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_list_window, s_setup, s_teardown),
     };
     return cmocka_run_group_tests_name ("room", tests, NULL, NULL);
 }

@@ -1,0 +1,213 @@
+/*  routes.c - which members we hear only through another (see routes.h).
+ */
+#include "routes.h"
+#include "text.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+//  A member that lists an author
+typedef struct {
+    uint8_t id[WIRE_SENDER_BYTES];    //  the forwarder
+    int64_t listed_ms;                //  when it last listed the author
+    char address[ENDPOINT_MAX_BYTES]; //  where it reaches the author
+} candidate_t;
+
+//  An author, and how we hear it
+typedef struct {
+    uint8_t id[WIRE_SENDER_BYTES];                 //  the author
+    int64_t first_listed_ms;                       //  when some member first listed it
+    bool direct;                                   //  we heard it directly ...
+    int64_t direct_ms;                             //  ... last at this time
+    candidate_t candidates[ROUTES_CANDIDATES_MAX]; //  who lists it
+    size_t candidate_count;                        //  how many
+    bool subscribed;                               //  we ask forwarder for it
+    uint8_t forwarder[WIRE_SENDER_BYTES];          //  ... this one
+} route_t;
+
+struct _routes_t {
+    uint8_t self_id[WIRE_SENDER_BYTES]; //  ours
+    route_t routes[ROUTES_MAX];         //  the authors, in no order
+    size_t size;                        //  how many
+};
+
+routes_t *
+routes_new (const uint8_t self_id[WIRE_SENDER_BYTES])
+{
+    routes_t *self = calloc (1, sizeof *self);
+    if (self)
+        memcpy (self->self_id, self_id, WIRE_SENDER_BYTES);
+    return self;
+}
+
+void
+routes_destroy (routes_t **self_p)
+{
+    if (self_p) {
+        free (*self_p);
+        *self_p = NULL;
+    }
+}
+
+//  The route of author; a new one (at now_ms) when create and there is room; else NULL.
+static route_t *
+s_route (routes_t *self, const uint8_t author[WIRE_SENDER_BYTES], bool create, int64_t now_ms)
+{
+    for (size_t i = 0; i < self->size; i++)
+        if (memcmp (self->routes[i].id, author, WIRE_SENDER_BYTES) == 0)
+            return &self->routes[i];
+    if (!create || self->size == ROUTES_MAX)
+        return NULL;
+    route_t *route = &self->routes[self->size++];
+    *route = (route_t){.first_listed_ms = now_ms};
+    memcpy (route->id, author, WIRE_SENDER_BYTES);
+    return route;
+}
+
+//  Forwarder from listed route's author at now_ms.
+static void
+s_listed (route_t *route, const uint8_t from[WIRE_SENDER_BYTES], const char *address,
+          int64_t now_ms)
+{
+    candidate_t *slot = NULL;
+    for (size_t i = 0; i < route->candidate_count && !slot; i++)
+        if (memcmp (route->candidates[i].id, from, WIRE_SENDER_BYTES) == 0)
+            slot = &route->candidates[i];
+    if (!slot && route->candidate_count < ROUTES_CANDIDATES_MAX)
+        slot = &route->candidates[route->candidate_count++];
+    if (!slot) { //  full: the stalest makes room
+        slot = &route->candidates[0];
+        for (size_t i = 1; i < route->candidate_count; i++)
+            if (route->candidates[i].listed_ms < slot->listed_ms)
+                slot = &route->candidates[i];
+    }
+    memcpy (slot->id, from, WIRE_SENDER_BYTES);
+    slot->listed_ms = now_ms;
+    text_copy (slot->address, sizeof slot->address, address);
+}
+
+void
+routes_heard (routes_t *self, const uint8_t from[WIRE_SENDER_BYTES], const control_beat_t *beat,
+              int64_t now_ms)
+{
+    route_t *direct = s_route (self, from, true, now_ms);
+    if (direct) {
+        direct->direct = true;
+        direct->direct_ms = now_ms;
+    }
+    for (size_t i = 0; i < beat->peer_count; i++) {
+        const uint8_t *author = beat->peers[i].id;
+        if (memcmp (author, self->self_id, WIRE_SENDER_BYTES) == 0 ||
+            memcmp (author, from, WIRE_SENDER_BYTES) == 0)
+            continue;
+        route_t *route = s_route (self, author, true, now_ms);
+        if (route)
+            s_listed (route, from, beat->peers[i].address, now_ms);
+    }
+}
+
+void
+routes_forget (routes_t *self, const uint8_t id[WIRE_SENDER_BYTES])
+{
+    route_t *route = s_route (self, id, false, 0);
+    if (route) {
+        route->direct = false;
+        route->candidate_count = 0; //  the next change unsubscribes it, then it goes
+    }
+    for (size_t i = 0; i < self->size; i++) {
+        route_t *other = &self->routes[i];
+        for (size_t j = 0; j < other->candidate_count; j++)
+            if (memcmp (other->candidates[j].id, id, WIRE_SENDER_BYTES) == 0)
+                other->candidates[j] = other->candidates[--other->candidate_count];
+    }
+}
+
+//  The forwarder route should have at now_ms: the lowest id listing it lately, unless it is
+//  heard directly or has not been listed long enough. Returns NULL for none.
+static const uint8_t *
+s_best (const route_t *route, int64_t now_ms)
+{
+    if ((route->direct && now_ms - route->direct_ms <= ROUTES_DIRECT_MS) ||
+        now_ms - route->first_listed_ms < VIA_AFTER_MS)
+        return NULL;
+    const uint8_t *best = NULL;
+    for (size_t i = 0; i < route->candidate_count; i++) {
+        const candidate_t *candidate = &route->candidates[i];
+        if (now_ms - candidate->listed_ms <= ROUTES_STALE_MS &&
+            (!best || memcmp (candidate->id, best, WIRE_SENDER_BYTES) < 0))
+            best = candidate->id;
+    }
+    return best;
+}
+
+//  True when route is of no use any more at now_ms: not heard, not listed, not subscribed.
+static bool
+s_idle (const route_t *route, int64_t now_ms)
+{
+    if (route->subscribed || (route->direct && now_ms - route->direct_ms <= ROUTES_DIRECT_MS))
+        return false;
+    for (size_t i = 0; i < route->candidate_count; i++)
+        if (now_ms - route->candidates[i].listed_ms <= ROUTES_STALE_MS)
+            return false;
+    return true;
+}
+
+bool
+routes_next_change (routes_t *self, int64_t now_ms, routes_change_t *change)
+{
+    size_t i = 0;
+    while (i < self->size) {
+        route_t *route = &self->routes[i];
+        const uint8_t *best = s_best (route, now_ms);
+        bool same =
+            best && route->subscribed && memcmp (best, route->forwarder, WIRE_SENDER_BYTES) == 0;
+        if (route->subscribed && !same) {
+            *change = (routes_change_t){.subscribe = false};
+            memcpy (change->forwarder, route->forwarder, WIRE_SENDER_BYTES);
+            memcpy (change->author, route->id, WIRE_SENDER_BYTES);
+            route->subscribed = false;
+            return true;
+        }
+        if (best && !same) {
+            *change = (routes_change_t){.subscribe = true};
+            memcpy (change->forwarder, best, WIRE_SENDER_BYTES);
+            memcpy (change->author, route->id, WIRE_SENDER_BYTES);
+            memcpy (route->forwarder, best, WIRE_SENDER_BYTES);
+            route->subscribed = true;
+            return true;
+        }
+        if (s_idle (route, now_ms))
+            *route = self->routes[--self->size]; //  the last one takes its place
+        else
+            i++;
+    }
+    return false;
+}
+
+bool
+routes_forwarder (routes_t *self, const uint8_t author[WIRE_SENDER_BYTES],
+                  uint8_t forwarder[WIRE_SENDER_BYTES])
+{
+    route_t *route = s_route (self, author, false, 0);
+    if (!route || !route->subscribed)
+        return false;
+    memcpy (forwarder, route->forwarder, WIRE_SENDER_BYTES);
+    return true;
+}
+
+void
+routes_address (routes_t *self, const uint8_t author[WIRE_SENDER_BYTES], char *out, size_t outsize)
+{
+    route_t *route = s_route (self, author, false, 0);
+    if (outsize)
+        out[0] = 0;
+    for (size_t i = 0; route && route->subscribed && i < route->candidate_count; i++)
+        if (memcmp (route->candidates[i].id, route->forwarder, WIRE_SENDER_BYTES) == 0)
+            text_copy (out, outsize, route->candidates[i].address);
+}
+
+size_t
+routes_size (routes_t *self)
+{
+    return self->size;
+}
