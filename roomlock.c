@@ -19,10 +19,13 @@ struct _roomlock_t {
     uint8_t our_public[ROOMLOCK_KEY_BYTES]; //  the pair we present: the room's (a member),
     uint8_t our_secret[ROOMLOCK_KEY_BYTES]; //  ... or the relay's own (a relay)
     roomseal_t *content;                    //  the content key; NULL for a relay
-    uint8_t relays[ROOMLOCK_RELAYS_MAX][ROOMLOCK_KEY_BYTES]; //  relay keys admitted
-    size_t relay_count;                                      //  ... how many
-    zsock_t *zap;                                            //  the ZAP handler (REP), once serving
-    ratelimit_t refusals;                                    //  the lines about refused connections
+    uint8_t relays[ROOMLOCK_RELAYS_MAX][ROOMLOCK_KEY_BYTES];              //  relay keys admitted
+    size_t relay_count;                                                   //  ... how many
+    char relay_endpoints[ROOMLOCK_RELAYS_MAX][ENDPOINT_MAX_BYTES];        //  where relays are
+    uint8_t relay_endpoint_keys[ROOMLOCK_RELAYS_MAX][ROOMLOCK_KEY_BYTES]; //  ... with these keys
+    size_t relay_endpoint_count;                                          //  ... how many
+    zsock_t *zap;         //  the ZAP handler (REP), once serving
+    ratelimit_t refusals; //  the lines about refused connections
 };
 
 roomlock_t *
@@ -196,6 +199,32 @@ roomlock_admit_relay (roomlock_t *self, const uint8_t relay_key[ROOMLOCK_KEY_BYT
         return -1;
     memcpy (self->relays[self->relay_count++], relay_key, ROOMLOCK_KEY_BYTES);
     return 0;
+}
+
+int
+roomlock_relay_at (roomlock_t *self, const char *endpoint,
+                   const uint8_t relay_key[ROOMLOCK_KEY_BYTES])
+{
+    if (roomlock_admit_relay (self, relay_key) != 0 ||
+        self->relay_endpoint_count == ROOMLOCK_RELAYS_MAX ||
+        strlen (endpoint) >= ENDPOINT_MAX_BYTES)
+        return -1;
+    size_t at = self->relay_endpoint_count++;
+    text_copy (self->relay_endpoints[at], ENDPOINT_MAX_BYTES, endpoint);
+    memcpy (self->relay_endpoint_keys[at], relay_key, ROOMLOCK_KEY_BYTES);
+    return 0;
+}
+
+bool
+roomlock_relay_endpoint (const roomlock_t *self, const char *endpoint,
+                         uint8_t relay_key[ROOMLOCK_KEY_BYTES])
+{
+    for (size_t i = 0; i < self->relay_endpoint_count; i++)
+        if (streq (self->relay_endpoints[i], endpoint)) {
+            memcpy (relay_key, self->relay_endpoint_keys[i], ROOMLOCK_KEY_BYTES);
+            return true;
+        }
+    return false;
 }
 
 int

@@ -32,6 +32,8 @@
 #include "identity.h"
 #include "roomseal.h"
 
+#include "limits.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -85,6 +87,16 @@ const roomseal_t *roomlock_content (const roomlock_t *self);
 //  Returns 0 (also for a key admitted already), or -1 for a bad key, when ROOMLOCK_RELAYS_MAX
 //  are admitted, when the room is open, or when we are a relay.
 int roomlock_admit_relay (roomlock_t *self, const uint8_t relay_key[ROOMLOCK_KEY_BYTES]);
+
+//  The relay whose CURVE key is relay_key is at endpoint ("tcp://IP:PORT", the -c of a member
+//  given --relay-key): admits it (roomlock_admit_relay), and the SUB reaches it there with
+//  roomlock_join_relay. Returns 0, or -1. Main thread, before the subscriber thread starts.
+int roomlock_relay_at (roomlock_t *self, const char *endpoint,
+                       const uint8_t relay_key[ROOMLOCK_KEY_BYTES]);
+
+//  True when endpoint is a relay's (roomlock_relay_at): copies its key. Any thread.
+bool roomlock_relay_endpoint (const roomlock_t *self, const char *endpoint,
+                              uint8_t relay_key[ROOMLOCK_KEY_BYTES]);
 
 //  The relay's CURVE public key, from its identity's Ed25519 key, into key: what its members
 //  are told (--relay-key). Returns 0, or -1.
