@@ -471,3 +471,28 @@ expect_who() {
     show "$TMP/$name.err"
     return 1
 }
+
+# memory_holds PID TEXT...: true when one of the TEXTs (as UTF-8) is in the process's memory,
+# read (as root) from /proc/PID/mem region by region: what the process keeps, not just prints.
+memory_holds() {
+    "$PYTHON" - "$@" <<'EOF_MEMORY'
+import sys
+pid, texts = sys.argv[1], [t.encode() for t in sys.argv[2:]]
+found = False
+with open("/proc/%s/maps" % pid) as maps, open("/proc/%s/mem" % pid, "rb", 0) as mem:
+    for line in maps:
+        span, perms = line.split()[:2]
+        if not perms.startswith("r") or line.rstrip().endswith("[vvar]"):
+            continue
+        start, end = (int(x, 16) for x in span.split("-"))
+        try:
+            mem.seek(start)
+            data = mem.read(end - start)
+        except (OSError, ValueError, OverflowError):
+            continue
+        if any(t in data for t in texts):
+            found = True
+            break
+sys.exit(0 if found else 1)
+EOF_MEMORY
+}
