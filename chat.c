@@ -267,8 +267,12 @@ s_banner (chat_t *self)
     int port = publisher_port (self->publisher);
     address_local_list (addresses, sizeof addresses);
     channels_current (self->channels, channel, sizeof channel);
-    term_notice (_ ("chat %s: you are %s, writing to [%s], listening on port %d"), CHAT_VERSION,
-                 publisher_nick (self->publisher), channel, port);
+    if (self->options.relay)
+        term_notice (_ ("chat %s: a relay, listening on port %d and on back port %d"), CHAT_VERSION,
+                     port, subscriber_back_port (self->subscriber));
+    else
+        term_notice (_ ("chat %s: you are %s, writing to [%s], listening on port %d"), CHAT_VERSION,
+                     publisher_nick (self->publisher), channel, port);
     term_notice (_ ("others reach you at: %s (port %d)"), addresses, port);
     s_banner_identity (self);
     char fingerprint[ROOMLOCK_FINGERPRINT_BYTES];
