@@ -267,12 +267,23 @@ s_banner (chat_t *self)
     int port = publisher_port (self->publisher);
     address_local_list (addresses, sizeof addresses);
     channels_current (self->channels, channel, sizeof channel);
-    term_notice (_ ("chat %s: you are %s, writing to [%s], listening on port %d"), CHAT_VERSION,
-                 publisher_nick (self->publisher), channel, port);
+    if (self->options.relay)
+        term_notice (_ ("chat %s: a relay, listening on port %d and on back port %d"), CHAT_VERSION,
+                     port, subscriber_back_port (self->subscriber));
+    else
+        term_notice (_ ("chat %s: you are %s, writing to [%s], listening on port %d"), CHAT_VERSION,
+                     publisher_nick (self->publisher), channel, port);
     term_notice (_ ("others reach you at: %s (port %d)"), addresses, port);
     s_banner_identity (self);
     char fingerprint[ROOMLOCK_FINGERPRINT_BYTES];
-    if (roomlock_fingerprint (self->lock, fingerprint, sizeof fingerprint) == 0)
+    char relay_key[ROOMLOCK_KEY_HEX_BYTES];
+    uint8_t key[ROOMLOCK_KEY_BYTES];
+    if (roomlock_relay (self->lock) && roomlock_relay_key (self->identity, key) == 0 &&
+        roomlock_key_format (key, relay_key, sizeof relay_key) == 0)
+        term_notice (_ ("the relay of a locked room, which it cannot read: members add "
+                        "--relay-key %s"),
+                     relay_key);
+    else if (roomlock_fingerprint (self->lock, fingerprint, sizeof fingerprint) == 0)
         term_notice (_ ("the room is locked: only those with its passphrase get in (key %s)"),
                      fingerprint);
     if (isatty (STDIN_FILENO))
@@ -413,6 +424,20 @@ s_start_identity (chat_t *self)
         known_check (self->known, self->options.nick, identity_public (self->identity), NULL);
 }
 
+//  A locked room through a relay: the relay takes the room's public key (--room-key), a member
+//  the relay's (--relay-key), which its -c addresses are reached with. Exits on a failure.
+static void
+s_start_relay_lock (chat_t *self)
+{
+    const options_t *options = &self->options;
+    if (options->room_key_given && !options->key &&
+        roomlock_lock_relay (self->lock, options->room_key, self->identity) != 0)
+        errx (1, "%s", _ ("cannot lock the relay with that room key"));
+    for (int i = 0; options->relay_key_given && i < options->connect_count; i++)
+        if (roomlock_relay_at (self->lock, options->connect[i].endpoint, options->relay_key) != 0)
+            errx (2, "%s", _ ("too many relays: --relay-key goes with at most 4 -c addresses"));
+}
+
 //  Create the tables both threads share, from the options. Exits on a failure (startup).
 static void
 s_start_tables (chat_t *self)
@@ -437,6 +462,7 @@ s_start_tables (chat_t *self)
     int status = self->options.key ? roomlock_lock (self->lock, self->options.key, &why) : 0;
     if (status)
         errx (status, "%s", _ (why));
+    s_start_relay_lock (self);
 }
 
 //  Say goodbye, stop the subscriber thread, flush what was sent and free everything.
@@ -517,7 +543,8 @@ s_start_input (chat_t *self)
                                   .known = self->known,
                                   .input = self->input,
                                   .program = options->program,
-                                  .locked = roomlock_locked (self->lock)};
+                                  .locked = roomlock_locked (self->lock),
+                                  .room_key = roomlock_public_key (self->lock)};
     self->commands = self->input ? commands_new (&context) : NULL;
     if (!self->commands)
         errx (1, "out of memory");

@@ -9,6 +9,7 @@
 #include "address.h"
 #include "term.h"
 #include "text.h"
+#include "roomlock.h"
 #include "trust.h"
 
 #include <czmq.h>
@@ -220,11 +221,16 @@ s_invite (commands_t *self)
         text_copy (host, sizeof host, "127.0.0.1");
     const char *program = self->with.program;
     int port = publisher_port (self->with.publisher);
-    if (self->with.locked)
+    if (self->with.locked) {
         term_notice (_ ("invite: %s -c %s:%d --key - (give the passphrase in person, not in the "
                         "chat)"),
                      program, host, port);
-    else
+        char key[ROOMLOCK_KEY_HEX_BYTES];
+        if (self->with.room_key && roomlock_key_format (self->with.room_key, key, sizeof key) == 0)
+            term_notice (
+                _ ("a relay for this room, which cannot read it: %s --relay --room-key %s"),
+                program, key);
+    } else
         term_notice (_ ("invite: %s -c %s:%d"), program, host, port);
 }
 

@@ -65,17 +65,18 @@ typedef enum {
 
 //  What the commands act on (none owned; all must outlive the runner)
 typedef struct {
-    channels_t *channels;   //  the channel table (\channel, \disconnect KANAL, \channels)
-    peers_t *peers;         //  the peer list (\connect, \disconnect, \peers)
-    room_t *room;           //  the members (\who, \msg, \nick)
-    publisher_t *publisher; //  what we say goes out here
-    answers_t *answers;     //  ... and is remembered here, for those who miss it
-    private_t *private;     //  \msg
-    presence_t *presence;   //  our heartbeat (a new nick is told at once)
-    known_t *known;         //  the keys first seen for each nick (\whois, \trust)
-    input_t *input;         //  the terminal, whose echo of a line said is replaced
-    const char *program;    //  the program as started (chatt when installed), for \invite
-    bool locked;            //  the room is locked: \invite says to bring the passphrase
+    channels_t *channels;    //  the channel table (\channel, \disconnect KANAL, \channels)
+    peers_t *peers;          //  the peer list (\connect, \disconnect, \peers)
+    room_t *room;            //  the members (\who, \msg, \nick)
+    publisher_t *publisher;  //  what we say goes out here
+    answers_t *answers;      //  ... and is remembered here, for those who miss it
+    private_t *private;      //  \msg
+    presence_t *presence;    //  our heartbeat (a new nick is told at once)
+    known_t *known;          //  the keys first seen for each nick (\whois, \trust)
+    input_t *input;          //  the terminal, whose echo of a line said is replaced
+    const char *program;     //  the program as started (chatt when installed), for \invite
+    bool locked;             //  the room is locked: \invite says to bring the passphrase
+    const uint8_t *room_key; //  ... and gives its public key, for a relay (or NULL)
 } commands_context_t;
 
 typedef struct _commands_t commands_t;

@@ -184,6 +184,12 @@ control_encode_via (char *out, size_t outsize, const uint8_t forwarder[WIRE_SEND
     return size > 0 && (size_t) size < outsize ? size : -1;
 }
 
+bool
+control_is_via (const void *frame, size_t size)
+{
+    return size == CONTROL_VIA_BYTES && memcmp (frame, CONTROL_VIA, strlen (CONTROL_VIA)) == 0;
+}
+
 int
 control_decode_via (const void *topic, size_t size, uint8_t forwarder[WIRE_SENDER_BYTES],
                     uint8_t author[WIRE_SENDER_BYTES])

@@ -117,6 +117,9 @@ int control_encode_private (char *out, size_t outsize, const uint8_t id[WIRE_SEN
 int control_encode_via (char *out, size_t outsize, const uint8_t forwarder[WIRE_SENDER_BYTES],
                         const uint8_t author[WIRE_SENDER_BYTES]);
 
+//  True when frame (size bytes) looks like a forwarded message's first: "~via " and 70 bytes.
+bool control_is_via (const void *frame, size_t size);
+
 //  Decode a topic (a subscription without its leading byte, or a first frame) as "~via
 //  FORWARDER AUTHOR". Returns 0, or -1 if it is not exactly one.
 int control_decode_via (const void *topic, size_t size, uint8_t forwarder[WIRE_SENDER_BYTES],

@@ -12,6 +12,7 @@
 #include "private.h"
 #include "ratelimit.h"
 #include "repair.h"
+#include "roomseal.h"
 #include "routes.h"
 #include "signing.h"
 #include "streams.h"
@@ -48,7 +49,10 @@ struct _inbox_t {
     uint8_t line_meta[WIRE_LINE_META_MAX_BYTES];   //  one line's metadata and proof
     routes_t *routes;                              //  whom we hear through whom
     forward_t *forward;                            //  the authors others want through us
-    const uint8_t *forwarder; //  while a forwarded message is handled: who forwarded it
+    const uint8_t *forwarder;     //  while a forwarded message is handled: who forwarded it
+    const roomseal_t *content;    //  a locked room's content key (NULL: open, or we relay it)
+    bool sealed_room;             //  the room is locked: every line must be sealed
+    char opened[FRAME_MAX_BYTES]; //  a sealed line, opened
 };
 
 //  Where a chat line came from
@@ -65,6 +69,7 @@ typedef struct {
     wire_line_t line;                //  frame 1, decoded
     wire_meta_t meta;                //  frame 2, decoded (when meta_frame)
     int key_changed;                 //  its key is not the one its nick had: 1; 0; -1 not known
+    bool unread;                     //  sealed, and we relay the room without its key
 } received_t;
 
 inbox_t *
@@ -234,11 +239,51 @@ s_deliver (inbox_t *self, received_t *received, const char *address, origin_t or
                           received->meta_frame->data, received->meta_frame->size,
                           received->line.channel, meta);
     }
-    if (!channels_accept (self->channels, received->line.channel))
+    if (received->unread || !channels_accept (self->channels, received->line.channel))
         return;
     char formatted[LINE_MAX_BYTES];
     view_format (formatted, sizeof formatted, &view);
     term_line (formatted);
+}
+
+//  Read line (frame 1 of the line of seq by sender, its signature checked) into received: in a
+//  locked room it is sealed and opened here with the room's key; a relay, which has no key,
+//  keeps it sealed, under the channel "~" that no member reads. Returns 0, or -1 after a
+//  notice.
+static int
+s_read_line (inbox_t *self, const inbox_frame_t *line, uint64_t seq,
+             const uint8_t sender[WIRE_SENDER_BYTES], received_t *received, const char *address,
+             int64_t now_ms)
+{
+    bool sealed = roomseal_is_sealed (line->data, line->size);
+    received->unread = false;
+    if (!self->sealed_room || !sealed) {
+        wire_error_t error = self->sealed_room
+                                 ? WIRE_OK
+                                 : wire_decode_line (line->data, line->size, &received->line);
+        if (self->sealed_room || error != WIRE_OK)
+            s_refused (self, address,
+                       self->sealed_room ? N_ ("a line that is not sealed, in a locked room")
+                                         : wire_strerror (error),
+                       now_ms);
+        return self->sealed_room || error != WIRE_OK ? -1 : 0;
+    }
+    if (!self->content) { //  the relay: it passes the line on and keeps it, unread
+        text_copy (received->line.channel, sizeof received->line.channel, CONTROL_PREFIX);
+        received->line.text = "";
+        received->line.text_size = 0;
+        received->unread = true;
+        return 0;
+    }
+    size_t opened_size = 0;
+    roomseal_error_t error = roomseal_open (self->content, seq, sender, line->data, line->size,
+                                            self->opened, sizeof self->opened, &opened_size);
+    if (error == ROOMSEAL_OK &&
+        wire_decode_line (self->opened, opened_size, &received->line) == WIRE_OK)
+        return 0;
+    s_refused (self, address, error ? roomseal_strerror (error) : N_ ("a malformed sealed line"),
+               now_ms);
+    return -1;
 }
 
 //  Decode a chat line carried inside a private message (frames line and meta). Returns 0, or
@@ -253,9 +298,11 @@ s_decode_inner (inbox_t *self, const inbox_frame_t *line, const inbox_frame_t *m
     }
     received->line_frame = line;
     received->meta_frame = meta;
-    wire_error_t error = wire_decode_line (line->data, line->size, &received->line);
-    if (error == WIRE_OK)
-        error = wire_decode_meta (meta->data, meta->size, &received->meta);
+    //  A plain line is read first; a sealed one only once its signature holds
+    if (!self->sealed_room &&
+        s_read_line (self, line, 0, self->self_id, received, address, now_ms) != 0)
+        return -1;
+    wire_error_t error = wire_decode_meta (meta->data, meta->size, &received->meta);
     if (error == WIRE_OK && received->meta.seq == 0)
         error = WIRE_BAD_META;
     if (error != WIRE_OK) {
@@ -272,7 +319,9 @@ s_decode_inner (inbox_t *self, const inbox_frame_t *line, const inbox_frame_t *m
         s_forged (self, address, now_ms);
         return -1;
     }
-    return 0;
+    return self->sealed_room ? s_read_line (self, line, received->meta.seq, received->meta.sender,
+                                            received, address, now_ms)
+                             : 0;
 }
 
 //  True when sender said goodbye: its run is over, so a message in its name is a replay.
@@ -432,11 +481,9 @@ s_batch (inbox_t *self, const inbox_frame_t *frames, size_t count, const char *a
     for (size_t i = 0; i < (size_t) lines; i++) {
         line_frame = (inbox_frame_t){self->lines[i].data, self->lines[i].size};
         int size = signing_line_meta (&self->batch, i, self->line_meta, sizeof self->line_meta);
-        wire_error_t error = wire_decode_line (line_frame.data, line_frame.size, &received.line);
-        if (size < 0 || error != WIRE_OK) {
-            s_refused (self, address, wire_strerror (error), now_ms);
+        if (size < 0 || s_read_line (self, &line_frame, first_seq + i, received.meta.sender,
+                                     &received, address, now_ms) != 0)
             continue;
-        }
         line_meta.size = (size_t) size;
         received.meta.seq = first_seq + i;
         s_deliver (self, &received, address, ORIGIN_LIVE, now_ms);
@@ -518,14 +565,6 @@ s_forwarded (inbox_t *self, const inbox_frame_t *frames, size_t count, const cha
     self->forwarder = NULL;
 }
 
-//  True when frame is the first of a forwarded message: "~via FORWARDER AUTHOR".
-static bool
-s_is_via (const inbox_frame_t *frame)
-{
-    return frame->size == CONTROL_VIA_BYTES &&
-           memcmp (frame->data, CONTROL_VIA, strlen (CONTROL_VIA)) == 0;
-}
-
 void
 inbox_handle (inbox_t *self, const inbox_frame_t *frames, size_t count, size_t total,
               const char *address, bool from_chat, int64_t now_ms)
@@ -547,7 +586,7 @@ inbox_handle (inbox_t *self, const inbox_frame_t *frames, size_t count, size_t t
                           meta_error == WIRE_OK ? &received.meta : NULL);
     if (private)
         s_private (self, frames, count, address, now_ms);
-    else if (s_is_via (line_frame))
+    else if (control_is_via (line_frame->data, line_frame->size))
         s_forwarded (self, frames, count, address, now_ms);
     else if (s_frame_is (line_frame, CONTROL_LINES))
         s_batch (self, frames, count, address, now_ms);
@@ -556,29 +595,6 @@ inbox_handle (inbox_t *self, const inbox_frame_t *frames, size_t count, size_t t
     else if (error != WIRE_CONTROL && !(from_chat && !meta_frame))
         //  (A chat's one-frame line is the copy for course peers of a line it signed)
         s_chat_line (self, &received, error, meta_frame, meta_error, address, now_ms);
-}
-
-//  Ask for (or stop asking for) the authors we hear only through another member, as the
-//  routes decide at now_ms.
-static void
-s_apply_routes (inbox_t *self, int64_t now_ms)
-{
-    routes_change_t change;
-    while (routes_next_change (self->routes, now_ms, &change)) {
-        char topic[CONTROL_VIA_BYTES + 1];
-        if (control_encode_via (topic, sizeof topic, change.forwarder, change.author) < 0)
-            continue;
-        zmq_setsockopt (self->sub, change.subscribe ? ZMQ_SUBSCRIBE : ZMQ_UNSUBSCRIBE, topic,
-                        CONTROL_VIA_BYTES);
-        if (term_debug_on ()) {
-            char name[NAME_MAX_BYTES + 8], via[NAME_MAX_BYTES + 8];
-            room_name_of (self->room, change.author, name, sizeof name);
-            room_name_of (self->room, change.forwarder, via, sizeof via);
-            term_debug (change.subscribe ? _ ("SUB asks %s for %s's messages")
-                                         : _ ("SUB no longer asks %s for %s's messages"),
-                        via, name);
-        }
-    }
 }
 
 //  Receive the rest of a message whose first frame is in parts[0]: up to INBOX_FRAMES_MAX
@@ -629,7 +645,7 @@ inbox_receive (inbox_t *self)
     }
     for (size_t i = 0; i < INBOX_FRAMES_MAX; i++)
         zmq_msg_close (&parts[i]);
-    s_apply_routes (self, zclock_mono ());
+    routes_apply (self->routes, self->sub, self->room, zclock_mono ());
     repair_due (self->repair, zclock_mono ());
     term_flush ();
 }
@@ -638,8 +654,15 @@ void
 inbox_tick (inbox_t *self, int64_t now_ms)
 {
     presence_inbox_expire (self->presence, now_ms);
-    s_apply_routes (self, now_ms);
+    routes_apply (self->routes, self->sub, self->room, now_ms);
     repair_due (self->repair, now_ms);
+}
+
+void
+inbox_set_seal (inbox_t *self, const roomseal_t *content, bool locked)
+{
+    self->content = content;
+    self->sealed_room = locked;
 }
 
 void

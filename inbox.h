@@ -18,6 +18,7 @@
 #include "known.h"
 #include "peers.h"
 #include "room.h"
+#include "roomseal.h"
 #include "routes.h"
 #include "wire.h"
 
@@ -63,6 +64,10 @@ void inbox_handle (inbox_t *self, const inbox_frame_t *frames, size_t count, siz
 //  Check senders' keys against known (trust on first use), and open the private messages
 //  sealed to identity (neither owned; without them, keys are not checked and none opens).
 void inbox_set_trust (inbox_t *self, known_t *known, const identity_t *identity);
+
+//  A locked room (locked): every line is sealed (roomseal.h) and opened with content, the
+//  room's key; without it (a relay) lines are passed on and kept sealed. Open room: NULL, false.
+void inbox_set_seal (inbox_t *self, const roomseal_t *content, bool locked);
 
 //  Queue what others ask us to forward in forward (not owned; NULL: nothing is forwarded).
 void inbox_set_forward (inbox_t *self, forward_t *forward);

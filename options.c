@@ -6,6 +6,7 @@
 #include "options.h"
 #include "backlog.h"
 #include "i18n.h"
+#include "roomlock.h"
 #include "text.h"
 #include "wire.h"
 
@@ -172,6 +173,30 @@ s_take_back_port (options_t *options, const char *value, char *error, size_t err
     return 0;
 }
 
+//  --relay-key KEY and --room-key KEY: a CURVE public key, 64 hex digits or 40 of Z85
+static int
+s_take_relay_key (options_t *options, const char *value, char *error, size_t error_size)
+{
+    if (roomlock_key_parse (value, options->relay_key) != 0)
+        return s_bad (error, error_size, options->program,
+                      _ ("bad --relay-key \"%s\": give the key the relay printed (64 hex digits)"),
+                      value);
+    options->relay_key_given = true;
+    return 0;
+}
+
+static int
+s_take_room_key (options_t *options, const char *value, char *error, size_t error_size)
+{
+    if (roomlock_key_parse (value, options->room_key) != 0)
+        return s_bad (error, error_size, options->program,
+                      _ ("bad --room-key \"%s\": give the key \\invite shows in the room (64 "
+                         "hex digits)"),
+                      value);
+    options->room_key_given = true;
+    return 0;
+}
+
 //  --interface NAME: a name as Linux gives one (no '/', no space: letters, digits, '.', '-',
 //  '_', and ':' for an alias like eth0:1), or "*" for all of them, as zsys_set_interface takes
 static int
@@ -231,6 +256,8 @@ static const option_spec_t s_options[] = {
     {"relay", no_argument, 0, NULL},
     {"back-port", required_argument, 0, s_take_back_port},
     {"interface", required_argument, 0, s_take_interface},
+    {"relay-key", required_argument, 0, s_take_relay_key},
+    {"room-key", required_argument, 0, s_take_room_key},
     {"help", no_argument, 'h', NULL},
     {"version", no_argument, 0, NULL},
 };
@@ -327,6 +354,19 @@ s_take_together (options_t *options, char *error, size_t error_size)
         return s_bad (error, error_size, options->program,
                       _ ("bad --back-port \"%s\": it is the port already; use another one"), port);
     }
+    if (options->plain && options->key)
+        return s_bad (error, error_size, options->program,
+                      _ ("%s does not go with --key: a locked room's lines are sealed, and "
+                         "--plain sends them in clear"),
+                      "--plain");
+    if (options->room_key_given && !options->relay)
+        return s_bad (error, error_size, options->program,
+                      _ ("%s is for a relay (--relay): members give --key"), "--room-key");
+    if (options->relay_key_given && (options->relay || !options->key))
+        return s_bad (error, error_size, options->program,
+                      _ ("%s is for a member of a locked room (--key) that reaches it through a "
+                         "relay"),
+                      "--relay-key");
     if (options->relay && !options->nick_given)
         memcpy (options->nick, RELAY_NICK, sizeof RELAY_NICK);
     return 0;

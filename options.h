@@ -12,6 +12,7 @@
 #include "limits.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -48,6 +49,10 @@ typedef struct {
                                       //  no chat lines printed, nick RELAY_NICK unless -n
     int back_port;                    //  --back-port: where the SUB also accepts connections,
                                       //  1..65535, or 0 for a port the kernel picks
+    bool relay_key_given;             //  --relay-key KEY: the -c chats are a locked room's
+    uint8_t relay_key[32];            //  relay, with this CURVE key (roomlock.h)
+    bool room_key_given;              //  --room-key KEY: a relay's locked room, by its public
+    uint8_t room_key[32];             //  key (the relay has no passphrase)
     char interface[INTERFACE_MAX_BYTES + 1]; //  --interface: LAN discovery's network
                                              //  interface ("*" all), or "" for czmq's default
 } options_t;

@@ -20,27 +20,28 @@
 #endif
 
 struct _publisher_t {
-    zsock_t *socket;                             //  the XPUB socket
-    zsock_t *monitor;                            //  PAIR receiving its monitor events, or NULL
-    outbox_t *outbox;                            //  what waits for room in the listeners' queues
-    roomlock_t *lock;                            //  the room's lock (not owned)
-    const identity_t *identity;                  //  who signs (not owned)
-    int port;                                    //  where it listens
-    bool plain;                                  //  chat lines in one frame only (--plain)
-    uint8_t id[WIRE_SENDER_BYTES];               //  our sender id
-    char nick[NAME_MAX_BYTES + 1];               //  our nick
-    uint64_t seq;                                //  seq of the last chat line sent
-    int listeners;                               //  who listens to us
-    int course_listeners;                        //  ... of them in the course's format
-    publisher_sent_fn *sent;                     //  told of each line sent
-    void *sent_arg;                              //  ... with this
-    char line[FRAME_MAX_BYTES];                  //  a chat line's frame 1, being encoded
-    uint8_t body[SIGNING_BATCH_BYTES_MAX];       //  the batch waiting: its lines
-    size_t body_size;                            //  ... their bytes
-    signing_line_t lines[WIRE_BATCH_LINES_MAX];  //  ... each one, in body
-    size_t waiting;                              //  ... how many
-    signing_batch_t batch;                       //  the batch being signed
-    uint8_t line_meta[WIRE_LINE_META_MAX_BYTES]; //  one line's metadata and proof
+    zsock_t *socket;                            //  the XPUB socket
+    zsock_t *monitor;                           //  PAIR receiving its monitor events, or NULL
+    outbox_t *outbox;                           //  what waits for room in the listeners' queues
+    roomlock_t *lock;                           //  the room's lock (not owned)
+    const identity_t *identity;                 //  who signs (not owned)
+    int port;                                   //  where it listens
+    bool plain;                                 //  chat lines in one frame only (--plain)
+    uint8_t id[WIRE_SENDER_BYTES];              //  our sender id
+    char nick[NAME_MAX_BYTES + 1];              //  our nick
+    uint64_t seq;                               //  seq of the last chat line sent
+    int listeners;                              //  who listens to us
+    int course_listeners;                       //  ... of them in the course's format
+    publisher_sent_fn *sent;                    //  told of each line sent
+    void *sent_arg;                             //  ... with this
+    char line[FRAME_MAX_BYTES];                 //  a chat line's frame 1, being encoded
+    uint8_t body[SIGNING_BATCH_BYTES_MAX];      //  the batch waiting: its lines
+    size_t body_size;                           //  ... their bytes
+    signing_line_t lines[WIRE_BATCH_LINES_MAX]; //  ... each one, in body (sealed when locked)
+    char channels[WIRE_BATCH_LINES_MAX][NAME_MAX_BYTES + 1]; //  ... and its channel
+    size_t waiting;                                          //  ... how many
+    signing_batch_t batch;                                   //  the batch being signed
+    uint8_t line_meta[WIRE_LINE_META_MAX_BYTES];             //  one line's metadata and proof
 };
 
 //  Bind the socket: the port asked for, or the first free one from the default. Returns 0,
@@ -225,14 +226,24 @@ publisher_send_line (publisher_t *self, const char *channel, const char *text, s
         size_t sizes[] = {(size_t) size};
         return s_send (self, frames, sizes, 1, false) ? -1 : 0;
     }
+    //  In a locked room the line is sealed with the room's content key (roomseal.h): what is
+    //  signed, kept and passed on is the sealed line, which a relay cannot read
+    const roomseal_t *content = roomlock_content (self->lock);
+    size_t needed = (size_t) size + (content ? ROOMSEAL_OVERHEAD_BYTES : 0);
     //  A full batch goes now, and this line starts the next
-    if (self->waiting == WIRE_BATCH_LINES_MAX ||
-        sizeof self->body - self->body_size < 2 + (size_t) size)
+    if (self->waiting == WIRE_BATCH_LINES_MAX || sizeof self->body - self->body_size < 2 + needed)
         publisher_send_lines (self);
     uint8_t *at = self->body + self->body_size;
+    if (content)
+        size = roomseal_seal (content, self->seq + self->waiting + 1, self->id, self->line,
+                              (size_t) size, at + 2, sizeof self->body - self->body_size - 2);
+    else
+        memcpy (at + 2, self->line, (size_t) size);
+    if (size < 0)
+        return -1;
     at[0] = (uint8_t) (size >> 8);
     at[1] = (uint8_t) (size & 0xFF);
-    memcpy (at + 2, self->line, (size_t) size);
+    text_copy (self->channels[self->waiting], sizeof self->channels[0], channel);
     self->lines[self->waiting++] = (signing_line_t){at + 2, (size_t) size};
     self->body_size += 2 + (size_t) size;
     return 0;
@@ -251,10 +262,9 @@ s_tell_sent (publisher_t *self, uint64_t first_seq)
                                  .line_size = self->lines[i].size,
                                  .meta = self->line_meta};
         int size = signing_line_meta (&self->batch, i, self->line_meta, sizeof self->line_meta);
-        wire_line_t line;
-        if (size < 0 || wire_decode_line (sent.line, sent.line_size, &line) != WIRE_OK)
+        if (size < 0)
             continue;
-        sent.channel = line.channel;
+        sent.channel = self->channels[i];
         sent.meta_size = (size_t) size;
         sent.decoded = decoded;
         sent.decoded.seq = first_seq + i;
@@ -281,8 +291,10 @@ publisher_send_lines (publisher_t *self)
                       WIRE_SIGNATURE_BYTES};
     //  Our own lines always wait for room rather than be dropped
     s_send (self, frames, sizes, 4, false);
-    //  A course peer reads one frame per line, in its format
-    for (size_t i = 0; self->course_listeners > 0 && i < self->waiting; i++) {
+    //  A course peer reads one frame per line, in its format (never in a locked room, whose
+    //  lines are sealed: a copy in clear would reach its relay)
+    bool copies = self->course_listeners > 0 && !roomlock_locked (self->lock);
+    for (size_t i = 0; copies && i < self->waiting; i++) {
         const void *line[] = {self->lines[i].data};
         s_send (self, line, &self->lines[i].size, 1, false);
     }

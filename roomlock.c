@@ -14,10 +14,18 @@
 
 struct _roomlock_t {
     bool locked;                            //  the room is locked
+    bool relay;                             //  ... and we are its relay, without the passphrase
     uint8_t public_key[ROOMLOCK_KEY_BYTES]; //  the room's public key
-    uint8_t secret_key[ROOMLOCK_KEY_BYTES]; //  the room's secret key
-    zsock_t *zap;                           //  the ZAP handler (REP), once serving
-    ratelimit_t refusals;                   //  the lines about refused connections
+    uint8_t our_public[ROOMLOCK_KEY_BYTES]; //  the pair we present: the room's (a member),
+    uint8_t our_secret[ROOMLOCK_KEY_BYTES]; //  ... or the relay's own (a relay)
+    roomseal_t *content;                    //  the content key; NULL for a relay
+    uint8_t relays[ROOMLOCK_RELAYS_MAX][ROOMLOCK_KEY_BYTES];              //  relay keys admitted
+    size_t relay_count;                                                   //  ... how many
+    char relay_endpoints[ROOMLOCK_RELAYS_MAX][ENDPOINT_MAX_BYTES];        //  where relays are
+    uint8_t relay_endpoint_keys[ROOMLOCK_RELAYS_MAX][ROOMLOCK_KEY_BYTES]; //  ... with these keys
+    size_t relay_endpoint_count;                                          //  ... how many
+    zsock_t *zap;         //  the ZAP handler (REP), once serving
+    ratelimit_t refusals; //  the lines about refused connections
 };
 
 roomlock_t *
@@ -36,6 +44,7 @@ roomlock_destroy (roomlock_t **self_p)
         return;
     roomlock_t *self = *self_p;
     zsock_destroy (&self->zap);
+    roomseal_destroy (&self->content);
     sodium_memzero (self, sizeof *self);
     free (self);
     *self_p = NULL;
@@ -82,20 +91,25 @@ s_ask (const char *prompt, char *out, size_t outsize)
     return 0;
 }
 
-//  Derive the room's key pair from passphrase (size bytes). Returns 0, or -1.
+//  Derive the room's key pair and content key from passphrase (size bytes). Returns 0, or -1.
 static int
 s_derive (roomlock_t *self, const char *passphrase, size_t size)
 {
-    if (sodium_init () < 0)
+    if (sodium_init () < 0 || self->relay)
         return -1;
+    roomseal_destroy (&self->content); //  locked again: the new passphrase's keys only
     uint8_t seed[crypto_box_SEEDBYTES];
     _Static_assert(sizeof ROOMLOCK_SALT - 1 == crypto_pwhash_SALTBYTES, "salt size");
+    _Static_assert(sizeof seed == ROOMSEAL_SEED_BYTES, "one seed for both keys");
     int rc =
         crypto_pwhash (seed, sizeof seed, passphrase, size, (const uint8_t *) ROOMLOCK_SALT,
                        ROOMLOCK_OPSLIMIT, ROOMLOCK_MEMLIMIT_BYTES, crypto_pwhash_ALG_ARGON2ID13);
     if (rc == 0)
-        rc = crypto_box_seed_keypair (self->public_key, self->secret_key, seed);
+        rc = crypto_box_seed_keypair (self->public_key, self->our_secret, seed);
+    if (rc == 0 && !(self->content = roomseal_new (seed)))
+        rc = -1;
     sodium_memzero (seed, sizeof seed);
+    memcpy (self->our_public, self->public_key, ROOMLOCK_KEY_BYTES);
     return rc == 0 ? 0 : -1;
 }
 
@@ -124,10 +138,126 @@ roomlock_lock (roomlock_t *self, const char *passphrase, const char **why)
     return status;
 }
 
+//  True when key is all zeros: no key anyone has (X25519 of a low-order point).
+static bool
+s_zero_key (const uint8_t key[ROOMLOCK_KEY_BYTES])
+{
+    return sodium_is_zero (key, ROOMLOCK_KEY_BYTES);
+}
+
+int
+roomlock_lock_relay (roomlock_t *self, const uint8_t room_key[ROOMLOCK_KEY_BYTES],
+                     const identity_t *identity)
+{
+    if (self->locked || s_zero_key (room_key) || roomlock_relay_key (identity, self->our_public))
+        return -1;
+    if (identity_box_secret (identity, self->our_secret)) {
+        sodium_memzero (self->our_public, ROOMLOCK_KEY_BYTES);
+        return -1;
+    }
+    memcpy (self->public_key, room_key, ROOMLOCK_KEY_BYTES);
+    self->locked = self->relay = true;
+    return 0;
+}
+
 bool
 roomlock_locked (const roomlock_t *self)
 {
     return self->locked;
+}
+
+bool
+roomlock_relay (const roomlock_t *self)
+{
+    return self->relay;
+}
+
+const roomseal_t *
+roomlock_content (const roomlock_t *self)
+{
+    return self->content;
+}
+
+//  True when key is one of the relay keys admitted.
+static bool
+s_admitted_relay (const roomlock_t *self, const uint8_t *key)
+{
+    for (size_t i = 0; i < self->relay_count; i++)
+        if (sodium_memcmp (self->relays[i], key, ROOMLOCK_KEY_BYTES) == 0)
+            return true;
+    return false;
+}
+
+int
+roomlock_admit_relay (roomlock_t *self, const uint8_t relay_key[ROOMLOCK_KEY_BYTES])
+{
+    if (!self->locked || self->relay || s_zero_key (relay_key))
+        return -1;
+    if (s_admitted_relay (self, relay_key))
+        return 0;
+    if (self->relay_count == ROOMLOCK_RELAYS_MAX)
+        return -1;
+    memcpy (self->relays[self->relay_count++], relay_key, ROOMLOCK_KEY_BYTES);
+    return 0;
+}
+
+int
+roomlock_relay_at (roomlock_t *self, const char *endpoint,
+                   const uint8_t relay_key[ROOMLOCK_KEY_BYTES])
+{
+    if (roomlock_admit_relay (self, relay_key) != 0 ||
+        self->relay_endpoint_count == ROOMLOCK_RELAYS_MAX ||
+        strlen (endpoint) >= ENDPOINT_MAX_BYTES)
+        return -1;
+    size_t at = self->relay_endpoint_count++;
+    text_copy (self->relay_endpoints[at], ENDPOINT_MAX_BYTES, endpoint);
+    memcpy (self->relay_endpoint_keys[at], relay_key, ROOMLOCK_KEY_BYTES);
+    return 0;
+}
+
+bool
+roomlock_relay_endpoint (const roomlock_t *self, const char *endpoint,
+                         uint8_t relay_key[ROOMLOCK_KEY_BYTES])
+{
+    for (size_t i = 0; i < self->relay_endpoint_count; i++)
+        if (streq (self->relay_endpoints[i], endpoint)) {
+            memcpy (relay_key, self->relay_endpoint_keys[i], ROOMLOCK_KEY_BYTES);
+            return true;
+        }
+    return false;
+}
+
+int
+roomlock_relay_key (const identity_t *identity, uint8_t key[ROOMLOCK_KEY_BYTES])
+{
+    _Static_assert(IDENTITY_BOX_KEY_BYTES == ROOMLOCK_KEY_BYTES, "a Curve25519 key");
+    return identity_box_public (identity_public (identity), key);
+}
+
+int
+roomlock_key_parse (const char *text, uint8_t key[ROOMLOCK_KEY_BYTES])
+{
+    uint8_t parsed[ROOMLOCK_KEY_BYTES];
+    size_t length = text ? strlen (text) : 0, used = 0;
+    bool decoded = false;
+    if (length == 2 * ROOMLOCK_KEY_BYTES)
+        decoded = sodium_hex2bin (parsed, sizeof parsed, text, length, NULL, &used, NULL) == 0 &&
+                  used == sizeof parsed;
+    else if (length == ROOMLOCK_KEY_Z85_CHARS)
+        decoded = zmq_z85_decode (parsed, text) != NULL;
+    if (!decoded || s_zero_key (parsed))
+        return -1;
+    memcpy (key, parsed, ROOMLOCK_KEY_BYTES);
+    return 0;
+}
+
+int
+roomlock_key_format (const uint8_t key[ROOMLOCK_KEY_BYTES], char *out, size_t outsize)
+{
+    if (outsize < ROOMLOCK_KEY_HEX_BYTES)
+        return -1;
+    sodium_bin2hex (out, outsize, key, ROOMLOCK_KEY_BYTES);
+    return 0;
 }
 
 const uint8_t *
@@ -161,7 +291,7 @@ roomlock_serve (roomlock_t *self, void *xpub)
         return -1;
     }
     zsock_set_curve_server (xpub, 1);
-    zsock_set_curve_secretkey_bin (xpub, self->secret_key);
+    zsock_set_curve_secretkey_bin (xpub, self->our_secret);
     return 0;
 }
 
@@ -171,13 +301,16 @@ roomlock_zap (roomlock_t *self)
     return self->zap ? zsock_resolve (self->zap) : NULL;
 }
 
-//  True when a client with mechanism and client_key (frames of a ZAP request) may connect.
+//  True when a client with mechanism and client_key (frames of a ZAP request) may connect: a
+//  member (the room's key), or at a member a relay admitted.
 static bool
 s_admits (roomlock_t *self, zframe_t *mechanism, zframe_t *client_key)
 {
-    return mechanism && zframe_streq (mechanism, "CURVE") && client_key &&
-           zframe_size (client_key) == ROOMLOCK_KEY_BYTES &&
-           memcmp (zframe_data (client_key), self->public_key, ROOMLOCK_KEY_BYTES) == 0;
+    if (!mechanism || !zframe_streq (mechanism, "CURVE") || !client_key ||
+        zframe_size (client_key) != ROOMLOCK_KEY_BYTES)
+        return false;
+    const uint8_t *key = zframe_data (client_key);
+    return memcmp (key, self->public_key, ROOMLOCK_KEY_BYTES) == 0 || s_admitted_relay (self, key);
 }
 
 //  Tell that the client at address (a frame of a ZAP request) was refused.
@@ -245,8 +378,27 @@ roomlock_join (const roomlock_t *self, void *sub)
     if (!self->locked)
         return;
     zmq_setsockopt (sub, ZMQ_CURVE_SERVERKEY, self->public_key, ROOMLOCK_KEY_BYTES);
-    zmq_setsockopt (sub, ZMQ_CURVE_PUBLICKEY, self->public_key, ROOMLOCK_KEY_BYTES);
-    zmq_setsockopt (sub, ZMQ_CURVE_SECRETKEY, self->secret_key, ROOMLOCK_KEY_BYTES);
+    zmq_setsockopt (sub, ZMQ_CURVE_PUBLICKEY, self->our_public, ROOMLOCK_KEY_BYTES);
+    zmq_setsockopt (sub, ZMQ_CURVE_SECRETKEY, self->our_secret, ROOMLOCK_KEY_BYTES);
+}
+
+int
+roomlock_join_relay (const roomlock_t *self, void *sub, const char *endpoint,
+                     const uint8_t relay_key[ROOMLOCK_KEY_BYTES])
+{
+    if (!self->locked || self->relay || !s_admitted_relay (self, relay_key)) {
+        errno = EINVAL;
+        return -1;
+    }
+    //  The connection copies the socket's options when it is made: this one alone expects
+    //  the relay's key
+    if (zmq_setsockopt (sub, ZMQ_CURVE_SERVERKEY, relay_key, ROOMLOCK_KEY_BYTES))
+        return -1;
+    int rc = zmq_connect (sub, endpoint);
+    int saved = errno;
+    zmq_setsockopt (sub, ZMQ_CURVE_SERVERKEY, self->public_key, ROOMLOCK_KEY_BYTES);
+    errno = saved;
+    return rc;
 }
 
 void

@@ -1,8 +1,11 @@
 /*  routes.c - which members we hear only through another (see routes.h).
  */
 #include "routes.h"
+#include "i18n.h"
+#include "term.h"
 #include "text.h"
 
+#include <czmq.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -210,4 +213,25 @@ size_t
 routes_size (routes_t *self)
 {
     return self->size;
+}
+
+void
+routes_apply (routes_t *self, void *sub, room_t *room, int64_t now_ms)
+{
+    routes_change_t change;
+    while (routes_next_change (self, now_ms, &change)) {
+        char topic[CONTROL_VIA_BYTES + 1];
+        if (control_encode_via (topic, sizeof topic, change.forwarder, change.author) < 0)
+            continue;
+        zmq_setsockopt (sub, change.subscribe ? ZMQ_SUBSCRIBE : ZMQ_UNSUBSCRIBE, topic,
+                        CONTROL_VIA_BYTES);
+        if (term_debug_on ()) {
+            char name[NAME_MAX_BYTES + 8], via[NAME_MAX_BYTES + 8];
+            room_name_of (room, change.author, name, sizeof name);
+            room_name_of (room, change.forwarder, via, sizeof via);
+            term_debug (change.subscribe ? _ ("SUB asks %s for %s's messages")
+                                         : _ ("SUB no longer asks %s for %s's messages"),
+                        via, name);
+        }
+    }
 }

@@ -11,6 +11,7 @@
 #define ROUTES_H_INCLUDED
 
 #include "control.h"
+#include "room.h"
 #include "wire.h"
 
 #include <stdbool.h>
@@ -57,6 +58,10 @@ bool routes_forwarder (routes_t *self, const uint8_t author[WIRE_SENDER_BYTES],
 //  Copy where the forwarder we ask for author reaches it ("" if none) into out.
 void routes_address (routes_t *self, const uint8_t author[WIRE_SENDER_BYTES], char *out,
                      size_t outsize);
+
+//  Carry out the changes due at now_ms on sub (the SUB socket): subscribe to "~via FORWARDER
+//  AUTHOR" or unsubscribe from it; room names them in the view of the wire.
+void routes_apply (routes_t *self, void *sub, room_t *room, int64_t now_ms);
 
 //  Number of authors followed.
 size_t routes_size (routes_t *self);

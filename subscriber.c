@@ -94,7 +94,11 @@ s_apply_changes (thread_t *self)
     char endpoint[ENDPOINT_MAX_BYTES];
     bool connect;
     while (peers_next_change (self->config->peers, endpoint, sizeof endpoint, &connect)) {
-        int rc = connect ? zmq_connect (self->sub, endpoint) : zmq_disconnect (self->sub, endpoint);
+        uint8_t relay_key[ROOMLOCK_KEY_BYTES];
+        bool relay = connect && roomlock_relay_endpoint (self->config->lock, endpoint, relay_key);
+        int rc = relay ? roomlock_join_relay (self->config->lock, self->sub, endpoint, relay_key)
+                 : connect ? zmq_connect (self->sub, endpoint)
+                           : zmq_disconnect (self->sub, endpoint);
         if (rc != 0 && connect)
             term_error (_ ("cannot connect to %s: %s"), endpoint, zmq_strerror (zmq_errno ()));
     }
@@ -202,6 +206,8 @@ s_open (thread_t *self)
     if (self->inbox) {
         inbox_set_trust (self->inbox, config->known, config->identity);
         inbox_set_forward (self->inbox, config->forward);
+        inbox_set_seal (self->inbox, roomlock_content (config->lock),
+                        roomlock_locked (config->lock));
     }
     return self->inbox ? 0 : -1;
 }

@@ -38,11 +38,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SUBSCRIBER_STOP_WAIT_MS 3000         // how long leaving waits for the thread
-#define SUBSCRIBER_RECONNECT_IVL_MS 100      // first retry after a refused connection
-#define SUBSCRIBER_RECONNECT_IVL_MAX_MS 1000 // retries back off up to this: a restart is back soon
-#define SUBSCRIBER_HANDSHAKE_IVL_MS 5000     // a port that does not speak ZeroMQ is given up after
-#define SUBSCRIBER_CONNECT_TIMEOUT_MS 3000   // a host that drops our SYNs is retried after
+#define SUBSCRIBER_STOP_WAIT_MS 3000    // how long leaving waits for the thread
+#define SUBSCRIBER_RECONNECT_IVL_MS 100 // first retry after a refused connection
+#define SUBSCRIBER_RECONNECT_IVL_MAX_MS                                                            \
+    3000 // retries back off up to this (a lost peer starts again at the first)
+#define SUBSCRIBER_HANDSHAKE_IVL_MS 5000   // a port that does not speak ZeroMQ is given up after
+#define SUBSCRIBER_CONNECT_TIMEOUT_MS 3000 // a host that drops our SYNs is retried after
 
 typedef struct _subscriber_t subscriber_t;
 

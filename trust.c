@@ -66,7 +66,10 @@ trust_accept (room_t *room, known_t *known, const char *name)
     uint8_t id[WIRE_SENDER_BYTES], public_key[WIRE_PUBLIC_BYTES];
     text_sanitize (name, strlen (name), safe, sizeof safe);
     bool changed = false;
-    if (s_member (room, name, safe, id, display, sizeof display, public_key, &changed))
+    int found = s_member (room, name, safe, id, display, sizeof display, public_key, &changed);
+    if (found < 0)
+        term_error (_ ("nobody called %s in the room (\\who lists them)"), safe);
+    if (found != 0)
         return;
     //  The nick is the display name without its tag ("anna?3f2a", "anna#3f2a")
     text_copy (nick, sizeof nick, display);

@@ -187,10 +187,38 @@ s_private (fuzz_twin_t *twin, const inbox_frame_t *in, size_t count)
     return s_signed (twin, in, count, 2); //  gone, history-end, and kinds we do not know
 }
 
+//  A forwarded message ("~via FORWARDER AUTHOR", then the author's message): the twin of the
+//  author's message, behind "~via FORWARDER US", so it is ours as the inbox requires.
+static bool
+s_forwarded (fuzz_twin_t *twin, const inbox_frame_t *frames, size_t count,
+             const char *private_topic)
+{
+    uint8_t forwarder[WIRE_SENDER_BYTES], author[WIRE_SENDER_BYTES];
+    fuzz_twin_t inner = {.count = 0};
+    if (control_decode_via (frames[0].data, frames[0].size, forwarder, author) != 0 ||
+        !fuzz_twin_make (&inner, frames + 1, count - 1, private_topic))
+        return false;
+    char topic[CONTROL_VIA_BYTES + 1];
+    FUZZ_CHECK (control_encode_via (topic, sizeof topic, forwarder,
+                                    identity_sender (fuzz_twin_identity ())) == CONTROL_VIA_BYTES);
+    s_add (twin, topic, CONTROL_VIA_BYTES);
+    for (size_t i = 0; i < inner.count && twin->count < FUZZ_TWIN_FRAMES_MAX; i++)
+        s_add (twin, inner.frames[i].data, inner.frames[i].size);
+    fuzz_twin_free (&inner);
+    return true;
+}
+
 bool
 fuzz_twin_make (fuzz_twin_t *twin, const inbox_frame_t *frames, size_t count,
                 const char *private_topic)
 {
+    if (count >= 3 && control_is_via (frames[0].data, frames[0].size)) {
+        twin->count = 0;
+        bool made = s_forwarded (twin, frames, count, private_topic);
+        if (!made)
+            fuzz_twin_free (twin);
+        return made;
+    }
     static signing_line_t lines[WIRE_BATCH_LINES_MAX];
     static uint8_t body[2 + LINE_FRAME_MAX_BYTES];
     twin->count = 0;

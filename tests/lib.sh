@@ -349,3 +349,150 @@ wait_pane() {
         sleep 0.05
     done
 }
+
+# Network helpers: hosts of the test's own, each a network namespace, joined by veth links with
+# addresses from 198.18.0.0/15 (reserved for network tests, never routed out). Everything in a
+# namespace (links, addresses, routes, iptables rules) goes with it when it is removed at exit.
+declare -A NETNS
+NETNS_LINKS=0
+
+# need_netns [COMMAND...]: end the test with a failure unless it runs as root with iproute2 and
+# each COMMAND (iptables, say).
+need_netns() {
+    local tool
+    if [[ $(id -u) != 0 ]]; then
+        fail "network namespaces need root"
+        finish
+    fi
+    for tool in ip "$@"; do
+        if ! command -v "$tool" >/dev/null; then
+            fail "network namespaces need $tool (./start --check installs it)"
+            finish
+        fi
+    done
+}
+
+# netns_host NAME...: make one host per NAME, the network namespace chat-NAME-PID (its name in
+# NETNS[NAME]) with lo up, no other link and no IP forwarding; removed at exit.
+netns_host() {
+    local name ns
+    for name in "$@"; do
+        ns=chat-$name-$$
+        if ! ip netns add "$ns"; then
+            fail "make the network namespace $ns"
+            finish
+        fi
+        on_exit "ip netns del $ns"
+        NETNS[$name]=$ns
+        ip -n "$ns" link set lo up
+        ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=0
+    done
+}
+
+# netns_link HOST_A ADDR_A HOST_B ADDR_B: a veth link between hosts A and B, up, with the address
+# ADDR (a.b.c.d/len) on each end.
+netns_link() {
+    local n=$((++NETNS_LINKS))
+    local end_a=v${n}a$$ end_b=v${n}b$$ # at most 15 bytes, as interface names must be
+    if ! { ip link add "$end_a" netns "${NETNS[$1]}" type veth peer name "$end_b" \
+        netns "${NETNS[$3]}" &&
+        ip -n "${NETNS[$1]}" addr add "$2" dev "$end_a" &&
+        ip -n "${NETNS[$3]}" addr add "$4" dev "$end_b" &&
+        ip -n "${NETNS[$1]}" link set "$end_a" up &&
+        ip -n "${NETNS[$3]}" link set "$end_b" up; }; then
+        fail "link $1 ($2) and $3 ($4)"
+        finish
+    fi
+}
+
+# netns_switch NAME: a host that is a switch: every host netns_plug plugs into it is on one LAN.
+netns_switch() {
+    netns_host "$1"
+    if ! { ip -n "${NETNS[$1]}" link add br0 type bridge &&
+        ip -n "${NETNS[$1]}" link set br0 up; }; then
+        fail "make the switch $1"
+        finish
+    fi
+}
+
+# netns_plug HOST ADDR SWITCH: plug HOST into SWITCH's LAN, with the address ADDR (a.b.c.d/len).
+netns_plug() {
+    local n=$((++NETNS_LINKS))
+    local end=v${n}a$$ switch_port=v${n}b$$
+    if ! { ip link add "$end" netns "${NETNS[$1]}" type veth peer name "$switch_port" \
+        netns "${NETNS[$3]}" &&
+        ip -n "${NETNS[$1]}" addr add "$2" dev "$end" &&
+        ip -n "${NETNS[$3]}" link set "$switch_port" master br0 up &&
+        ip -n "${NETNS[$1]}" link set "$end" up; }; then
+        fail "plug $1 ($2) into $3"
+        finish
+    fi
+}
+
+# tcp_probe HOST IP PORT: print what a TCP connection from HOST to IP:PORT meets within 3 s:
+# "open" (accepted), "closed" (refused, or no route: told at once) or "silent" (no answer).
+tcp_probe() {
+    ip netns exec "${NETNS[$1]}" timeout 3 bash -c "exec 3<>/dev/tcp/$2/$3" 2>/dev/null
+    case $? in
+    0) echo open ;;
+    124) echo silent ;;
+    *) echo closed ;;
+    esac
+}
+
+# expect_count FILE PATTERN COUNT DESCRIPTION: a check that exactly COUNT lines of FILE match
+# PATTERN now.
+expect_count() {
+    local n
+    n=$(grep -Ec -- "$2" "$1" 2>/dev/null)
+    if ((${n:-0} == $3)); then
+        pass "$4"
+    else
+        fail "$4 (${n:-0} lines match '$2' in $(basename "$1"), not $3)"
+        show "$1"
+    fi
+}
+
+# expect_who NAME PATTERN DESCRIPTION [SECONDS]: a check that \who typed into NAME shows a line
+# matching PATTERN: \who is asked again every 2 s (it shows the state of that moment) until a
+# new matching line comes or SECONDS (default WAIT_S) have passed.
+expect_who() {
+    local name=$1 pattern=$2 deadline=$((SECONDS + ${4:-$WAIT_S})) before
+    before=$(grep -Ec -- "$pattern" "$TMP/$name.err" 2>/dev/null)
+    while :; do
+        say "$name" '\who'
+        if wait_count "$TMP/$name.err" "$pattern" $((${before:-0} + 1)) 2; then
+            pass "$3"
+            return 0
+        fi
+        ((SECONDS < deadline)) || break
+    done
+    fail "$3 (\\who at $name shows no line matching '$pattern')"
+    show "$TMP/$name.err"
+    return 1
+}
+
+# memory_holds PID TEXT...: true when one of the TEXTs (as UTF-8) is in the process's memory,
+# read (as root) from /proc/PID/mem region by region: what the process keeps, not just prints.
+memory_holds() {
+    "$PYTHON" - "$@" <<'EOF_MEMORY'
+import sys
+pid, texts = sys.argv[1], [t.encode() for t in sys.argv[2:]]
+found = False
+with open("/proc/%s/maps" % pid) as maps, open("/proc/%s/mem" % pid, "rb", 0) as mem:
+    for line in maps:
+        span, perms = line.split()[:2]
+        if not perms.startswith("r") or line.rstrip().endswith("[vvar]"):
+            continue
+        start, end = (int(x, 16) for x in span.split("-"))
+        try:
+            mem.seek(start)
+            data = mem.read(end - start)
+        except (OSError, ValueError, OverflowError):
+            continue
+        if any(t in data for t in texts):
+            found = True
+            break
+sys.exit(0 if found else 1)
+EOF_MEMORY
+}

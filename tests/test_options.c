@@ -674,6 +674,22 @@ test_mistakes (void **state)
         {{"--interface"}, "option --interface needs a value" HINT},
         {{"-c", "5558", "-c", "host:x"},
          "cannot connect to host:x: the port must be a number from 1 to 65535"},
+        {{"--plain", "--key", "x"},
+         "--plain does not go with --key: a locked room's lines are sealed, and --plain sends "
+         "them in clear" HINT},
+        {{"--room-key", "12"},
+         "bad --room-key \"12\": give the key \\invite shows in the room (64 hex digits)" HINT},
+        {{"--relay", "--room-key",
+          "00000000000000000000000000000000000000000000000000000000000000000"},
+         "bad --room-key \"00000000000000000000000000000000000000000000000000000000000000000\": "
+         "give the key \\invite shows in the room (64 hex digits)" HINT},
+        {{"--room-key", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"},
+         "--room-key is for a relay (--relay): members give --key" HINT},
+        {{"--relay-key", "zz"},
+         "bad --relay-key \"zz\": give the key the relay printed (64 hex digits)" HINT},
+        {{"--relay-key", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"},
+         "--relay-key is for a member of a locked room (--key) that reaches it through a "
+         "relay" HINT},
     };
     options_t options;
     char error[OPTIONS_ERROR_MAX_BYTES];

@@ -3,6 +3,10 @@
     ahead, and as the ZAP handler admits only the room's key, answering each request with six
     frames; the lines that tell of a refusal, once a minute at most; and a real CURVE handshake
     over TCP, where a member is admitted and a stranger that knows only the public key is not.
+    A relay of the locked room: keys read and written as text, its lock without the passphrase
+    (no content key), whom each ZAP handler admits, and both hops over TCP: the relay's SUB to a
+    member's XPUB, a member's SUB to the relay's XPUB (and on to a member's, with the room's key
+    again), each with a stranger refused.
 
     The ZAP handler binds inproc://zeromq.zap.01 in czmq's context, which only one socket may
     bind at a time, and libzmq frees it only after a closed socket reaches its reaper thread:
@@ -31,7 +35,10 @@
 //  The protocol's test vector (PROTOKOLL.md): "korv med bröd", its key and fingerprint
 #define PASSPHRASE "korv med br\303\266d"
 #define PUBLIC_KEY_HEX "0e88fd0669c8237585d7c7f84d22f5ba49f46234560e3637fc536f0923c79456"
+#define SECRET_KEY_HEX "008cc2cc573767d6aae46799696fcf40718769b0aa42c26a1b19bd55f6ce5fb3"
 #define FINGERPRINT "4a53-82bf"
+//  The public key in Z85 (zmq_z85_encode of its 32 bytes)
+#define PUBLIC_KEY_Z85 "4V75/x#?JwH1Bxuo^onwn+uEGrT}2D@8mIubGD3H"
 #define REFUSED_LINE "-- refused 127.0.0.1: it does not have the room's key\n"
 
 //  What one test makes, destroyed by s_teardown whatever happened.
@@ -704,6 +711,315 @@ test_destroy (void **state)
     }
 }
 
+//  A key as text, and what reading it gives
+typedef struct {
+    const char *text;
+    int rc;          //  0 when it reads
+    const char *hex; //  ... into this key
+} key_text_row_t;
+
+//  A key reads from 64 hex digits (either case) or 40 Z85 characters, nothing else; it writes
+//  as 64 lowercase hex digits, in ROOMLOCK_KEY_HEX_BYTES and not one byte less.
+static void
+test_key_text (void **state)
+{
+    (void) state;
+    static const key_text_row_t rows[] = {
+        {PUBLIC_KEY_HEX, 0, PUBLIC_KEY_HEX},
+        {"0E88FD0669C8237585D7C7F84D22F5BA49F46234560E3637FC536F0923C79456", 0, PUBLIC_KEY_HEX},
+        {PUBLIC_KEY_Z85, 0, PUBLIC_KEY_HEX},
+        {"", -1, NULL},
+        {"0e88fd0669c8237585d7c7f84d22f5ba49f46234560e3637fc536f0923c7945", -1, NULL},
+        {"0e88fd0669c8237585d7c7f84d22f5ba49f46234560e3637fc536f0923c794567", -1, NULL},
+        {"0e88fd0669c8237585d7c7f84d22f5ba49f46234560e3637fc536f0923c7945g", -1, NULL},
+        {" e88fd0669c8237585d7c7f84d22f5ba49f46234560e3637fc536f0923c79456", -1, NULL},
+        {"0000000000000000000000000000000000000000000000000000000000000000", -1, NULL},
+        {"4V75/x#?JwH1Bxuo^onwn+uEGrT}2D@8mIubGD3", -1, NULL},   //  39 characters
+        {"4V75/x#?JwH1Bxuo^onwn+uEGrT}2D@8mIubGD3\"", -1, NULL}, //  '"' is not Z85
+        {"0000000000000000000000000000000000000000", -1, NULL},  //  Z85 of zeros
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        uint8_t key[ROOMLOCK_KEY_BYTES] = {0x42};
+        int rc = roomlock_key_parse (rows[i].text, key);
+        if (rc != rows[i].rc)
+            fail_msg ("row %zu (\"%s\"): returned %d, expected %d", i, rows[i].text, rc,
+                      rows[i].rc);
+        if (rc == 0)
+            s_assert_key (key, rows[i].hex);
+        else
+            assert_int_equal (key[0], 0x42); //  untouched
+    }
+    uint8_t key[ROOMLOCK_KEY_BYTES];
+    assert_int_equal (roomlock_key_parse (NULL, key), -1);
+    char text[ROOMLOCK_KEY_HEX_BYTES];
+    assert_int_equal (roomlock_key_format (roomlock_public_key (s_vector), text, sizeof text), 0);
+    assert_string_equal (text, PUBLIC_KEY_HEX);
+    assert_int_equal (roomlock_key_format (key, text, sizeof text - 1), -1);
+}
+
+//  A relay's lock: locked without a passphrase, with the room's public key (and fingerprint)
+//  but no content key; its own key is its identity's, turned into Curve25519. It admits no
+//  relays itself; a member admits up to ROOMLOCK_RELAYS_MAX, each once; an open room none.
+static void
+test_relay_lock (void **state)
+{
+    fixture_t *fixture = *state;
+    const identity_t *identity = testlib_identity (0);
+    uint8_t relay_key[ROOMLOCK_KEY_BYTES], expected[ROOMLOCK_KEY_BYTES];
+    assert_int_equal (roomlock_relay_key (identity, relay_key), 0);
+    assert_int_equal (crypto_sign_ed25519_pk_to_curve25519 (expected, identity_public (identity)),
+                      0);
+    assert_memory_equal (relay_key, expected, ROOMLOCK_KEY_BYTES);
+    roomlock_t *relay = fixture->lock = roomlock_new ();
+    assert_non_null (relay);
+    static const uint8_t zeros[ROOMLOCK_KEY_BYTES];
+    assert_int_equal (roomlock_lock_relay (relay, zeros, identity), -1);
+    assert_false (roomlock_locked (relay));
+    assert_int_equal (roomlock_lock_relay (relay, roomlock_public_key (s_vector), identity), 0);
+    assert_true (roomlock_locked (relay));
+    assert_true (roomlock_relay (relay));
+    assert_null (roomlock_content (relay));
+    s_assert_key (roomlock_public_key (relay), PUBLIC_KEY_HEX);
+    char fingerprint[ROOMLOCK_FINGERPRINT_BYTES];
+    assert_int_equal (roomlock_fingerprint (relay, fingerprint, sizeof fingerprint), 0);
+    assert_string_equal (fingerprint, FINGERPRINT);
+    assert_int_equal (roomlock_lock_relay (relay, roomlock_public_key (s_vector), identity), -1);
+    assert_int_equal (roomlock_admit_relay (relay, relay_key), -1);
+    //  A member, and an open room
+    assert_false (roomlock_relay (s_vector));
+    assert_non_null (roomlock_content (s_vector));
+    roomlock_t *open = roomlock_new ();
+    assert_non_null (open);
+    assert_int_equal (roomlock_admit_relay (open, relay_key), -1);
+    assert_false (roomlock_relay (open));
+    roomlock_destroy (&open);
+    roomlock_t *member = s_locked (PASSPHRASE);
+    assert_int_equal (roomlock_admit_relay (member, zeros), -1);
+    for (int i = 0; i < ROOMLOCK_RELAYS_MAX; i++) {
+        assert_int_equal (roomlock_relay_key (testlib_identity (i), relay_key), 0);
+        assert_int_equal (roomlock_admit_relay (member, relay_key), 0);
+        assert_int_equal (roomlock_admit_relay (member, relay_key), 0); //  once is enough
+    }
+    assert_int_equal (roomlock_relay_key (testlib_identity (ROOMLOCK_RELAYS_MAX), relay_key), 0);
+    assert_int_equal (roomlock_admit_relay (member, relay_key), -1);
+    roomlock_destroy (&member);
+}
+
+//  Present key to lock's ZAP handler (serving a new XPUB); returns the status it answered.
+static bool
+s_zap_admits (fixture_t *fixture, const uint8_t key[ROOMLOCK_KEY_BYTES])
+{
+    zsock_t *req = fixture->sockets[0] = zsock_new (ZMQ_REQ);
+    assert_non_null (req);
+    assert_int_equal (zsock_connect (req, ROOMLOCK_ZAP_ENDPOINT), 0);
+    zmsg_t *request = zmsg_new ();
+    const char *strings[] = {"1.0", "1", "", "127.0.0.1", "", "CURVE"};
+    for (size_t i = 0; i < 6; i++)
+        assert_int_equal (zmsg_addstr (request, strings[i]), 0);
+    assert_int_equal (zmsg_addmem (request, key, ROOMLOCK_KEY_BYTES), 0);
+    assert_int_equal (zmsg_send (&request, req), 0);
+    s_answer (fixture);
+    testlib_wait_readable (req, WAIT_MS);
+    zmsg_t *reply = zmsg_recv (req);
+    assert_non_null (reply);
+    zframe_t *status = testlib_frame (reply, 2);
+    bool admitted = zframe_streq (status, "200");
+    zmsg_destroy (&reply);
+    zsock_destroy (&fixture->sockets[0]);
+    return admitted;
+}
+
+//  A member's ZAP handler admits the room's key and, once admitted, the relay's; the relay's
+//  admits the room's key only (members), not its own nor another relay's.
+static void
+test_relay_zap (void **state)
+{
+    fixture_t *fixture = *state;
+    uint8_t relay_key[ROOMLOCK_KEY_BYTES], other_key[ROOMLOCK_KEY_BYTES];
+    assert_int_equal (roomlock_relay_key (testlib_identity (0), relay_key), 0);
+    assert_int_equal (roomlock_relay_key (testlib_identity (1), other_key), 0);
+    s_serve (fixture, PASSPHRASE);
+    const uint8_t *room_key = roomlock_public_key (fixture->lock);
+    assert_true (s_zap_admits (fixture, room_key));
+    assert_false (s_zap_admits (fixture, relay_key));
+    assert_int_equal (roomlock_admit_relay (fixture->lock, relay_key), 0);
+    assert_true (s_zap_admits (fixture, relay_key));
+    assert_false (s_zap_admits (fixture, other_key));
+    assert_true (s_zap_admits (fixture, room_key));
+    roomlock_destroy (&fixture->lock);
+    zsock_destroy (&fixture->xpub);
+    //  The relay
+    fixture->lock = roomlock_new ();
+    assert_non_null (fixture->lock);
+    assert_int_equal (
+        roomlock_lock_relay (fixture->lock, roomlock_public_key (s_vector), testlib_identity (0)),
+        0);
+    fixture->xpub = zsock_new (ZMQ_XPUB);
+    assert_non_null (fixture->xpub);
+    s_wait_zap_free ();
+    assert_int_equal (roomlock_serve (fixture->lock, fixture->xpub), 0);
+    assert_int_equal (zsock_curve_server (fixture->xpub), 1);
+    assert_true (s_zap_admits (fixture, roomlock_public_key (s_vector)));
+    assert_false (s_zap_admits (fixture, relay_key));
+    assert_false (s_zap_admits (fixture, other_key));
+}
+
+//  A raw SUB socket in context (not czmq's, whose ZAP handler the test's lock is), subscribed
+//  to everything, closing at once.
+static void *
+s_sub (void *context)
+{
+    void *sub = zmq_socket (context, ZMQ_SUB);
+    assert_non_null (sub);
+    int zero = 0;
+    assert_int_equal (zmq_setsockopt (sub, ZMQ_LINGER, &zero, sizeof zero), 0);
+    assert_int_equal (zmq_setsockopt (sub, ZMQ_SUBSCRIBE, "", 0), 0);
+    return sub;
+}
+
+//  Wait for one subscription on xpub (a member's SUB got in); fail if none comes.
+static void
+s_assert_subscribed (void *xpub)
+{
+    testlib_wait_readable (xpub, WAIT_MS);
+    uint8_t subscription[8];
+    assert_int_equal (zmq_recv (zsock_resolve (xpub), subscription, sizeof subscription, 0), 1);
+    assert_int_equal (subscription[0], 1);
+}
+
+//  Send line on xpub and fail unless sub reads it.
+static void
+s_assert_carried (void *xpub, void *sub, const char *line)
+{
+    assert_int_equal (zmq_send (zsock_resolve (xpub), line, strlen (line), 0), (int) strlen (line));
+    testlib_wait_readable (sub, WAIT_MS);
+    char got[64] = "";
+    int size = zmq_recv (sub, got, sizeof got - 1, 0);
+    assert_int_equal (size, (int) strlen (line));
+    assert_string_equal (got, line);
+}
+
+//  The relay's SUB connects to a member's XPUB, as any member's would: the member, told the
+//  relay's key, admits it, and it reads what the member sends; a relay with another identity,
+//  not admitted, is refused, with the line that says so.
+static void
+test_relay_hop_to_member (void **state)
+{
+    fixture_t *fixture = *state;
+    if (!zsys_has_curve ())
+        skip ();
+    uint8_t relay_key[ROOMLOCK_KEY_BYTES];
+    assert_int_equal (roomlock_relay_key (testlib_identity (0), relay_key), 0);
+    s_serve (fixture, PASSPHRASE);
+    assert_int_equal (roomlock_admit_relay (fixture->lock, relay_key), 0);
+    int port = zsock_bind (fixture->xpub, "tcp://127.0.0.1:*");
+    assert_true (port > 0);
+    char endpoint[64];
+    assert_true (snprintf (endpoint, sizeof endpoint, "tcp://127.0.0.1:%d", port) > 0);
+    roomlock_t *relay = roomlock_new (), *stranger = roomlock_new ();
+    assert_int_equal (
+        roomlock_lock_relay (relay, roomlock_public_key (s_vector), testlib_identity (0)), 0);
+    assert_int_equal (
+        roomlock_lock_relay (stranger, roomlock_public_key (s_vector), testlib_identity (1)), 0);
+    void *context = zmq_ctx_new ();
+    void *relay_sub = s_sub (context), *stranger_sub = s_sub (context);
+    roomlock_join (relay, relay_sub);
+    assert_int_equal (zsock_mechanism (relay_sub), ZMQ_CURVE);
+    assert_int_equal (zmq_connect (relay_sub, endpoint), 0);
+    const char *printed = fixture->capture.err;
+    s_answer (fixture);
+    assert_string_equal (printed, "");
+    s_assert_subscribed (fixture->xpub);
+    s_assert_carried (fixture->xpub, relay_sub, "~lines sealed");
+    roomlock_join (stranger, stranger_sub);
+    assert_int_equal (zmq_connect (stranger_sub, endpoint), 0);
+    s_answer (fixture);
+    assert_string_equal (printed, REFUSED_LINE);
+    assert_false (testlib_readable (fixture->xpub, 0));
+    zmq_close (relay_sub);
+    zmq_close (stranger_sub);
+    zmq_ctx_term (context);
+    roomlock_destroy (&relay);
+    roomlock_destroy (&stranger);
+}
+
+//  A member's SUB connects to the relay's XPUB with roomlock_join_relay (the relay's key for
+//  that connection alone) and to another member's after it with the room's key again, and
+//  reads both; the relay admits it, but not a stranger who knows the relay's key, nor a relay
+//  not admitted.
+static void
+test_member_hop_to_relay (void **state)
+{
+    fixture_t *fixture = *state;
+    if (!zsys_has_curve ())
+        skip ();
+    uint8_t relay_key[ROOMLOCK_KEY_BYTES], room_secret[ROOMLOCK_KEY_BYTES];
+    assert_int_equal (roomlock_relay_key (testlib_identity (0), relay_key), 0);
+    assert_int_equal (
+        sodium_hex2bin (room_secret, sizeof room_secret, SECRET_KEY_HEX, 64, NULL, NULL, NULL), 0);
+    //  The relay serves, in czmq's context; the other member in a context of its own
+    fixture->lock = roomlock_new ();
+    assert_int_equal (
+        roomlock_lock_relay (fixture->lock, roomlock_public_key (s_vector), testlib_identity (0)),
+        0);
+    fixture->xpub = zsock_new (ZMQ_XPUB);
+    s_wait_zap_free ();
+    assert_int_equal (roomlock_serve (fixture->lock, fixture->xpub), 0);
+    int relay_port = zsock_bind (fixture->xpub, "tcp://127.0.0.1:*");
+    void *context = zmq_ctx_new ();
+    void *other = zmq_socket (context, ZMQ_XPUB);
+    zsock_set_curve_server (other, 1);
+    zsock_set_curve_secretkey_bin (other, room_secret);
+    zsock_set_linger (other, 0);
+    assert_int_equal (zmq_bind (other, "tcp://127.0.0.1:*"), 0);
+    char relay_endpoint[64], other_endpoint[64];
+    size_t size = sizeof other_endpoint;
+    assert_int_equal (zmq_getsockopt (other, ZMQ_LAST_ENDPOINT, other_endpoint, &size), 0);
+    assert_true (
+        snprintf (relay_endpoint, sizeof relay_endpoint, "tcp://127.0.0.1:%d", relay_port) > 0);
+    //  The member
+    roomlock_t *member = s_locked (PASSPHRASE);
+    void *sub = s_sub (context), *stranger = s_sub (context);
+    roomlock_join (member, sub);
+    assert_int_equal (roomlock_join_relay (member, sub, relay_endpoint, relay_key), -1);
+    assert_int_equal (errno, EINVAL); //  not admitted yet
+    assert_int_equal (roomlock_admit_relay (member, relay_key), 0);
+    assert_int_equal (roomlock_join_relay (member, sub, relay_endpoint, relay_key), 0);
+    assert_int_equal (zmq_connect (sub, other_endpoint), 0);
+    const char *printed = fixture->capture.err;
+    s_answer (fixture);
+    assert_string_equal (printed, "");
+    s_assert_subscribed (fixture->xpub);
+    s_assert_subscribed (other);
+    s_assert_carried (fixture->xpub, sub, "~lines via the relay");
+    s_assert_carried (other, sub, "~lines direct");
+    //  A stranger with a key pair of its own, who knows the relay's key
+    uint8_t public_key[ROOMLOCK_KEY_BYTES], secret_key[ROOMLOCK_KEY_BYTES];
+    assert_int_equal (crypto_box_keypair (public_key, secret_key), 0);
+    zsock_set_curve_serverkey_bin (stranger, relay_key);
+    zsock_set_curve_publickey_bin (stranger, public_key);
+    zsock_set_curve_secretkey_bin (stranger, secret_key);
+    assert_int_equal (zmq_connect (stranger, relay_endpoint), 0);
+    s_answer (fixture);
+    assert_string_equal (printed, REFUSED_LINE);
+    assert_false (testlib_readable (fixture->xpub, 0));
+    //  Without roomlock_join_relay the member's SUB expects the room's key, which the relay
+    //  does not have: the handshake fails before ZAP is asked
+    void *plain = s_sub (context);
+    roomlock_join (member, plain);
+    assert_int_equal (zmq_connect (plain, relay_endpoint), 0);
+    assert_false (testlib_readable (roomlock_zap (fixture->lock), 300));
+    assert_false (testlib_readable (fixture->xpub, 0));
+    zmq_close (plain);
+    //  A relay cannot join a relay
+    assert_int_equal (roomlock_join_relay (fixture->lock, stranger, relay_endpoint, relay_key), -1);
+    zmq_close (sub);
+    zmq_close (stranger);
+    zmq_close (other);
+    zmq_ctx_term (context);
+    roomlock_destroy (&member);
+}
+
 //  Run the room lock tests; the exit code is the number that failed.
 int
 main (void)
@@ -722,6 +1038,11 @@ main (void)
         cmocka_unit_test_setup_teardown (test_report_refused, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_handshake, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_destroy, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_key_text, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_relay_lock, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_relay_zap, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_relay_hop_to_member, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_member_hop_to_relay, s_setup, s_teardown),
     };
     return cmocka_run_group_tests_name ("roomlock", tests, s_group_setup, s_group_teardown);
 }

@@ -36,6 +36,9 @@ expect "$TMP/b.out" '<anna\?[0-9a-f]{4}> jag är anna$' "its lines are never sho
 say b '\whois anna'
 expect "$TMP/b.err" '^-- anna\?[0-9a-f]{4}: key [0-9a-f ]{39}, NOT the one first seen for anna' \
     "\\whois shows the new fingerprint, and that it is not the one first seen"
+say b '\trust nobody'
+expect "$TMP/b.err" '^!! nobody called nobody in the room \(\\who lists them\)$' \
+    "\\trust for a name nobody has says so in one line"
 say b '\trust anna'
 expect "$TMP/b.err" "^-- anna's key [0-9a-f ]{39} is trusted from now on$" "\\trust accepts it"
 say a2 'nu litar du på mig'
