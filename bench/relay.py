@@ -342,7 +342,7 @@ def room_netns(how):
 
 
 def start_relay(r):
-    relay = B.Proc(chat_in(r, "--relay", "-p", str(PORT)), err_pattern=b"you are relay")
+    relay = B.Proc(chat_in(r, "--relay", "-p", str(PORT)), err_pattern=b"others reach you at")
     if not relay.err.wait(lambda p: p.hits >= 1, time.perf_counter() + B.READY_S):
         raise RuntimeError("the relay did not start within %d s" % B.READY_S)
     return relay
