@@ -163,8 +163,12 @@ s_read_subscriptions (chat_t *self)
     publisher_event_t event;
     while (publisher_next_event (self->publisher, &event)) {
         if (event.kind == PUBLISHER_LISTENER) {
-            if (event.port > 0)
+            if (event.port > 0) {
                 s_connect_back (self, event.address, event.port);
+                char label[ENDPOINT_MAX_BYTES];
+                address_label (event.address, event.port, label, sizeof label);
+                room_set_listening (self->room, label); //  it hears us: no back link
+            }
             presence_beat_soon (self->presence);
         } else if (event.kind == PUBLISHER_FORWARD)
             forward_want (self->forward, event.author, event.subscribe);

@@ -30,6 +30,7 @@ typedef struct {
     bool relay;                            //  it is a relay (chat --relay)
     int back_port;                         //  where its SUB accepts connections (0: none)
     bool lists_us;                         //  its heartbeats list us: it hears us
+    bool listens_us;                       //  its SUB subscribed on our XPUB: it hears us
     bool carries_us;                       //  it dialled our back port: it carries our link
     bool back_linked;                      //  we dialled its back port: we carry the link
 } member_t;
@@ -39,6 +40,8 @@ struct _room_t {
     member_t members[ROOM_MAX];        //  the members, in no order
     size_t size;                       //  how many
     char own_nick[NAME_MAX_BYTES + 1]; //  our own nick: a member with it is told apart too
+    char listening[ROOM_MAX][ENDPOINT_MAX_BYTES]; //  chats that subscribed on our XPUB
+    size_t listening_next;                        //  where the next one goes (a ring)
 };
 
 room_t *
@@ -99,6 +102,16 @@ s_name (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], const char *nick, cha
         text_copy (out, outsize, nick);
 }
 
+//  True when a chat at address subscribed on our XPUB (room_set_listening). Lock held.
+static bool
+s_listening (room_t *self, const char *address)
+{
+    for (size_t i = 0; i < ROOM_MAX; i++)
+        if (self->listening[i][0] && streq (self->listening[i], address))
+            return true;
+    return false;
+}
+
 //  Remove members[index]. Lock held.
 static void
 s_remove (room_t *self, size_t index)
@@ -127,6 +140,7 @@ room_heard (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], const char *nick,
         memset (member, 0, sizeof *member);
         memcpy (member->id, id, WIRE_SENDER_BYTES);
         member->first_heard_ms = now_ms;
+        member->listens_us = s_listening (self, address);
         news = ROOM_NEWS_JOINED;
     } else if (member && !streq (member->nick, nick)) {
         news = ROOM_NEWS_RENAMED;
@@ -189,7 +203,8 @@ room_set_links (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], bool lists_us
     pthread_mutex_lock (&self->lock);
     member_t *member = s_find (self, id);
     if (member) {
-        member->lists_us = lists_us;
+        //  Once listed it hears us: a big room's heartbeats list a window of it at a time
+        member->lists_us = member->lists_us || lists_us;
         member->carries_us = carries_us;
     }
     pthread_mutex_unlock (&self->lock);
@@ -203,8 +218,8 @@ room_back_links (room_t *self, int64_t now_ms, char (*endpoints)[ENDPOINT_MAX_BY
     pthread_mutex_lock (&self->lock);
     for (size_t i = 0; i < self->size && count < max; i++) {
         member_t *member = &self->members[i];
-        if (member->back_linked || member->via || member->lists_us || member->back_port <= 0 ||
-            now_ms - member->first_heard_ms < BACK_AFTER_MS)
+        if (member->back_linked || member->via || member->lists_us || member->listens_us ||
+            member->back_port <= 0 || now_ms - member->first_heard_ms < BACK_AFTER_MS)
             continue;
         char host[HOST_MAX_BYTES];
         int port;
@@ -221,6 +236,21 @@ room_back_links (room_t *self, int64_t now_ms, char (*endpoints)[ENDPOINT_MAX_BY
     }
     pthread_mutex_unlock (&self->lock);
     return count;
+}
+
+void
+room_set_listening (room_t *self, const char *address)
+{
+    pthread_mutex_lock (&self->lock);
+    for (size_t i = 0; i < self->size; i++)
+        if (streq (self->members[i].address, address))
+            self->members[i].listens_us = true;
+    //  It often subscribes before its first heartbeat makes it a member: remember it
+    if (!s_listening (self, address)) {
+        text_copy (self->listening[self->listening_next], ENDPOINT_MAX_BYTES, address);
+        self->listening_next = (self->listening_next + 1) % ROOM_MAX;
+    }
+    pthread_mutex_unlock (&self->lock);
 }
 
 size_t

@@ -55,8 +55,8 @@ room_news_t room_heard_via (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], c
                             const control_beat_t *beat, int64_t now_ms, char *name,
                             size_t name_size);
 
-//  What member id's latest heartbeat says of us: it lists us (it hears us), it carries our
-//  link (it dialled our back port).
+//  What member id's latest heartbeat says of us: it lists us (it hears us; once listed, it
+//  stays so), it carries our link (it dialled our back port).
 void room_set_links (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], bool lists_us,
                      bool carries_us);
 
@@ -66,6 +66,10 @@ void room_set_links (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], bool lis
 //  Main thread.
 size_t room_back_links (room_t *self, int64_t now_ms, char (*endpoints)[ENDPOINT_MAX_BYTES],
                         uint8_t (*ids)[WIRE_SENDER_BYTES], size_t max);
+
+//  A chat at address ("ip:port", its XPUB's) subscribed on our XPUB: it hears us, so it is
+//  never dialled back at its back port. Main thread.
+void room_set_listening (room_t *self, const char *address);
 
 //  Copy the ids of the members whose back port we dialled (at most max). Returns the count.
 size_t room_carried (room_t *self, uint8_t (*ids)[WIRE_SENDER_BYTES], size_t max);

@@ -268,6 +268,28 @@ test_back_links (void **state)
     assert_int_equal (room_back_links (room, BACK_AFTER_MS * 3, endpoints, ids, 4), 0);
 }
 
+//  A member that hears us is never dialled back: it subscribed on our XPUB (even before its
+//  first heartbeat), or a heartbeat of it listed us once (a big room's heartbeats list only a
+//  window of it, so a later one that does not is no sign).
+static void
+test_back_links_not_needed (void **state)
+{
+    room_t *room = *state;
+    control_beat_t beat = s_beat (5557);
+    beat.back_port = 41000;
+    char name[64], endpoints[4][ENDPOINT_MAX_BYTES];
+    uint8_t ids[4][WIRE_SENDER_BYTES];
+    room_set_listening (room, "198.18.1.2:5557"); //  bertil's SUB subscribed first
+    room_heard (room, BERTIL, "bertil", "198.18.1.2", &beat, 0, name, sizeof name, NULL, 0);
+    room_heard (room, ANNA, "anna", "198.18.1.3", &beat, 0, name, sizeof name, NULL, 0);
+    room_set_links (room, ANNA, true, false);
+    room_set_links (room, ANNA, false, false); //  a window that left us out
+    assert_int_equal (room_back_links (room, BACK_AFTER_MS * 2, endpoints, ids, 4), 0);
+    room_heard (room, CESAR, "cesar", "198.18.1.4", &beat, 0, name, sizeof name, NULL, 0);
+    room_set_listening (room, "198.18.1.4:5557"); //  cesar's subscription came after
+    assert_int_equal (room_back_links (room, BACK_AFTER_MS * 2, endpoints, ids, 4), 0);
+}
+
 //  room_list_from names a window of the room, wrapping round.
 static void
 test_list_window (void **state)
@@ -297,6 +319,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_full, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_via, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_back_links, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_back_links_not_needed, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_list_window, s_setup, s_teardown),
     };
     return cmocka_run_group_tests_name ("room", tests, NULL, NULL);
