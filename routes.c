@@ -31,6 +31,7 @@ typedef struct {
 struct _routes_t {
     uint8_t self_id[WIRE_SENDER_BYTES]; //  ours
     route_t routes[ROUTES_MAX];         //  the authors, in no order
+    uint16_t order[ROUTES_MAX];         //  their places in routes, sorted by id: found by halves
     size_t size;                        //  how many
 };
 
@@ -52,19 +53,58 @@ routes_destroy (routes_t **self_p)
     }
 }
 
+//  Where author is, or would go, in order (binary search); *found says whether it is there.
+static size_t
+s_position (const routes_t *self, const uint8_t author[WIRE_SENDER_BYTES], bool *found)
+{
+    size_t low = 0, high = self->size;
+    while (low < high) {
+        size_t middle = low + (high - low) / 2;
+        int compared = memcmp (self->routes[self->order[middle]].id, author, WIRE_SENDER_BYTES);
+        if (compared == 0) {
+            *found = true;
+            return middle;
+        }
+        if (compared < 0)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    *found = false;
+    return low;
+}
+
 //  The route of author; a new one (at now_ms) when create and there is room; else NULL.
 static route_t *
 s_route (routes_t *self, const uint8_t author[WIRE_SENDER_BYTES], bool create, int64_t now_ms)
 {
-    for (size_t i = 0; i < self->size; i++)
-        if (memcmp (self->routes[i].id, author, WIRE_SENDER_BYTES) == 0)
-            return &self->routes[i];
+    bool found;
+    size_t at = s_position (self, author, &found);
+    if (found)
+        return &self->routes[self->order[at]];
     if (!create || self->size == ROUTES_MAX)
         return NULL;
+    memmove (&self->order[at + 1], &self->order[at], (self->size - at) * sizeof self->order[0]);
+    self->order[at] = (uint16_t) self->size;
     route_t *route = &self->routes[self->size++];
     *route = (route_t){.first_listed_ms = now_ms};
     memcpy (route->id, author, WIRE_SENDER_BYTES);
     return route;
+}
+
+//  Remove the route at place index of routes; the last one takes its place.
+static void
+s_remove (routes_t *self, size_t index)
+{
+    bool found;
+    size_t at = s_position (self, self->routes[index].id, &found);
+    memmove (&self->order[at], &self->order[at + 1], (self->size - at - 1) * sizeof self->order[0]);
+    size_t last = --self->size;
+    if (index == last)
+        return;
+    self->routes[index] = self->routes[last];
+    at = s_position (self, self->routes[index].id, &found);
+    self->order[at] = (uint16_t) index;
 }
 
 //  Forwarder from listed route's author at now_ms.
@@ -180,7 +220,7 @@ routes_next_change (routes_t *self, int64_t now_ms, routes_change_t *change)
             return true;
         }
         if (s_idle (route, now_ms))
-            *route = self->routes[--self->size]; //  the last one takes its place
+            s_remove (self, i); //  the last one takes its place
         else
             i++;
     }

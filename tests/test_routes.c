@@ -138,9 +138,30 @@ test_bounded (void **state)
         assert_true (routes_size (routes) <= ROUTES_MAX);
     }
     assert_int_equal (routes_size (routes), ROUTES_MAX);
-    //  Once nobody lists them, they are forgotten
+    //  Half of them listed again later: the others go, and the table still finds each one
+    //  (listing them again makes no second route for any)
+    uint8_t again[CONTROL_PEERS_MAX][WIRE_SENDER_BYTES];
+    for (size_t i = 0; i < CONTROL_PEERS_MAX; i++) {
+        memset (again[i], 0, WIRE_SENDER_BYTES);
+        again[i][0] = (uint8_t) (i % 4);
+        again[i][1] = (uint8_t) (i * 3 % CONTROL_PEERS_MAX);
+        again[i][2] = 0xee;
+    }
+    control_beat_t later = s_beat ((const uint8_t (*)[WIRE_SENDER_BYTES]) again, CONTROL_PEERS_MAX);
+    routes_heard (routes, ANNA, &later, T0 + 30000);
     routes_change_t change;
-    while (routes_next_change (routes, T0 + 60000, &change))
+    while (routes_next_change (routes, T0 + 30000 + ROUTES_STALE_MS / 2, &change))
+        assert_true (change.subscribe); //  the fresh ones are asked of anna; the stale go
+    assert_int_equal (routes_size (routes), CONTROL_PEERS_MAX + 1); //  and anna herself
+    routes_heard (routes, ANNA, &later, T0 + 30001);
+    assert_int_equal (routes_size (routes), CONTROL_PEERS_MAX + 1);
+    uint8_t forwarder[WIRE_SENDER_BYTES];
+    for (size_t i = 0; i < CONTROL_PEERS_MAX; i++) {
+        assert_true (routes_forwarder (routes, again[i], forwarder));
+        assert_memory_equal (forwarder, ANNA, WIRE_SENDER_BYTES);
+    }
+    //  Once nobody lists them, they are forgotten
+    while (routes_next_change (routes, T0 + 90000, &change))
         ;
     assert_int_equal (routes_size (routes), 0);
     routes_destroy (&routes);
