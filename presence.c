@@ -252,6 +252,7 @@ s_heard_via (presence_inbox_t *self, const wire_meta_t *meta, const control_beat
     if (memcmp (meta->sender, self->self_id, WIRE_SENDER_BYTES) == 0)
         return;
     char name[NAME_MAX_BYTES + 8], address[ENDPOINT_MAX_BYTES];
+    routes_forwarded (self->routes, meta->sender, now_ms);
     routes_address (self->routes, meta->sender, address, sizeof address);
     room_news_t news = room_heard_via (self->room, meta->sender, meta->nick, forwarder, address,
                                        beat, now_ms, name, sizeof name);

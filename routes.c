@@ -14,6 +14,7 @@ typedef struct {
     uint8_t id[WIRE_SENDER_BYTES];    //  the forwarder
     int64_t listed_ms;                //  when it last listed the author
     char address[ENDPOINT_MAX_BYTES]; //  where it reaches the author
+    bool silent;                      //  asked, it forwarded nothing (an older chat): passed over
 } candidate_t;
 
 //  An author, and how we hear it
@@ -26,6 +27,8 @@ typedef struct {
     size_t candidate_count;                        //  how many
     bool subscribed;                               //  we ask forwarder for it
     uint8_t forwarder[WIRE_SENDER_BYTES];          //  ... this one
+    int64_t subscribed_ms;                         //  ... since then
+    int64_t forwarded_ms;                          //  when it last forwarded the author's
 } route_t;
 
 struct _routes_t {
@@ -176,7 +179,7 @@ s_best (const route_t *route, int64_t now_ms)
     const uint8_t *best = NULL;
     for (size_t i = 0; i < route->candidate_count; i++) {
         const candidate_t *candidate = &route->candidates[i];
-        if (now_ms - candidate->listed_ms <= ROUTES_STALE_MS &&
+        if (now_ms - candidate->listed_ms <= ROUTES_STALE_MS && !candidate->silent &&
             (!best || memcmp (candidate->id, best, WIRE_SENDER_BYTES) < 0))
             best = candidate->id;
     }
@@ -195,12 +198,34 @@ s_idle (const route_t *route, int64_t now_ms)
     return true;
 }
 
+//  The forwarder we ask for route's author has sent none of its heartbeats for
+//  ROUTES_SILENT_MS at now_ms (an older chat, which does not forward): it is passed over.
+static void
+s_check_silent (route_t *route, int64_t now_ms)
+{
+    if (!route->subscribed || now_ms - route->subscribed_ms < ROUTES_SILENT_MS ||
+        route->forwarded_ms >= route->subscribed_ms)
+        return;
+    for (size_t i = 0; i < route->candidate_count; i++)
+        if (memcmp (route->candidates[i].id, route->forwarder, WIRE_SENDER_BYTES) == 0)
+            route->candidates[i].silent = true;
+}
+
+void
+routes_forwarded (routes_t *self, const uint8_t author[WIRE_SENDER_BYTES], int64_t now_ms)
+{
+    route_t *route = s_route (self, author, false, 0);
+    if (route)
+        route->forwarded_ms = now_ms;
+}
+
 bool
 routes_next_change (routes_t *self, int64_t now_ms, routes_change_t *change)
 {
     size_t i = 0;
     while (i < self->size) {
         route_t *route = &self->routes[i];
+        s_check_silent (route, now_ms);
         const uint8_t *best = s_best (route, now_ms);
         bool same =
             best && route->subscribed && memcmp (best, route->forwarder, WIRE_SENDER_BYTES) == 0;
@@ -217,6 +242,7 @@ routes_next_change (routes_t *self, int64_t now_ms, routes_change_t *change)
             memcpy (change->author, route->id, WIRE_SENDER_BYTES);
             memcpy (route->forwarder, best, WIRE_SENDER_BYTES);
             route->subscribed = true;
+            route->subscribed_ms = now_ms;
             return true;
         }
         if (s_idle (route, now_ms))

@@ -118,6 +118,43 @@ test_lowest_forwarder (void **state)
     routes_destroy (&routes);
 }
 
+//  A forwarder that passes nothing on (an older chat, which lists cesar but does not forward)
+//  is passed over after ROUTES_SILENT_MS for the next one; one that forwards stays.
+static void
+test_silent_forwarder (void **state)
+{
+    (void) state;
+    routes_t *routes = routes_new (US);
+    const uint8_t listed[][WIRE_SENDER_BYTES] = {{0xc0, 4}};
+    control_beat_t beat = s_beat (listed, 1);
+    int64_t t = T0;
+    routes_change_t change;
+    for (; t < T0 + VIA_AFTER_MS + ROUTES_SILENT_MS; t += 1000) {
+        routes_heard (routes, BERTIL, &beat, t);
+        routes_heard (routes, DAVID, &beat, t);
+        if (routes_next_change (routes, t, &change)) {
+            assert_true (change.subscribe);
+            assert_memory_equal (change.forwarder, BERTIL, WIRE_SENDER_BYTES);
+        }
+    }
+    //  bertil forwarded nothing in ROUTES_SILENT_MS: david is asked instead
+    routes_heard (routes, BERTIL, &beat, t);
+    routes_heard (routes, DAVID, &beat, t);
+    change = s_change (routes, t);
+    assert_false (change.subscribe);
+    change = s_change (routes, t);
+    assert_true (change.subscribe);
+    assert_memory_equal (change.forwarder, DAVID, WIRE_SENDER_BYTES);
+    //  david forwards: he stays, long after
+    for (int64_t later = t + 1000; later < t + 3 * ROUTES_SILENT_MS; later += 1000) {
+        routes_heard (routes, BERTIL, &beat, later);
+        routes_heard (routes, DAVID, &beat, later);
+        routes_forwarded (routes, CESAR, later);
+        assert_false (routes_next_change (routes, later, &change));
+    }
+    routes_destroy (&routes);
+}
+
 //  A heartbeat naming hundreds of members (a hostile one) costs a bounded table.
 static void
 test_bounded (void **state)
@@ -212,9 +249,8 @@ int
 main (void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test (test_via_after_a_while),
-        cmocka_unit_test (test_lowest_forwarder),
-        cmocka_unit_test (test_bounded),
+        cmocka_unit_test (test_via_after_a_while), cmocka_unit_test (test_lowest_forwarder),
+        cmocka_unit_test (test_silent_forwarder),  cmocka_unit_test (test_bounded),
         cmocka_unit_test (test_forward_queue),
     };
     return cmocka_run_group_tests_name ("routes", tests, NULL, NULL);
