@@ -173,9 +173,13 @@ s_read_subscriptions (chat_t *self)
         } else if (event.kind == PUBLISHER_FORWARD)
             forward_want (self->forward, event.author, event.subscribe);
         else if (!event.to_us) {
-            //  Asked of an author we forward: it cannot hear the requester, we answer for it
-            if (event.request.kind != CONTROL_REQUEST_ACK &&
-                forward_wanted (self->forward, event.request.target))
+            //  Asked of an author we forward: it cannot hear the requester, we answer for it;
+            //  a receipt for it we ask again on our SUB, which reaches it
+            if (!forward_wanted (self->forward, event.request.target))
+                continue;
+            if (event.request.kind == CONTROL_REQUEST_ACK)
+                forward_ask (self->forward, &event.request);
+            else
                 answers_handle_forwarded (self->answers, &event.request, zclock_mono ());
         } else if (event.request.kind == CONTROL_REQUEST_ACK)
             private_delivered (self->private, &event.request);
@@ -191,14 +195,19 @@ static void
 s_forward (chat_t *self)
 {
     uint8_t author[WIRE_SENDER_BYTES];
+    forward_kind_t kind = FORWARD_VIA;
     zmsg_t *message;
-    for (int i = 0; i < FORWARD_PER_TURN && (message = forward_take (self->forward, author)); i++) {
+    for (int i = 0; i < FORWARD_PER_TURN && (message = forward_take (self->forward, author, &kind));
+         i++) {
         const void *frames[FORWARD_FRAMES_MAX];
         size_t sizes[FORWARD_FRAMES_MAX], count = 0;
         for (zframe_t *frame = zmsg_first (message); frame && count < FORWARD_FRAMES_MAX;
              frame = zmsg_next (message), count++)
             frames[count] = zframe_data (frame), sizes[count] = zframe_size (frame);
-        publisher_send_forward (self->publisher, author, frames, sizes, count);
+        if (kind == FORWARD_PRIVATE)
+            publisher_send_as_is (self->publisher, frames, sizes, count);
+        else
+            publisher_send_forward (self->publisher, author, frames, sizes, count);
         zmsg_destroy (&message);
     }
 }

@@ -331,6 +331,15 @@ control_encode_private (char *out, size_t outsize, const uint8_t id[WIRE_SENDER_
 }
 
 int
+control_decode_private (const void *topic, size_t size, uint8_t id[WIRE_SENDER_BYTES])
+{
+    const char *text = topic;
+    if (size != CONTROL_PRIVATE_BYTES || text[0] != CONTROL_PRIVATE[0])
+        return -1;
+    return s_unhex (text + 1, 2 * WIRE_SENDER_BYTES, id);
+}
+
+int
 control_ask (void *sub, const control_request_t *request)
 {
     char topic[CONTROL_REQUEST_MAX_BYTES];

@@ -125,6 +125,9 @@ bool control_is_via (const void *frame, size_t size);
 int control_decode_via (const void *topic, size_t size, uint8_t forwarder[WIRE_SENDER_BYTES],
                         uint8_t author[WIRE_SENDER_BYTES]);
 
+//  Decode a private topic ("!" + 32 hex digits) into id. Returns 0, or -1 if it is not one.
+int control_decode_private (const void *topic, size_t size, uint8_t id[WIRE_SENDER_BYTES]);
+
 //  Write the subscription topic "~listen PORT" into out. Returns its size, or -1.
 int control_encode_listen (char *out, size_t outsize, int port);
 

@@ -12,6 +12,7 @@
 #ifndef FORWARD_H_INCLUDED
 #define FORWARD_H_INCLUDED
 
+#include "control.h"
 #include "wire.h"
 
 #include <czmq.h>
@@ -22,7 +23,14 @@
 #define FORWARD_AUTHORS_MAX 256                   // authors forwarded at once, at most
 #define FORWARD_QUEUE_MAX 4096                    // messages waiting to be forwarded, at most
 #define FORWARD_QUEUE_BYTES_MAX (8 * 1024 * 1024) // ... and their bytes
-#define FORWARD_FRAMES_MAX 4                      // frames of one author's message
+#define FORWARD_FRAMES_MAX 5                      // frames of one message passed on
+#define FORWARD_ASKS_MAX 64                       // receipts waiting to be passed on, at most
+
+//  How a queued message goes out
+typedef enum {
+    FORWARD_VIA,    //  behind "~via US AUTHOR", to those who asked for the author
+    FORWARD_PRIVATE //  as it is: a message to one member (its topic "!ID"), for that member
+} forward_kind_t;
 
 typedef struct _forward_t forward_t;
 
@@ -42,16 +50,29 @@ bool forward_wanted (forward_t *self, const uint8_t author[WIRE_SENDER_BYTES]);
 //  Number of authors wanted now.
 size_t forward_authors (forward_t *self);
 
-//  Queue a copy of author's message (count frames, at most FORWARD_FRAMES_MAX, verified) if
-//  somebody wants author: the news descriptor turns readable. Dropped (and counted) when the
-//  queue is full: the receivers repair what they miss. Returns 0 when queued, 1 when not
-//  wanted, -1 when dropped. Subscriber thread.
-int forward_push (forward_t *self, const uint8_t author[WIRE_SENDER_BYTES],
+//  Queue a copy of a verified message (count frames, at most FORWARD_FRAMES_MAX) for who, if
+//  somebody wants who (forward_want): the news descriptor turns readable. FORWARD_VIA: who
+//  wrote it, and it goes behind "~via US AUTHOR"; FORWARD_PRIVATE: a message to who (its topic
+//  "!ID" first, signed by its sender), which cannot hear the sender, and it goes as it is.
+//  Dropped (and counted) when the queue is full: the receivers repair what they miss. Returns
+//  0 when queued, 1 when not wanted, -1 when dropped. Subscriber thread.
+int forward_push (forward_t *self, const uint8_t who[WIRE_SENDER_BYTES], forward_kind_t kind,
                   const void *const *frames, const size_t *sizes, size_t count);
 
-//  Take the oldest message queued: its author into author. Returns it (the caller destroys
-//  it), or NULL when none waits. Main thread.
-zmsg_t *forward_take (forward_t *self, uint8_t author[WIRE_SENDER_BYTES]);
+//  Take the oldest message queued: its author (or recipient) into author, how it goes into
+//  kind. Returns it (the caller destroys it), or NULL when none waits. Main thread.
+zmsg_t *forward_take (forward_t *self, uint8_t author[WIRE_SENDER_BYTES], forward_kind_t *kind);
+
+//  A receipt for one of sender's private messages, which we forward (request.target): queue
+//  it to be asked again on our SUB, which reaches the sender. Main thread. Returns 0, or -1
+//  when FORWARD_ASKS_MAX wait.
+int forward_ask (forward_t *self, const control_request_t *request);
+
+//  Carry out on sub (the SUB socket) what the main thread queued: subscribe to the private
+//  topic of each author others want through us (a message to it comes through us: forward
+//  its copy), unsubscribe when nobody wants it, and ask again the receipts queued.
+//  Subscriber thread.
+void forward_apply (forward_t *self, void *sub);
 
 //  Messages dropped so far because the queue was full.
 uint64_t forward_dropped (forward_t *self);

@@ -133,15 +133,26 @@ s_frame_is (const inbox_frame_t *frame, const char *text)
     return frame && frame->size == size && memcmp (frame->data, text, size) == 0;
 }
 
+//  True when limit lets one more notice out at now_ms: who made safe into safe (4 *
+//  ENDPOINT_MAX_BYTES), and how many were held back since the last one into *held.
+static bool
+s_notice_due (ratelimit_t *limit, const char *who, char *safe, int *held, int64_t now_ms)
+{
+    if (!ratelimit_allow (limit, now_ms))
+        return false;
+    text_sanitize (who, strlen (who), safe, 4 * ENDPOINT_MAX_BYTES);
+    *held = ratelimit_take_held (limit);
+    return true;
+}
+
 //  Say that a message from who was refused, and why, within the notice rate.
 static void
 s_refused (inbox_t *self, const char *who, const char *why, int64_t now_ms)
 {
-    if (!ratelimit_allow (&self->notices, now_ms))
-        return;
     char safe_who[4 * ENDPOINT_MAX_BYTES];
-    text_sanitize (who, strlen (who), safe_who, sizeof safe_who);
-    int held = ratelimit_take_held (&self->notices);
+    int held;
+    if (!s_notice_due (&self->notices, who, safe_who, &held, now_ms))
+        return;
     if (held > 0)
         term_notice (_ ("bad message from %s: %s (and %d more not shown)"), safe_who, _ (why),
                      held);
@@ -155,11 +166,10 @@ static void
 s_forged (inbox_t *self, const char *who, int64_t now_ms)
 {
     self->forged++;
-    if (!ratelimit_allow (&self->forged_notices, now_ms))
-        return;
     char safe_who[4 * ENDPOINT_MAX_BYTES];
-    text_sanitize (who, strlen (who), safe_who, sizeof safe_who);
-    int held = ratelimit_take_held (&self->forged_notices);
+    int held;
+    if (!s_notice_due (&self->forged_notices, who, safe_who, &held, now_ms))
+        return;
     if (held > 0)
         term_notice (_ ("dropped a message from %s: its signature does not verify (and %d more)"),
                      safe_who, held);
@@ -246,44 +256,19 @@ s_deliver (inbox_t *self, received_t *received, const char *address, origin_t or
     term_line (formatted);
 }
 
-//  Read line (frame 1 of the line of seq by sender, its signature checked) into received: in a
-//  locked room it is sealed and opened here with the room's key; a relay, which has no key,
-//  keeps it sealed, under the channel "~" that no member reads. Returns 0, or -1 after a
-//  notice.
+//  Read line (frame 1 of the line of seq by sender, its signature checked) into received, as
+//  roomseal_read_line does (in a locked room it is sealed). Returns 0, or -1 after a notice.
 static int
 s_read_line (inbox_t *self, const inbox_frame_t *line, uint64_t seq,
              const uint8_t sender[WIRE_SENDER_BYTES], received_t *received, const char *address,
              int64_t now_ms)
 {
-    bool sealed = roomseal_is_sealed (line->data, line->size);
-    received->unread = false;
-    if (!self->sealed_room || !sealed) {
-        wire_error_t error = self->sealed_room
-                                 ? WIRE_OK
-                                 : wire_decode_line (line->data, line->size, &received->line);
-        if (self->sealed_room || error != WIRE_OK)
-            s_refused (self, address,
-                       self->sealed_room ? N_ ("a line that is not sealed, in a locked room")
-                                         : wire_strerror (error),
-                       now_ms);
-        return self->sealed_room || error != WIRE_OK ? -1 : 0;
-    }
-    if (!self->content) { //  the relay: it passes the line on and keeps it, unread
-        text_copy (received->line.channel, sizeof received->line.channel, CONTROL_PREFIX);
-        received->line.text = "";
-        received->line.text_size = 0;
-        received->unread = true;
-        return 0;
-    }
-    size_t opened_size = 0;
-    roomseal_error_t error = roomseal_open (self->content, seq, sender, line->data, line->size,
-                                            self->opened, sizeof self->opened, &opened_size);
-    if (error == ROOMSEAL_OK &&
-        wire_decode_line (self->opened, opened_size, &received->line) == WIRE_OK)
-        return 0;
-    s_refused (self, address, error ? roomseal_strerror (error) : N_ ("a malformed sealed line"),
-               now_ms);
-    return -1;
+    const char *why =
+        roomseal_read_line (self->content, self->sealed_room, seq, sender, line->data, line->size,
+                            &received->line, self->opened, sizeof self->opened, &received->unread);
+    if (why)
+        s_refused (self, address, why, now_ms);
+    return why ? -1 : 0;
 }
 
 //  Decode a chat line carried inside a private message (frames line and meta). Returns 0, or
@@ -400,6 +385,45 @@ s_private_signed (inbox_t *self, const inbox_frame_t *frames, size_t count, cons
         s_refused (self, address, N_ ("a malformed private message"), now_ms);
 }
 
+//  Queue the frames of a verified message, of kind, for who (forward.h).
+static void
+s_queue (forward_t *forward, const uint8_t who[WIRE_SENDER_BYTES], forward_kind_t kind,
+         const inbox_frame_t *frames, size_t count)
+{
+    const void *data[FORWARD_FRAMES_MAX];
+    size_t sizes[FORWARD_FRAMES_MAX];
+    for (size_t i = 0; i < count && i < FORWARD_FRAMES_MAX; i++)
+        data[i] = frames[i].data, sizes[i] = frames[i].size;
+    forward_push (forward, who, kind, data, sizes,
+                  count < FORWARD_FRAMES_MAX ? count : FORWARD_FRAMES_MAX);
+}
+
+//  Queue a verified message of author's, heard directly, for those who asked us to forward
+//  author's messages (one hop: what was forwarded to us goes no further).
+static void
+s_pass_on (inbox_t *self, const uint8_t author[WIRE_SENDER_BYTES], const inbox_frame_t *frames,
+           size_t count)
+{
+    if (self->forward && !self->forwarder && count <= 4)
+        s_queue (self->forward, author, FORWARD_VIA, frames, count);
+}
+
+//  A private message (kind "msg") for a member that others ask us to forward, which cannot
+//  hear its sender: once its signature holds, queued to go out as it is.
+static void
+s_pass_on_private (inbox_t *self, const inbox_frame_t *frames, size_t count, const char *address,
+                   int64_t now_ms)
+{
+    uint8_t recipient[WIRE_SENDER_BYTES];
+    const inbox_frame_t *kind = s_frame (frames, count, 1);
+    if (!self->forward || self->forwarder || !kind || !s_frame_is (kind, CONTROL_KIND_MESSAGE) ||
+        control_decode_private (frames[0].data, frames[0].size, recipient) != 0 ||
+        !forward_wanted (self->forward, recipient) ||
+        !s_signed (self, frames, count, 3, NULL, address, now_ms))
+        return;
+    s_queue (self->forward, recipient, FORWARD_PRIVATE, frames, count);
+}
+
 //  A message on a private topic: for us, a resent line, history, a gap that cannot be repaired, the
 //  end of the history, or a private message.
 static void
@@ -410,8 +434,11 @@ s_private (inbox_t *self, const inbox_frame_t *frames, size_t count, const char 
     const inbox_frame_t *first = s_frame (frames, count, 2);
     const inbox_frame_t *second = s_frame (frames, count, 3);
     received_t received = {.key_changed = -1};
-    if (!s_frame_is (&frames[0], self->private_topic))
-        return; //  another peer's private topic: our subscriptions keep it out, not all do
+    if (!s_frame_is (&frames[0], self->private_topic)) {
+        //  Another peer's: we subscribe to it only for a member we forward to
+        s_pass_on_private (self, frames, count, address, now_ms);
+        return;
+    }
     if (!kind)
         s_refused (self, address, N_ ("a frame is missing"), now_ms);
     else if (s_frame_is (kind, CONTROL_KIND_LINE) || s_frame_is (kind, CONTROL_KIND_HISTORY)) {
@@ -421,21 +448,6 @@ s_private (inbox_t *self, const inbox_frame_t *frames, size_t count, const char 
                        now_ms);
     } else
         s_private_signed (self, frames, count, address, now_ms);
-}
-
-//  Queue a verified message of author's, heard directly, for those who asked us to forward
-//  author's messages (one hop: what was forwarded to us goes no further).
-static void
-s_pass_on (inbox_t *self, const uint8_t author[WIRE_SENDER_BYTES], const inbox_frame_t *frames,
-           size_t count)
-{
-    if (!self->forward || self->forwarder || count > FORWARD_FRAMES_MAX)
-        return;
-    const void *data[FORWARD_FRAMES_MAX];
-    size_t sizes[FORWARD_FRAMES_MAX];
-    for (size_t i = 0; i < count; i++)
-        data[i] = frames[i].data, sizes[i] = frames[i].size;
-    forward_push (self->forward, author, data, sizes, count);
 }
 
 //  True when the batch of lines in self->lines, by the sender of meta (frame meta_frame),
@@ -597,56 +609,21 @@ inbox_handle (inbox_t *self, const inbox_frame_t *frames, size_t count, size_t t
         s_chat_line (self, &received, error, meta_frame, meta_error, address, now_ms);
 }
 
-//  Receive the rest of a message whose first frame is in parts[0]: up to INBOX_FRAMES_MAX
-//  frames into parts, the others dropped. Returns the number of frames in the message.
-static size_t
-s_receive_rest (void *sub, zmq_msg_t *parts, size_t *count)
+//  What is due after messages were handled, at now_ms: the routes' and the forwarders'
+//  subscriptions, and the repairs.
+static void
+s_settle (inbox_t *self, int64_t now_ms)
 {
-    size_t total = 1;
-    *count = 1;
-    zmq_msg_t *last = &parts[0];
-    zmq_msg_t dropped;
-    zmq_msg_init (&dropped);
-    while (zmq_msg_more (last)) {
-        zmq_msg_t *into = *count < INBOX_FRAMES_MAX ? &parts[*count] : &dropped;
-        if (zmq_msg_recv (into, sub, 0) < 0)
-            break;
-        total++;
-        if (into != &dropped)
-            (*count)++;
-        last = into;
-    }
-    zmq_msg_close (&dropped);
-    return total;
+    routes_apply (self->routes, self->sub, self->room, now_ms);
+    if (self->forward)
+        forward_apply (self->forward, self->sub);
+    repair_due (self->repair, now_ms);
 }
 
 void
-inbox_receive (inbox_t *self)
+inbox_settle (inbox_t *self, int64_t now_ms)
 {
-    zmq_msg_t parts[INBOX_FRAMES_MAX];
-    inbox_frame_t frames[INBOX_FRAMES_MAX];
-    for (size_t i = 0; i < INBOX_FRAMES_MAX; i++)
-        zmq_msg_init (&parts[i]);
-    //  RCVTIMEO is 0: the first receive fails when no message is waiting
-    while (zmq_msg_recv (&parts[0], self->sub, 0) >= 0) {
-        size_t count;
-        size_t total = s_receive_rest (self->sub, parts, &count);
-        for (size_t i = 0; i < count; i++)
-            frames[i] = (inbox_frame_t){zmq_msg_data (&parts[i]), zmq_msg_size (&parts[i])};
-        const char *address = zmq_msg_gets (&parts[0], "Peer-Address");
-        address = address ? address_unmapped (address) : "?";
-        //  Asked only of one-frame lines: a course peer's, or a chat's copy of its line
-        bool from_chat = false;
-        if (count == 1 && frames[0].size > 0 && frames[0].data[0] != CONTROL_PREFIX[0]) {
-            const char *version = zmq_msg_gets (&parts[0], PUBLISHER_METADATA);
-            from_chat = version && streq (version, PUBLISHER_METADATA_VALUE);
-        }
-        inbox_handle (self, frames, count, total, address, from_chat, zclock_mono ());
-    }
-    for (size_t i = 0; i < INBOX_FRAMES_MAX; i++)
-        zmq_msg_close (&parts[i]);
-    routes_apply (self->routes, self->sub, self->room, zclock_mono ());
-    repair_due (self->repair, zclock_mono ());
+    s_settle (self, now_ms);
     term_flush ();
 }
 
@@ -654,8 +631,7 @@ void
 inbox_tick (inbox_t *self, int64_t now_ms)
 {
     presence_inbox_expire (self->presence, now_ms);
-    routes_apply (self->routes, self->sub, self->room, now_ms);
-    repair_due (self->repair, now_ms);
+    s_settle (self, now_ms);
 }
 
 void

@@ -50,9 +50,9 @@ inbox_t *inbox_new (void *sub, channels_t *channels, peers_t *peers, room_t *roo
 //  Destroy it; sets *self_p to NULL. Safe twice.
 void inbox_destroy (inbox_t **self_p);
 
-//  Receive and handle every message waiting on the socket, ask for the repairs that are then
-//  due, and write the lines out at once.
-void inbox_receive (inbox_t *self);
+//  After a round of messages (receive.h) at now_ms: ask for the repairs then due, carry out
+//  the routes' and the forwarders' subscriptions, and write the lines out at once.
+void inbox_settle (inbox_t *self, int64_t now_ms);
 
 //  Handle one message: count frames of the total it had (the first INBOX_FRAMES_MAX), from
 //  address (the sender's IP, "?" if unknown), at now_ms. from_chat: its connection says it is

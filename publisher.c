@@ -361,6 +361,13 @@ publisher_send_forward (publisher_t *self, const uint8_t author[WIRE_SENDER_BYTE
 }
 
 int
+publisher_send_as_is (publisher_t *self, const void *const *frames, const size_t *sizes,
+                      size_t count)
+{
+    return count <= OUTBOX_FRAMES_MAX ? s_send (self, frames, sizes, count, true) : -1;
+}
+
+int
 publisher_connect (publisher_t *self, const char *endpoint)
 {
     return zmq_connect (zsock_resolve (self->socket), endpoint);

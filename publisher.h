@@ -118,6 +118,11 @@ int publisher_send_private (publisher_t *self, const uint8_t to[WIRE_SENDER_BYTE
 int publisher_send_forward (publisher_t *self, const uint8_t author[WIRE_SENDER_BYTES],
                             const void *const *frames, const size_t *sizes, size_t count);
 
+//  Pass on a message (count frames) exactly as its sender signed it: a private message for a
+//  member that hears us but not its sender. Dropped when the outbox is full. Returns 0, or -1.
+int publisher_send_as_is (publisher_t *self, const void *const *frames, const size_t *sizes,
+                          size_t count);
+
 //  Connect the XPUB socket out to endpoint (a member's back port: its SUB accepts there), or
 //  disconnect it. Returns 0, or -1.
 int publisher_connect (publisher_t *self, const char *endpoint);

@@ -130,3 +130,33 @@ roomseal_strerror (roomseal_error_t error)
     }
     return N_ ("unknown error");
 }
+
+const char *
+roomseal_read_line (const roomseal_t *content, bool locked, uint64_t seq,
+                    const uint8_t sender[ROOMSEAL_SENDER_BYTES], const void *frame, size_t size,
+                    wire_line_t *line, char *opened, size_t opened_size, bool *unread)
+{
+    bool sealed = roomseal_is_sealed (frame, size);
+    *unread = false;
+    if (!locked || !sealed) {
+        wire_error_t error = locked ? WIRE_OK : wire_decode_line (frame, size, line);
+        if (locked)
+            return N_ ("a line that is not sealed, in a locked room");
+        return error == WIRE_OK ? NULL : wire_strerror (error);
+    }
+    if (!content) { //  the relay: it passes the line on and keeps it, unread
+        line->channel[0] = '~';
+        line->channel[1] = 0;
+        line->text = "";
+        line->text_size = 0;
+        *unread = true;
+        return NULL;
+    }
+    size_t line_size = 0;
+    roomseal_error_t error =
+        roomseal_open (content, seq, sender, frame, size, opened, opened_size, &line_size);
+    if (error != ROOMSEAL_OK)
+        return roomseal_strerror (error);
+    return wire_decode_line (opened, line_size, line) == WIRE_OK ? NULL
+                                                                 : N_ ("a malformed sealed line");
+}

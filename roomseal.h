@@ -24,6 +24,7 @@
 #define ROOMSEAL_H_INCLUDED
 
 #include "limits.h"
+#include "wire.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -83,5 +84,16 @@ bool roomseal_is_sealed (const void *frame, size_t size);
 
 //  A short English description of error, for gettext.
 const char *roomseal_strerror (roomseal_error_t error);
+
+//  Read frame (size bytes: frame 1 of the line of seq by sender, whose signature holds) into
+//  line. An open room's (locked false) is plain, "kanal> text". A locked room's must be sealed:
+//  it is opened with content into opened (opened_size bytes, FRAME_MAX_BYTES is enough), and
+//  line points into it; without content (a relay) it stays unread: *unread is set, and line is
+//  the channel "~", which no member reads, with no text. Returns NULL, or why the line is
+//  refused (an English reason for gettext).
+const char *roomseal_read_line (const roomseal_t *content, bool locked, uint64_t seq,
+                                const uint8_t sender[ROOMSEAL_SENDER_BYTES], const void *frame,
+                                size_t size, wire_line_t *line, char *opened, size_t opened_size,
+                                bool *unread);
 
 #endif

@@ -10,6 +10,7 @@
 #include "i18n.h"
 #include "inbox.h"
 #include "monitor.h"
+#include "receive.h"
 #include "streams.h"
 #include "term.h"
 
@@ -281,8 +282,10 @@ s_loop (thread_t *self, zsock_t *pipe)
             s_apply_changes (self);
         if (items[2].revents & ZMQ_POLLIN)
             s_handle_event (self);
-        if (items[1].revents & ZMQ_POLLIN)
-            inbox_receive (self->inbox);
+        if (items[1].revents & ZMQ_POLLIN) {
+            receive_messages (self->sub, self->inbox);
+            inbox_settle (self->inbox, zclock_mono ());
+        }
         if (timeout >= 0) {
             s_report_cut_off (self);
             inbox_tick (self->inbox, zclock_mono ());

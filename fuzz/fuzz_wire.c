@@ -572,7 +572,7 @@ s_message (const uint8_t *data, size_t size, size_t index)
 {
     fuzz_frame_t frames[FRAMES_MAX];
     size_t count = fuzz_split (data, size, FRAME_SEPARATOR, FRAMES_MAX, frames);
-    //  inbox_receive asks the connection only about a one-frame line
+    //  receive_messages asks the connection only about a one-frame line
     bool from_chat = index % 2 == 1 && count == 1 && frames[0].size > 0 &&
                      frames[0].data[0] != CONTROL_PREFIX[0];
     s_handle (frames, count, from_chat);

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "inbox.h"
+#include "receive.h"
 #include "control.h"
 #include "identity.h"
 #include "repair.h"
@@ -391,16 +392,18 @@ s_send (fixture_t *fixture)
 }
 
 //  Wait (bounded) until the SUB has a message, then let the inbox receive all that wait,
-//  capturing what the user sees. inbox_receive writes the lines out itself.
+//  capturing what the user sees, as the subscriber thread does (receive.h, then
+//  inbox_settle, which writes the lines out itself).
 static void
 s_pump (fixture_t *fixture)
 {
     testlib_wait_readable (fixture->sub, WAIT_MS);
     testlib_capture_start (&fixture->capture);
-    inbox_receive (fixture->inbox);
+    receive_messages (zsock_resolve (fixture->sub), fixture->inbox);
+    inbox_settle (fixture->inbox, zclock_mono ());
     testlib_capture_stop (&fixture->capture);
     if (fixture->capture.out_written != strlen (fixture->capture.out))
-        fail_msg ("inbox_receive left %zu bytes of stdout unwritten",
+        fail_msg ("inbox_settle left %zu bytes of stdout unwritten",
                   strlen (fixture->capture.out) - fixture->capture.out_written);
 }
 
@@ -513,7 +516,7 @@ s_setup (void **state)
         return -1;
     *state = fixture;
     testlib_xpub_and_sub (&fixture->publisher, &fixture->sub);
-    zsock_set_rcvtimeo (fixture->sub, 0); //  as subscriber.c: inbox_receive reads what waits
+    zsock_set_rcvtimeo (fixture->sub, 0); //  as subscriber.c: receive_messages reads what waits
     zsock_set_subscribe (fixture->sub, "");
     char topic[CONTROL_REQUEST_MAX_BYTES + 1];
     assert_int_equal (

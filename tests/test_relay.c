@@ -190,7 +190,8 @@ test_forwarded (void **state)
     }
     assert_int_equal (backlog_size (fixture->backlog), 1);
     uint8_t author[WIRE_SENDER_BYTES];
-    assert_null (forward_take (fixture->forward, author));
+    forward_kind_t kind = FORWARD_PRIVATE;
+    assert_null (forward_take (fixture->forward, author, &kind));
 }
 
 //  A forwarded message whose frames name another author than its ~via topic, a byte changed
@@ -235,8 +236,10 @@ test_passed_on (void **state)
     s_add_batch (&fixture->message, BERTIL, "bertil", 1, &line, 1);
     s_handle (fixture, "198.18.1.2", T0);
     uint8_t author[WIRE_SENDER_BYTES];
-    zmsg_t *queued = forward_take (fixture->forward, author);
+    forward_kind_t kind = FORWARD_PRIVATE;
+    zmsg_t *queued = forward_take (fixture->forward, author, &kind);
     assert_non_null (queued);
+    assert_int_equal (kind, FORWARD_VIA);
     assert_memory_equal (author, s_id (ANNA), WIRE_SENDER_BYTES);
     assert_int_equal (zmsg_size (queued), 4);
     zframe_t *frame = zmsg_first (queued);
@@ -245,7 +248,48 @@ test_passed_on (void **state)
         assert_memory_equal (zframe_data (frame), sent.frames[i], sent.sizes[i]);
     }
     zmsg_destroy (&queued);
-    assert_null (forward_take (fixture->forward, author));
+    assert_null (forward_take (fixture->forward, author, &kind));
+}
+
+//  A private message from anna to cesar, who hears us but not her (someone asked us for
+//  cesar): queued to go out as it is, her signature and all; one not signed, or for a member
+//  nobody asked us for, is not; and it is never shown here.
+static void
+test_private_passed_on (void **state)
+{
+    fixture_t *fixture = *state;
+    forward_want (fixture->forward, s_id (CESAR), true);
+    for (int row = 0; row < 3; row++) {
+        int to = row == 2 ? BERTIL : CESAR;
+        char topic[CONTROL_PRIVATE_BYTES + 1];
+        assert_int_equal (control_encode_private (topic, sizeof topic, s_id (to)),
+                          CONTROL_PRIVATE_BYTES);
+        uint8_t meta[WIRE_META_MAX_BYTES], signature[WIRE_SIGNATURE_BYTES];
+        size_t meta_size =
+            testlib_meta (meta, testlib_identity (ANNA), "anna", 7, (uint64_t) zclock_time ());
+        const void *frames[5] = {topic, CONTROL_KIND_MESSAGE, "sealed bytes", meta};
+        size_t sizes[5] = {CONTROL_PRIVATE_BYTES, strlen (CONTROL_KIND_MESSAGE), 12, meta_size};
+        testlib_sign (testlib_identity (ANNA), frames, sizes, 4, signature);
+        if (row == 1)
+            signature[0] ^= 1; //  not hers
+        for (size_t i = 0; i < 5; i++)
+            s_add (&fixture->message, frames[i], sizes[i]);
+        s_handle (fixture, "198.18.1.3", T0 + row * 2000);
+        testlib_assert_shown (&fixture->capture, "");
+        uint8_t who[WIRE_SENDER_BYTES];
+        forward_kind_t kind = FORWARD_VIA;
+        zmsg_t *queued = forward_take (fixture->forward, who, &kind);
+        if (row > 0) {
+            assert_null (queued);
+            continue;
+        }
+        assert_non_null (queued);
+        assert_int_equal (kind, FORWARD_PRIVATE);
+        assert_memory_equal (who, s_id (CESAR), WIRE_SENDER_BYTES);
+        assert_int_equal (zmsg_size (queued), 5);
+        assert_true (zframe_streq (zmsg_first (queued), topic));
+        zmsg_destroy (&queued);
+    }
 }
 
 //  A locked room: anna's sealed line opens and is shown; a relay (no key) shows nothing but
@@ -310,6 +354,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_forwarded, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_forwarded_refused, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_passed_on, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_private_passed_on, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_sealed, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_relay_keeps_sealed, s_setup, s_teardown),
     };

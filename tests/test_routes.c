@@ -214,22 +214,25 @@ test_forward_queue (void **state)
     assert_non_null (forward);
     const void *frames[] = {"~lines", "meta", "body", "sig"};
     const size_t sizes[] = {6, 4, 4, 3};
-    assert_int_equal (forward_push (forward, ANNA, frames, sizes, 4), 1); //  nobody wants it
+    assert_int_equal (forward_push (forward, ANNA, FORWARD_VIA, frames, sizes, 4),
+                      1); //  nobody wants it
     assert_int_equal (forward_want (forward, ANNA, true), 1);
     assert_int_equal (forward_want (forward, ANNA, true), 2);
     assert_true (forward_wanted (forward, ANNA));
     assert_false (forward_wanted (forward, BERTIL));
-    assert_int_equal (forward_push (forward, ANNA, frames, sizes, 4), 0);
+    assert_int_equal (forward_push (forward, ANNA, FORWARD_VIA, frames, sizes, 4), 0);
     char byte;
     assert_int_equal (read (forward_news_fd (forward), &byte, 1), 1); //  readable: news
     uint8_t author[WIRE_SENDER_BYTES];
-    zmsg_t *message = forward_take (forward, author);
+    forward_kind_t kind = FORWARD_PRIVATE;
+    zmsg_t *message = forward_take (forward, author, &kind);
     assert_non_null (message);
+    assert_int_equal (kind, FORWARD_VIA);
     assert_memory_equal (author, ANNA, WIRE_SENDER_BYTES);
     assert_int_equal (zmsg_size (message), 4);
     assert_true (zframe_streq (zmsg_first (message), "~lines"));
     zmsg_destroy (&message);
-    assert_null (forward_take (forward, author));
+    assert_null (forward_take (forward, author, &kind));
     assert_int_equal (forward_want (forward, ANNA, false), 1);
     assert_int_equal (forward_want (forward, ANNA, false), 0);
     assert_false (forward_wanted (forward, ANNA));
@@ -237,8 +240,8 @@ test_forward_queue (void **state)
     //  Bounded: what does not fit is dropped and counted
     forward_want (forward, ANNA, true);
     for (int i = 0; i < FORWARD_QUEUE_MAX; i++)
-        assert_int_equal (forward_push (forward, ANNA, frames, sizes, 4), 0);
-    assert_int_equal (forward_push (forward, ANNA, frames, sizes, 4), -1);
+        assert_int_equal (forward_push (forward, ANNA, FORWARD_VIA, frames, sizes, 4), 0);
+    assert_int_equal (forward_push (forward, ANNA, FORWARD_VIA, frames, sizes, 4), -1);
     assert_int_equal (forward_dropped (forward), 1);
     forward_destroy (&forward); //  with what waits in it (ASan tells of a leak)
     forward_destroy (&forward);

@@ -80,6 +80,14 @@ at_most_one() {
 at_most_one anna cesar '198\.18\.2\.3'
 at_most_one cesar anna '198\.18\.1\.1\>'
 
+# A private message round the missing link: sealed to cesar, passed on by bertil as it is, and
+# cesar's signed receipt passed back
+say anna '\msg cesar bara för dig, runt bertil'
+expect "$TMP/cesar.out" '\(private\) <anna> bara för dig, runt bertil$' \
+    "anna's \\msg reaches cesar through bertil"
+expect "$TMP/anna.err" '^-- ✓ delivered to cesar$' "and cesar's receipt reaches anna through bertil"
+refute "$TMP/bertil.out" 'bara för dig' "bertil, who passed it on, cannot read it"
+
 stop_peer anna
 expect "$TMP/cesar.err" '^-- anna left$' "anna's goodbye reaches cesar through bertil"
 stop_peer cesar
