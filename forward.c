@@ -105,8 +105,9 @@ forward_want (forward_t *self, const uint8_t author[WIRE_SENDER_BYTES], bool sub
     if (wanted) {
         wanted->listeners += subscribe ? 1 : -1;
         listeners = wanted->listeners;
-        if (listeners == 1 || listeners <= 0)
-            s_topic_change (self, author, listeners == 1);
+        //  Its private topic: subscribed with the first listener, unsubscribed after the last
+        if ((subscribe && listeners == 1) || listeners <= 0)
+            s_topic_change (self, author, listeners > 0);
         if (listeners <= 0) { //  nobody wants it any more: its slot goes to the last one
             *wanted = self->authors[--self->author_count];
             listeners = 0;

@@ -9,6 +9,7 @@
 
 #include "forward.h"
 #include "routes.h"
+#include "testlib.h"
 
 #include <string.h>
 
@@ -248,13 +249,48 @@ test_forward_queue (void **state)
     assert_null (forward);
 }
 
+//  forward_apply: an author's private topic is subscribed with its first listener and
+//  unsubscribed after its last (not again in between), and a receipt queued with forward_ask
+//  is asked on the SUB (subscribed and at once unsubscribed).
+static void
+test_forward_apply (void **state)
+{
+    (void) state;
+    zsock_t *xpub, *sub;
+    testlib_xpub_and_sub (&xpub, &sub);
+    forward_t *forward = forward_new ();
+    char topic[CONTROL_REQUEST_MAX_BYTES + 1], anna[CONTROL_PRIVATE_BYTES + 1];
+    assert_int_equal (control_encode_private (anna, sizeof anna, ANNA), CONTROL_PRIVATE_BYTES);
+    forward_want (forward, ANNA, true);
+    forward_want (forward, ANNA, true);
+    forward_want (forward, ANNA, false);
+    forward_apply (forward, zsock_resolve (sub));
+    int64_t deadline = zclock_mono () + 5000;
+    assert_int_equal (testlib_upstream (xpub, topic, sizeof topic, deadline), 1);
+    assert_string_equal (topic, anna);
+    forward_want (forward, ANNA, false);
+    control_request_t receipt = {.kind = CONTROL_REQUEST_ACK, .number = 3};
+    memcpy (receipt.target, BERTIL, WIRE_SENDER_BYTES);
+    assert_int_equal (forward_ask (forward, &receipt), 0);
+    forward_apply (forward, zsock_resolve (sub));
+    assert_int_equal (testlib_upstream (xpub, topic, sizeof topic, deadline), 0);
+    assert_string_equal (topic, anna);
+    char asked[CONTROL_REQUEST_MAX_BYTES + 1];
+    assert_true (control_encode_request (asked, sizeof asked, &receipt) > 0);
+    testlib_assert_upstream (xpub, asked);
+    testlib_assert_nothing_upstream (zsock_resolve (sub), xpub);
+    forward_destroy (&forward);
+    zsock_destroy (&sub);
+    zsock_destroy (&xpub);
+}
+
 int
 main (void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_via_after_a_while), cmocka_unit_test (test_lowest_forwarder),
         cmocka_unit_test (test_silent_forwarder),  cmocka_unit_test (test_bounded),
-        cmocka_unit_test (test_forward_queue),
+        cmocka_unit_test (test_forward_queue),     cmocka_unit_test (test_forward_apply),
     };
     return cmocka_run_group_tests_name ("routes", tests, NULL, NULL);
 }
