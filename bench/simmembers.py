@@ -1,16 +1,19 @@
 #!/usr/bin/python3
 """simmembers.py - N simulated room members in one process, for `bench/run relay-idle`.
 
-Usage: simmembers.py RELAY_PORT PORT,PORT,... [--lines K] [--via] [--lifetime S]
+Usage: simmembers.py RELAY_PORT PORT,PORT,... [--seed HEX --first F --count C] [--lines K] [--via]
+                     [--lifetime S]
 
-One member per PORT: its own Ed25519 key (a random seed) and session, sender id
+One member per PORT (or the C of them from the F-th on, so that a room can be played by a few
+processes that share --seed): its own Ed25519 key and session (from --seed and its number, so
+each process knows every member's id; a random --seed by default), sender id
 BLAKE2b-128(public key || session) (PROTOKOLL.md 19.1), nick sI, an XPUB bound on
 127.0.0.1:PORT and a SUB connected to the relay on 127.0.0.1:RELAY_PORT that subscribes as a
 chat does (PROTOKOLL.md 5): the 94 one-byte channel topics, "~beat", "~bye", "~lines", "!" + its
 id and "~listen PORT", so the relay connects back. Each sends a signed heartbeat (meta v2 seq 0,
 body "port P / channel buddy / seq S", then "peer RELAY_ID 127.0.0.1:RELAY_PORT" once the relay
 is heard, as a chat lists a member it hears directly) every second on its XPUB, the members'
-beats spread over the second. The first K members (--lines) send one signed batch of one line
+beats spread over the second. Members 0..K-1 (--lines) send one signed batch of one line
 once the relay has connected back, so the relay's backlog holds some history. With --via each
 member also subscribes "~via RELAY_ID OTHER_ID" for every other member, as a chat that reaches
 only the relay does (PROTOKOLL.md 20.2): the relay then forwards N(N-1) heartbeats a second.
@@ -40,14 +43,19 @@ CHANNEL_BYTES = [bytes([c]) for c in
                  list(range(0xC2, 0xE0))]
 
 
+def identity(seed, index):
+    """Member index's key pair, session and sender id, derived from the room's seed."""
+    public, secret = V.keypair(V.blake2b(seed + b"key %d" % index, 32))
+    session = V.blake2b(seed + b"session %d" % index, 16)
+    return public, secret, session, V.blake2b(public + session, 16)
+
+
 class Member:
     """One simulated member: key, id, an XPUB of its own and a SUB to the relay."""
 
-    def __init__(self, context, index, port, relay_port):
+    def __init__(self, context, index, port, relay_port, seed):
         self.index, self.port = index, port
-        self.public, self.secret = V.keypair(os.urandom(32))
-        self.session = os.urandom(16)
-        self.id = V.blake2b(self.public + self.session, 16)
+        self.public, self.secret, self.session, self.id = identity(seed, index)
         self.nick = b"s%d" % index
         self.seq = 0                 # our last line's seq (0: none yet)
         self.back = False            # the relay's SUB has subscribed on our XPUB
@@ -99,8 +107,12 @@ class Room:
         self.args = args
         self.context = zmq.Context()
         self.context.setsockopt(zmq.MAX_SOCKETS, 4 * len(args.ports) + 64)
-        self.members = [Member(self.context, i, port, args.relay_port)
-                        for i, port in enumerate(args.ports)]
+        count = len(args.ports) - args.first if args.count is None else args.count
+        self.members = [Member(self.context, i, args.ports[i], args.relay_port, args.seed)
+                        for i in range(args.first, args.first + count)]
+        # every member's id, also those other processes play (for --via)
+        self.all_ids = [m.id for m in self.members] if not args.via else \
+            [identity(args.seed, i)[3] for i in range(len(args.ports))]
         self.by_socket = {}
         self.poller = zmq.Poller()
         for member in self.members:
@@ -143,17 +155,18 @@ class Room:
             self.say("back", n)
         if "back" in self.said and "lines" not in self.said:
             self.said.add("lines")
-            for member in self.members[:self.args.lines]:
+            lines = [m for m in self.members if m.index < self.args.lines]
+            for member in lines:
                 member.send_line()
-            self.say("lines", min(self.args.lines, n))
+            self.say("lines", len(lines))
         if self.args.via and self.relay_id and "via" not in self.said:
             self.said.add("via")
             relay = self.relay_id.hex().encode()
             for member in self.members:
-                for other in self.members:
-                    if other is not member:
+                for other in self.all_ids:
+                    if other != member.id:
                         member.sub.setsockopt(zmq.SUBSCRIBE, b"~via %s %s" % (
-                            relay, other.id.hex().encode()))
+                            relay, other.hex().encode()))
             self.say("via", n)
 
     def run(self):
@@ -193,6 +206,9 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("relay_port", type=int)
     parser.add_argument("ports", type=lambda s: [int(p) for p in s.split(",")])
+    parser.add_argument("--seed", type=bytes.fromhex, default=os.urandom(16))
+    parser.add_argument("--first", type=int, default=0)
+    parser.add_argument("--count", type=int, default=None)
     parser.add_argument("--lines", type=int, default=0)
     parser.add_argument("--via", action="store_true")
     parser.add_argument("--lifetime", type=float, default=600)
