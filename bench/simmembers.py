@@ -21,7 +21,8 @@ only the relay does (PROTOKOLL.md 20.2): the relay then forwards N(N-1) heartbea
 What arrives is drained and dropped, except the relay's first heartbeat (its id). Prints on
 stdout: "ready", "heard N" when all N members have heard the relay, "back N" when the relay has
 subscribed on all N XPUBs (connected back), "via N" when --via has subscribed, "lines K" when
-the batches are sent. Runs until stdin ends (then a signed "~bye" from each member) or
+the batches are sent, and with --via every second "forwarded TOTAL T": the forwarded messages
+received so far by all its members, at time.monotonic() T. Runs until stdin ends (then a signed "~bye" from each member) or
 --lifetime seconds (default 600), whichever comes first.
 """
 import argparse
@@ -36,6 +37,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
 import rogue_v2 as V  # noqa: E402  (the signing of tests/rogue_v2.py: libsodium via ctypes)
 
 BEAT_S = 1.0
+COUNT_S = 1.0                # with --via, "forwarded TOTAL MONOTONIC_S" this often
 # A chat's one-byte channel topics (PROTOKOLL.md 5): a-z A-Z 0-9 - _ and 0xC2-0xDF
 CHANNEL_BYTES = [bytes([c]) for c in
                  list(range(ord("a"), ord("z") + 1)) + list(range(ord("A"), ord("Z") + 1)) +
@@ -123,6 +125,8 @@ class Room:
         self.relay_line = b""
         self.heard = set()           # members that have heard the relay's heartbeat
         self.said = set()            # what has been printed: "heard", "back", "via", "lines"
+        self.forwarded = 0           # forwarded messages ("~via ...") received, all members
+        self.next_count = 0.0        # when "forwarded TOTAL" is printed next
 
     def say(self, *words):
         print(*words, flush=True)
@@ -131,6 +135,7 @@ class Room:
         member = self.by_socket[socket]
         messages = drain(socket)
         if socket is member.sub:
+            self.forwarded += sum(1 for frames in messages if frames[0].startswith(b"~via "))
             if self.relay_id is None:
                 for frames in messages:
                     meta = V.decode_meta(frames[1]) if len(frames) == 4 and \
@@ -193,6 +198,9 @@ class Room:
                 else:
                     self.received(item)
             self.progress()
+            if self.args.via and time.monotonic() >= self.next_count:
+                self.next_count = time.monotonic() + COUNT_S
+                self.say("forwarded %d %.3f" % (self.forwarded, time.monotonic()))
         self.say("lifetime over")
 
     def close(self):
