@@ -14,9 +14,9 @@ heartbeat a second), all on loopback, no root needed. Two modes:
 
 A run: a fresh relay (its RSS 1 s after start is the baseline), the members (10 of them send a
 one-line batch, so the backlog holds some history), until the relay has said "joined" for all
-and connected back to all; then a real chat (probe) -c the relay types \\who until it lists
-N + 1 members (the relay and the N), and leaves; then IDLE_S idle, and the relay's VmRSS, VmHWM,
-CPU %, and the simulators' CPU %. Every wait has a deadline; everything is stopped at the end
+and connected back to all; then a real chat (probe) -c the relay until it has said "joined"
+for N + 1 members (the relay and the N), one \\who, and it leaves; then IDLE_S idle, and
+the relay's VmRSS, VmHWM, CPU %, and the simulators' CPU %. Every wait has a deadline; everything is stopped at the end
 of each run (bench.py's stop_all).
 """
 import os
@@ -77,18 +77,19 @@ def forwarded(sims):
 
 
 def probe_shows(relay_port, probe_port, size):
-    """A real chat -c the relay types \\who until its last listing has size + 1 members (the
-    relay and every simulated one); returns how many it listed, the joins and the history
-    lines it printed, and stops it."""
+    """A real chat -c the relay, until it has said "joined" for size + 1 members (the relay
+    and every simulated one), then one \\who; returns how many \\who listed, the joins and the
+    history lines it printed, and stops it."""
     probe = B.Proc([B.CHAT, "-n", "probe", "-p", str(probe_port), "-c",
                     "127.0.0.1:%d" % relay_port] + COMMON, stdin=subprocess.PIPE,
                    stdout=subprocess.PIPE, keep_out=True)
-    listed = 0
     deadline = time.perf_counter() + WHO_S
-    while time.perf_counter() < deadline and listed < size + 1:
-        R.type_who([probe])
-        time.sleep(WHO_EVERY_S)
-        listed = len(R.who_block(probe.err.data().decode(errors="replace")))
+    # all size + 1 joined; \who lists only what fits in its 8 KB (about 125 members)
+    while time.perf_counter() < deadline and probe.err.data().count(B.JOINED) < size + 1:
+        time.sleep(0.1)
+    R.type_who([probe])
+    time.sleep(WHO_EVERY_S)
+    listed = len(R.who_block(probe.err.data().decode(errors="replace")))
     joined = probe.err.data().count(B.JOINED)
     probe.close_stdin()  # end of input: it says ~bye and leaves
     probe.reap(B.STOP_S)
@@ -156,6 +157,7 @@ def bench_relay_idle(report):
         row.update({"size": size, "mode": mode, "runs": len(results),
                     "hwm": max(r["hwm"] for r in results),
                     "listed": min(r["listed"] for r in results),
+                    "probe_joined": min(r["probe_joined"] for r in results),
                     "history": min(r["history"] for r in results),
                     "left": max(r["left"] for r in results),
                     "alive": all(r["alive"] for r in results), "sims": results[0]["sims"]})
@@ -173,24 +175,28 @@ def render(rows):
     add = out.append
     add("| N | members | relay VmRSS kB | fresh relay VmRSS kB | kB per member | relay max VmHWM "
         "kB | relay CPU % | forwarded/s received | simulators' CPU % (processes) "
-        "| probe listed (fewest) | history lines (fewest) | 'left' while idle (most) |")
+        "| probe: joined, \\who listed (fewest) | history lines (fewest) "
+        "| 'left' while idle (most) |")
     add("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in sorted(rows, key=lambda r: (MODES.index(r["mode"]), r["size"])):
-        add("| %d | %s | %s | %s | %s | %s | %s | %s | %s (%d) | %s of %d | %s of %d | %s |" % (
+        add("| %d | %s | %s | %s | %s | %s | %s | %s | %s (%d) | %s, %s of %d | %s of %d | %s |" % (
             r["size"], MODE_LABELS[r["mode"]], B.fmt(r["rss"]), B.fmt(r["fresh_rss"]),
             B.fmt((r["rss"] - r["fresh_rss"]) / r["size"], 0), B.fmt(r["hwm"]),
             B.fmt(r["cpu_pct"], 1), B.fmt(r["forwarded_s"]) if r["mode"] == "via" else "-",
-            B.fmt(r["sims_cpu_pct"], 0), r["sims"], B.fmt(r["listed"]), r["size"] + 1,
+            B.fmt(r["sims_cpu_pct"], 0), r["sims"], B.fmt(r["probe_joined"]),
+            B.fmt(r["listed"]), r["size"] + 1,
             B.fmt(r["history"]), HISTORY_LINES, B.fmt(r["left"])))
     add("")
     add("CPU %% of one core over the idle time (/proc/PID/stat); this machine has %d. Probe: a "
-        "real chat -c the relay, its \\who (the relay and the N), before the idle time." %
-        os.cpu_count())
+        "real chat -c the relay before the idle time: the members it said joined (the relay and "
+        "the N), and how many its \\who listed (at most about 125 fit in its 8 KB). History: "
+        "the lines it was given as history (%d members sent one)." % (os.cpu_count(),
+                                                                    HISTORY_LINES))
     for r in rows:
         if r["size"] == 200:
             add("")
             add("Target: relay RSS with 200 idle peers ≤ 64 MB (%s): %s kB, %s" % (
                 r["mode"], B.fmt(r["rss"]), B.verdict(r["rss"] <= 64 * 1024 and r["alive"] and
-                                                     r["listed"] == 201)))
+                                                     r["probe_joined"] == 201)))
     return out
 

@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """simmembers.py - N simulated room members in one process, for `bench/run relay-idle`.
 
-Usage: simmembers.py RELAY_PORT PORT,PORT,... [--seed HEX --first F --count C] [--lines K] [--via]
-                     [--lifetime S]
+Usage: simmembers.py RELAY_PORT PORT,PORT,... [--seed HEX --first F --count C] [--lines K]
+                     [--via] [--lifetime S]
 
 One member per PORT (or the C of them from the F-th on, so that a room can be played by a few
 processes that share --seed): its own Ed25519 key and session (from --seed and its number, so
