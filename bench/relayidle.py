@@ -16,8 +16,8 @@ A run: a fresh relay (its RSS 1 s after start is the baseline), the members (10 
 one-line batch, so the backlog holds some history), until the relay has said "joined" for all
 and connected back to all; then a real chat (probe) -c the relay until it has said "joined"
 for N + 1 members (the relay and the N), one \\who, and it leaves; then IDLE_S idle, and
-the relay's VmRSS, VmHWM, CPU %, and the simulators' CPU %. Every wait has a deadline; everything is stopped at the end
-of each run (bench.py's stop_all).
+the relay's VmRSS, VmHWM, CPU %, and the simulators' CPU %. Every wait has a deadline;
+everything is stopped at the end of each run (bench.py's stop_all).
 """
 import os
 import subprocess

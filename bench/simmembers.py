@@ -22,8 +22,8 @@ What arrives is drained and dropped, except the relay's first heartbeat (its id)
 stdout: "ready", "heard N" when all N members have heard the relay, "back N" when the relay has
 subscribed on all N XPUBs (connected back), "via N" when --via has subscribed, "lines K" when
 the batches are sent, and with --via every second "forwarded TOTAL T": the forwarded messages
-received so far by all its members, at time.monotonic() T. Runs until stdin ends (then a signed "~bye" from each member) or
---lifetime seconds (default 600), whichever comes first.
+received so far by all its members, at time.monotonic() T. Runs until stdin ends (then a
+signed "~bye" from each member) or --lifetime seconds (default 600), whichever comes first.
 """
 import argparse
 import os
