@@ -958,6 +958,8 @@ def render(report):
                  fmt(r["cpu_us"], 1)))
     if report.get("relay"):
         out.extend(sys.modules["relay"].render(report["relay"]))
+    if report.get("relay_idle"):
+        out.extend(sys.modules["relayidle"].render(report["relay_idle"]))
     add("")
     add("## Targets (issue 15)")
     add("")
@@ -1055,20 +1057,30 @@ def bench_relay(report):
     relay.bench_relay(report)
 
 
+def bench_relay_idle(report):
+    """A relay with 50-200 simulated idle members (issue 16), in bench/relayidle.py."""
+    sys.modules.setdefault("bench", sys.modules[__name__])
+    sys.dont_write_bytecode = True
+    import relayidle
+    relayidle.bench_relay_idle(report)
+
+
 def main():
     for program in ("rawpipe", "rawrtt", "linertt", "lineecho", "linestamp", "signbench"):
         if not os.access(os.path.join(BIN, program), os.X_OK):
             sys.exit("bench: %s/%s is missing: run make -C bench" % (BIN, program))
     if not os.access(CHAT, os.X_OK):
         sys.exit("bench: %s is missing: run make" % CHAT)
-    which = sys.argv[1:] or ["throughput", "latency", "memory", "signing", "scale", "relay"]
+    which = sys.argv[1:] or ["throughput", "latency", "memory", "signing", "scale", "relay",
+                             "relay-idle"]
     report = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
               "machine": machine(), "zmq": zmq_version(), "chat": chat_version(),
               "load_start": "%.2f" % os.getloadavg()[0]}
     print("chat benchmarks: %s, %s" % (report["machine"], report["date"]), file=sys.stderr)
     start = time.perf_counter()
     steps = {"throughput": bench_throughput, "latency": bench_latency, "memory": bench_memory,
-             "signing": bench_signing, "scale": bench_scale, "relay": bench_relay}
+             "signing": bench_signing, "scale": bench_scale, "relay": bench_relay,
+             "relay-idle": bench_relay_idle}
     for name in which:
         steps[name](report)
     report["seconds"] = time.perf_counter() - start
