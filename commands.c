@@ -528,7 +528,7 @@ static void
 s_run_listing (commands_t *self, const command_t *command, const char *line)
 {
     (void) line;
-    char listing[8192];
+    static char listing[COMMANDS_LISTING_MAX_BYTES]; //  main thread only: no stack for a big room
     if (command->kind == COMMAND_CHANNELS) {
         channels_describe (self->with.channels, listing, sizeof listing);
         term_text (listing);

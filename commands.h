@@ -47,6 +47,8 @@ typedef enum {
 #define COMMAND_ARGUMENT_MAX_BYTES 256
 
 //  A parsed line
+#define COMMANDS_LISTING_MAX_BYTES (ROOM_MAX * 256) // \who of a full room, a line each
+
 typedef struct {
     command_kind_t kind;                       //  what it is
     const char *name;                          //  the command's name ("connect"), or NULL

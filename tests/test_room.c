@@ -196,6 +196,9 @@ test_full (void **state)
     assert_int_equal (room_heard (room, id, "x", "127.0.0.1", &beat, 0, name, sizeof name, NULL, 0),
                       ROOM_NEWS_NONE);
     assert_int_equal (room_size (room), ROOM_MAX);
+    //  \who of a full room fits the listing's buffer (commands.h), every member a line
+    static char listing[ROOM_MAX * 256];
+    assert_int_equal (room_describe (room, 0, listing, sizeof listing), ROOM_MAX);
 }
 
 static const uint8_t CESAR[WIRE_SENDER_BYTES] = {0xc0, 0x01, 4};
