@@ -307,8 +307,8 @@ s_banner (chat_t *self)
 typedef struct {
     zmq_pollitem_t items[POLL_ITEMS_MAX]; //  what zmq_poll watches
     int count;                            //  how many
-    int news, monitor, zap, beacons;      //  their places, or -1
-    int forward;                          //  ...
+    int news, monitor, zap, beacons;      //  their places, or -1 ...
+    int forward;                          //  ... and the forward queue's
 } poll_set_t;
 
 //  Add an item to set (socket, or fd when socket is NULL) unless there is none. Returns its

@@ -133,14 +133,15 @@ s_frame_is (const inbox_frame_t *frame, const char *text)
     return frame && frame->size == size && memcmp (frame->data, text, size) == 0;
 }
 
-//  True when limit lets one more notice out at now_ms: who made safe into safe (4 *
-//  ENDPOINT_MAX_BYTES), and how many were held back since the last one into *held.
+//  True when limit lets one more notice out at now_ms: who made safe into safe (safe_size
+//  bytes), and how many were held back since the last one into *held.
 static bool
-s_notice_due (ratelimit_t *limit, const char *who, char *safe, int *held, int64_t now_ms)
+s_notice_due (ratelimit_t *limit, const char *who, char *safe, size_t safe_size, int *held,
+              int64_t now_ms)
 {
     if (!ratelimit_allow (limit, now_ms))
         return false;
-    text_sanitize (who, strlen (who), safe, 4 * ENDPOINT_MAX_BYTES);
+    text_sanitize (who, strlen (who), safe, safe_size);
     *held = ratelimit_take_held (limit);
     return true;
 }
@@ -151,7 +152,7 @@ s_refused (inbox_t *self, const char *who, const char *why, int64_t now_ms)
 {
     char safe_who[4 * ENDPOINT_MAX_BYTES];
     int held;
-    if (!s_notice_due (&self->notices, who, safe_who, &held, now_ms))
+    if (!s_notice_due (&self->notices, who, safe_who, sizeof safe_who, &held, now_ms))
         return;
     if (held > 0)
         term_notice (_ ("bad message from %s: %s (and %d more not shown)"), safe_who, _ (why),
@@ -168,7 +169,7 @@ s_forged (inbox_t *self, const char *who, int64_t now_ms)
     self->forged++;
     char safe_who[4 * ENDPOINT_MAX_BYTES];
     int held;
-    if (!s_notice_due (&self->forged_notices, who, safe_who, &held, now_ms))
+    if (!s_notice_due (&self->forged_notices, who, safe_who, sizeof safe_who, &held, now_ms))
         return;
     if (held > 0)
         term_notice (_ ("dropped a message from %s: its signature does not verify (and %d more)"),
@@ -404,7 +405,8 @@ static void
 s_pass_on (inbox_t *self, const uint8_t author[WIRE_SENDER_BYTES], const inbox_frame_t *frames,
            size_t count)
 {
-    if (self->forward && !self->forwarder && count <= 4)
+    //  Behind its "~via" frame it must still fit what a receiver reads of a message
+    if (self->forward && !self->forwarder && count < INBOX_FRAMES_MAX)
         s_queue (self->forward, author, FORWARD_VIA, frames, count);
 }
 

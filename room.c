@@ -112,6 +112,20 @@ s_listening (room_t *self, const char *address)
     return false;
 }
 
+//  A new member id, first heard at now_ms, everything else empty; NULL when the room is full.
+//  Lock held.
+static member_t *
+s_join (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], int64_t now_ms)
+{
+    if (self->size == ROOM_MAX)
+        return NULL;
+    member_t *member = &self->members[self->size++];
+    memset (member, 0, sizeof *member);
+    memcpy (member->id, id, WIRE_SENDER_BYTES);
+    member->first_heard_ms = now_ms;
+    return member;
+}
+
 //  Remove members[index]. Lock held.
 static void
 s_remove (room_t *self, size_t index)
@@ -135,11 +149,7 @@ room_heard (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], const char *nick,
         pthread_mutex_unlock (&self->lock);
         return ROOM_NEWS_TWICE;
     }
-    if (!member && self->size < ROOM_MAX) {
-        member = &self->members[self->size++];
-        memset (member, 0, sizeof *member);
-        memcpy (member->id, id, WIRE_SENDER_BYTES);
-        member->first_heard_ms = now_ms;
+    if (!member && (member = s_join (self, id, now_ms)) != NULL) {
         member->listens_us = s_listening (self, address);
         news = ROOM_NEWS_JOINED;
     } else if (member && !streq (member->nick, nick)) {
@@ -169,11 +179,7 @@ room_heard_via (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], const char *n
     room_news_t news = ROOM_NEWS_NONE;
     pthread_mutex_lock (&self->lock);
     member_t *member = s_find (self, id);
-    if (!member && self->size < ROOM_MAX) {
-        member = &self->members[self->size++];
-        memset (member, 0, sizeof *member);
-        memcpy (member->id, id, WIRE_SENDER_BYTES);
-        member->first_heard_ms = now_ms;
+    if (!member && (member = s_join (self, id, now_ms)) != NULL) {
         text_copy (member->address, sizeof member->address, address);
         member->via = true; //  never heard directly
         news = ROOM_NEWS_JOINED;

@@ -136,14 +136,13 @@ roomseal_read_line (const roomseal_t *content, bool locked, uint64_t seq,
                     const uint8_t sender[ROOMSEAL_SENDER_BYTES], const void *frame, size_t size,
                     wire_line_t *line, char *opened, size_t opened_size, bool *unread)
 {
-    bool sealed = roomseal_is_sealed (frame, size);
     *unread = false;
-    if (!locked || !sealed) {
-        wire_error_t error = locked ? WIRE_OK : wire_decode_line (frame, size, line);
-        if (locked)
-            return N_ ("a line that is not sealed, in a locked room");
+    if (!locked) {
+        wire_error_t error = wire_decode_line (frame, size, line);
         return error == WIRE_OK ? NULL : wire_strerror (error);
     }
+    if (!roomseal_is_sealed (frame, size))
+        return N_ ("a line that is not sealed, in a locked room");
     if (!content) { //  the relay: it passes the line on and keeps it, unread
         line->channel[0] = '~';
         line->channel[1] = 0;
