@@ -5,6 +5,7 @@
     guessed repair would give the user another identity without telling them.
 */
 #include "identity.h"
+#include "fdio.h"
 #include "i18n.h"
 #include "text.h"
 
@@ -186,40 +187,6 @@ s_parse (const char *text, size_t size, uint8_t public[32], uint8_t seed[32])
     return 0;
 }
 
-//  Read all of fd into buffer (size bytes), until end of file or the buffer is full. Returns
-//  the bytes read, or -1 with errno set.
-static ssize_t
-s_read_all (int fd, char *buffer, size_t size)
-{
-    size_t used = 0;
-    while (used < size) {
-        ssize_t got = read (fd, buffer + used, size - used);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0)
-            return -1;
-        if (got == 0)
-            break;
-        used += (size_t) got;
-    }
-    return (ssize_t) used;
-}
-
-//  Write size bytes of data to fd, all of them. Returns 0, or -1 with errno set.
-static int
-s_write_all (int fd, const char *data, size_t size)
-{
-    while (size > 0) {
-        ssize_t put = write (fd, data, size);
-        if (put < 0 && errno == EINTR)
-            continue;
-        if (put <= 0)
-            return -1;
-        data += put, size -= (size_t) put;
-    }
-    return 0;
-}
-
 //  Read the key pair from self's locked key file fd: it must parse, and its public key must be
 //  the seed's. Returns 0, or -1 with error set.
 static int
@@ -227,7 +194,7 @@ s_read_keys (identity_t *self, int fd, char *error, size_t error_size)
 {
     char text[IDENTITY_FILE_MAX_BYTES + 1];
     uint8_t public[crypto_sign_PUBLICKEYBYTES], seed[crypto_sign_SEEDBYTES];
-    ssize_t size = s_read_all (fd, text, sizeof text - 1); //  more than the most is corrupt
+    ssize_t size = fdio_read_all (fd, text, sizeof text - 1); //  more than the most is corrupt
     int rc = 0;
     text[size < 0 ? 0 : size] = 0; //  the parser's hex stops at a NUL, never past the text
     if (size < 0)
@@ -307,7 +274,7 @@ s_write_keys (identity_t *self, int fd)
         errno = EINVAL; //  cannot happen: the sizes are fixed
         rc = -1;
     } else
-        rc = s_write_all (fd, text, TEXT_BYTES) || fsync (fd) ? -1 : 0;
+        rc = fdio_write_all (fd, text, TEXT_BYTES) || fsync (fd) ? -1 : 0;
     int saved = errno;
     sodium_memzero (seed, sizeof seed);
     sodium_memzero (seed_hex, sizeof seed_hex);

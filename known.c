@@ -4,6 +4,7 @@
     each, and a fixed size is a bound an endless stream of new nicks cannot move.
 */
 #include "known.h"
+#include "fdio.h"
 #include "limits.h"
 #include "wire.h"
 
@@ -135,21 +136,6 @@ s_format (const known_entry_t *entry, bool torn, char line[LINE_BYTES])
     return size < 0 || size >= LINE_BYTES ? -1 : size;
 }
 
-//  Write size bytes of data to fd, all of them. Returns 0, or -1.
-static int
-s_write_all (int fd, const char *data, size_t size)
-{
-    while (size > 0) {
-        ssize_t put = write (fd, data, size);
-        if (put < 0 && errno == EINTR)
-            continue;
-        if (put <= 0)
-            return -1;
-        data += put, size -= (size_t) put;
-    }
-    return 0;
-}
-
 //  Append entry's line to self's file, created with mode 0600 if missing: one write, so lines
 //  of two chats sharing the file do not mix. Lock held.
 static void
@@ -162,7 +148,7 @@ s_append (known_t *self, const known_entry_t *entry)
     int fd = open (self->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
     if (fd < 0)
         return;
-    if (s_write_all (fd, line, (size_t) size) == 0)
+    if (fdio_write_all (fd, line, (size_t) size) == 0)
         self->torn = false;
     close (fd);
 }
@@ -174,7 +160,7 @@ s_write_entries (const known_t *self, int fd)
     char line[LINE_BYTES];
     for (size_t i = 0; i < self->count; i++) {
         int size = s_format (&self->entries[i], false, line);
-        if (size < 0 || s_write_all (fd, line, (size_t) size))
+        if (size < 0 || fdio_write_all (fd, line, (size_t) size))
             return -1;
     }
     return fsync (fd);
