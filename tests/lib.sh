@@ -472,27 +472,45 @@ expect_who() {
     return 1
 }
 
-# memory_holds PID TEXT...: true when one of the TEXTs (as UTF-8) is in the process's memory,
-# read (as root) from /proc/PID/mem region by region: what the process keeps, not just prints.
+# memory_holds PID TEXT...: status 0 when one of the TEXTs (as UTF-8) is in the process's
+# memory, read (as root) from /proc/PID/mem region by region, in chunks: what the process keeps,
+# not just prints; 1 when none is; 2 when the memory could not be read (the caller fails). A
+# region over 1 GiB (a sanitizer's reserved shadow or allocator space, mostly never touched) is
+# not read, and a line says how much was left out, so a reader knows what was searched.
 memory_holds() {
     "$PYTHON" - "$@" <<'EOF_MEMORY'
 import sys
 pid, texts = sys.argv[1], [t.encode() for t in sys.argv[2:]]
-found = False
-with open("/proc/%s/maps" % pid) as maps, open("/proc/%s/mem" % pid, "rb", 0) as mem:
-    for line in maps:
-        span, perms = line.split()[:2]
-        if not perms.startswith("r") or line.rstrip().endswith("[vvar]"):
-            continue
-        start, end = (int(x, 16) for x in span.split("-"))
-        try:
-            mem.seek(start)
-            data = mem.read(end - start)
-        except (OSError, ValueError, OverflowError):
-            continue
-        if any(t in data for t in texts):
-            found = True
-            break
-sys.exit(0 if found else 1)
+CHUNK, REGION_MAX = 16 << 20, 1 << 30
+overlap = max(len(t) for t in texts) - 1
+searched = skipped = 0
+try:
+    with open("/proc/%s/maps" % pid) as maps, open("/proc/%s/mem" % pid, "rb", 0) as mem:
+        for line in maps:
+            span, perms = line.split()[:2]
+            if not perms.startswith("r") or line.rstrip().endswith("[vvar]"):
+                continue
+            start, end = (int(x, 16) for x in span.split("-"))
+            if end - start > REGION_MAX:
+                skipped += end - start
+                continue
+            tail = b""
+            for at in range(start, end, CHUNK):
+                try:
+                    mem.seek(at)
+                    data = tail + mem.read(min(CHUNK, end - at))
+                except (OSError, ValueError, OverflowError):
+                    break  # a region that cannot be read (a guard page, say)
+                searched += len(data) - len(tail)
+                if any(t in data for t in texts):
+                    sys.exit(0)
+                tail = data[-overlap:] if overlap > 0 else b""
+except (OSError, MemoryError) as error:
+    print("# memory_holds: cannot read the memory of %s: %s" % (pid, error))
+    sys.exit(2)
+if skipped:
+    print("# memory_holds: searched %d MB, left out %d GB of regions over 1 GiB" %
+          (searched >> 20, skipped >> 30))
+sys.exit(1 if searched else 2)
 EOF_MEMORY
 }

@@ -70,6 +70,9 @@ wait_for "$TMP/c.out" '<bertil> andra 500$' || fail "cecilia gets bertil's secon
 kill -9 "${PEER_PID[c]}"
 wait "${PEER_PID[c]}" 2>/dev/null
 expect "$TMP/b.err" '^-- cecilia left' "the crash is noticed" 15
+# anna's lines must be the channel's newest, so the end of bertil's burst comes first (on a
+# slow build it may still be going)
+wait_for "$TMP/a.out" '<bertil> andra 2000$' 30 || fail "anna gets the end of bertil's burst"
 for i in 1 2 3; do
     say a "medan du var borta $i"
 done
