@@ -23,7 +23,7 @@ MODULES = address answers backlog channels commands complete control discovery h
 UNIT_TESTS = test_text test_wire test_address test_commands test_channels test_view test_peers test_control \
              test_room test_streams test_backlog test_resend test_outbox test_ratelimit test_options \
              test_roomlock test_publisher test_answers test_private test_inbox test_subscriber \
-             test_identity test_known test_signing test_routes test_term test_roomseal test_relay
+             test_identity test_known test_signing test_routes test_term test_roomseal test_relay test_digest
 
 # A build variant: objects and binary under $(B); the default one is ./chat
 B ?= build/default

@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <string.h>
 
+_Static_assert(CONTROL_DIGEST_BYTES == WIRE_SENDER_BYTES, "a digest is written as an id is");
+
 //  Write id as 32 lowercase hex digits plus NUL into out.
 static void
 s_hex (const uint8_t id[WIRE_SENDER_BYTES], char out[2 * WIRE_SENDER_BYTES + 1])
@@ -61,6 +63,31 @@ s_number (const char *s)
     return errno ? 0 : (uint64_t) value;
 }
 
+//  Append the heartbeat lines after the member list (how the sender is reached, how often it
+//  beats, its list's digest) to out at *used. Returns 0, or -1 if out is too small.
+static int
+s_encode_links (char *out, size_t outsize, size_t *used, const control_beat_t *beat)
+{
+    if (beat->back_port > 0 && text_append (out, outsize, used, "back %d\n", beat->back_port))
+        return -1;
+    if (beat->relay && text_append (out, outsize, used, "relay 1\n"))
+        return -1;
+    if (beat->every_ms > 0 && text_append (out, outsize, used, "every %d\n", beat->every_ms))
+        return -1;
+    char hex[2 * WIRE_SENDER_BYTES + 1];
+    if (beat->has_digest) {
+        s_hex (beat->digest, hex);
+        if (text_append (out, outsize, used, "digest %s\n", hex))
+            return -1;
+    }
+    for (size_t i = 0; i < beat->carry_count && i < CONTROL_PEERS_MAX; i++) {
+        s_hex (beat->carry[i], hex);
+        if (text_append (out, outsize, used, "carry %s\n", hex))
+            return -1;
+    }
+    return 0;
+}
+
 int
 control_encode_beat (char *out, size_t outsize, const control_beat_t *beat)
 {
@@ -76,16 +103,8 @@ control_encode_beat (char *out, size_t outsize, const control_beat_t *beat)
         if (text_append (out, outsize, &used, "peer %s %s\n", hex, beat->peers[i].address))
             return -1;
     }
-    if (beat->back_port > 0 && text_append (out, outsize, &used, "back %d\n", beat->back_port))
+    if (s_encode_links (out, outsize, &used, beat))
         return -1;
-    if (beat->relay && text_append (out, outsize, &used, "relay 1\n"))
-        return -1;
-    for (size_t i = 0; i < beat->carry_count && i < CONTROL_PEERS_MAX; i++) {
-        char hex[2 * WIRE_SENDER_BYTES + 1];
-        s_hex (beat->carry[i], hex);
-        if (text_append (out, outsize, &used, "carry %s\n", hex))
-            return -1;
-    }
     return (int) used;
 }
 
@@ -116,6 +135,15 @@ s_beat_link (const char *key, const char *value, control_beat_t *beat)
         if (s_unhex (value, strlen (value), beat->carry[beat->carry_count]))
             return -1;
         beat->carry_count++;
+    } else if (streq (key, "every")) {
+        uint64_t every = s_number (value);
+        beat->every_ms = every >= CONTROL_EVERY_MIN_MS && every <= CONTROL_EVERY_MAX_MS
+                             ? (int) every
+                             : 0; //  out of range: as if not said
+    } else if (streq (key, "digest")) {
+        if (s_unhex (value, strlen (value), beat->digest))
+            return -1;
+        beat->has_digest = true;
     }
     return 0;
 }

@@ -44,6 +44,9 @@
 #define CONTROL_PEERS_MAX 64                   // members one heartbeat lists at most
 #define CONTROL_BODY_MAX_BYTES 8192            // longest control body
 #define CONTROL_REQUEST_MAX_BYTES 256          // longest request topic (a signed receipt: 225)
+#define CONTROL_DIGEST_BYTES 16                // the digest of a member list (BLAKE2b-128)
+#define CONTROL_EVERY_MIN_MS 500               // the shortest interval a heartbeat may say
+#define CONTROL_EVERY_MAX_MS 30000             // ... and the longest
 
 //  A member of the room as a heartbeat lists it
 typedef struct {
@@ -62,6 +65,9 @@ typedef struct {
     bool relay;                              //  it is a relay (chat --relay): no person
     uint8_t carry[CONTROL_PEERS_MAX][WIRE_SENDER_BYTES]; //  members whose back port it dialled
     size_t carry_count;                                  //  how many
+    int every_ms;                                        //  its interval (0: not said, 1 s)
+    bool has_digest;                                     //  it says the digest of its list:
+    uint8_t digest[CONTROL_DIGEST_BYTES];                //  ... this; no peer lines: unchanged
 } control_beat_t;
 
 //  Write a heartbeat body into out. Returns its size, or -1 if out is too small.

@@ -19,17 +19,23 @@ typedef struct {
 } back_link_t;
 
 struct _presence_t {
-    publisher_t *publisher;            //  where heartbeats go out (not owned)
-    channels_t *channels;              //  the channel we write to (not owned)
-    room_t *room;                      //  the members we hear (not owned)
-    int64_t next_beat_ms;              //  when our next heartbeat is due
-    int back_port;                     //  where our SUB accepts connections (0: nowhere)
-    bool relay;                        //  we are a relay
-    size_t window;                     //  the first member the next heartbeat lists
-    back_link_t links[ROOM_MAX];       //  the back ports we dialled
-    size_t link_count;                 //  how many
-    control_beat_t beat;               //  the heartbeat being built
-    char body[CONTROL_BODY_MAX_BYTES]; //  ... and encoded
+    publisher_t *publisher;               //  where heartbeats go out (not owned)
+    channels_t *channels;                 //  the channel we write to (not owned)
+    room_t *room;                         //  the members we hear (not owned)
+    int64_t next_beat_ms;                 //  when our next heartbeat is due
+    int64_t last_beat_ms;                 //  when we sent the last one
+    bool full_asked;                      //  the next one lists the members (a new listener)
+    size_t full_left;                     //  heartbeats still to list the members (it changed)
+    size_t since_full;                    //  heartbeats since the last that listed them
+    bool digest_sent;                     //  we sent a digest of our list: ...
+    uint8_t digest[CONTROL_DIGEST_BYTES]; //  ... this one
+    int back_port;                        //  where our SUB accepts connections (0: nowhere)
+    bool relay;                           //  we are a relay
+    size_t window;                        //  the first member the next heartbeat lists
+    back_link_t links[ROOM_MAX];          //  the back ports we dialled
+    size_t link_count;                    //  how many
+    control_beat_t beat;                  //  the heartbeat being built
+    char body[CONTROL_BODY_MAX_BYTES];    //  ... and encoded
 };
 
 struct _presence_inbox_t {
@@ -101,25 +107,58 @@ s_back_links (presence_t *self, int64_t now_ms)
     }
 }
 
+//  Whether this heartbeat lists the members (digests: every member reads digests) or only
+//  says the digest of the list (PROTOKOLL.md 21): it lists them when the list changed (once
+//  per window of CONTROL_PEERS_MAX), to a new listener, every BEAT_FULL_EVERY-th time, and
+//  always to a room with an older chat in it.
+static bool
+s_lists_members (presence_t *self, bool digests, size_t members)
+{
+    uint8_t digest[CONTROL_DIGEST_BYTES];
+    room_digest (self->room, digest);
+    size_t windows =
+        members <= CONTROL_PEERS_MAX ? 1 : (members + CONTROL_PEERS_MAX - 1) / CONTROL_PEERS_MAX;
+    if (!self->digest_sent || memcmp (digest, self->digest, sizeof digest) != 0 || self->full_asked)
+        self->full_left = windows;
+    self->full_asked = false;
+    self->digest_sent = self->beat.has_digest = true;
+    memcpy (self->digest, digest, sizeof digest);
+    memcpy (self->beat.digest, digest, sizeof digest);
+    bool full = !digests || self->full_left > 0 || ++self->since_full >= BEAT_FULL_EVERY;
+    if (full) {
+        self->full_left -= self->full_left > 0;
+        self->since_full = 0;
+    }
+    return full;
+}
+
 int64_t
 presence_beat (presence_t *self, int64_t now_ms)
 {
     if (now_ms < self->next_beat_ms)
         return self->next_beat_ms;
-    self->next_beat_ms = now_ms + BEAT_INTERVAL_MS;
+    size_t members = room_size (self->room);
+    bool digests = room_all_read_digests (self->room);
+    int every_ms = digests ? room_interval_ms (members) : BEAT_INTERVAL_MS;
+    self->last_beat_ms = now_ms;
+    self->next_beat_ms = now_ms + every_ms;
     s_back_links (self, now_ms);
     control_beat_t *beat = &self->beat;
     beat->port = publisher_port (self->publisher);
     beat->last_seq = publisher_last_seq (self->publisher);
     beat->back_port = self->back_port;
     beat->relay = self->relay;
+    beat->every_ms = every_ms;
     channels_current (self->channels, beat->channel, sizeof beat->channel);
-    //  A room bigger than one heartbeat names a different window of it each time
-    size_t members = room_size (self->room);
-    if (members <= CONTROL_PEERS_MAX || self->window >= members)
-        self->window = 0;
-    beat->peer_count = room_list_from (self->room, self->window, beat->peers, CONTROL_PEERS_MAX);
-    self->window += members > CONTROL_PEERS_MAX ? CONTROL_PEERS_MAX : 0;
+    beat->peer_count = 0;
+    if (s_lists_members (self, digests, members)) {
+        //  A room bigger than one heartbeat names a different window of it each time
+        if (members <= CONTROL_PEERS_MAX || self->window >= members)
+            self->window = 0;
+        beat->peer_count =
+            room_list_from (self->room, self->window, beat->peers, CONTROL_PEERS_MAX);
+        self->window += members > CONTROL_PEERS_MAX ? CONTROL_PEERS_MAX : 0;
+    }
     beat->carry_count = room_carried (self->room, beat->carry, CONTROL_PEERS_MAX);
     int size = control_encode_beat (self->body, sizeof self->body, beat);
     if (size > 0)
@@ -130,7 +169,11 @@ presence_beat (presence_t *self, int64_t now_ms)
 void
 presence_beat_soon (presence_t *self)
 {
-    self->next_beat_ms = 0;
+    //  Many listeners arriving at once (a room forming) get one heartbeat, not one each
+    int64_t soon_ms = self->last_beat_ms + BEAT_SOON_MS;
+    if (soon_ms < self->next_beat_ms)
+        self->next_beat_ms = soon_ms;
+    self->full_asked = true;
 }
 
 void
@@ -252,7 +295,7 @@ s_heard_via (presence_inbox_t *self, const wire_meta_t *meta, const control_beat
     if (memcmp (meta->sender, self->self_id, WIRE_SENDER_BYTES) == 0)
         return;
     char name[NAME_MAX_BYTES + 8], address[ENDPOINT_MAX_BYTES];
-    routes_forwarded (self->routes, meta->sender, now_ms);
+    routes_forwarded (self->routes, meta->sender, beat->every_ms, now_ms);
     routes_address (self->routes, meta->sender, address, sizeof address);
     room_news_t news = room_heard_via (self->room, meta->sender, meta->nick, forwarder, address,
                                        beat, now_ms, name, sizeof name);
@@ -290,12 +333,20 @@ s_heard (presence_inbox_t *self, const wire_meta_t *meta, const control_beat_t *
         room_line (self->room, meta->sender, meta->nick, name, sizeof name);
     }
     s_links (self, meta, beat);
-    routes_heard (self->routes, meta->sender, beat, now_ms);
+    //  A heartbeat that only says the digest of its list: the list we have from it still holds
+    bool same_list = beat->has_digest && beat->peer_count == 0;
+    if (same_list && room_list_digest (self->room, meta->sender, beat->digest, false))
+        routes_relisted (self->routes, meta->sender, beat->every_ms, now_ms);
+    else
+        routes_heard (self->routes, meta->sender, beat, now_ms);
+    if (beat->has_digest && !same_list)
+        room_list_digest (self->room, meta->sender, beat->digest, true);
     s_tell (news, name, previous, address, beat->port);
     //  The heartbeat says which line it sent last: lines lost at the end of a burst show up
     streams_sent_up_to (self->streams, meta->sender, beat->last_seq, now_ms);
     repair_ask_history (self->repair, meta->sender, now_ms);
-    s_mesh (self, beat, address);
+    if (!same_list)
+        s_mesh (self, beat, address);
 }
 
 //  True when frame (size bytes) holds exactly the string text.

@@ -24,6 +24,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define BEAT_FULL_EVERY 10 // a heartbeat lists the members at least every tenth time
+#define BEAT_SOON_MS 200   // a heartbeat asked for soon goes this long after the last, at least
+
 typedef struct _presence_t presence_t;
 
 //  Create our side: heartbeats through publisher, naming the channel we write to (channels)

@@ -11,28 +11,33 @@
 
 #include <czmq.h>
 #include <pthread.h>
+#include <sodium.h>
 
 //  One member
 typedef struct {
-    uint8_t id[WIRE_SENDER_BYTES];         //  its sender id
-    char nick[NAME_MAX_BYTES + 1];         //  its nick
-    char address[ENDPOINT_MAX_BYTES];      //  "ip:port" where we reach it
-    char channel[NAME_MAX_BYTES + 1];      //  the channel it writes to
-    int64_t last_heard_ms;                 //  time of its last heartbeat
-    bool reconnecting;                     //  its connection broke; libzmq is reconnecting
-    bool keyed;                            //  its key is known (the two below are set)
-    uint8_t public_key[WIRE_PUBLIC_BYTES]; //  the key its heartbeats are signed with
-    bool changed;                          //  ... not the one first seen for its nick (known.h)
-    int64_t first_heard_ms;                //  when we first heard it
-    int64_t direct_ms;                     //  when we last heard it directly (unless via)
-    bool via;                              //  we hear it only through forwarder
-    uint8_t forwarder[WIRE_SENDER_BYTES];  //  ... this member
-    bool relay;                            //  it is a relay (chat --relay)
-    int back_port;                         //  where its SUB accepts connections (0: none)
-    bool lists_us;                         //  its heartbeats list us: it hears us
-    bool listens_us;                       //  its SUB subscribed on our XPUB: it hears us
-    bool carries_us;                       //  it dialled our back port: it carries our link
-    bool back_linked;                      //  we dialled its back port: we carry the link
+    uint8_t id[WIRE_SENDER_BYTES];             //  its sender id
+    char nick[NAME_MAX_BYTES + 1];             //  its nick
+    char address[ENDPOINT_MAX_BYTES];          //  "ip:port" where we reach it
+    char channel[NAME_MAX_BYTES + 1];          //  the channel it writes to
+    int64_t last_heard_ms;                     //  time of its last heartbeat
+    bool reconnecting;                         //  its connection broke; libzmq is reconnecting
+    bool keyed;                                //  its key is known (the two below are set)
+    uint8_t public_key[WIRE_PUBLIC_BYTES];     //  the key its heartbeats are signed with
+    bool changed;                              //  ... not the one first seen for its nick (known.h)
+    int64_t first_heard_ms;                    //  when we first heard it
+    int64_t direct_ms;                         //  when we last heard it directly (unless via)
+    bool via;                                  //  we hear it only through forwarder
+    uint8_t forwarder[WIRE_SENDER_BYTES];      //  ... this member
+    bool relay;                                //  it is a relay (chat --relay)
+    int back_port;                             //  where its SUB accepts connections (0: none)
+    bool lists_us;                             //  its heartbeats list us: it hears us
+    bool listens_us;                           //  its SUB subscribed on our XPUB: it hears us
+    bool carries_us;                           //  it dialled our back port: it carries our link
+    bool back_linked;                          //  we dialled its back port: we carry the link
+    int every_ms;                              //  how often it beats (0: every BEAT_INTERVAL_MS)
+    bool reads_digests;                        //  its heartbeats say a digest (PROTOKOLL.md 21)
+    bool list_known;                           //  the digest of the list it sent last is known:
+    uint8_t list_digest[CONTROL_DIGEST_BYTES]; //  ... this
 } member_t;
 
 struct _room_t {
@@ -165,6 +170,8 @@ room_heard (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], const char *nick,
         member->reconnecting = member->via = false;
         member->relay = beat->relay;
         member->back_port = beat->back_port;
+        member->every_ms = beat->every_ms;
+        member->reads_digests = beat->has_digest;
     }
     s_name (self, id, nick, name, name_size);
     pthread_mutex_unlock (&self->lock);
@@ -186,7 +193,8 @@ room_heard_via (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], const char *n
     }
     if (member) {
         //  Heard directly of late, it keeps its address and connection; it only stays alive
-        bool direct = !member->via && now_ms - member->direct_ms <= MEMBER_SILENT_MS;
+        bool direct = !member->via && now_ms - member->direct_ms <=
+                                          room_scaled_ms (MEMBER_SILENT_MS, member->every_ms);
         if (!direct) {
             member->via = true;
             memcpy (member->forwarder, forwarder, WIRE_SENDER_BYTES);
@@ -197,10 +205,81 @@ room_heard_via (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], const char *n
         text_copy (member->nick, sizeof member->nick, nick);
         text_copy (member->channel, sizeof member->channel, beat->channel);
         member->last_heard_ms = now_ms;
+        if (!direct) {
+            member->every_ms = beat->every_ms;
+            member->reads_digests = beat->has_digest;
+        }
     }
     s_name (self, id, nick, name, name_size);
     pthread_mutex_unlock (&self->lock);
     return news;
+}
+
+int
+room_interval_ms (size_t members)
+{
+    if (members <= BEAT_ROOM_SMALL)
+        return BEAT_INTERVAL_MS;
+    size_t interval = members * BEAT_PER_MEMBER_MS;
+    return interval > BEAT_INTERVAL_MAX_MS ? BEAT_INTERVAL_MAX_MS
+           : interval < BEAT_INTERVAL_MS   ? BEAT_INTERVAL_MS
+                                           : (int) interval;
+}
+
+int64_t
+room_scaled_ms (int64_t ms, int every_ms)
+{
+    return every_ms > BEAT_INTERVAL_MS ? ms * every_ms / BEAT_INTERVAL_MS : ms;
+}
+
+bool
+room_all_read_digests (room_t *self)
+{
+    pthread_mutex_lock (&self->lock);
+    bool all = true;
+    for (size_t i = 0; i < self->size && all; i++)
+        all = self->members[i].reads_digests;
+    pthread_mutex_unlock (&self->lock);
+    return all;
+}
+
+//  Order two ids (qsort).
+static int
+s_id_order (const void *a, const void *b)
+{
+    return memcmp (a, b, WIRE_SENDER_BYTES);
+}
+
+void
+room_digest (room_t *self, uint8_t digest[CONTROL_DIGEST_BYTES])
+{
+    uint8_t ids[ROOM_MAX][WIRE_SENDER_BYTES];
+    size_t count = 0;
+    pthread_mutex_lock (&self->lock);
+    for (size_t i = 0; i < self->size; i++)
+        if (!self->members[i].via)
+            memcpy (ids[count++], self->members[i].id, WIRE_SENDER_BYTES);
+    pthread_mutex_unlock (&self->lock);
+    qsort (ids, count, WIRE_SENDER_BYTES, s_id_order);
+    crypto_generichash (digest, CONTROL_DIGEST_BYTES, (const uint8_t *) ids,
+                        count * WIRE_SENDER_BYTES, NULL, 0);
+}
+
+bool
+room_list_digest (room_t *self, const uint8_t id[WIRE_SENDER_BYTES],
+                  const uint8_t digest[CONTROL_DIGEST_BYTES], bool store)
+{
+    pthread_mutex_lock (&self->lock);
+    member_t *member = s_find (self, id);
+    bool known = false;
+    if (member && store) {
+        memcpy (member->list_digest, digest, CONTROL_DIGEST_BYTES);
+        member->list_known = known = true;
+    } else if (member)
+        known =
+            member->list_known && memcmp (member->list_digest, digest, CONTROL_DIGEST_BYTES) == 0;
+    pthread_mutex_unlock (&self->lock);
+    return known;
 }
 
 void
@@ -324,7 +403,9 @@ room_expire (room_t *self, int64_t now_ms, char *name, size_t name_size, char *a
     pthread_mutex_lock (&self->lock);
     for (size_t i = 0; i < self->size && !found; i++) {
         member_t *member = &self->members[i];
-        if (now_ms - member->last_heard_ms > MEMBER_GONE_MS) {
+        int64_t silent_ms = now_ms - member->last_heard_ms;
+        if (silent_ms > room_scaled_ms (MEMBER_GONE_MS, member->every_ms) ||
+            (member->reconnecting && silent_ms > MEMBER_GONE_MS)) {
             s_name (self, member->id, member->nick, name, name_size);
             text_copy (address, address_size, member->address);
             s_remove (self, i);
@@ -463,9 +544,10 @@ room_set_reconnecting (room_t *self, const char *address, bool reconnecting)
 static void
 s_state (room_t *self, const member_t *member, int64_t now_ms, char *out, size_t outsize)
 {
-    const char *state = member->reconnecting                                ? _ ("reconnecting")
-                        : now_ms - member->last_heard_ms > MEMBER_SILENT_MS ? _ ("silent")
-                                                                            : _ ("connected");
+    int64_t silent_ms = room_scaled_ms (MEMBER_SILENT_MS, member->every_ms);
+    const char *state = member->reconnecting                         ? _ ("reconnecting")
+                        : now_ms - member->last_heard_ms > silent_ms ? _ ("silent")
+                                                                     : _ ("connected");
     char name[NAME_MAX_BYTES + 8];
     size_t used = 0;
     out[0] = 0;

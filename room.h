@@ -15,11 +15,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ROOM_MAX 256          // members remembered at most
-#define BEAT_INTERVAL_MS 1000 // a heartbeat every second
-#define MEMBER_SILENT_MS 2500 // no heartbeat for this long: "silent"
-#define MEMBER_GONE_MS 4000   // no heartbeat for this long: gone ("left", after a crash)
-#define BACK_AFTER_MS 3000    // a member that does not hear us this long is dialled back
+#define ROOM_MAX 256              // members remembered at most
+#define BEAT_INTERVAL_MS 1000     // a heartbeat every second, in a room of up to BEAT_ROOM_SMALL
+#define BEAT_ROOM_SMALL 20        // ... members; a bigger room beats every BEAT_PER_MEMBER_MS per
+#define BEAT_PER_MEMBER_MS 50     // ... member (each member hears about 20 heartbeats a second)
+#define BEAT_INTERVAL_MAX_MS 6000 // ... but at least this often
+#define MEMBER_SILENT_MS 2500     // no heartbeat for this long (at 1 s a beat): "silent"
+#define MEMBER_GONE_MS                                                                             \
+    4000                   // ... for this long: gone ("left", after a crash); a member
+                           // whose connection broke is gone this long after its last beat,
+                           // whatever its interval
+#define BACK_AFTER_MS 3000 // a member that does not hear us this long is dialled back
 
 typedef struct _room_t room_t;
 
@@ -54,6 +60,28 @@ room_news_t room_heard_via (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], c
                             const uint8_t forwarder[WIRE_SENDER_BYTES], const char *address,
                             const control_beat_t *beat, int64_t now_ms, char *name,
                             size_t name_size);
+
+//  How often a member of a room of size members beats: BEAT_INTERVAL_MS up to BEAT_ROOM_SMALL
+//  members, then BEAT_PER_MEMBER_MS per member, at most BEAT_INTERVAL_MAX_MS.
+int room_interval_ms (size_t members);
+
+//  ms scaled to a member that beats every every_ms (0: BEAT_INTERVAL_MS): the timeouts
+//  above are for 1 s; a member that beats every 5 s is silent after 12.5 s.
+int64_t room_scaled_ms (int64_t ms, int every_ms);
+
+//  True when every member says the digest of its list in its heartbeats (so it reads ours,
+//  and a heartbeat interval other than 1 s): only then do we send heartbeats without the
+//  list, and beat less often than every second (PROTOKOLL.md 21).
+bool room_all_read_digests (room_t *self);
+
+//  The digest of the members we hear directly (BLAKE2b-128 of their sorted ids): what our
+//  heartbeat says, so that listeners know our list has not changed.
+void room_digest (room_t *self, uint8_t digest[CONTROL_DIGEST_BYTES]);
+
+//  The digest of the list member id's heartbeats last carried: remember it (store), or say
+//  whether it is the one remembered (returns false for a member or digest not known).
+bool room_list_digest (room_t *self, const uint8_t id[WIRE_SENDER_BYTES],
+                       const uint8_t digest[CONTROL_DIGEST_BYTES], bool store);
 
 //  What member id's latest heartbeat says of us: it lists us (it hears us; once listed, it
 //  stays so), it carries our link (it dialled our back port).

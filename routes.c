@@ -15,6 +15,7 @@ typedef struct {
     int64_t listed_ms;                //  when it last listed the author
     char address[ENDPOINT_MAX_BYTES]; //  where it reaches the author
     bool silent;                      //  asked, it forwarded nothing (an older chat): passed over
+    int every_ms;                     //  how often it beats (0: every second)
 } candidate_t;
 
 //  An author, and how we hear it
@@ -29,6 +30,7 @@ typedef struct {
     uint8_t forwarder[WIRE_SENDER_BYTES];          //  ... this one
     int64_t subscribed_ms;                         //  ... since then
     int64_t forwarded_ms;                          //  when it last forwarded the author's
+    int every_ms;                                  //  how often the author beats (0: 1 s)
 } route_t;
 
 struct _routes_t {
@@ -110,9 +112,9 @@ s_remove (routes_t *self, size_t index)
     self->order[at] = (uint16_t) index;
 }
 
-//  Forwarder from listed route's author at now_ms.
+//  Forwarder from (beating every every_ms) listed route's author at now_ms.
 static void
-s_listed (route_t *route, const uint8_t from[WIRE_SENDER_BYTES], const char *address,
+s_listed (route_t *route, const uint8_t from[WIRE_SENDER_BYTES], const char *address, int every_ms,
           int64_t now_ms)
 {
     candidate_t *slot = NULL;
@@ -129,6 +131,7 @@ s_listed (route_t *route, const uint8_t from[WIRE_SENDER_BYTES], const char *add
     }
     memcpy (slot->id, from, WIRE_SENDER_BYTES);
     slot->listed_ms = now_ms;
+    slot->every_ms = every_ms;
     text_copy (slot->address, sizeof slot->address, address);
 }
 
@@ -140,6 +143,7 @@ routes_heard (routes_t *self, const uint8_t from[WIRE_SENDER_BYTES], const contr
     if (direct) {
         direct->direct = true;
         direct->direct_ms = now_ms;
+        direct->every_ms = beat->every_ms;
     }
     for (size_t i = 0; i < beat->peer_count; i++) {
         const uint8_t *author = beat->peers[i].id;
@@ -148,7 +152,27 @@ routes_heard (routes_t *self, const uint8_t from[WIRE_SENDER_BYTES], const contr
             continue;
         route_t *route = s_route (self, author, true, now_ms);
         if (route)
-            s_listed (route, from, beat->peers[i].address, now_ms);
+            s_listed (route, from, beat->peers[i].address, beat->every_ms, now_ms);
+    }
+}
+
+void
+routes_relisted (routes_t *self, const uint8_t from[WIRE_SENDER_BYTES], int every_ms,
+                 int64_t now_ms)
+{
+    route_t *direct = s_route (self, from, true, now_ms);
+    if (direct) {
+        direct->direct = true;
+        direct->direct_ms = now_ms;
+        direct->every_ms = every_ms;
+    }
+    for (size_t i = 0; i < self->size; i++) {
+        route_t *route = &self->routes[i];
+        for (size_t j = 0; j < route->candidate_count; j++)
+            if (memcmp (route->candidates[j].id, from, WIRE_SENDER_BYTES) == 0) {
+                route->candidates[j].listed_ms = now_ms;
+                route->candidates[j].every_ms = every_ms;
+            }
     }
 }
 
@@ -168,18 +192,32 @@ routes_forget (routes_t *self, const uint8_t id[WIRE_SENDER_BYTES])
     }
 }
 
+//  True when route's author was heard directly of late at now_ms (by its own interval).
+static bool
+s_direct (const route_t *route, int64_t now_ms)
+{
+    return route->direct &&
+           now_ms - route->direct_ms <= room_scaled_ms (ROUTES_DIRECT_MS, route->every_ms);
+}
+
+//  True when candidate's listing still counts at now_ms (by the lister's interval).
+static bool
+s_fresh (const candidate_t *candidate, int64_t now_ms)
+{
+    return now_ms - candidate->listed_ms <= room_scaled_ms (ROUTES_STALE_MS, candidate->every_ms);
+}
+
 //  The forwarder route should have at now_ms: the lowest id listing it lately, unless it is
 //  heard directly or has not been listed long enough. Returns NULL for none.
 static const uint8_t *
 s_best (const route_t *route, int64_t now_ms)
 {
-    if ((route->direct && now_ms - route->direct_ms <= ROUTES_DIRECT_MS) ||
-        now_ms - route->first_listed_ms < VIA_AFTER_MS)
+    if (s_direct (route, now_ms) || now_ms - route->first_listed_ms < VIA_AFTER_MS)
         return NULL;
     const uint8_t *best = NULL;
     for (size_t i = 0; i < route->candidate_count; i++) {
         const candidate_t *candidate = &route->candidates[i];
-        if (now_ms - candidate->listed_ms <= ROUTES_STALE_MS && !candidate->silent &&
+        if (s_fresh (candidate, now_ms) && !candidate->silent &&
             (!best || memcmp (candidate->id, best, WIRE_SENDER_BYTES) < 0))
             best = candidate->id;
     }
@@ -190,10 +228,10 @@ s_best (const route_t *route, int64_t now_ms)
 static bool
 s_idle (const route_t *route, int64_t now_ms)
 {
-    if (route->subscribed || (route->direct && now_ms - route->direct_ms <= ROUTES_DIRECT_MS))
+    if (route->subscribed || s_direct (route, now_ms))
         return false;
     for (size_t i = 0; i < route->candidate_count; i++)
-        if (now_ms - route->candidates[i].listed_ms <= ROUTES_STALE_MS)
+        if (s_fresh (&route->candidates[i], now_ms))
             return false;
     return true;
 }
@@ -203,7 +241,8 @@ s_idle (const route_t *route, int64_t now_ms)
 static void
 s_check_silent (route_t *route, int64_t now_ms)
 {
-    if (!route->subscribed || now_ms - route->subscribed_ms < ROUTES_SILENT_MS ||
+    if (!route->subscribed ||
+        now_ms - route->subscribed_ms < room_scaled_ms (ROUTES_SILENT_MS, route->every_ms) ||
         route->forwarded_ms >= route->subscribed_ms)
         return;
     for (size_t i = 0; i < route->candidate_count; i++)
@@ -212,11 +251,14 @@ s_check_silent (route_t *route, int64_t now_ms)
 }
 
 void
-routes_forwarded (routes_t *self, const uint8_t author[WIRE_SENDER_BYTES], int64_t now_ms)
+routes_forwarded (routes_t *self, const uint8_t author[WIRE_SENDER_BYTES], int every_ms,
+                  int64_t now_ms)
 {
     route_t *route = s_route (self, author, false, 0);
-    if (route)
+    if (route) {
         route->forwarded_ms = now_ms;
+        route->every_ms = every_ms;
+    }
 }
 
 bool

@@ -23,7 +23,9 @@
 #define VIA_AFTER_MS 3000       // an author listed but not heard this long is asked of another
 #define ROUTES_STALE_MS 2500    // a listing older than this no longer counts
 #define ROUTES_DIRECT_MS 4000   // an author heard directly within this needs no forwarder
-#define ROUTES_SILENT_MS 5000   // a forwarder that passes on nothing this long is passed over
+#define ROUTES_SILENT_MS                                                                           \
+    5000 // a forwarder that passes on nothing this long is passed over
+         // (the last three at 1 s a beat: room_scaled_ms scales them)
 
 typedef struct _routes_t routes_t;
 
@@ -45,9 +47,16 @@ void routes_destroy (routes_t **self_p);
 void routes_heard (routes_t *self, const uint8_t from[WIRE_SENDER_BYTES],
                    const control_beat_t *beat, int64_t now_ms);
 
-//  A heartbeat of author's came forwarded at now_ms: the forwarder we asked does forward (one
-//  that does not within ROUTES_SILENT_MS, an older chat, is passed over for the next).
-void routes_forwarded (routes_t *self, const uint8_t author[WIRE_SENDER_BYTES], int64_t now_ms);
+//  A heartbeat from from at now_ms that says its list is the one it sent last (its digest,
+//  PROTOKOLL.md 21), beating every every_ms: as routes_heard with that list again.
+void routes_relisted (routes_t *self, const uint8_t from[WIRE_SENDER_BYTES], int every_ms,
+                      int64_t now_ms);
+
+//  A heartbeat of author's (beating every every_ms) came forwarded at now_ms: the forwarder we
+//  asked does forward (one that does not within ROUTES_SILENT_MS, an older chat, is passed
+//  over for the next).
+void routes_forwarded (routes_t *self, const uint8_t author[WIRE_SENDER_BYTES], int every_ms,
+                       int64_t now_ms);
 
 //  Member id left (a goodbye): neither an author nor a forwarder any more.
 void routes_forget (routes_t *self, const uint8_t id[WIRE_SENDER_BYTES]);

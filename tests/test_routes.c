@@ -150,7 +150,7 @@ test_silent_forwarder (void **state)
     for (int64_t later = t + 1000; later < t + 3 * ROUTES_SILENT_MS; later += 1000) {
         routes_heard (routes, BERTIL, &beat, later);
         routes_heard (routes, DAVID, &beat, later);
-        routes_forwarded (routes, CESAR, later);
+        routes_forwarded (routes, CESAR, 0, later);
         assert_false (routes_next_change (routes, later, &change));
     }
     routes_destroy (&routes);
