@@ -143,15 +143,17 @@ s_on_line (const char *line, void *arg)
     return !self->quit;
 }
 
-//  A chat at ip listens to us from port (or a beacon says it is there): listen to it too, so
-//  that one \connect is enough. The peer list wakes the subscriber thread.
+//  A chat at ip listens to us from port (origin PEER_LISTENER), or a beacon says member id is
+//  there (PEER_FOUND): listen to it too, so that one \connect is enough. The peer list wakes
+//  the subscriber thread.
 static void
-s_connect_back (chat_t *self, const char *ip, int port)
+s_connect_back (chat_t *self, const char *ip, int port, peer_origin_t origin, const uint8_t *id)
 {
     address_t address;
     const char *why;
     if (*ip && address_resolve_numeric (ip, port, &address, &why) == 0)
-        peers_add (self->peers, address.endpoint, address.label, true);
+        peers_add_found (self->peers, address.endpoint, address.label, origin, id, ip,
+                         zclock_mono ());
 }
 
 //  Act on the subscriptions that reached our XPUB socket: a new listener hears our heartbeat
@@ -164,7 +166,7 @@ s_read_subscriptions (chat_t *self)
     while (publisher_next_event (self->publisher, &event)) {
         if (event.kind == PUBLISHER_LISTENER) {
             if (event.port > 0) {
-                s_connect_back (self, event.address, event.port);
+                s_connect_back (self, event.address, event.port, PEER_LISTENER, NULL);
                 char label[ENDPOINT_MAX_BYTES];
                 address_label (event.address, event.port, label, sizeof label);
                 room_set_listening (self->room, label); //  it hears us: no back link
@@ -221,7 +223,7 @@ s_read_beacon (chat_t *self)
     uint8_t id[WIRE_SENDER_BYTES];
     if (discovery_read (self->discovery, ip, sizeof ip, &port, id) == 0 &&
         !room_knows (self->room, id))
-        s_connect_back (self, ip, port);
+        s_connect_back (self, ip, port, PEER_FOUND, id);
 }
 
 //  Start LAN discovery (unless --no-discovery); and a second chat on this machine, pushed off
@@ -231,7 +233,7 @@ s_discovery_start (chat_t *self)
 {
     int port = publisher_port (self->publisher);
     if (!self->options.port && port != PORT_DEFAULT)
-        s_connect_back (self, "127.0.0.1", PORT_DEFAULT);
+        s_connect_back (self, "127.0.0.1", PORT_DEFAULT, PEER_FOUND, NULL);
     if (*self->options.interface)
         zsys_set_interface (self->options.interface); //  before zbeacon picks one
     if (!self->options.no_discovery)

@@ -13,12 +13,31 @@
 
 //  One peer
 typedef struct {
-    char endpoint[ENDPOINT_MAX_BYTES]; //  "tcp://host:port", the key
-    char label[ENDPOINT_MAX_BYTES];    //  "host:port", for the user
-    peer_state_t state;                //  last state the subscriber thread reported
-    int64_t lost_ms;                   //  when it was lost, until libzmq tries again; else 0
-    bool quiet;                        //  found by the room, not named by the user
+    char endpoint[ENDPOINT_MAX_BYTES];   //  "tcp://host:port", the key
+    char label[ENDPOINT_MAX_BYTES];      //  "host:port", for the user
+    char source[ENDPOINT_MAX_BYTES];     //  who named it (a quiet one): "ip:port", an ip, or ""
+    peer_state_t state;                  //  last state the subscriber thread reported
+    peer_origin_t origin;                //  how we came to it (PEER_TYPED: not quiet)
+    int64_t lost_ms;                     //  when it was lost, until libzmq tries again; else 0
+    int64_t added_ms;                    //  when it was added
+    int64_t verify_by_ms;                //  a heartbeat from the named member is due by then; or 0
+    int64_t down_ms;                     //  when its connection broke (or it fell silent); or 0
+    int tries;                           //  refused attempts before its first handshake
+    bool answered;                       //  it completed a handshake once
+    bool named;                          //  it was named for a member (expected below) ...
+    bool verified;                       //  ... and a heartbeat from it came as that member
+    bool heard;                          //  a heartbeat came from it, as member id
+    uint8_t expected[WIRE_SENDER_BYTES]; //  the member it was named for
+    uint8_t id[WIRE_SENDER_BYTES];       //  the member its heartbeats came as
 } peer_t;
+
+//  An endpoint removed, which the room may not add back (see peers_add_found)
+typedef struct {
+    char endpoint[ENDPOINT_MAX_BYTES];   //  "tcp://host:port"
+    bool dead;                           //  the room gave it up (why); else the user or a refusal
+    peer_gone_t why;                     //  why the room gave it up
+    uint8_t answered[WIRE_SENDER_BYTES]; //  PEER_GONE_WRONG: the member that answered there
+} gone_t;
 
 //  One queued change for the subscriber thread
 typedef struct {
@@ -30,7 +49,7 @@ struct _peers_t {
     pthread_mutex_t lock; //  the peer lock: guards everything below
     zlistx_t *peers;      //  peer_t items, in the order added
     zlistx_t *changes;    //  change_t items, oldest first
-    zlistx_t *removed;    //  endpoints removed, which the room may not add back (strings)
+    zlistx_t *gone;       //  gone_t items, oldest first, at most PEERS_GONE_MAX
     int news[2];          //  a pipe holding one byte while changes are queued, else none
 };
 
@@ -50,16 +69,14 @@ peers_new (void)
         fcntl (self->news[i], F_SETFL, O_NONBLOCK);
     self->peers = zlistx_new ();
     self->changes = zlistx_new ();
-    self->removed = zlistx_new ();
-    if (!self->peers || !self->changes || !self->removed) {
+    self->gone = zlistx_new ();
+    if (!self->peers || !self->changes || !self->gone) {
         peers_destroy (&self);
         return NULL;
     }
     zlistx_set_destructor (self->peers, (zlistx_destructor_fn *) zstr_free);
     zlistx_set_destructor (self->changes, (zlistx_destructor_fn *) zstr_free);
-    zlistx_set_destructor (self->removed, (zlistx_destructor_fn *) zstr_free);
-    zlistx_set_duplicator (self->removed, (zlistx_duplicator_fn *) strdup);
-    zlistx_set_comparator (self->removed, (zlistx_comparator_fn *) strcmp);
+    zlistx_set_destructor (self->gone, (zlistx_destructor_fn *) zstr_free);
     return self;
 }
 
@@ -71,7 +88,7 @@ peers_destroy (peers_t **self_p)
     peers_t *self = *self_p;
     zlistx_destroy (&self->peers);
     zlistx_destroy (&self->changes);
-    zlistx_destroy (&self->removed);
+    zlistx_destroy (&self->gone);
     for (int i = 0; i < 2; i++)
         if (self->news[i] >= 0)
             close (self->news[i]);
@@ -80,13 +97,23 @@ peers_destroy (peers_t **self_p)
     *self_p = NULL;
 }
 
-//  Find a peer by endpoint. Lock held.
+//  Find a peer by endpoint; its item is the list's cursor. Lock held.
 static peer_t *
 s_find (peers_t *self, const char *endpoint)
 {
     for (peer_t *peer = zlistx_first (self->peers); peer; peer = zlistx_next (self->peers))
         if (streq (peer->endpoint, endpoint))
             return peer;
+    return NULL;
+}
+
+//  Find what is remembered of endpoint's removal; its item is the list's cursor. Lock held.
+static gone_t *
+s_find_gone (peers_t *self, const char *endpoint)
+{
+    for (gone_t *gone = zlistx_first (self->gone); gone; gone = zlistx_next (self->gone))
+        if (streq (gone->endpoint, endpoint))
+            return gone;
     return NULL;
 }
 
@@ -109,46 +136,145 @@ s_queue (peers_t *self, const char *endpoint, bool connect)
     zlistx_add_end (self->changes, change);
 }
 
-//  Remember that endpoint was removed, so the room does not add it back. Lock held.
+//  Make room for one more removal remembered: forget the oldest the room gave up, or if there
+//  is none, the oldest of all. Lock held.
 static void
-s_remember_removed (peers_t *self, const char *endpoint)
+s_forget_oldest_gone (peers_t *self)
 {
-    if (zlistx_find (self->removed, (void *) endpoint))
+    for (gone_t *gone = zlistx_first (self->gone); gone; gone = zlistx_next (self->gone))
+        if (gone->dead) {
+            zlistx_delete (self->gone, zlistx_cursor (self->gone));
+            return;
+        }
+    if (zlistx_first (self->gone))
+        zlistx_delete (self->gone, zlistx_cursor (self->gone));
+}
+
+//  Remember that endpoint was removed (dead: given up by the room, for why), so the room does
+//  not add it back. Lock held.
+static void
+s_remember_removed (peers_t *self, const char *endpoint, bool dead, peer_gone_t why)
+{
+    gone_t *gone = s_find_gone (self, endpoint);
+    if (gone) {
+        //  A refusal by the user outweighs the room's reasons
+        gone->dead = gone->dead && dead;
+        gone->why = why;
         return;
-    if (zlistx_size (self->removed) >= PEERS_MAX)
-        zlistx_delete (self->removed,
-                       zlistx_first (self->removed) ? zlistx_cursor (self->removed) : NULL);
-    zlistx_add_end (self->removed, (void *) endpoint);
+    }
+    if (zlistx_size (self->gone) >= PEERS_GONE_MAX)
+        s_forget_oldest_gone (self);
+    gone = calloc (1, sizeof *gone);
+    if (!gone)
+        return;
+    text_copy (gone->endpoint, sizeof gone->endpoint, endpoint);
+    gone->dead = dead;
+    gone->why = why;
+    zlistx_add_end (self->gone, gone);
+}
+
+//  Remove the peer at the list's cursor and queue its disconnection; remember it (see
+//  s_remember_removed). Lock held.
+static void
+s_drop_current (peers_t *self, peer_t *peer, bool dead, peer_gone_t why)
+{
+    s_queue (self, peer->endpoint, false);
+    s_remember_removed (self, peer->endpoint, dead, why);
+    zlistx_delete (self->peers, zlistx_cursor (self->peers));
+}
+
+//  True when peer is quiet and not yet shown to be the chat it was found as: it counts
+//  against the pending bounds (a peer that listens to us does not: it has shown it is a chat).
+static bool
+s_pending (const peer_t *peer)
+{
+    bool bounded = peer->origin == PEER_FOUND || peer->origin == PEER_NAMED;
+    return bounded && (!peer->answered || (peer->named && !peer->verified));
+}
+
+//  True when no more may be pending from source. Lock held.
+static bool
+s_busy (peers_t *self, const char *source)
+{
+    size_t pending = 0, from_source = 0;
+    for (peer_t *peer = zlistx_first (self->peers); peer; peer = zlistx_next (self->peers))
+        if (s_pending (peer)) {
+            pending++;
+            from_source += streq (peer->source, source);
+        }
+    return pending >= PEERS_PENDING_MAX || from_source >= PEERS_PENDING_PER_SOURCE_MAX;
+}
+
+//  Whether what is remembered of a removal (gone, may be NULL) refuses a peer of origin named
+//  for member id (may be NULL).
+static bool
+s_refuses (const gone_t *gone, peer_origin_t origin, const uint8_t *id)
+{
+    if (!gone || origin == PEER_TYPED)
+        return false;
+    //  Named for the member that answered there, not the one it was named for before: it is
+    //  that member's address
+    if (gone->dead && gone->why == PEER_GONE_WRONG && id &&
+        memcmp (gone->answered, id, WIRE_SENDER_BYTES) == 0)
+        return false;
+    //  A chat that listens to us is tried again, unless the user sent it away
+    return origin != PEER_LISTENER || !gone->dead;
+}
+
+//  Make a peer (from origin, named for id by source, at now_ms) and queue its connection.
+//  Returns 0, or -1 if out of memory. Lock held.
+static int
+s_add_new (peers_t *self, const char *endpoint, const char *label, peer_origin_t origin,
+           const uint8_t *id, const char *source, int64_t now_ms)
+{
+    peer_t *peer = calloc (1, sizeof *peer);
+    if (!peer)
+        return -1;
+    text_copy (peer->endpoint, sizeof peer->endpoint, endpoint);
+    text_copy (peer->label, sizeof peer->label, label);
+    text_copy (peer->source, sizeof peer->source, source ? source : "");
+    peer->state = PEER_CONNECTING;
+    peer->origin = origin;
+    peer->added_ms = now_ms;
+    peer->named = id != NULL && origin != PEER_TYPED;
+    if (peer->named)
+        memcpy (peer->expected, id, WIRE_SENDER_BYTES);
+    if (s_find_gone (self, endpoint))
+        zlistx_delete (self->gone, zlistx_cursor (self->gone));
+    zlistx_add_end (self->peers, peer);
+    s_queue (self, endpoint, true);
+    return 0;
+}
+
+int
+peers_add_found (peers_t *self, const char *endpoint, const char *label, peer_origin_t origin,
+                 const uint8_t *id, const char *source, int64_t now_ms)
+{
+    int result = 0;
+    bool bounded = origin == PEER_FOUND || origin == PEER_NAMED;
+    pthread_mutex_lock (&self->lock);
+    peer_t *peer = s_find (self, endpoint);
+    if (peer) {
+        if (origin == PEER_TYPED)
+            peer->origin = PEER_TYPED; //  the user named it: no longer quiet
+        result = 1;
+    } else if (s_refuses (s_find_gone (self, endpoint), origin, id))
+        result = 2;
+    else if (bounded && s_busy (self, source ? source : ""))
+        result = 3;
+    else if (zlistx_size (self->peers) >= PEERS_MAX)
+        result = -1;
+    else
+        result = s_add_new (self, endpoint, label, origin, id, source, now_ms);
+    pthread_mutex_unlock (&self->lock);
+    return result;
 }
 
 int
 peers_add (peers_t *self, const char *endpoint, const char *label, bool quiet)
 {
-    int result = 0;
-    pthread_mutex_lock (&self->lock);
-    void *removed = zlistx_find (self->removed, (void *) endpoint);
-    if (s_find (self, endpoint))
-        result = 1;
-    else if (removed && quiet)
-        result = 2;
-    else if (zlistx_size (self->peers) >= PEERS_MAX)
-        result = -1;
-    else {
-        peer_t *peer = calloc (1, sizeof *peer);
-        if (peer) {
-            text_copy (peer->endpoint, sizeof peer->endpoint, endpoint);
-            text_copy (peer->label, sizeof peer->label, label);
-            peer->state = PEER_CONNECTING;
-            peer->quiet = quiet;
-            if (removed)
-                zlistx_delete (self->removed, removed);
-            zlistx_add_end (self->peers, peer);
-            s_queue (self, endpoint, true);
-        } else
-            result = -1;
-    }
-    pthread_mutex_unlock (&self->lock);
-    return result;
+    return peers_add_found (self, endpoint, label, quiet ? PEER_LISTENER : PEER_TYPED, NULL, NULL,
+                            zclock_mono ());
 }
 
 int
@@ -158,9 +284,7 @@ peers_remove (peers_t *self, const char *endpoint)
     pthread_mutex_lock (&self->lock);
     peer_t *peer = s_find (self, endpoint);
     if (peer) {
-        zlistx_delete (self->peers, zlistx_cursor (self->peers));
-        s_queue (self, endpoint, false);
-        s_remember_removed (self, endpoint);
+        s_drop_current (self, peer, false, PEER_GONE_LEFT);
         result = 0;
     }
     pthread_mutex_unlock (&self->lock);
@@ -173,7 +297,7 @@ peers_remove_label (peers_t *self, const char *label, bool quiet_only)
     char endpoint[ENDPOINT_MAX_BYTES] = "";
     pthread_mutex_lock (&self->lock);
     for (peer_t *peer = zlistx_first (self->peers); peer; peer = zlistx_next (self->peers))
-        if (streq (peer->label, label) && (peer->quiet || !quiet_only))
+        if (streq (peer->label, label) && (peer->origin != PEER_TYPED || !quiet_only))
             text_copy (endpoint, sizeof endpoint, peer->endpoint);
     pthread_mutex_unlock (&self->lock);
     return *endpoint ? peers_remove (self, endpoint) : -1;
@@ -204,6 +328,62 @@ peers_next_change (peers_t *self, char *endpoint, size_t size, bool *connect)
     return change != NULL;
 }
 
+//  A refused attempt: the first is news; a quiet peer that never answered is given up after
+//  PEER_QUIET_TRIES (returns PEER_NEWS_GIVEN_UP, and the peer is gone). Lock held.
+static peer_news_t
+s_refused (peers_t *self, peer_t *peer)
+{
+    peer->lost_ms = 0;
+    if (peer->origin != PEER_TYPED && !peer->answered && ++peer->tries >= PEER_QUIET_TRIES) {
+        s_drop_current (self, peer, true, PEER_GONE_UNANSWERED);
+        return PEER_NEWS_GIVEN_UP;
+    }
+    if (peer->state != PEER_CONNECTING)
+        return PEER_NEWS_NONE;
+    peer->state = PEER_UNREACHABLE;
+    return PEER_NEWS_UNREACHABLE;
+}
+
+//  The handshake succeeded at now_ms: a peer named for a member now has PEER_VERIFY_MS to
+//  send a heartbeat as that member.
+static peer_news_t
+s_handshake (peer_t *peer, int64_t now_ms)
+{
+    peer_news_t news = peer->state != PEER_CONNECTED ? PEER_NEWS_CONNECTED : PEER_NEWS_NONE;
+    peer->state = PEER_CONNECTED;
+    peer->lost_ms = peer->down_ms = 0;
+    if (!peer->answered && peer->named && !peer->verified)
+        peer->verify_by_ms = now_ms + PEER_VERIFY_MS;
+    peer->answered = true;
+    return news;
+}
+
+//  Apply event to peer (the list's cursor) at now_ms. Returns the news. Lock held.
+static peer_news_t
+s_apply_event (peers_t *self, peer_t *peer, peer_event_t event, int64_t now_ms)
+{
+    switch (event) {
+    case PEER_EVENT_HANDSHAKE_OK:
+        return s_handshake (peer, now_ms);
+    case PEER_EVENT_ATTEMPT:
+        peer->lost_ms = 0;
+        break;
+    case PEER_EVENT_REFUSED:
+        return s_refused (self, peer);
+    case PEER_EVENT_DISCONNECTED:
+        if (peer->state == PEER_CONNECTED) {
+            peer->state = PEER_LOST;
+            peer->lost_ms = peer->down_ms = now_ms;
+            return PEER_NEWS_LOST;
+        }
+        break;
+    case PEER_EVENT_HANDSHAKE_FAILED:
+        s_drop_current (self, peer, false, PEER_GONE_UNANSWERED);
+        return PEER_NEWS_NOT_A_CHAT;
+    }
+    return PEER_NEWS_NONE;
+}
+
 peer_news_t
 peers_event (peers_t *self, const char *endpoint, peer_event_t event, int64_t now_ms, char *label,
              size_t label_size, peer_news_t *state_news)
@@ -214,38 +394,8 @@ peers_event (peers_t *self, const char *endpoint, peer_event_t event, int64_t no
     peer_t *peer = s_find (self, endpoint);
     if (peer) {
         text_copy (label, label_size, peer->label);
-        quiet = peer->quiet;
-        switch (event) {
-        case PEER_EVENT_HANDSHAKE_OK:
-            if (peer->state != PEER_CONNECTED)
-                news = PEER_NEWS_CONNECTED;
-            peer->state = PEER_CONNECTED;
-            peer->lost_ms = 0;
-            break;
-        case PEER_EVENT_ATTEMPT:
-            peer->lost_ms = 0;
-            break;
-        case PEER_EVENT_REFUSED:
-            peer->lost_ms = 0;
-            if (peer->state == PEER_CONNECTING) {
-                peer->state = PEER_UNREACHABLE;
-                news = PEER_NEWS_UNREACHABLE;
-            }
-            break;
-        case PEER_EVENT_DISCONNECTED:
-            if (peer->state == PEER_CONNECTED) {
-                peer->state = PEER_LOST;
-                peer->lost_ms = now_ms;
-                news = PEER_NEWS_LOST;
-            }
-            break;
-        case PEER_EVENT_HANDSHAKE_FAILED:
-            zlistx_delete (self->peers, zlistx_cursor (self->peers));
-            s_queue (self, endpoint, false);
-            s_remember_removed (self, endpoint);
-            news = PEER_NEWS_NOT_A_CHAT;
-            break;
-        }
+        quiet = peer->origin != PEER_TYPED;
+        news = s_apply_event (self, peer, event, now_ms);
     }
     pthread_mutex_unlock (&self->lock);
     if (state_news)
@@ -261,14 +411,135 @@ peers_take_cut_off (peers_t *self, int64_t now_ms, char *label, size_t label_siz
     for (peer_t *peer = zlistx_first (self->peers); peer; peer = zlistx_next (self->peers))
         if (peer->lost_ms && now_ms - peer->lost_ms > PEER_CUT_OFF_MS) {
             text_copy (label, label_size, peer->label);
-            s_queue (self, peer->endpoint, false);
-            s_remember_removed (self, peer->endpoint);
-            zlistx_delete (self->peers, zlistx_cursor (self->peers));
+            s_drop_current (self, peer, false, PEER_GONE_LEFT);
             found = true;
             break;
         }
     pthread_mutex_unlock (&self->lock);
     return found;
+}
+
+//  When quiet peer is due for removal (0: never), and why.
+static int64_t
+s_due_ms (const peer_t *peer, peer_gone_t *why)
+{
+    if (peer->origin == PEER_TYPED)
+        return 0;
+    if (!peer->answered) {
+        *why = PEER_GONE_UNANSWERED;
+        return peer->added_ms + PEER_QUIET_ANSWER_MS;
+    }
+    if (peer->named && !peer->verified) {
+        *why = PEER_GONE_UNVERIFIED;
+        return peer->verify_by_ms;
+    }
+    *why = PEER_GONE_FORGOTTEN;
+    return peer->down_ms ? peer->down_ms + PEER_FORGET_MS : 0;
+}
+
+bool
+peers_take_dropped (peers_t *self, int64_t now_ms, char *label, size_t label_size, peer_gone_t *why)
+{
+    bool found = false;
+    pthread_mutex_lock (&self->lock);
+    for (peer_t *peer = zlistx_first (self->peers); peer; peer = zlistx_next (self->peers)) {
+        int64_t due_ms = s_due_ms (peer, why);
+        if (due_ms && now_ms >= due_ms) {
+            text_copy (label, label_size, peer->label);
+            s_drop_current (self, peer, true, *why);
+            found = true;
+            break; //  the cursor is gone with it
+        }
+    }
+    pthread_mutex_unlock (&self->lock);
+    return found;
+}
+
+int64_t
+peers_due_ms (peers_t *self)
+{
+    int64_t first_ms = 0;
+    peer_gone_t why;
+    pthread_mutex_lock (&self->lock);
+    for (peer_t *peer = zlistx_first (self->peers); peer; peer = zlistx_next (self->peers)) {
+        int64_t due_ms = s_due_ms (peer, &why);
+        if (due_ms && (!first_ms || due_ms < first_ms))
+            first_ms = due_ms;
+    }
+    pthread_mutex_unlock (&self->lock);
+    return first_ms;
+}
+
+//  A heartbeat from id came from the quiet peer (the list's cursor): note it. Returns -1 if
+//  the peer was named for another member (it is removed then), else 0. Lock held.
+static int
+s_heard (peers_t *self, peer_t *peer, const uint8_t id[WIRE_SENDER_BYTES])
+{
+    if (peer->named && !peer->verified) {
+        if (memcmp (peer->expected, id, WIRE_SENDER_BYTES) != 0) {
+            char endpoint[ENDPOINT_MAX_BYTES];
+            text_copy (endpoint, sizeof endpoint, peer->endpoint);
+            s_drop_current (self, peer, true, PEER_GONE_WRONG);
+            gone_t *gone = s_find_gone (self, endpoint);
+            if (gone)
+                memcpy (gone->answered, id, WIRE_SENDER_BYTES);
+            return -1;
+        }
+        peer->verified = true;
+        peer->verify_by_ms = 0;
+    }
+    memcpy (peer->id, id, WIRE_SENDER_BYTES);
+    peer->heard = true;
+    peer->down_ms = peer->state == PEER_LOST ? peer->down_ms : 0;
+    return 0;
+}
+
+int
+peers_heard (peers_t *self, const char *label, const uint8_t id[WIRE_SENDER_BYTES], int64_t now_ms)
+{
+    (void) now_ms;
+    char endpoint[ENDPOINT_MAX_BYTES];
+    int size = snprintf (endpoint, sizeof endpoint, "tcp://%s", label);
+    if (size < 0 || (size_t) size >= sizeof endpoint)
+        return 0;
+    int result = 0;
+    pthread_mutex_lock (&self->lock);
+    peer_t *peer = s_find (self, endpoint);
+    gone_t *gone = peer ? NULL : s_find_gone (self, endpoint);
+    if (peer && peer->origin != PEER_TYPED)
+        result = s_heard (self, peer, id);
+    else if (gone && gone->dead &&
+             (gone->why == PEER_GONE_LEFT || gone->why == PEER_GONE_FORGOTTEN))
+        zlistx_delete (self->gone, zlistx_cursor (self->gone)); //  it is back: it may be named
+    pthread_mutex_unlock (&self->lock);
+    return result;
+}
+
+int
+peers_bye (peers_t *self, const uint8_t id[WIRE_SENDER_BYTES])
+{
+    int result = -1;
+    pthread_mutex_lock (&self->lock);
+    for (peer_t *peer = zlistx_first (self->peers); peer; peer = zlistx_next (self->peers))
+        if (peer->origin != PEER_TYPED && peer->heard &&
+            memcmp (peer->id, id, WIRE_SENDER_BYTES) == 0) {
+            s_drop_current (self, peer, true, PEER_GONE_LEFT);
+            result = 0;
+            break; //  the cursor is gone with it
+        }
+    pthread_mutex_unlock (&self->lock);
+    return result;
+}
+
+void
+peers_silent (peers_t *self, const char *label, int64_t now_ms)
+{
+    pthread_mutex_lock (&self->lock);
+    for (peer_t *peer = zlistx_first (self->peers); peer; peer = zlistx_next (self->peers))
+        if (peer->origin != PEER_TYPED && peer->answered && !peer->down_ms &&
+            streq (peer->label, label))
+            peer->down_ms = now_ms;
+    pthread_mutex_unlock (&self->lock);
 }
 
 bool

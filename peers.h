@@ -9,6 +9,7 @@
 #define PEERS_H_INCLUDED
 
 #include "limits.h"
+#include "wire.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -33,12 +34,43 @@ peers_t *peers_new (void);
 //  Destroy the list; sets *self_p to NULL. Safe twice.
 void peers_destroy (peers_t **self_p);
 
-//  Add a peer and queue its connection. A quiet peer (found by the room itself, not named by
-//  the user) gets no notices about its connection, and is refused if it was removed before:
-//  what the user disconnected (or what proved not to be a chat) stays away until the user
-//  connects to it again. Returns 0, 1 if it is already in the list, 2 if refused, -1 if the
-//  list is full.
+//  Where a peer's address came from: one the user named is retried for ever; one the room
+//  found is quiet (no notices) and given up when it does not answer as a chat.
+typedef enum {
+    PEER_TYPED,    //  the user named it (\connect, -c)
+    PEER_LISTENER, //  a chat there listens to us (its ~listen): we listen back
+    PEER_FOUND,    //  a beacon on the LAN, or the default port on this machine, names it
+    PEER_NAMED     //  a member's heartbeat names it
+} peer_origin_t;
+
+#define PEER_QUIET_TRIES 5             // a quiet peer refusing this many attempts is given up
+#define PEER_QUIET_ANSWER_MS 10000     // ... as is one with no handshake this long after added
+#define PEER_VERIFY_MS 5000            // a named peer sends a heartbeat within this of connecting
+#define PEER_FORGET_MS 150000          // a quiet peer lost this long (a crash) is forgotten
+#define PEERS_PENDING_MAX 32           // found or named peers not yet verified, at once, at most
+#define PEERS_PENDING_PER_SOURCE_MAX 8 // ... of them named by one heartbeat sender or beacon host
+#define PEERS_GONE_MAX 256             // endpoints remembered as removed, at most
+
+//  Add a peer and queue its connection: a typed one (quiet false), or one that listens to us
+//  (quiet true, as peers_add_found with PEER_LISTENER at the monotonic clock's now). Returns
+//  as peers_add_found.
 int peers_add (peers_t *self, const char *endpoint, const char *label, bool quiet);
+
+//  Add a peer of origin at now_ms and queue its connection. Every origin but PEER_TYPED makes a
+//  quiet peer: no notices about its connection; given up (removed, and remembered so) after
+//  PEER_QUIET_TRIES refused attempts or PEER_QUIET_ANSWER_MS without a handshake; forgotten
+//  PEER_FORGET_MS after its connection broke unless it is back, or at once when its member says
+//  goodbye (peers_bye). A peer found or named for member id (NULL: none said) must send a
+//  heartbeat as that member within PEER_VERIFY_MS of its handshake (peers_heard), or it is
+//  dropped. Until then it is pending: at most PEERS_PENDING_MAX at once, and
+//  PEERS_PENDING_PER_SOURCE_MAX per source (who named it: the heartbeat's sender "ip:port",
+//  the beacon's ip). A quiet peer removed before is refused: what the user disconnected (or
+//  what proved not to be a chat) stays away until the user connects to it again; one given up
+//  or gone comes back only when it listens to us (PEER_LISTENER) or, if it had left or was
+//  forgotten, when a heartbeat comes from it. Returns 0, 1 if it is already in the list (a typed
+//  one is no longer quiet), 2 if refused, 3 if too many are pending, -1 if the list is full.
+int peers_add_found (peers_t *self, const char *endpoint, const char *label, peer_origin_t origin,
+                     const uint8_t *id, const char *source, int64_t now_ms);
 
 //  Remove the peer whose label is label (see peers_remove); with quiet_only, only a quiet one
 //  (one the room found, not one the user named). Returns 0, or -1 if none has it.
@@ -70,7 +102,8 @@ typedef enum {
     PEER_NEWS_CONNECTED,   //  "connected to X"
     PEER_NEWS_UNREACHABLE, //  "X does not answer, retrying"
     PEER_NEWS_LOST,        //  "lost the connection to X, retrying"
-    PEER_NEWS_NOT_A_CHAT   //  "X is not a chat": removed from the list
+    PEER_NEWS_NOT_A_CHAT,  //  "X is not a chat": removed from the list
+    PEER_NEWS_GIVEN_UP     //  a quiet peer refused PEER_QUIET_TRIES attempts: removed
 } peer_news_t;
 
 #define PEER_CUT_OFF_MS 1500 // a lost peer libzmq does not retry within this was cut off
@@ -90,6 +123,38 @@ bool peers_take_cut_off (peers_t *self, int64_t now_ms, char *label, size_t labe
 
 //  True while some lost peer awaits its first reconnection attempt. Subscriber thread.
 bool peers_awaiting_retry (peers_t *self);
+
+//  Why a quiet peer was removed
+typedef enum {
+    PEER_GONE_UNANSWERED, //  no handshake within PEER_QUIET_ANSWER_MS (or PEER_QUIET_TRIES)
+    PEER_GONE_UNVERIFIED, //  no heartbeat within PEER_VERIFY_MS of its handshake
+    PEER_GONE_WRONG,      //  the heartbeat from it is not the member it was named for
+    PEER_GONE_FORGOTTEN,  //  lost PEER_FORGET_MS ago (or silent), not back since
+    PEER_GONE_LEFT        //  its member said goodbye
+} peer_gone_t;
+
+//  Find a quiet peer due for removal at now_ms (unanswered, unverified, forgotten), remove it
+//  and queue its disconnection; copies its label and why. Returns false if there is none.
+//  Subscriber thread.
+bool peers_take_dropped (peers_t *self, int64_t now_ms, char *label, size_t label_size,
+                         peer_gone_t *why);
+
+//  When peers_take_dropped has something to do next (monotonic ms), or 0 if never.
+int64_t peers_due_ms (peers_t *self);
+
+//  A heartbeat from member id came from label ("ip:port", where its sender listens) at now_ms:
+//  it verifies the peer named for id there, and drops one named for another member (returns
+//  -1); a quiet peer there that had left or been forgotten may be added again. Returns 0.
+int peers_heard (peers_t *self, const char *label, const uint8_t id[WIRE_SENDER_BYTES],
+                 int64_t now_ms);
+
+//  Member id said goodbye: remove the quiet peer whose heartbeats came as id (a typed one
+//  stays). Returns 0, or -1 if there is none.
+int peers_bye (peers_t *self, const uint8_t id[WIRE_SENDER_BYTES]);
+
+//  The member heard at label went silent at now_ms (no heartbeat for MEMBER_GONE_MS): a quiet
+//  peer there whose connection did not break is forgotten PEER_FORGET_MS later unless heard.
+void peers_silent (peers_t *self, const char *label, int64_t now_ms);
 
 //  Copy the labels ("host:port") of the peers (at most max) into labels. Returns the count.
 size_t peers_labels (peers_t *self, char (*labels)[ENDPOINT_MAX_BYTES], size_t max);

@@ -230,11 +230,20 @@ presence_key_changed (known_t *known, const wire_meta_t *meta)
     return true;
 }
 
-//  Connect to the members a heartbeat lists that we do not hear yet: this is how joining one
-//  member of a room connects you to all of them.
+//  A heartbeat from meta->sender at sender_ip at now_ms: it shows (or refutes) that the peer
+//  there is the member it was named for (peers_heard). Then connect to the members it lists
+//  that we do not hear yet: this is how joining one member of a room connects you to all of
+//  them. Each address is tried for the member it is named for, and only so many at once per
+//  sender (peers_add_found), so a heartbeat naming any address does not make us a dialler.
 static void
-s_mesh (presence_inbox_t *self, const control_beat_t *beat, const char *sender_ip)
+s_mesh (presence_inbox_t *self, const wire_meta_t *meta, const control_beat_t *beat,
+        const char *sender_ip, int64_t now_ms)
 {
+    char source[ENDPOINT_MAX_BYTES]; //  the sender, where it listens: "ip:port"
+    if (address_label (sender_ip, beat->port, source, sizeof source) != 0)
+        return;
+    if (peers_heard (self->peers, source, meta->sender, now_ms) != 0)
+        term_debug (_ ("SUB stops listening to %s: it is not the member it was named for"), source);
     bool sender_local = address_is_loopback (sender_ip);
     for (size_t i = 0; i < beat->peer_count; i++) {
         const control_peer_t *peer = &beat->peers[i];
@@ -245,8 +254,12 @@ s_mesh (presence_inbox_t *self, const control_beat_t *beat, const char *sender_i
             continue;
         address_t address;
         const char *why;
-        if (address_lookup_numeric (peer->address, &address, &why) == 0)
-            peers_add (self->peers, address.endpoint, address.label, true);
+        if (address_lookup_numeric (peer->address, &address, &why) != 0)
+            continue;
+        int rc = peers_add_found (self->peers, address.endpoint, address.label, PEER_NAMED,
+                                  peer->id, source, now_ms);
+        if (rc == 3 || rc < 0)
+            break; //  enough pending from this sender (or in all): the rest waits
     }
 }
 
@@ -345,8 +358,7 @@ s_heard (presence_inbox_t *self, const wire_meta_t *meta, const control_beat_t *
     //  The heartbeat says which line it sent last: lines lost at the end of a burst show up
     streams_sent_up_to (self->streams, meta->sender, beat->last_seq, now_ms);
     repair_ask_history (self->repair, meta->sender, now_ms);
-    if (!same_list)
-        s_mesh (self, beat, address);
+    s_mesh (self, meta, beat, address, now_ms); //  a digest alone lists nobody, but is heard
 }
 
 //  True when frame (size bytes) holds exactly the string text.
@@ -367,6 +379,7 @@ presence_inbox_receive (presence_inbox_t *self, const void *topic, size_t topic_
             term_notice (_ ("%s left"), name);
         streams_forget (self->streams, meta->sender);
         routes_forget (self->routes, meta->sender);
+        peers_bye (self->peers, meta->sender); //  not dialled again: it left
         return;
     }
     if (!s_is (topic, topic_size, CONTROL_BEAT) || !body ||
@@ -386,5 +399,6 @@ presence_inbox_expire (presence_inbox_t *self, int64_t now_ms)
         text_sanitize (address, strlen (address), safe, sizeof safe);
         term_notice (_ ("%s left (no heartbeat from %s for %d s)"), name, safe,
                      MEMBER_GONE_MS / 1000);
+        peers_silent (self->peers, address, now_ms); //  forgotten in PEER_FORGET_MS unless back
     }
 }

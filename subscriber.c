@@ -154,9 +154,31 @@ s_handle_event (thread_t *self)
         term_notice (_ ("lost the connection to %s, retrying"), label);
     else if (news == PEER_NEWS_NOT_A_CHAT)
         roomlock_report_refused (self->config->lock, label, id, value);
+    else if (state_news == PEER_NEWS_GIVEN_UP)
+        term_debug (_ ("SUB gives up on %s: it refused %d attempts"), label, PEER_QUIET_TRIES);
 }
 
-//  Tell the user about peers libzmq cut off for breaking the protocol: it will not retry them.
+//  Why a quiet peer was dropped, for the view of the wire.
+static const char *
+s_gone_reason (peer_gone_t why)
+{
+    switch (why) {
+    case PEER_GONE_UNANSWERED:
+        return _ ("it does not answer");
+    case PEER_GONE_UNVERIFIED:
+        return _ ("no heartbeat came from it");
+    case PEER_GONE_WRONG:
+        return _ ("it is not the member it was named for");
+    case PEER_GONE_FORGOTTEN:
+        return _ ("it has been gone for minutes");
+    case PEER_GONE_LEFT:
+        break;
+    }
+    return _ ("it left");
+}
+
+//  Tell the user about peers libzmq cut off for breaking the protocol: it will not retry them;
+//  and drop the quiet peers that are due (peers_take_dropped), saying so in the view of the wire.
 static void
 s_report_cut_off (thread_t *self)
 {
@@ -165,6 +187,9 @@ s_report_cut_off (thread_t *self)
         term_error (_ ("%s was cut off: it sent a broken or oversized message (over %d KiB); "
                        "\\connect %s to listen again"),
                     label, SOCKET_MAXMSGSIZE_BYTES / 1024, label);
+    peer_gone_t why;
+    while (peers_take_dropped (self->config->peers, zclock_mono (), label, sizeof label, &why))
+        term_debug (_ ("SUB stops listening to %s: %s"), label, s_gone_reason (why));
 }
 
 //  Close what the thread opened.
@@ -241,13 +266,24 @@ s_bind_back (thread_t *self)
 static long
 s_timeout_ms (thread_t *self)
 {
+    long timeout = -1;
     if (peers_awaiting_retry (self->config->peers))
-        return PEER_CUT_OFF_MS / 3;
-    if (inbox_repairing (self->inbox))
-        return REPAIR_RETRY_MS / 3;
-    if (room_size (self->config->room))
-        return MEMBER_GONE_MS / 8;
-    return -1;
+        timeout = PEER_CUT_OFF_MS / 3;
+    else if (inbox_repairing (self->inbox))
+        timeout = REPAIR_RETRY_MS / 3;
+    else if (room_size (self->config->room))
+        timeout = MEMBER_GONE_MS / 8;
+    //  A quiet peer to drop (peers_take_dropped) is dropped on time
+    int64_t due_ms = peers_due_ms (self->config->peers);
+    if (due_ms) {
+        int64_t until_ms = due_ms - zclock_mono ();
+        long until = until_ms < 0                ? 0
+                     : until_ms > MEMBER_GONE_MS ? MEMBER_GONE_MS
+                                                 : (long) until_ms;
+        if (timeout < 0 || until < timeout)
+            timeout = until;
+    }
+    return timeout;
 }
 
 //  True when the actor's pipe says stop ($TERM, or the pipe is gone).
