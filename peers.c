@@ -33,10 +33,10 @@ typedef struct {
 
 //  An endpoint removed, which the room may not add back (see peers_add_found)
 typedef struct {
-    char endpoint[ENDPOINT_MAX_BYTES];   //  "tcp://host:port"
     bool dead;                           //  the room gave it up (why); else the user or a refusal
     peer_gone_t why;                     //  why the room gave it up
     uint8_t answered[WIRE_SENDER_BYTES]; //  PEER_GONE_WRONG: the member that answered there
+    char endpoint[];                     //  "tcp://host:port", as long as it is
 } gone_t;
 
 //  One queued change for the subscriber thread
@@ -164,10 +164,11 @@ s_remember_removed (peers_t *self, const char *endpoint, bool dead, peer_gone_t 
     }
     if (zlistx_size (self->gone) >= PEERS_GONE_MAX)
         s_forget_oldest_gone (self);
-    gone = calloc (1, sizeof *gone);
+    size_t size = strnlen (endpoint, ENDPOINT_MAX_BYTES - 1) + 1;
+    gone = calloc (1, sizeof *gone + size);
     if (!gone)
         return;
-    text_copy (gone->endpoint, sizeof gone->endpoint, endpoint);
+    memcpy (gone->endpoint, endpoint, size - 1);
     gone->dead = dead;
     gone->why = why;
     zlistx_add_end (self->gone, gone);

@@ -65,8 +65,16 @@ for port in "${crashes[@]}"; do
     grep -q "SUB connecting to tcp://127\\.0\\.0\\.1:$port \\.\\.\\.$" "$window" &&
         dialled_crash=$((dialled_crash + 1))
 done
-((dialled_bye == 0)) && pass "no guest that said goodbye is dialled again" ||
+if ((dialled_bye == 0)); then
+    pass "no guest that said goodbye is dialled again"
+else
     fail "no guest that said goodbye is dialled again ($dialled_bye of ${#byes[@]} are)"
+    for port in "${byes[@]}"; do
+        grep -q "SUB connecting to tcp://127\\.0\\.0\\.1:$port \\.\\.\\.$" "$window" &&
+            grep -E "127\\.0\\.0\\.1:$port|^-- g[0-9]+ (left|joined)" "$TMP/anna.err" | grep -v 'SUB got' |
+            tail -n 30 >"$TMP/dialled-$port.txt" && show "$TMP/dialled-$port.txt"
+    done
+fi
 ((dialled_crash > 0)) && pass "crashed guests are still retried ($dialled_crash of ${#crashes[@]})" ||
     fail "crashed guests are still retried"
 
