@@ -1,7 +1,10 @@
 /*  peers.c - the peers we listen to, behind the peer lock.
 
     The main thread changes the list; each change is also queued so that the subscriber thread,
-    which alone owns the SUB socket, can carry it out when it is woken.
+    which alone owns the SUB socket, can carry it out when it is woken. A peer the user named is
+    kept until the user disconnects it; a quiet one (found by the room) lives by the rules of
+    peers_add_found: bounded while it has not shown it is the chat it was found as, given up
+    when it does not answer, forgotten after a crash or a goodbye.
 */
 #include "i18n.h"
 #include "peers.h"
@@ -496,9 +499,8 @@ s_heard (peers_t *self, peer_t *peer, const uint8_t id[WIRE_SENDER_BYTES])
 }
 
 int
-peers_heard (peers_t *self, const char *label, const uint8_t id[WIRE_SENDER_BYTES], int64_t now_ms)
+peers_heard (peers_t *self, const char *label, const uint8_t id[WIRE_SENDER_BYTES])
 {
-    (void) now_ms;
     char endpoint[ENDPOINT_MAX_BYTES];
     int size = snprintf (endpoint, sizeof endpoint, "tcp://%s", label);
     if (size < 0 || (size_t) size >= sizeof endpoint)

@@ -142,11 +142,11 @@ bool peers_take_dropped (peers_t *self, int64_t now_ms, char *label, size_t labe
 //  When peers_take_dropped has something to do next (monotonic ms), or 0 if never.
 int64_t peers_due_ms (peers_t *self);
 
-//  A heartbeat from member id came from label ("ip:port", where its sender listens) at now_ms:
-//  it verifies the peer named for id there, and drops one named for another member (returns
-//  -1); a quiet peer there that had left or been forgotten may be added again. Returns 0.
-int peers_heard (peers_t *self, const char *label, const uint8_t id[WIRE_SENDER_BYTES],
-                 int64_t now_ms);
+//  A heartbeat from member id came from label ("ip:port", where its sender listens): the
+//  quiet peer there is id's (peers_bye), and no longer silent; named for id, it is verified,
+//  named for another member, it is dropped (returns -1). An address there that had left or
+//  been forgotten may be added again. Returns 0.
+int peers_heard (peers_t *self, const char *label, const uint8_t id[WIRE_SENDER_BYTES]);
 
 //  Member id said goodbye: remove the quiet peer whose heartbeats came as id (a typed one
 //  stays). Returns 0, or -1 if there is none.

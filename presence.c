@@ -242,7 +242,7 @@ s_mesh (presence_inbox_t *self, const wire_meta_t *meta, const control_beat_t *b
     char source[ENDPOINT_MAX_BYTES]; //  the sender, where it listens: "ip:port"
     if (address_label (sender_ip, beat->port, source, sizeof source) != 0)
         return;
-    if (peers_heard (self->peers, source, meta->sender, now_ms) != 0)
+    if (peers_heard (self->peers, source, meta->sender) != 0)
         term_debug (_ ("SUB stops listening to %s: it is not the member it was named for"), source);
     bool sender_local = address_is_loopback (sender_ip);
     for (size_t i = 0; i < beat->peer_count; i++) {
