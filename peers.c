@@ -25,6 +25,9 @@ typedef struct {
     int64_t added_ms;                    //  when it was added
     int64_t verify_by_ms;                //  a heartbeat from the named member is due by then; or 0
     int64_t down_ms;                     //  when its connection broke (or it fell silent); or 0
+    int64_t retry_ms;                    //  parked: when we dial it again (libzmq does not)
+    bool parked;                         //  lost long: disconnected, dialled every so often
+    bool trying;                         //  ... and being dialled now, once
     int tries;                           //  refused attempts before its first handshake
     bool answered;                       //  it completed a handshake once
     bool named;                          //  it was named for a member (expected below) ...
@@ -250,6 +253,26 @@ s_add_new (peers_t *self, const char *endpoint, const char *label, peer_origin_t
     return 0;
 }
 
+//  Dial a parked peer once (a refusal parks it again, s_refused). Lock held.
+static void
+s_dial (peers_t *self, peer_t *peer)
+{
+    peer->parked = false;
+    peer->trying = true;
+    s_queue (self, peer->endpoint, true);
+}
+
+//  Park a peer lost for long at now_ms: libzmq stops retrying it (and frees what the
+//  connection holds); we dial it again PEER_PARK_RETRY_MS later. Lock held.
+static void
+s_park (peers_t *self, peer_t *peer, int64_t now_ms)
+{
+    peer->parked = true;
+    peer->trying = false;
+    peer->retry_ms = now_ms + PEER_PARK_RETRY_MS;
+    s_queue (self, peer->endpoint, false);
+}
+
 int
 peers_add_found (peers_t *self, const char *endpoint, const char *label, peer_origin_t origin,
                  const uint8_t *id, const char *source, int64_t now_ms)
@@ -261,6 +284,8 @@ peers_add_found (peers_t *self, const char *endpoint, const char *label, peer_or
     if (peer) {
         if (origin == PEER_TYPED)
             peer->origin = PEER_TYPED; //  the user named it: no longer quiet
+        if (peer->parked)
+            s_dial (self, peer); //  someone says it is there: try it now
         result = 1;
     } else if (s_refuses (s_find_gone (self, endpoint), origin, id))
         result = 2;
@@ -335,9 +360,11 @@ peers_next_change (peers_t *self, char *endpoint, size_t size, bool *connect)
 //  A refused attempt: the first is news; a quiet peer that never answered is given up after
 //  PEER_QUIET_TRIES (returns PEER_NEWS_GIVEN_UP, and the peer is gone). Lock held.
 static peer_news_t
-s_refused (peers_t *self, peer_t *peer)
+s_refused (peers_t *self, peer_t *peer, int64_t now_ms)
 {
     peer->lost_ms = 0;
+    if (peer->trying)
+        s_park (self, peer, now_ms); //  still not back
     if (peer->origin != PEER_TYPED && !peer->answered && ++peer->tries >= PEER_QUIET_TRIES) {
         s_drop_current (self, peer, true, PEER_GONE_UNANSWERED);
         return PEER_NEWS_GIVEN_UP;
@@ -356,6 +383,7 @@ s_handshake (peer_t *peer, int64_t now_ms)
     peer_news_t news = peer->state != PEER_CONNECTED ? PEER_NEWS_CONNECTED : PEER_NEWS_NONE;
     peer->state = PEER_CONNECTED;
     peer->lost_ms = peer->down_ms = 0;
+    peer->parked = peer->trying = false;
     if (!peer->answered && peer->named && !peer->verified)
         peer->verify_by_ms = now_ms + PEER_VERIFY_MS;
     peer->answered = true;
@@ -373,7 +401,7 @@ s_apply_event (peers_t *self, peer_t *peer, peer_event_t event, int64_t now_ms)
         peer->lost_ms = 0;
         break;
     case PEER_EVENT_REFUSED:
-        return s_refused (self, peer);
+        return s_refused (self, peer, now_ms);
     case PEER_EVENT_DISCONNECTED:
         if (peer->state == PEER_CONNECTED) {
             peer->state = PEER_LOST;
@@ -441,11 +469,36 @@ s_due_ms (const peer_t *peer, peer_gone_t *why)
     return peer->down_ms ? peer->down_ms + PEER_FORGET_MS : 0;
 }
 
+//  When a quiet peer lost for long is parked, or dialled again once parked (0: never).
+static int64_t
+s_park_due_ms (const peer_t *peer)
+{
+    if (peer->origin == PEER_TYPED || !peer->down_ms || peer->state == PEER_CONNECTED ||
+        peer->trying)
+        return 0;
+    return peer->parked ? peer->retry_ms : peer->down_ms + PEER_PARK_AFTER_MS;
+}
+
+//  Park the peers lost for long, and dial those parked whose time has come, at now_ms. Lock
+//  held.
+static void
+s_park_due (peers_t *self, int64_t now_ms)
+{
+    for (peer_t *peer = zlistx_first (self->peers); peer; peer = zlistx_next (self->peers)) {
+        int64_t due_ms = s_park_due_ms (peer);
+        if (due_ms && now_ms >= due_ms && peer->parked)
+            s_dial (self, peer);
+        else if (due_ms && now_ms >= due_ms)
+            s_park (self, peer, now_ms);
+    }
+}
+
 bool
 peers_take_dropped (peers_t *self, int64_t now_ms, char *label, size_t label_size, peer_gone_t *why)
 {
     bool found = false;
     pthread_mutex_lock (&self->lock);
+    s_park_due (self, now_ms);
     for (peer_t *peer = zlistx_first (self->peers); peer; peer = zlistx_next (self->peers)) {
         int64_t due_ms = s_due_ms (peer, why);
         if (due_ms && now_ms >= due_ms) {
@@ -466,7 +519,9 @@ peers_due_ms (peers_t *self)
     peer_gone_t why;
     pthread_mutex_lock (&self->lock);
     for (peer_t *peer = zlistx_first (self->peers); peer; peer = zlistx_next (self->peers)) {
-        int64_t due_ms = s_due_ms (peer, &why);
+        int64_t due_ms = s_due_ms (peer, &why), park_ms = s_park_due_ms (peer);
+        if (park_ms && (!due_ms || park_ms < due_ms))
+            due_ms = park_ms;
         if (due_ms && (!first_ms || due_ms < first_ms))
             first_ms = due_ms;
     }

@@ -47,6 +47,8 @@ typedef enum {
 #define PEER_QUIET_ANSWER_MS 10000     // ... as is one with no handshake this long after added
 #define PEER_VERIFY_MS 5000            // a named peer sends a heartbeat within this of connecting
 #define PEER_FORGET_MS 150000          // a quiet peer lost this long (a crash) is forgotten
+#define PEER_PARK_AFTER_MS 30000       // ... lost this long, it is dialled by us, not libzmq: ...
+#define PEER_PARK_RETRY_MS 15000       // ... once every this long
 #define PEERS_PENDING_MAX 32           // found or named peers not yet verified, at once, at most
 #define PEERS_PENDING_PER_SOURCE_MAX 8 // ... of them named by one heartbeat sender or beacon host
 #define PEERS_GONE_MAX 256             // endpoints remembered as removed, at most
@@ -58,17 +60,19 @@ int peers_add (peers_t *self, const char *endpoint, const char *label, bool quie
 
 //  Add a peer of origin at now_ms and queue its connection. Every origin but PEER_TYPED makes a
 //  quiet peer: no notices about its connection; given up (removed, and remembered so) after
-//  PEER_QUIET_TRIES refused attempts or PEER_QUIET_ANSWER_MS without a handshake; forgotten
-//  PEER_FORGET_MS after its connection broke unless it is back, or at once when its member says
-//  goodbye (peers_bye). A peer found or named for member id (NULL: none said) must send a
-//  heartbeat as that member within PEER_VERIFY_MS of its handshake (peers_heard), or it is
-//  dropped. Until then it is pending: at most PEERS_PENDING_MAX at once, and
-//  PEERS_PENDING_PER_SOURCE_MAX per source (who named it: the heartbeat's sender "ip:port",
-//  the beacon's ip). A quiet peer removed before is refused: what the user disconnected (or
-//  what proved not to be a chat) stays away until the user connects to it again; one given up
-//  or gone comes back only when it listens to us (PEER_LISTENER) or, if it had left or was
-//  forgotten, when a heartbeat comes from it. Returns 0, 1 if it is already in the list (a typed
-//  one is no longer quiet), 2 if refused, 3 if too many are pending, -1 if the list is full.
+//  PEER_QUIET_TRIES refused attempts or PEER_QUIET_ANSWER_MS without a handshake; retried by
+//  libzmq (back-off to SUBSCRIBER_RECONNECT_IVL_MAX_MS) for PEER_PARK_AFTER_MS after its
+//  connection broke, then dialled once every PEER_PARK_RETRY_MS (at once when it is added
+//  again: someone says it is there), and forgotten PEER_FORGET_MS after it broke unless it is
+//  back; removed at once when its member says goodbye (peers_bye). A peer found or named for member
+//  id (NULL: none said) must send a heartbeat as that member within PEER_VERIFY_MS of its handshake
+//  (peers_heard), or it is dropped. Until then it is pending: at most PEERS_PENDING_MAX at once,
+//  and PEERS_PENDING_PER_SOURCE_MAX per source (who named it: the heartbeat's sender "ip:port", the
+//  beacon's ip). A quiet peer removed before is refused: what the user disconnected (or what proved
+//  not to be a chat) stays away until the user connects to it again; one given up or gone comes
+//  back only when it listens to us (PEER_LISTENER) or, if it had left or was forgotten, when a
+//  heartbeat comes from it. Returns 0, 1 if it is already in the list (a typed one is no longer
+//  quiet), 2 if refused, 3 if too many are pending, -1 if the list is full.
 int peers_add_found (peers_t *self, const char *endpoint, const char *label, peer_origin_t origin,
                      const uint8_t *id, const char *source, int64_t now_ms);
 
@@ -133,9 +137,9 @@ typedef enum {
     PEER_GONE_LEFT        //  its member said goodbye
 } peer_gone_t;
 
-//  Find a quiet peer due for removal at now_ms (unanswered, unverified, forgotten), remove it
-//  and queue its disconnection; copies its label and why. Returns false if there is none.
-//  Subscriber thread.
+//  Park the quiet peers lost for long and dial the parked ones due, at now_ms; then find a
+//  quiet peer due for removal (unanswered, unverified, forgotten), remove it and queue its
+//  disconnection; copies its label and why. Returns false if there is none. Subscriber thread.
 bool peers_take_dropped (peers_t *self, int64_t now_ms, char *label, size_t label_size,
                          peer_gone_t *why);
 
