@@ -11,6 +11,7 @@
 #include "text.h"
 #include "roomlock.h"
 #include "trust.h"
+#include "who.h"
 
 #include <czmq.h>
 #include <string.h>
@@ -44,7 +45,7 @@ static const command_spec_t s_specs[] = {
     {"channel", COMMAND_CHANNEL, 1, 1},
     {"channels", COMMAND_CHANNELS, 0, 0},
     {"peers", COMMAND_PEERS, 0, 0},
-    {"who", COMMAND_WHO, 0, 0},
+    {"who", COMMAND_WHO, 0, 1},
     {"debug", COMMAND_DEBUG, 0, 1},
     {"nick", COMMAND_NICK, 1, 1},
     {"clear", COMMAND_CLEAR, 0, 0},
@@ -193,7 +194,8 @@ s_help (void)
                   "  \\disconnect CHANNEL    stop listening to that channel\n"
                   "  \\channel CHANNEL       write to CHANNEL (and listen to it)\n"
                   "  \\channels              list the channels\n"
-                  "  \\who                   who is in the room, and how they are connected\n"
+                  "  \\who [PATTERN]         who is in the room, by name, and how they are\n"
+                  "                         connected; PATTERN: part of a name, or an*\n"
                   "  \\peers                 list the chats you listen to\n"
                   "  \\debug [on|off]        show what happens on the wire\n"
                   "  \\nick NAME             take a new name\n"
@@ -523,6 +525,35 @@ s_run_connect (commands_t *self, const command_t *command, const char *line)
         self->question = ASK_ADDRESS;
 }
 
+//  \who [PATTERN]: the members (whose name matches PATTERN) sorted by name, and how many, into
+//  listing (listing_size bytes).
+static void
+s_who (commands_t *self, const char *pattern, char *listing, size_t listing_size)
+{
+    char why[160], safe[4 * WHO_PATTERN_MAX_BYTES + 8];
+    if (who_pattern_check (pattern, why, sizeof why) != 0) {
+        term_error ("%s", why);
+        return;
+    }
+    text_sanitize (pattern, strlen (pattern), safe, sizeof safe); //  no bidi tricks either
+    size_t matched = 0, total = 0;
+    room_describe_matching (self->with.room, pattern, zclock_mono (), listing, listing_size,
+                            &matched, &total);
+    if (total == 0)
+        term_notice (_ ("nobody else in the room yet"));
+    else if (matched == 0)
+        term_notice (_ ("nobody in the room matches \"%s\" (\\who lists all %zu)"), safe, total);
+    else {
+        term_text (listing);
+        if (*pattern)
+            term_notice (ngettext ("%zu of %zu matches \"%s\"", "%zu of %zu match \"%s\"", matched),
+                         matched, total, safe);
+        else
+            term_notice (ngettext ("%zu other in the room", "%zu others in the room", total),
+                         total);
+    }
+}
+
 //  \channels, \peers, \who: a listing, or a line saying there is nothing to list.
 static void
 s_run_listing (commands_t *self, const command_t *command, const char *line)
@@ -535,9 +566,8 @@ s_run_listing (commands_t *self, const command_t *command, const char *line)
     } else if (command->kind == COMMAND_PEERS &&
                peers_describe (self->with.peers, listing, sizeof listing) == 0)
         term_notice (_ ("not listening to any chat yet (\\connect HOST:PORT)"));
-    else if (command->kind == COMMAND_WHO &&
-             room_describe (self->with.room, zclock_mono (), listing, sizeof listing) == 0)
-        term_notice (_ ("nobody else in the room yet"));
+    else if (command->kind == COMMAND_WHO)
+        s_who (self, command->argument, listing, sizeof listing);
     else
         term_text (listing);
 }
@@ -585,6 +615,9 @@ s_run_mistake (commands_t *self, const command_t *command, const char *line)
     (void) self, (void) line;
     if (command->kind == COMMAND_UNKNOWN)
         s_unknown (command->argument);
+    else if (command->name && streq (command->name, "who"))
+        term_error (
+            _ ("\\who takes one word at most: a name, a part of one, or a pattern like an*"));
     else if (command->name)
         term_error (_ ("wrong arguments for \\%s (\\help shows how)"), command->name);
     else

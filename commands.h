@@ -30,7 +30,7 @@ typedef enum {
     COMMAND_CHANNEL,    //  \channel KANAL
     COMMAND_CHANNELS,   //  \channels
     COMMAND_PEERS,      //  \peers
-    COMMAND_WHO,        //  \who
+    COMMAND_WHO,        //  \who [PATTERN]
     COMMAND_DEBUG,      //  \debug [on|off]
     COMMAND_NICK,       //  \nick NEW
     COMMAND_ME,         //  \me does something (text: the action)
@@ -47,7 +47,7 @@ typedef enum {
 #define COMMAND_ARGUMENT_MAX_BYTES 256
 
 //  A parsed line
-#define COMMANDS_LISTING_MAX_BYTES (ROOM_MAX * 256) // \who of a full room, a line each
+#define COMMANDS_LISTING_MAX_BYTES (ROOM_MAX * ROOM_DESCRIBE_LINE_MAX_BYTES) // \who of a full room
 
 typedef struct {
     command_kind_t kind;                       //  what it is

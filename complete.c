@@ -106,8 +106,8 @@ s_collect (int start)
         return;
     memcpy (command, rl_line_buffer, length);
     command[length] = 0;
-    //  \msg NICK: the members' names, for the word after the command
-    if (streq (command, "\\msg") && (size_t) start == length + 1)
+    //  \msg NICK, \who PATTERN: the members' names, for the word after the command
+    if ((streq (command, "\\msg") || streq (command, "\\who")) && (size_t) start == length + 1)
         s_add_names ("");
     if (streq (command, "\\channel") || streq (command, "\\disconnect"))
         s_add_channels ();

@@ -5,6 +5,7 @@
 #include "control.h"
 #include "i18n.h"
 #include "identity.h"
+#include "roomnews.h"
 #include "term.h"
 #include "text.h"
 
@@ -47,6 +48,7 @@ struct _presence_inbox_t {
     uint8_t self_id[WIRE_SENDER_BYTES]; //  ours
     control_beat_t beat;                //  the heartbeat being decoded
     known_t *known;                     //  the keys first seen for each nick (not owned)
+    roomnews_t *news;                   //  joins and leaves told, a crowd summed up (owned)
 };
 
 presence_t *
@@ -187,6 +189,8 @@ presence_inbox_new (room_t *room, peers_t *peers, streams_t *streams, repair_t *
                     routes_t *routes, const uint8_t self_id[WIRE_SENDER_BYTES])
 {
     presence_inbox_t *self = calloc (1, sizeof *self);
+    if (self && !(self->news = roomnews_new ()))
+        freen (self);
     if (!self)
         return NULL;
     self->room = room;
@@ -201,6 +205,8 @@ presence_inbox_new (room_t *room, peers_t *peers, streams_t *streams, repair_t *
 void
 presence_inbox_destroy (presence_inbox_t **self_p)
 {
+    if (self_p && *self_p)
+        roomnews_destroy (&(*self_p)->news);
     if (self_p)
         freen (*self_p);
 }
@@ -284,17 +290,15 @@ s_links (presence_inbox_t *self, const wire_meta_t *meta, const control_beat_t *
                     s_among (self->self_id, beat->carry, beat->carry_count));
 }
 
-//  Tell the user what a heartbeat changed: a member joined or was renamed.
+//  Tell the user what a heartbeat changed at now_ms: a member joined or was renamed.
 static void
-s_tell (room_news_t news, const char *name, const char *previous, const char *address, int port)
+s_tell (presence_inbox_t *self, room_news_t news, const char *name, const char *previous,
+        const char *address, int port, int64_t now_ms)
 {
     if (news == ROOM_NEWS_JOINED) {
         char safe[4 * ENDPOINT_MAX_BYTES];
         text_sanitize (address, strlen (address), safe, sizeof safe);
-        if (port > 0)
-            term_notice (_ ("%s joined (%s:%d)"), name, safe, port);
-        else
-            term_notice (_ ("%s joined (%s)"), name, safe);
+        roomnews_joined (self->news, name, safe, port, room_size (self->room), now_ms);
     } else if (news == ROOM_NEWS_RENAMED)
         term_notice (_ ("%s is now called %s"), previous, name);
 }
@@ -315,7 +319,7 @@ s_heard_via (presence_inbox_t *self, const wire_meta_t *meta, const control_beat
     if (meta->keyed)
         room_set_key (self->room, meta->sender, meta->public_key,
                       presence_key_changed (self->known, meta));
-    s_tell (news, name, NULL, *address ? address : "?", -1);
+    s_tell (self, news, name, NULL, *address ? address : "?", -1, now_ms);
     streams_sent_up_to (self->streams, meta->sender, beat->last_seq, now_ms);
     repair_ask_history (self->repair, meta->sender, now_ms);
 }
@@ -354,7 +358,7 @@ s_heard (presence_inbox_t *self, const wire_meta_t *meta, const control_beat_t *
         routes_heard (self->routes, meta->sender, beat, now_ms);
     if (beat->has_digest && !same_list)
         room_list_digest (self->room, meta->sender, beat->digest, true);
-    s_tell (news, name, previous, address, beat->port);
+    s_tell (self, news, name, previous, address, beat->port, now_ms);
     //  The heartbeat says which line it sent last: lines lost at the end of a burst show up
     streams_sent_up_to (self->streams, meta->sender, beat->last_seq, now_ms);
     repair_ask_history (self->repair, meta->sender, now_ms);
@@ -376,7 +380,7 @@ presence_inbox_receive (presence_inbox_t *self, const void *topic, size_t topic_
     if (s_is (topic, topic_size, CONTROL_BYE)) {
         char name[NAME_MAX_BYTES + 8];
         if (room_bye (self->room, meta->sender, name, sizeof name) == ROOM_NEWS_LEFT)
-            term_notice (_ ("%s left"), name);
+            roomnews_left (self->news, name, room_size (self->room), now_ms);
         streams_forget (self->streams, meta->sender);
         routes_forget (self->routes, meta->sender);
         peers_bye (self->peers, meta->sender); //  not dialled again: it left
@@ -395,10 +399,12 @@ void
 presence_inbox_expire (presence_inbox_t *self, int64_t now_ms)
 {
     char name[NAME_MAX_BYTES + 8], address[ENDPOINT_MAX_BYTES], safe[4 * ENDPOINT_MAX_BYTES];
-    while (room_expire (self->room, now_ms, name, sizeof name, address, sizeof address)) {
+    int silent_s = 0;
+    while (
+        room_expire (self->room, now_ms, name, sizeof name, address, sizeof address, &silent_s)) {
         text_sanitize (address, strlen (address), safe, sizeof safe);
-        term_notice (_ ("%s left (no heartbeat from %s for %d s)"), name, safe,
-                     MEMBER_GONE_MS / 1000);
+        roomnews_silent (self->news, name, safe, silent_s, room_size (self->room), now_ms);
         peers_silent (self->peers, address, now_ms); //  forgotten in PEER_FORGET_MS unless back
     }
+    roomnews_tick (self->news, now_ms);
 }

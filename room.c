@@ -8,6 +8,7 @@
 #include "address.h"
 #include "identity.h"
 #include "text.h"
+#include "who.h"
 
 #include <czmq.h>
 #include <pthread.h>
@@ -397,7 +398,7 @@ room_bye (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], char *name, size_t 
 
 bool
 room_expire (room_t *self, int64_t now_ms, char *name, size_t name_size, char *address,
-             size_t address_size)
+             size_t address_size, int *silent_s)
 {
     bool found = false;
     pthread_mutex_lock (&self->lock);
@@ -408,6 +409,8 @@ room_expire (room_t *self, int64_t now_ms, char *name, size_t name_size, char *a
             (member->reconnecting && silent_ms > MEMBER_GONE_MS)) {
             s_name (self, member->id, member->nick, name, name_size);
             text_copy (address, address_size, member->address);
+            if (silent_s)
+                *silent_s = (int) (silent_ms / 1000);
             s_remove (self, i);
             found = true;
         }
@@ -570,24 +573,71 @@ s_state (room_t *self, const member_t *member, int64_t now_ms, char *out, size_t
         text_append (out, outsize, &used, " %s", _ ("(relay)"));
 }
 
-size_t
-room_describe (room_t *self, int64_t now_ms, char *out, size_t outsize)
+//  A member in \who's order
+typedef struct {
+    char name[NAME_MAX_BYTES + 8]; //  its display name
+    const member_t *member;        //  the member (while the room lock is held)
+} listed_t;
+
+//  Order two listed members by name (who.h), the same name by id: always the same (qsort).
+static int
+s_listed_order (const void *a, const void *b)
 {
-    size_t used = 0, count = 0;
+    const listed_t *one = a, *other = b;
+    int order = who_compare (one->name, other->name);
+    return order ? order : memcmp (one->member->id, other->member->id, WIRE_SENDER_BYTES);
+}
+
+//  The longest line: name, padding, address, channel, state (s_state's buffer), line end
+_Static_assert(3 + NAME_MAX_BYTES + 8 + 1 + ENDPOINT_MAX_BYTES + 2 + NAME_MAX_BYTES + 2 +
+                       NAME_MAX_BYTES * 2 + 64 + 2 <=
+                   ROOM_DESCRIBE_LINE_MAX_BYTES,
+               "a line of \\who fits ROOM_DESCRIBE_LINE_MAX_BYTES");
+
+//  Append listed's line for \who to out (holding *used bytes): name padded to 20 columns (å
+//  is two bytes, one column), address, channel, state. Returns 0, or -1 if it did not fit.
+//  Lock held.
+static int
+s_describe_one (room_t *self, const listed_t *listed, int64_t now_ms, char *out, size_t outsize,
+                size_t *used)
+{
+    char state[NAME_MAX_BYTES * 2 + 64];
+    s_state (self, listed->member, now_ms, state, sizeof state);
+    int width = 20;
+    for (const char *c = listed->name; *c; c++)
+        width += ((unsigned char) *c & 0xC0) == 0x80; //  a continuation byte: no column
+    return text_append (out, outsize, used, "   %-*s %-22s [%s] %s\n", width, listed->name,
+                        listed->member->address, listed->member->channel, state);
+}
+
+size_t
+room_describe_matching (room_t *self, const char *pattern, int64_t now_ms, char *out,
+                        size_t outsize, size_t *matched, size_t *total)
+{
+    listed_t listed[ROOM_MAX];
+    size_t used = 0, count = 0, found = 0;
     if (outsize)
         out[0] = 0;
     pthread_mutex_lock (&self->lock);
     for (size_t i = 0; i < self->size; i++) {
-        const member_t *member = &self->members[i];
-        char name[NAME_MAX_BYTES + 8];
-        s_name (self, member->id, member->nick, name, sizeof name);
-        char state[NAME_MAX_BYTES * 2 + 64];
-        s_state (self, member, now_ms, state, sizeof state);
-        if (text_append (out, outsize, &used, "   %-20s %-22s [%s] %s\n", name, member->address,
-                         member->channel, state))
-            break;
-        count++;
+        member_t *member = &self->members[i];
+        s_name (self, member->id, member->nick, listed[found].name, sizeof listed[found].name);
+        listed[found].member = member;
+        found += who_match (pattern, listed[found].name);
     }
+    qsort (listed, found, sizeof listed[0], s_listed_order);
+    while (count < found && s_describe_one (self, &listed[count], now_ms, out, outsize, &used) == 0)
+        count++;
+    if (matched)
+        *matched = found;
+    if (total)
+        *total = self->size;
     pthread_mutex_unlock (&self->lock);
     return count;
+}
+
+size_t
+room_describe (room_t *self, int64_t now_ms, char *out, size_t outsize)
+{
+    return room_describe_matching (self, NULL, now_ms, out, outsize, NULL, NULL);
 }

@@ -121,10 +121,11 @@ room_news_t room_bye (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], char *n
 //  shown with its id ("anna#3f2a"), so that its lines never look like our own. Main thread.
 void room_set_own_nick (room_t *self, const char *nick);
 
-//  Remove one member not heard for MEMBER_GONE_MS before now_ms; copies its display name and
-//  address. Returns false when there is none.
+//  Remove one member not heard for MEMBER_GONE_MS (scaled to its interval) before now_ms;
+//  copies its display name and address, and how long it was silent (whole seconds) into
+//  *silent_s unless NULL. Returns false when there is none.
 bool room_expire (room_t *self, int64_t now_ms, char *name, size_t name_size, char *address,
-                  size_t address_size);
+                  size_t address_size, int *silent_s);
 
 //  True when id is a member.
 bool room_knows (room_t *self, const uint8_t id[WIRE_SENDER_BYTES]);
@@ -162,7 +163,17 @@ size_t room_size (room_t *self);
 //  Mark the member reached at address as reconnecting (its connection broke) or not.
 void room_set_reconnecting (room_t *self, const char *address, bool reconnecting);
 
-//  Write one line per member for \who: name, address, channel, state. Returns the count.
+#define ROOM_DESCRIBE_LINE_MAX_BYTES 768 // a line of \who at most: name, address, channel, state
+
+//  Write one line per member for \who, sorted by display name without regard to case (who.h;
+//  the same name by id): name, address, channel, state, each line at most
+//  ROOM_DESCRIBE_LINE_MAX_BYTES. Returns the count (fewer than the members if out is full).
 size_t room_describe (room_t *self, int64_t now_ms, char *out, size_t outsize);
+
+//  room_describe of the members whose display name matches pattern (who_match: NULL or ""
+//  is all). Copies how many match into *matched and the room's size into *total (either may
+//  be NULL). Returns the lines written.
+size_t room_describe_matching (room_t *self, const char *pattern, int64_t now_ms, char *out,
+                               size_t outsize, size_t *matched, size_t *total);
 
 #endif

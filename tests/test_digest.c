@@ -107,16 +107,16 @@ test_expire_scaled (void **state)
     char listing[1024];
     room_describe (room, T0 + 4500, listing, sizeof listing);
     assert_null (strstr (listing, "silent")); //  2.5 beats at 5 s: 12.5 s
-    assert_false (
-        room_expire (room, T0 + MEMBER_GONE_MS + 1, name, sizeof name, address, sizeof address));
+    assert_false (room_expire (room, T0 + MEMBER_GONE_MS + 1, name, sizeof name, address,
+                               sizeof address, NULL));
     room_set_reconnecting (room, "127.0.0.2:5558", true); //  bertil's process died
-    assert_true (
-        room_expire (room, T0 + MEMBER_GONE_MS + 1, name, sizeof name, address, sizeof address));
+    assert_true (room_expire (room, T0 + MEMBER_GONE_MS + 1, name, sizeof name, address,
+                              sizeof address, NULL));
     assert_string_equal (name, "bertil");
-    assert_false (
-        room_expire (room, T0 + 5 * MEMBER_GONE_MS, name, sizeof name, address, sizeof address));
+    assert_false (room_expire (room, T0 + 5 * MEMBER_GONE_MS, name, sizeof name, address,
+                               sizeof address, NULL));
     assert_true (room_expire (room, T0 + 5 * MEMBER_GONE_MS + 1, name, sizeof name, address,
-                              sizeof address));
+                              sizeof address, NULL));
     assert_string_equal (name, "anna");
     room_destroy (&room);
 }

@@ -83,13 +83,14 @@ test_expire (void **state)
     room_heard (room, ANNA, "anna", "127.0.0.1", &beat, 0, name, sizeof name, NULL, 0);
     room_heard (room, BERTIL, "bertil", "198.18.0.2", &beat, 0, name, sizeof name, NULL, 0);
     room_heard (room, BERTIL, "bertil", "198.18.0.2", &beat, 3000, name, sizeof name, NULL, 0);
-    assert_false (room_expire (room, MEMBER_GONE_MS, name, sizeof name, address, sizeof address));
+    assert_false (
+        room_expire (room, MEMBER_GONE_MS, name, sizeof name, address, sizeof address, NULL));
     assert_true (
-        room_expire (room, MEMBER_GONE_MS + 1, name, sizeof name, address, sizeof address));
+        room_expire (room, MEMBER_GONE_MS + 1, name, sizeof name, address, sizeof address, NULL));
     assert_string_equal (name, "anna");
     assert_string_equal (address, "127.0.0.1:5558");
     assert_false (
-        room_expire (room, MEMBER_GONE_MS + 1, name, sizeof name, address, sizeof address));
+        room_expire (room, MEMBER_GONE_MS + 1, name, sizeof name, address, sizeof address, NULL));
     assert_true (room_knows (room, BERTIL));
 }
 
