@@ -51,6 +51,7 @@ typedef struct {
     inbox_t *inbox;       //  what handles the messages
     size_t peers_seen;    //  the size of the peer list at the last tick
     int64_t trim_ms;      //  when to give freed memory back to the system (0: not due)
+    int64_t tick_ms;      //  the next tick may come no sooner than this
 } thread_t;
 
 //  Set the SUB socket's options: bounded messages and queue, quick retries, both IP versions,
@@ -313,6 +314,9 @@ s_timeout_ms (thread_t *self)
         if (timeout < 0 || until < timeout)
             timeout = until;
     }
+    int64_t tick_in_ms = self->tick_ms - zclock_mono ();
+    if (timeout >= 0 && timeout < tick_in_ms) //  no sooner than the next tick may come
+        timeout = (long) tick_in_ms;
     return timeout;
 }
 
@@ -352,10 +356,14 @@ s_loop (thread_t *self, zsock_t *pipe)
             receive_messages (self->sub, self->inbox);
             inbox_settle (self->inbox, zclock_mono ());
         }
-        if (timeout >= 0) {
+        //  Messages arriving all the time (a big room) get a tick every SUBSCRIBER_TICK_MS,
+        //  not one each: a tick walks the peers and the room
+        int64_t now_ms = zclock_mono ();
+        if (timeout >= 0 && now_ms >= self->tick_ms) {
             s_report_cut_off (self);
-            inbox_tick (self->inbox, zclock_mono ());
-            s_trim (self, zclock_mono ());
+            inbox_tick (self->inbox, now_ms);
+            s_trim (self, now_ms);
+            self->tick_ms = now_ms + SUBSCRIBER_TICK_MS;
         }
     }
 }

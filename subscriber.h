@@ -39,6 +39,7 @@
 #include <stdint.h>
 
 #define SUBSCRIBER_STOP_WAIT_MS 3000    // how long leaving waits for the thread
+#define SUBSCRIBER_TICK_MS 100          // what is due (silence, repairs) is looked at this often
 #define SUBSCRIBER_RECONNECT_IVL_MS 100 // first retry after a refused connection
 #define SUBSCRIBER_RECONNECT_IVL_MAX_MS                                                            \
     3000 // retries back off up to this (a lost peer starts again at the first)
