@@ -9,7 +9,7 @@ only), for N = 10, 50, 100, 150 by default; per N:
   a listing costs a chat microseconds, so the measurement hardly loads the room it measures;
 - idle, over IDLE_S (20) s once formed (or once the deadline passed): CPU % of one core per
   peer (utime + stime from /proc/PID/stat, all threads, ended ones too), bytes sent per peer per
-  second (TCP payload: bytes_sent of every socket of the peer, from `ss -tinpH`, before and
+  second (TCP payload: bytes_sent of every socket of the peer, from `ss -tieH`, before and
   after; loopback's own counters would count every other process on the machine, and network
   namespaces per peer are not how a new user runs it), VmRSS per peer at the end, and the
   "left" notices printed meanwhile (a room that flaps);
@@ -48,12 +48,12 @@ DELIVER_S = 15.0           # after the last line, receivers have this long to sh
 LAST_WHO_EVERY_S = 0.5     # \who into the last peer this often while the room forms
 ALL_WHO_EVERY_S = 2.0      # ... and into every peer that has not listed all yet
 END_WHO_S = 10.0           # after the idle time, every peer's \who must come within this
-SS_S = 60                  # one `ss` run must end within this
+SS_S = 120                 # one `ss` run must end within this
 COMMON = ["--no-discovery", "--throwaway-key"]
 TICK_S = 1.0 / os.sysconf("SC_CLK_TCK")
 BASE_N = 10                # the ratio columns compare with this N
 SENT = re.compile(rb"bytes_sent:(\d+)")
-PIDS = re.compile(rb"pid=(\d+),")
+INODE = re.compile(rb" ino:(\d+) ")
 FANOUT = re.compile(rb"^(\d+) .*<[^>]*> hall (\d+) (\d+)$")
 TARGETS_N = 100            # the issue's targets, at this N
 
@@ -140,24 +140,46 @@ def cpu_s(pid):
         return float("nan")
 
 
+def socket_owners(pids):
+    """{socket inode: pid} of the sockets the processes pids hold (/proc/PID/fd)."""
+    owners = {}
+    for pid in pids:
+        try:
+            fds = os.listdir("/proc/%d/fd" % pid)
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                target = os.readlink("/proc/%d/fd/%s" % (pid, fd))
+            except OSError:
+                continue
+            if target.startswith("socket:["):
+                owners[int(target[8:-1])] = pid
+    return owners
+
+
 def sockets_sent(pids):
-    """{(pid, socket addresses): bytes_sent} of every established TCP socket of pids, from one
-    `ss -tinpH` (a socket's first line names its addresses and owner, the next its counters)."""
+    """{(pid, socket inode): bytes_sent} of every established TCP socket of pids, from one
+    `ss -tieH` (a socket's first line has its inode, the next its counters; ss's own -p is
+    left out: it reads every process's fds and took over a minute with 150 chats running),
+    or None if ss fails."""
+    owners = socket_owners(pids)
     try:
-        text = subprocess.run(["ss", "-tinpH", "state", "established"], capture_output=True,
-                              timeout=SS_S).stdout
-    except (OSError, subprocess.TimeoutExpired):
-        return {}
+        text = subprocess.run(["ss", "-tieH", "state", "established"], capture_output=True,
+                              timeout=SS_S, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
     result, key = {}, None
     for line in text.split(b"\n"):
         if not line.startswith((b"\t", b" ")):
-            owners = [int(p) for p in PIDS.findall(line)]
-            words = line.split()
-            key = (owners[0], tuple(words[2:4])) if owners and owners[0] in pids else None
-        elif key is not None:
+            inode = INODE.search(line)
+            pid = owners.get(int(inode.group(1))) if inode else None
+            key = (pid, int(inode.group(1))) if pid else None
+            sent = SENT.search(line)  # some ss versions put the counters on the same line
+        else:
             sent = SENT.search(line)
-            if sent:
-                result[key] = int(sent.group(1))
+        if key is not None and sent:
+            result[key] = int(sent.group(1))
             key = None
     return result
 
@@ -166,6 +188,8 @@ def sent_per_pid(before, after):
     """Bytes each pid sent between two sockets_sent snapshots; a socket made in between counts
     from zero, and the bytes of one closed in between are not counted (the number of such
     sockets is returned too)."""
+    if before is None or after is None:
+        return None, 0
     per_pid = {}
     for key, sent in after.items():
         per_pid[key[0]] = per_pid.get(key[0], 0) + sent - before.get(key, 0)
@@ -254,7 +278,8 @@ def measure_idle(peers):
     cpu1 = [cpu_s(p.chat.pid) for p in peers]
     sent, closed = sent_per_pid(sent0, sockets_sent(pids))
     return {"cpu": [(b - a) / elapsed * 100 for a, b in zip(cpu0, cpu1)],
-            "bytes": [sent.get(p.chat.pid, 0) / elapsed for p in peers],
+            "bytes": [sent.get(p.chat.pid, 0) / elapsed if sent is not None else float("nan")
+                      for p in peers],
             "rss": [rss_kb(p.chat.pid) / 1024 for p in peers],
             "left": sum(count_left(p.new_err()) for p in peers), "closed": closed,
             "alive": sum(1 for p in peers if p.chat.alive())}
@@ -430,7 +455,7 @@ def render(rows):
     add("Formed: seconds after the last chat started (they start at once, once the first "
         "listens), until its \\who lists all N - 1 others, and until every peer's \\who has "
         "(how many did within %.0f s). Idle CPU %% of one core (utime + stime, /proc/PID/stat); "
-        "this machine has %d. Sent: TCP payload bytes per second (`ss -tinpH` bytes_sent, all "
+        "this machine has %d. Sent: TCP payload bytes per second (`ss -tieH` bytes_sent, all "
         "the peer's sockets). Fan-out: the last peer writes %d lines, %.0f a second; latency "
         "from its write to the read of each other peer's stdout (bench/bin/linestamp), over all "
         "deliveries; line to all: median time until a line had reached all N - 1; lost: "
