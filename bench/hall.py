@@ -33,6 +33,7 @@ BENCH_HALL_FORM_S (60), BENCH_HALL_LINES (20), BENCH_HALL_RATE (5).
 import os
 import re
 import resource
+import signal
 import subprocess
 import time
 
@@ -354,6 +355,27 @@ def fan_out_figures(sent_at, seen):
             "dup": sum(len(v) - 1 for s in seen.values() for v in s.values())}
 
 
+def stop_hall():
+    """SIGTERM to every process of the run at once, one common deadline of STOP_S, then
+    SIGKILL to the rest (bench.stop_all gives each its own STOP_S: with 150 chats that do not
+    end on SIGTERM that is minutes). Returns how many chats had to be killed."""
+    procs = [p for p in B.PROCS if p.status is None]
+    for p in procs:
+        p.close_stdin()
+        if p._poll():
+            os.kill(p.pid, signal.SIGTERM)
+    deadline = time.perf_counter() + B.STOP_S
+    while any(p._poll() for p in procs) and time.perf_counter() < deadline:
+        time.sleep(0.05)
+    killed = 0
+    for p in procs:
+        if p._poll():
+            killed += os.path.basename(p.argv[0]) != "linestamp"
+            os.kill(p.pid, signal.SIGKILL)
+    B.stop_all()
+    return killed
+
+
 def run_once(binary, size):
     """One hall of size chats of binary; returns its figures."""
     tmp = os.path.join(B.TMP, "hall-%d-%d" % (size, time.monotonic_ns()))
@@ -374,6 +396,7 @@ def run_once(binary, size):
                   "left": idle["left"], "closed": idle["closed"], "alive": idle["alive"],
                   "load": os.getloadavg()[0]}
         result.update(fan_out(peers))
+        result["killed"] = stop_hall()
         return result
     finally:
         B.stop_all()
@@ -395,13 +418,13 @@ def bench_hall(report):
                            "CPU %.2f %% median, %.2f %% max, %.0f %% in all; %.0f B/s sent "
                            "median; RSS %.1f MB median, %.1f max; %d 'left' while idle; "
                            "after: %d list all (fewest %d); fan-out p50 %.1f ms, p99 %.1f ms, "
-                           "%d lost, %d twice; load %.2f" % (
+                           "%d lost, %d twice; %d chats needed SIGKILL; load %.2f" % (
                                label, size, run + 1, r["started_s"], r["formed_last"],
                                r["formed_all"], r["formed_peers"], size, r["fewest_formed"],
                                r["cpu_med"], r["cpu_max"], r["cpu_sum"], r["bytes_med"],
                                r["rss_med"], r["rss_max"], r["left"], r["end_listing_all"],
                                r["end_fewest"], r["p50"], r["p99"], r["lost"], r["dup"],
-                               r["load"]))
+                               r["killed"], r["load"]))
     rows = []
     for (label, size), results in runs.items():
         row = {k: B.median(r[k] for r in results) for k in results[0]}
