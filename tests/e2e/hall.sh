@@ -7,7 +7,7 @@
 # Every build runs 30 peers: on 2 cores (2026-12-07, chat 2ddf89c) the script took 8.0 s with
 # the normal build, 8.8 s under ASan and 8.3 s under TSan (the CHAT path would tell them apart;
 # HALL_N=12 makes the room smaller, should a sanitizer ever need it). It passes unchanged on
-# 051c59c and main 446ff27 (\\who sorted and counted, join/leave news).
+# 051c59c and main 446ff27 (\who sorted and counted, join/leave news).
 source "$(dirname "$0")/../lib.sh"
 N=${HALL_N:-30}
 FORM_S=40 # the whole room must have formed within this
