@@ -11,7 +11,9 @@ Every process started is registered and stopped at the end (also on error or Ctr
 wait has a deadline; ports are chosen free at run time below the ephemeral range; all traffic
 is on loopback. Knobs (environment): CHAT (binary), BENCH_RUNS (3), BENCH_LINES (200000),
 BENCH_RTT (10000), BENCH_SIZES ("2 5 10 20 40"), BENCH_ROOM_LINES (2000), BASELINE_CHAT (an
-older chat binary whose 40-peer CPU per delivery is measured beside chat's; none by default).
+older chat binary whose 40-peer CPU per delivery is measured beside chat's, and which the hall
+runs interleaved with chat; none by default, or `--baseline CHAT`). Arguments: the benchmarks
+to run (all by default), numbers after them the hall's sizes (`bench/run hall 10 50`).
 """
 import datetime
 import os
@@ -960,6 +962,10 @@ def render(report):
         out.extend(sys.modules["relay"].render(report["relay"]))
     if report.get("relay_idle"):
         out.extend(sys.modules["relayidle"].render(report["relay_idle"]))
+    if report.get("hall"):
+        out.extend(sys.modules["hall"].render(report["hall"]))
+    if not (t or l or m or s):
+        return "\n".join(out) + "\n"  # no figure of issue 15's targets was measured
     add("")
     add("## Targets (issue 15)")
     add("")
@@ -1065,14 +1071,41 @@ def bench_relay_idle(report):
     relayidle.bench_relay_idle(report)
 
 
+def bench_hall(report):
+    """N chats in one room, N = 10-150 (issue 17), in bench/hall.py."""
+    sys.modules.setdefault("bench", sys.modules[__name__])
+    sys.dont_write_bytecode = True
+    import hall
+    hall.bench_hall(report)
+
+
+def parse_args(args):
+    """The benchmarks named in args (all but relay's by default), after taking out
+    "--baseline CHAT" (sets BASELINE_CHAT) and the sizes after "hall" (BENCH_HALL_SIZES)."""
+    global BASELINE_CHAT
+    if "--baseline" in args:
+        at = args.index("--baseline")
+        if at + 1 >= len(args):
+            sys.exit("bench: --baseline needs a chat binary")
+        BASELINE_CHAT = os.path.abspath(args[at + 1])
+        del args[at:at + 2]
+    sizes = [a for a in args if a.isdigit()]
+    if sizes:
+        os.environ["BENCH_HALL_SIZES"] = " ".join(sizes)
+        args = [a for a in args if not a.isdigit()]
+    return args or ["throughput", "latency", "memory", "signing", "scale", "relay",
+                    "relay-idle", "hall"]
+
+
 def main():
     for program in ("rawpipe", "rawrtt", "linertt", "lineecho", "linestamp", "signbench"):
         if not os.access(os.path.join(BIN, program), os.X_OK):
             sys.exit("bench: %s/%s is missing: run make -C bench" % (BIN, program))
     if not os.access(CHAT, os.X_OK):
         sys.exit("bench: %s is missing: run make" % CHAT)
-    which = sys.argv[1:] or ["throughput", "latency", "memory", "signing", "scale", "relay",
-                             "relay-idle"]
+    which = parse_args(sys.argv[1:])
+    if BASELINE_CHAT and not os.access(BASELINE_CHAT, os.X_OK):
+        sys.exit("bench: the baseline %s is not a program" % BASELINE_CHAT)
     report = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
               "machine": machine(), "zmq": zmq_version(), "chat": chat_version(),
               "load_start": "%.2f" % os.getloadavg()[0]}
@@ -1080,14 +1113,19 @@ def main():
     start = time.perf_counter()
     steps = {"throughput": bench_throughput, "latency": bench_latency, "memory": bench_memory,
              "signing": bench_signing, "scale": bench_scale, "relay": bench_relay,
-             "relay-idle": bench_relay_idle}
+             "relay-idle": bench_relay_idle, "hall": bench_hall}
+    unknown = [name for name in which if name not in steps]
+    if unknown:
+        sys.exit("bench: no benchmark called %s (there are %s)" % (", ".join(unknown),
+                                                                 ", ".join(steps)))
     for name in which:
         steps[name](report)
     report["seconds"] = time.perf_counter() - start
     report["load_end"] = "%.2f" % os.getloadavg()[0]
     table = render(report)
-    with open(os.path.join(HERE, "results.md"), "w") as f:
-        f.write(table)
+    if which != ["hall"]:  # the hall alone writes only its own bench/results-hall.md
+        with open(os.path.join(HERE, "results.md"), "w") as f:
+            f.write(table)
     write_scale(report)
     print(table)
 
