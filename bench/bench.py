@@ -17,6 +17,7 @@ to run (all by default), numbers after them the hall's sizes (`bench/run hall 10
 """
 import datetime
 import os
+import re
 import platform
 import random
 import signal
@@ -66,6 +67,21 @@ ENV = dict(os.environ, LC_ALL="C.UTF-8", LANG="C.UTF-8", CHAT_NO_DISCOVERY="1",
            XDG_DATA_HOME=TMP)
 ENV.pop("LANGUAGE", None)
 JOINED = b" joined ("  # chat's stderr: "-- a joined (127.0.0.1:PORT)": we hear a, a's lines reach us
+# ... and in a room of more than 10, after the first 3 in 5 s: "-- 9 more joined in the last 5 s: ..."
+JOINED_SUMMARY = re.compile(rb"-- (\d+) more joined in the last ")
+
+
+def hits_of(pattern, line):
+    """How many times line says pattern: a summary of joins counts each member it names."""
+    if pattern in line:
+        return 1
+    summary = JOINED_SUMMARY.search(line) if pattern == JOINED else None
+    return int(summary.group(1)) if summary else 0
+
+
+def joined_count(data):
+    """How many members the stderr data says joined, one line each or summarised."""
+    return sum(hits_of(JOINED, line) for line in data.split(b"\n"))
 
 # ---------------------------------------------------------------------------------------------
 # Processes: every one started goes in PROCS and is stopped by stop_all(), whatever happens.
@@ -106,7 +122,7 @@ class Reader(threading.Thread):
                     self.chunks.append(data)
                 if self.pattern is not None:
                     *complete, self.partial = (self.partial + data).split(b"\n")
-                    self.hits += sum(1 for line in complete if self.pattern in line)
+                    self.hits += sum(hits_of(self.pattern, line) for line in complete)
                 self.cond.notify_all()
         os.close(self.fd)
 

@@ -85,12 +85,12 @@ def probe_shows(relay_port, probe_port, size):
                    stdout=subprocess.PIPE, keep_out=True)
     deadline = time.perf_counter() + WHO_S
     # all size + 1 joined; \who lists only what fits in its 8 KB (about 125 members)
-    while time.perf_counter() < deadline and probe.err.data().count(B.JOINED) < size + 1:
+    while time.perf_counter() < deadline and B.joined_count(probe.err.data()) < size + 1:
         time.sleep(0.1)
     R.type_who([probe])
     time.sleep(WHO_EVERY_S)
     listed = len(R.who_block(probe.err.data().decode(errors="replace")))
-    joined = probe.err.data().count(B.JOINED)
+    joined = B.joined_count(probe.err.data())
     probe.close_stdin()  # end of input: it says ~bye and leaves
     probe.reap(B.STOP_S)
     return listed, joined, probe.out.data().count(b"(history)")
