@@ -150,7 +150,7 @@ check-tsan:
 # stay out of the repository; a crash fails it, with its input saved as build/fuzz/NAME-crash-*.
 # The target's own stdout and stderr are closed (-close_fd_mask=3): fuzz_wire runs the real
 # inbox, which prints; libFuzzer and the sanitizers keep their reports on a stderr of their own.
-FUZZ_SECONDS ?= 60
+FUZZ_SECONDS ?= 30
 FUZZ_DIR = build/fuzz
 FUZZ_SANITIZE = -fno-omit-frame-pointer -fno-sanitize-recover=all
 FUZZ_OBJECTS = $(MODULES:%=$(FUZZ_DIR)/%.o) $(FUZZ_DIR)/fuzz_check.o $(FUZZ_DIR)/fuzz_twin.o
