@@ -20,23 +20,21 @@ typedef struct {
 } back_link_t;
 
 struct _presence_t {
-    publisher_t *publisher;               //  where heartbeats go out (not owned)
-    channels_t *channels;                 //  the channel we write to (not owned)
-    room_t *room;                         //  the members we hear (not owned)
-    int64_t next_beat_ms;                 //  when our next heartbeat is due
-    int64_t last_beat_ms;                 //  when we sent the last one
-    bool full_asked;                      //  the next one lists the members (a new listener)
-    size_t full_left;                     //  heartbeats still to list the members (it changed)
-    size_t since_full;                    //  heartbeats since the last that listed them
-    bool digest_sent;                     //  we sent a digest of our list: ...
-    uint8_t digest[CONTROL_DIGEST_BYTES]; //  ... this one
-    int back_port;                        //  where our SUB accepts connections (0: nowhere)
-    bool relay;                           //  we are a relay
-    size_t window;                        //  the first member the next heartbeat lists
-    back_link_t links[ROOM_MAX];          //  the back ports we dialled
-    size_t link_count;                    //  how many
-    control_beat_t beat;                  //  the heartbeat being built
-    char body[CONTROL_BODY_MAX_BYTES];    //  ... and encoded
+    publisher_t *publisher;            //  where heartbeats go out (not owned)
+    channels_t *channels;              //  the channel we write to (not owned)
+    room_t *room;                      //  the members we hear (not owned)
+    int64_t next_beat_ms;              //  when our next heartbeat is due
+    int64_t last_beat_ms;              //  when we sent the last one
+    bool full_asked;                   //  the next one lists the members (a new listener)
+    size_t full_left;                  //  heartbeats still to list the members (it changed)
+    size_t since_full;                 //  heartbeats since the last that listed them
+    int back_port;                     //  where our SUB accepts connections (0: nowhere)
+    bool relay;                        //  we are a relay
+    size_t window;                     //  the first member the next heartbeat lists
+    back_link_t links[ROOM_MAX];       //  the back ports we dialled
+    size_t link_count;                 //  how many
+    control_beat_t beat;               //  the heartbeat being built
+    char body[CONTROL_BODY_MAX_BYTES]; //  ... and encoded
 };
 
 struct _presence_inbox_t {
@@ -120,11 +118,12 @@ s_lists_members (presence_t *self, bool digests, size_t members)
     room_digest (self->room, digest);
     size_t windows =
         members <= CONTROL_PEERS_MAX ? 1 : (members + CONTROL_PEERS_MAX - 1) / CONTROL_PEERS_MAX;
-    if (!self->digest_sent || memcmp (digest, self->digest, sizeof digest) != 0 || self->full_asked)
+    //  self->beat still holds the digest the last heartbeat said
+    if (!self->beat.has_digest || memcmp (digest, self->beat.digest, sizeof digest) != 0 ||
+        self->full_asked)
         self->full_left = windows;
     self->full_asked = false;
-    self->digest_sent = self->beat.has_digest = true;
-    memcpy (self->digest, digest, sizeof digest);
+    self->beat.has_digest = true;
     memcpy (self->beat.digest, digest, sizeof digest);
     bool full = !digests || self->full_left > 0 || ++self->since_full >= BEAT_FULL_EVERY;
     if (full) {

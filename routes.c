@@ -135,16 +135,24 @@ s_listed (route_t *route, const uint8_t from[WIRE_SENDER_BYTES], const char *add
     text_copy (slot->address, sizeof slot->address, address);
 }
 
-void
-routes_heard (routes_t *self, const uint8_t from[WIRE_SENDER_BYTES], const control_beat_t *beat,
-              int64_t now_ms)
+//  Member from (beating every every_ms) was heard directly at now_ms.
+static void
+s_heard_directly (routes_t *self, const uint8_t from[WIRE_SENDER_BYTES], int every_ms,
+                  int64_t now_ms)
 {
     route_t *direct = s_route (self, from, true, now_ms);
     if (direct) {
         direct->direct = true;
         direct->direct_ms = now_ms;
-        direct->every_ms = beat->every_ms;
+        direct->every_ms = every_ms;
     }
+}
+
+void
+routes_heard (routes_t *self, const uint8_t from[WIRE_SENDER_BYTES], const control_beat_t *beat,
+              int64_t now_ms)
+{
+    s_heard_directly (self, from, beat->every_ms, now_ms);
     for (size_t i = 0; i < beat->peer_count; i++) {
         const uint8_t *author = beat->peers[i].id;
         if (memcmp (author, self->self_id, WIRE_SENDER_BYTES) == 0 ||
@@ -160,12 +168,7 @@ void
 routes_relisted (routes_t *self, const uint8_t from[WIRE_SENDER_BYTES], int every_ms,
                  int64_t now_ms)
 {
-    route_t *direct = s_route (self, from, true, now_ms);
-    if (direct) {
-        direct->direct = true;
-        direct->direct_ms = now_ms;
-        direct->every_ms = every_ms;
-    }
+    s_heard_directly (self, from, every_ms, now_ms);
     for (size_t i = 0; i < self->size; i++) {
         route_t *route = &self->routes[i];
         for (size_t j = 0; j < route->candidate_count; j++)
