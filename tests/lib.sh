@@ -514,3 +514,14 @@ if skipped:
 sys.exit(1 if searched else 2)
 EOF_MEMORY
 }
+
+# listing NAME COMMAND: print what COMMAND typed into NAME lists; a marker (an unknown command)
+# typed after it says when the listing is complete.
+LISTINGS=0
+listing() {
+    local from marker=listed$((++LISTINGS))
+    from=$(wc -l <"$TMP/$1.err")
+    say "$1" "$2" "\\$marker"
+    wait_for "$TMP/$1.err" "unknown command \\\\$marker " || return 1
+    tail -n +"$((from + 1))" "$TMP/$1.err" | sed "/unknown command \\\\$marker /q"
+}

@@ -23,17 +23,6 @@ start_peer bertil ip netns exec "${NETNS[bertil]}" -- -n bertil
 expect "$TMP/anna.err" '^-- bertil joined \(198\.18\.5\.2:5557\)$' "anna finds bertil by discovery"
 await_heard anna bertil || fail "bertil hears anna"
 
-# listing NAME COMMAND: print what COMMAND typed into NAME lists; a marker (an unknown command)
-# typed after it says when the listing is complete.
-LISTINGS=0
-listing() {
-    local from marker=listed$((++LISTINGS))
-    from=$(wc -l <"$TMP/$1.err")
-    say "$1" "$2" "\\$marker"
-    wait_for "$TMP/$1.err" "unknown command \\\\$marker " || return 1
-    tail -n +"$((from + 1))" "$TMP/$1.err" | sed "/unknown command \\\\$marker /q"
-}
-
 background ip netns exec "${NETNS[flood]}" "$PYTHON" "$TESTS_DIR/beacon_flood.py" 198.18.5.255 \
     "$BEACONS" 10000 "$FLOOD_S" >"$TMP/flood.out"
 flood_pid=$!

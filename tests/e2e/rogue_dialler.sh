@@ -19,17 +19,6 @@ start_peer cecilia -- -n cecilia -p "$cecilia_port" --verbose
 await_heard bertil anna && await_heard anna bertil || fail "anna and bertil hear each other"
 rss_before=$(awk '/^VmRSS/ {print $2}' "/proc/${PEER_PID[anna]}/status")
 
-# listing NAME COMMAND: print what COMMAND typed into NAME lists; a marker (an unknown command)
-# typed after it says when the listing is complete.
-LISTINGS=0
-listing() {
-    local from marker=listed$((++LISTINGS))
-    from=$(wc -l <"$TMP/$1.err")
-    say "$1" "$2" "\\$marker"
-    wait_for "$TMP/$1.err" "unknown command \\\\$marker " || return 1
-    tail -n +"$((from + 1))" "$TMP/$1.err" | sed "/unknown command \\\\$marker /q"
-}
-
 start_python rogue rogue_dialler.py "$rogue_port" --chat "$anna_port" --victim "$victim_port" \
     --victim-chat "$cecilia_port" --beats "$BEATS" --rate "$RATE"
 expect "$TMP/rogue.out" '^beating$' "anna listens to the rogue"
