@@ -348,14 +348,17 @@ s_loop (thread_t *self, zsock_t *pipe)
         }
         if (items[0].revents & ZMQ_POLLIN)
             stopping = s_told_to_stop (pipe);
-        if (items[3].revents & ZMQ_POLLIN)
-            s_apply_changes (self);
-        if (items[2].revents & ZMQ_POLLIN)
-            s_handle_event (self);
+        //  Messages first: the poll took the first frame of one from its connection, and
+        //  libzmq asserts if that connection is cut before its other frames are read (!_more
+        //  in fq.cpp, libzmq#2163). Read to the end, no message waits half-taken
         if (items[1].revents & ZMQ_POLLIN) {
             receive_messages (self->sub, self->inbox);
             inbox_settle (self->inbox, zclock_mono ());
         }
+        if (items[3].revents & ZMQ_POLLIN)
+            s_apply_changes (self);
+        if (items[2].revents & ZMQ_POLLIN)
+            s_handle_event (self);
         //  Messages arriving all the time (a big room) get a tick every SUBSCRIBER_TICK_MS,
         //  not one each: a tick walks the peers and the room
         int64_t now_ms = zclock_mono ();
