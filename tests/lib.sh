@@ -40,6 +40,7 @@ cleanup() {
         pgrep -f -- "$TMP" >/dev/null || break
         sleep 0.1
     done
+    [[ -n ${KEEP_TMP:-} ]] && cp -r "$TMP" "$KEEP_TMP" # KEEP_TMP=DIR: a copy to read after
     rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -58,7 +59,7 @@ pass() {
 fail() {
     CHECKS=$((CHECKS + 1))
     FAILURES=$((FAILURES + 1))
-    echo "not ok - $TEST_NAME: $1"
+    echo "not ok - $TEST_NAME: $*"
 }
 
 # Print a file indented, as evidence after a failure.
