@@ -22,7 +22,9 @@ typedef struct {
     size_t count;                                //  waiting for the summary
     size_t kept;                                 //  of them with their names below
     char names[S_KEPT_MAX][ROOMNEWS_NAME_BYTES]; //  ... in the order they came
-    size_t gone;                                 //  joins that waited and left again
+    size_t gone;                                 //  joins that waited and left again ...
+    size_t gone_kept;                            //  ... of them with their names below
+    char gone_names[S_KEPT_MAX][ROOMNEWS_NAME_BYTES];
 } s_window_t;
 
 struct _roomnews_t {
@@ -52,7 +54,7 @@ s_open (s_window_t *window, size_t members, int64_t now_ms)
 {
     window->open = true;
     window->start_ms = now_ms;
-    window->shown = window->count = window->kept = window->gone = 0;
+    window->shown = window->count = window->kept = window->gone = window->gone_kept = 0;
     window->largest = members;
     window->waiting = members > ROOMNEWS_ROOM_SMALL && window->told &&
                       now_ms - window->told_ms < ROOMNEWS_WINDOW_MS;
@@ -86,23 +88,24 @@ s_wait (s_window_t *window, const char *name)
     window->count++;
 }
 
-//  Write the names window waits with into out: "anna, bertil, ... (+4)", at most
+//  Write count names, kept of them in names, into out: "anna, bertil, ... (+4)", at most
 //  ROOMNEWS_NAMES_MAX in ROOMNEWS_NAMES_BYTES (the first always).
 static void
-s_list (const s_window_t *window, char *out, size_t outsize)
+s_list (const char (*names)[ROOMNEWS_NAME_BYTES], size_t kept, size_t count, char *out,
+        size_t outsize)
 {
     size_t used = 0, listed = 0;
     out[0] = 0;
-    for (; listed < window->kept && listed < ROOMNEWS_NAMES_MAX; listed++) {
-        const char *name = window->names[listed];
+    for (; listed < kept && listed < ROOMNEWS_NAMES_MAX; listed++) {
+        const char *name = names[listed];
         if (listed > 0 && used + 2 + strlen (name) > ROOMNEWS_NAMES_BYTES)
             break;
         if (text_append (out, outsize, &used, "%s%s", listed ? ", " : "", name) != 0)
             break;
     }
-    if (listed < window->count)
+    if (listed < count)
         text_append (out, outsize, &used, "%s\xE2\x80\xA6 (+%zu)", listed ? ", " : "",
-                     window->count - listed);
+                     count - listed);
 }
 
 //  Tell what window waits with (joins: it holds joins), at now_ms, and close it.
@@ -120,13 +123,18 @@ s_summary (s_window_t *window, bool joins, int64_t now_ms)
                   : elapsed_ms > 1000              ? (int) ((elapsed_ms + 999) / 1000)
                                                    : 1;
     char names[ROOMNEWS_NAMES_BYTES + ROOMNEWS_NAME_BYTES + 32];
-    s_list (window, names, sizeof names);
+    s_list ((const char (*)[ROOMNEWS_NAME_BYTES]) window->names, window->kept, window->count, names,
+            sizeof names);
     if (window->count > 0 && joins)
         term_notice (_ ("%zu more joined in the last %d s: %s"), window->count, seconds, names);
     else if (window->count > 0)
         term_notice (_ ("%zu more left in the last %d s: %s"), window->count, seconds, names);
-    if (window->gone > 0)
-        term_notice (_ ("%zu more joined and left again in the last %d s"), window->gone, seconds);
+    if (window->gone > 0) {
+        s_list ((const char (*)[ROOMNEWS_NAME_BYTES]) window->gone_names, window->gone_kept,
+                window->gone, names, sizeof names);
+        term_notice (_ ("%zu more joined and left again in the last %d s: %s"), window->gone,
+                     seconds, names);
+    }
     window->told = true;
     window->told_ms = now_ms;
 }
@@ -159,6 +167,9 @@ s_came_and_went (s_window_t *window, const char *name)
 {
     for (size_t i = 0; window->open && i < window->kept; i++)
         if (strcmp (window->names[i], name) == 0) {
+            if (window->gone_kept < S_KEPT_MAX)
+                memcpy (window->gone_names[window->gone_kept++], window->names[i],
+                        ROOMNEWS_NAME_BYTES);
             memmove (window->names[i], window->names[i + 1],
                      (window->kept - i - 1) * sizeof window->names[0]);
             window->kept--;

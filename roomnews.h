@@ -8,8 +8,9 @@
     "-- 12 more joined in the last 5 s: anna, bertil, cesar, ... (+4)" (at most
     ROOMNEWS_NAMES_MAX names, in ROOMNEWS_NAMES_BYTES). A window that opens in a big room less
     than a window after such a line waits from its first: the crowd is still coming.
-    A member that joins and leaves again while its join waits is told in neither list; the
-    join line counts it ("-- 3 more joined and left again in the last 5 s"). When the room
+    A member that joins and leaves again while its join waits is told in neither list; a
+    line of their own names them ("-- 3 more joined and left again in the last 5 s: anna,
+    bertil, cesar": a crash in a room still forming is still told by name). When the room
     is empty, whatever waits is told at once: nobody is left to wait for, and no tick comes.
 
     Subscriber thread only (presence.c tells it each join and leave, and ticks it from

@@ -165,13 +165,13 @@ test_came_and_went (void **state)
                                      "-- a1 left (no heartbeat from 127.0.0.1:5001 for 4 s)\n"
                                      "-- x left\n"
                                      "-- 1 more joined in the last 5 s: b1\n"
-                                     "-- 1 more joined and left again in the last 5 s\n"
+                                     "-- 1 more joined and left again in the last 5 s: b0\n"
                                      "-- 2 more left in the last 5 s: y, z\n"
                                      "-- 1 more joined in the last 5 s: d\n");
 }
 
 //  The room empties: what waits is told at once (no tick comes to an empty room), over the
-//  time it took. The joins that wait and leave again are counted, not listed.
+//  time it took. The joins that wait and leave again are counted and listed.
 static void
 test_empty_room (void **state)
 {
@@ -188,7 +188,7 @@ test_empty_room (void **state)
                          "-- a0 left\n"
                          "-- a1 left\n"
                          "-- a2 left\n"
-                         "-- 4 more joined and left again in the last 2 s\n"
+                         "-- 4 more joined and left again in the last 2 s: a10, a11, a12, a13\n"
                          "-- 7 more left in the last 1 s: a3, a4, a5, a6, a7, a8, a9\n");
     assert_false (roomnews_waiting (news));
 }
