@@ -15,12 +15,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ROOM_MAX 256              // members remembered at most
-#define BEAT_INTERVAL_MS 1000     // a heartbeat every second, in a room of up to BEAT_ROOM_SMALL
-#define BEAT_ROOM_SMALL 20        // ... members; a bigger room beats every BEAT_PER_MEMBER_MS per
-#define BEAT_PER_MEMBER_MS 50     // ... member (each member hears about 20 heartbeats a second)
-#define BEAT_INTERVAL_MAX_MS 6000 // ... but at least this often
-#define MEMBER_SILENT_MS 2500     // no heartbeat for this long (at 1 s a beat): "silent"
+#define ROOM_MAX 256               // members remembered at most
+#define BEAT_INTERVAL_MS 1000      // a heartbeat every second, in a room of up to BEAT_ROOM_SMALL
+#define BEAT_ROOM_SMALL 20         // ... members; a bigger room beats every BEAT_PER_MEMBER_MS per
+#define BEAT_PER_MEMBER_MS 100     // ... member (each member hears about 10 heartbeats a second)
+#define BEAT_INTERVAL_MAX_MS 10000 // ... but at least this often
+#define MEMBER_SILENT_MS 2500      // no heartbeat for this long (at 1 s a beat): "silent"
 #define MEMBER_GONE_MS                                                                             \
     4000                   // ... for this long: gone ("left", after a crash); a member
                            // whose connection broke is gone this long after its last beat,

@@ -526,9 +526,11 @@ def render_targets(chats):
     big = chats.get(150)
     if big:
         ok = big["formed_last"] == big["formed_last"] and big["reached_all"] == LINES
-        out.append("| N = 150 still forms and delivers | last peer lists all: %s s; %d of %d "
+        formed = secs(big["formed_last"])
+        formed += "" if formed.startswith("not") else " s"
+        out.append("| N = 150 still forms and delivers | last peer lists all: %s; %d of %d "
                    "lines reached all 149, %s lost | %s |" % (
-                       secs(big["formed_last"]), big["reached_all"], LINES, B.fmt(big["lost"]),
+                       formed, big["reached_all"], LINES, B.fmt(big["lost"]),
                        B.verdict(ok)))
     return out
 
