@@ -10,21 +10,24 @@
 
 #define S_KEPT_MAX 256 // names a window keeps, as many as a room holds (ROOM_MAX, room.h)
 
-//  The joins, or the leaves, of one window
+//  Names told in one line: how many, and the first S_KEPT_MAX of them in the order they came
 typedef struct {
-    bool open;                                   //  a window is open ...
-    int64_t start_ms;                            //  ... since then
-    bool told;                                   //  a summary was told ...
-    int64_t told_ms;                             //  ... then (a crowd still coming?)
-    bool waiting;                                //  in this window, the news waits
-    size_t shown;                                //  told one by one in this window
-    size_t largest;                              //  the room's largest size in it
-    size_t count;                                //  waiting for the summary
+    size_t count;                                //  how many
     size_t kept;                                 //  of them with their names below
     char names[S_KEPT_MAX][ROOMNEWS_NAME_BYTES]; //  ... in the order they came
-    size_t gone;                                 //  joins that waited and left again ...
-    size_t gone_kept;                            //  ... of them with their names below
-    char gone_names[S_KEPT_MAX][ROOMNEWS_NAME_BYTES];
+} s_names_t;
+
+//  The joins, or the leaves, of one window
+typedef struct {
+    bool open;        //  a window is open ...
+    int64_t start_ms; //  ... since then
+    bool told;        //  a summary was told ...
+    int64_t told_ms;  //  ... then (a crowd still coming?)
+    bool waiting;     //  in this window, the news waits
+    size_t shown;     //  told one by one in this window
+    size_t largest;   //  the room's largest size in it
+    s_names_t held;   //  held for the summary
+    s_names_t gone;   //  joins that waited and left again
 } s_window_t;
 
 struct _roomnews_t {
@@ -54,7 +57,8 @@ s_open (s_window_t *window, size_t members, int64_t now_ms)
 {
     window->open = true;
     window->start_ms = now_ms;
-    window->shown = window->count = window->kept = window->gone = window->gone_kept = 0;
+    window->shown = window->held.count = window->held.kept = 0;
+    window->gone.count = window->gone.kept = 0;
     window->largest = members;
     window->waiting = members > ROOMNEWS_ROOM_SMALL && window->told &&
                       now_ms - window->told_ms < ROOMNEWS_WINDOW_MS;
@@ -79,33 +83,32 @@ s_alone (s_window_t *window, size_t members, int64_t now_ms)
     return false;
 }
 
-//  Keep name for window's summary.
+//  Add name to names (counted; kept while there is room).
 static void
-s_wait (s_window_t *window, const char *name)
+s_keep (s_names_t *names, const char *name)
 {
-    if (window->kept < S_KEPT_MAX)
-        text_copy (window->names[window->kept++], ROOMNEWS_NAME_BYTES, name);
-    window->count++;
+    if (names->kept < S_KEPT_MAX)
+        text_copy (names->names[names->kept++], ROOMNEWS_NAME_BYTES, name);
+    names->count++;
 }
 
-//  Write count names, kept of them in names, into out: "anna, bertil, ... (+4)", at most
-//  ROOMNEWS_NAMES_MAX in ROOMNEWS_NAMES_BYTES (the first always).
+//  Write names into out: "anna, bertil, ... (+4)", at most ROOMNEWS_NAMES_MAX in
+//  ROOMNEWS_NAMES_BYTES (the first always).
 static void
-s_list (const char (*names)[ROOMNEWS_NAME_BYTES], size_t kept, size_t count, char *out,
-        size_t outsize)
+s_list (const s_names_t *names, char *out, size_t outsize)
 {
     size_t used = 0, listed = 0;
     out[0] = 0;
-    for (; listed < kept && listed < ROOMNEWS_NAMES_MAX; listed++) {
-        const char *name = names[listed];
+    for (; listed < names->kept && listed < ROOMNEWS_NAMES_MAX; listed++) {
+        const char *name = names->names[listed];
         if (listed > 0 && used + 2 + strlen (name) > ROOMNEWS_NAMES_BYTES)
             break;
         if (text_append (out, outsize, &used, "%s%s", listed ? ", " : "", name) != 0)
             break;
     }
-    if (listed < count)
+    if (listed < names->count)
         text_append (out, outsize, &used, "%s\xE2\x80\xA6 (+%zu)", listed ? ", " : "",
-                     count - listed);
+                     names->count - listed);
 }
 
 //  Tell what window waits with (joins: it holds joins), at now_ms, and close it.
@@ -115,7 +118,7 @@ s_summary (s_window_t *window, bool joins, int64_t now_ms)
     if (!window->open)
         return;
     window->open = false;
-    if (window->count == 0 && window->gone == 0)
+    if (window->held.count == 0 && window->gone.count == 0)
         return;
     //  "in the last 5 s", or less when the room emptied before the window's end
     int64_t elapsed_ms = now_ms - window->start_ms;
@@ -123,16 +126,15 @@ s_summary (s_window_t *window, bool joins, int64_t now_ms)
                   : elapsed_ms > 1000              ? (int) ((elapsed_ms + 999) / 1000)
                                                    : 1;
     char names[ROOMNEWS_NAMES_BYTES + ROOMNEWS_NAME_BYTES + 32];
-    s_list ((const char (*)[ROOMNEWS_NAME_BYTES]) window->names, window->kept, window->count, names,
-            sizeof names);
-    if (window->count > 0 && joins)
-        term_notice (_ ("%zu more joined in the last %d s: %s"), window->count, seconds, names);
-    else if (window->count > 0)
-        term_notice (_ ("%zu more left in the last %d s: %s"), window->count, seconds, names);
-    if (window->gone > 0) {
-        s_list ((const char (*)[ROOMNEWS_NAME_BYTES]) window->gone_names, window->gone_kept,
-                window->gone, names, sizeof names);
-        term_notice (_ ("%zu more joined and left again in the last %d s: %s"), window->gone,
+    size_t count = window->held.count;
+    s_list (&window->held, names, sizeof names);
+    if (count > 0 && joins)
+        term_notice (_ ("%zu more joined in the last %d s: %s"), count, seconds, names);
+    else if (count > 0)
+        term_notice (_ ("%zu more left in the last %d s: %s"), count, seconds, names);
+    if (window->gone.count > 0) {
+        s_list (&window->gone, names, sizeof names);
+        term_notice (_ ("%zu more joined and left again in the last %d s: %s"), window->gone.count,
                      seconds, names);
     }
     window->told = true;
@@ -153,7 +155,7 @@ roomnews_joined (roomnews_t *self, const char *name, const char *address, int po
 {
     s_settle (&self->joins, true, now_ms);
     if (!s_alone (&self->joins, members, now_ms))
-        s_wait (&self->joins, name);
+        s_keep (&self->joins.held, name);
     else if (port > 0)
         term_notice (_ ("%s joined (%s:%d)"), name, address, port);
     else
@@ -165,16 +167,14 @@ roomnews_joined (roomnews_t *self, const char *name, const char *address, int po
 static bool
 s_came_and_went (s_window_t *window, const char *name)
 {
-    for (size_t i = 0; window->open && i < window->kept; i++)
-        if (strcmp (window->names[i], name) == 0) {
-            if (window->gone_kept < S_KEPT_MAX)
-                memcpy (window->gone_names[window->gone_kept++], window->names[i],
-                        ROOMNEWS_NAME_BYTES);
-            memmove (window->names[i], window->names[i + 1],
-                     (window->kept - i - 1) * sizeof window->names[0]);
-            window->kept--;
-            window->count--;
-            window->gone++;
+    s_names_t *held = &window->held;
+    for (size_t i = 0; window->open && i < held->kept; i++)
+        if (strcmp (held->names[i], name) == 0) {
+            s_keep (&window->gone, name);
+            memmove (held->names[i], held->names[i + 1],
+                     (held->kept - i - 1) * sizeof held->names[0]);
+            held->kept--;
+            held->count--;
             return true;
         }
     return false;
@@ -191,7 +191,7 @@ s_leave (roomnews_t *self, const char *name, const char *address, int seconds, s
     if (s_came_and_went (&self->joins, name))
         ; //  its join was never told: neither is its leave
     else if (!s_alone (&self->leaves, members + 1, now_ms))
-        s_wait (&self->leaves, name);
+        s_keep (&self->leaves.held, name);
     else if (address)
         term_notice (_ ("%s left (no heartbeat from %s for %d s)"), name, address, seconds);
     else
@@ -226,6 +226,6 @@ roomnews_tick (roomnews_t *self, int64_t now_ms)
 bool
 roomnews_waiting (roomnews_t *self)
 {
-    return (self->joins.open && (self->joins.count > 0 || self->joins.gone > 0)) ||
-           (self->leaves.open && self->leaves.count > 0);
+    return (self->joins.open && (self->joins.held.count > 0 || self->joins.gone.count > 0)) ||
+           (self->leaves.open && self->leaves.held.count > 0);
 }
