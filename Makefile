@@ -7,19 +7,22 @@ LOCALEDIR ?= $(PREFIX)/share/locale
 CC ?= cc
 
 PACKAGES = libzmq libczmq readline libsodium
+WEB_LIBS = -lcivetweb
 DEPS_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PACKAGES))
 DEPS_LIBS := $(shell $(PKG_CONFIG) --libs $(PACKAGES)) -lpthread
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
 WARNINGS = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes
 CFLAGS ?= -O2 -g
-ALL_CFLAGS = -std=gnu11 $(WARNINGS) $(DEPS_CFLAGS) -DLOCALEDIR='"$(LOCALEDIR)"' $(CFLAGS)
+WEBDIR ?= $(PREFIX)/share/chatt/web
+ALL_CFLAGS = -std=gnu11 $(WARNINGS) $(DEPS_CFLAGS) -DLOCALEDIR='"$(LOCALEDIR)"' -DWEBDIR='"$(WEBDIR)"' \
+             $(CFLAGS)
 
 # Modules shared by chat and the unit tests; chat.c holds main
 MODULES = address answers backlog channels commands complete control discovery history i18n inbox input \
           monitor options outbox peers presence private publisher ratelimit repair resend room \
           roomlock roomseal signing identity known trust streams subscriber term text view wire \
-          forward routes receive fdio roomnews who
+          forward routes receive fdio roomnews who web webtab webguard webcmd
 UNIT_TESTS = test_text test_wire test_address test_commands test_channels test_view test_peers test_control \
              test_room test_streams test_backlog test_resend test_outbox test_ratelimit test_options \
              test_roomlock test_publisher test_answers test_private test_inbox test_subscriber \
@@ -27,6 +30,9 @@ UNIT_TESTS = test_text test_wire test_address test_commands test_channels test_v
 
 # \who and the news of who joined and left (issue 17)
 UNIT_TESTS += test_roomnews test_who
+
+# The web bridge (issue 18)
+UNIT_TESTS += test_webguard test_webtab test_webcmd
 
 # A build variant: objects and binary under $(B); the default one is ./chat
 B ?= build/default
@@ -44,13 +50,17 @@ chat: $(B)/chat
 $(B)/%.o: %.c $(wildcard *.h) | $(B)
 	@echo "CC $@"; $(CC) $(ALL_CFLAGS) $(VARIANT_CFLAGS) -c $< -o $@
 
-$(B)/chat: $(OBJECTS) $(B)/chat.o
-	@echo "CC $@"; $(CC) $(ALL_CFLAGS) $(VARIANT_CFLAGS) $^ -o $@ $(LDFLAGS) $(DEPS_LIBS)
+$(B)/chat: $(OBJECTS) $(B)/chat.o | $(B)/web
+	@echo "CC $@"; $(CC) $(ALL_CFLAGS) $(VARIANT_CFLAGS) $^ -o $@ $(LDFLAGS) $(DEPS_LIBS) $(WEB_LIBS)
+
+# The web page (chat --web), found beside the binary in the build tree
+$(B)/web: | $(B)
+	ln -sfn $(CURDIR)/web $@
 
 # A unit test: its own file, the modules, and what the unit tests share (tests/testlib.h)
 $(B)/test_%: tests/test_%.c $(OBJECTS) $(B)/testlib.o tests/testlib.h
 	@echo "CC $@"; $(CC) $(ALL_CFLAGS) $(VARIANT_CFLAGS) -iquote . $(filter %.c %.o,$^) -o $@ $(LDFLAGS) \
-	    $(DEPS_LIBS) $(CMOCKA_LIBS)
+	    $(DEPS_LIBS) $(WEB_LIBS) $(CMOCKA_LIBS)
 
 $(B)/testlib.o: tests/testlib.c tests/testlib.h $(wildcard *.h) | $(B)
 	@echo "CC $@"; $(CC) $(ALL_CFLAGS) $(VARIANT_CFLAGS) -iquote . -c $< -o $@

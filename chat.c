@@ -29,6 +29,7 @@
 #include "term.h"
 #include "text.h"
 #include "view.h"
+#include "web.h"
 
 #include <czmq.h>
 #include <err.h>
@@ -584,6 +585,8 @@ main (int argc, char **argv)
     term_set_debug (self->options.verbose);
     term_set_journal (self->options.relay); //  a relay logs for systemd's journal
     term_set_color (options_color (&self->options));
+    if (self->options.web_port)
+        return web_run (&self->options); //  a member per browser tab, none of its own
     //  czmq must not take SIGINT from readline and us
     zsys_handler_set (NULL);
     zsys_init ();

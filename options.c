@@ -10,6 +10,7 @@
 #include "text.h"
 #include "wire.h"
 
+#include <arpa/inet.h>
 #include <czmq.h>
 #include <getopt.h>
 #include <pwd.h>
@@ -216,6 +217,32 @@ s_take_interface (options_t *options, const char *value, char *error, size_t err
     return 0;
 }
 
+//  --web [ADDR:]PORT: a numeric IPv4 address (or localhost) and a port; 127.0.0.1 unless given
+static int
+s_take_web (options_t *options, const char *value, char *error, size_t error_size)
+{
+    const char *colon = strrchr (value, ':');
+    char address[WEB_ADDRESS_MAX_BYTES] = "127.0.0.1";
+    size_t length = colon ? (size_t) (colon - value) : 0;
+    bool valid = length < sizeof address;
+    if (colon && valid) {
+        memcpy (address, value, length);
+        address[length] = 0;
+        struct in_addr parsed;
+        if (streq (address, "localhost"))
+            memcpy (address, "127.0.0.1", sizeof "127.0.0.1");
+        valid = inet_pton (AF_INET, address, &parsed) == 1;
+    }
+    options->web_port = address_port_parse (colon ? colon + 1 : value);
+    if (!valid || options->web_port < 0)
+        return s_bad (error, error_size, options->program,
+                      _ ("bad --web \"%s\": use PORT or ADDRESS:PORT, like 8080 or "
+                         "192.0.2.7:8080"),
+                      value);
+    memcpy (options->web_address, address, sizeof address);
+    return 0;
+}
+
 //  The flags: each sets one field
 static int
 s_take_flag (options_t *options, const char *name)
@@ -258,6 +285,7 @@ static const option_spec_t s_options[] = {
     {"interface", required_argument, 0, s_take_interface},
     {"relay-key", required_argument, 0, s_take_relay_key},
     {"room-key", required_argument, 0, s_take_room_key},
+    {"web", required_argument, 0, s_take_web},
     {"help", no_argument, 'h', NULL},
     {"version", no_argument, 0, NULL},
 };
@@ -336,6 +364,28 @@ s_take_arguments (options_t *options, int argc, char **argv, char *error, size_t
     return s_take_port (options, argv[optind], error, error_size);
 }
 
+//  What --web does not go with: the options of one member's own chat (each tab is a member
+//  with its own nick, port and key), a relay, and a passphrase to ask (no terminal to ask on).
+//  Returns 0, or -1 with error set.
+static int
+s_web_together (options_t *options, char *error, size_t error_size)
+{
+    const char *other = options->relay                              ? "--relay"
+                        : options->port                             ? "--port"
+                        : options->nick_given                       ? "--nick"
+                        : options->log                              ? "--log"
+                        : options->identity                         ? "--identity"
+                        : options->back_port                        ? "--back-port"
+                        : options->key && streq (options->key, "-") ? "--key -"
+                                                                    : NULL;
+    if (other)
+        return s_bad (error, error_size, options->program,
+                      _ ("%s does not go with --web: each tab in the browser is a member of its "
+                         "own, with its own name, port and key"),
+                      other);
+    return 0;
+}
+
 //  How the options go together, once all are taken: a relay is named RELAY_NICK unless -n
 //  names it, and forwards signed messages, which --plain does not send; the back port is not
 //  the port. Returns 0, or -1 with error set.
@@ -377,6 +427,7 @@ static options_result_t
 s_finish (options_t *options, int argc, char **argv, char *error, size_t error_size)
 {
     if (s_take_arguments (options, argc, argv, error, error_size) ||
+        (options->web_port && s_web_together (options, error, error_size)) ||
         s_take_together (options, error, error_size))
         return OPTIONS_BAD;
     return OPTIONS_RUN;
@@ -439,8 +490,8 @@ options_usage (const options_t *options, FILE *out)
                 "      --throwaway-key      sign with a key for this run only\n"
                 "      --back-port PORT     also take connections on PORT (default: a free one)\n"
                 "      --relay              run as a relay on a server (no terminal, nick %s)\n"
-                "  -h, --help               show this help and exit\n"
-                "      --version            show the version and exit\n"
+                "      --web [ADDR:]PORT    a web page at ADDR:PORT where each tab joins the room\n"
+                "  -h, --help, --version    show this help, or the version, and exit\n"
                 "\n"
                 "Type \\help in the chat for its commands; man %s tells the rest.\n"),
              options->program, PORT_DEFAULT, CHANNEL_DEFAULT, BACKLOG_LINES_DEFAULT, RELAY_NICK,

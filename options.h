@@ -22,6 +22,7 @@
 #define OPTIONS_ERROR_MAX_BYTES 1024 // the line that says what is wrong
 #define INTERFACE_MAX_BYTES 15       // --interface NAME at most: Linux's IFNAMSIZ - 1
 #define RELAY_NICK "relay"           // a relay's nick, unless -n gives another
+#define WEB_ADDRESS_MAX_BYTES 16     // "255.255.255.255" and its NUL
 
 //  --color
 typedef enum { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER } color_t;
@@ -55,6 +56,8 @@ typedef struct {
     uint8_t room_key[32];             //  key (the relay has no passphrase)
     char interface[INTERFACE_MAX_BYTES + 1]; //  --interface: LAN discovery's network
                                              //  interface ("*" all), or "" for czmq's default
+    int web_port;                            //  --web [ADDR:]PORT: serve the web page (web.h)
+    char web_address[WEB_ADDRESS_MAX_BYTES]; //  on this IPv4 address ("127.0.0.1" unless given)
 } options_t;
 
 //  What options_parse found

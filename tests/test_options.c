@@ -430,6 +430,61 @@ test_relay (void **state)
     assert_false (options.relay);
 }
 
+//  --web [ADDR:]PORT: loopback unless an IPv4 address (or localhost) is given; it does not go
+//  with the options of one member's own chat, nor with a relay or a passphrase to ask for.
+static void
+test_web (void **state)
+{
+    (void) state;
+    options_t options;
+    char error[OPTIONS_ERROR_MAX_BYTES];
+    static const struct {
+        const char *words[5];
+        const char *address;
+        int port;
+    } good[] = {{{"--web", "8080"}, "127.0.0.1", 8080},
+                {{"--web", "198.18.0.1:80"}, "198.18.0.1", 80},
+                {{"--web=localhost:8080"}, "127.0.0.1", 8080},
+                {{"--web", "0.0.0.0:8080", "--no-discovery"}, "0.0.0.0", 8080},
+                {{"--web", "8080", "--key", "fras"}, "127.0.0.1", 8080}};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        if (s_parse ("chatt", good[i].words, &options, error) != OPTIONS_RUN)
+            fail_msg ("row %zu: not OPTIONS_RUN: %s", i, error);
+        assert_string_equal (options.web_address, good[i].address);
+        assert_int_equal (options.web_port, good[i].port);
+    }
+    static const struct {
+        const char *words[5];
+        const char *error;
+    } bad[] = {
+        {{"--web", "x"}, "bad --web \"x\": use PORT or ADDRESS:PORT, like 8080 or 192.0.2.7:8080"},
+        {{"--web", "1.2.3:80"},
+         "bad --web \"1.2.3:80\": use PORT or ADDRESS:PORT, like 8080 or 192.0.2.7:8080"},
+        {{"--web", "example.com:80"},
+         "bad --web \"example.com:80\": use PORT or ADDRESS:PORT, like 8080 or 192.0.2.7:8080"},
+        {{"--web", "1.2.3.4:0"},
+         "bad --web \"1.2.3.4:0\": use PORT or ADDRESS:PORT, like 8080 or 192.0.2.7:8080"},
+        {{"--web", "8080", "-n", "anna"},
+         "--nick does not go with --web: each tab in the browser is a member of its own, with "
+         "its own name, port and key"},
+        {{"--web", "8080", "-p", "5557"},
+         "--port does not go with --web: each tab in the browser is a member of its own, with "
+         "its own name, port and key"},
+        {{"--web", "8080", "--relay"},
+         "--relay does not go with --web: each tab in the browser is a member of its own, with "
+         "its own name, port and key"},
+        {{"--web", "8080", "--key", "-"},
+         "--key - does not go with --web: each tab in the browser is a member of its own, with "
+         "its own name, port and key"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        if (s_parse ("chatt", bad[i].words, &options, error) != OPTIONS_BAD)
+            fail_msg ("row %zu: not OPTIONS_BAD", i);
+        if (!strstr (error, bad[i].error))
+            fail_msg ("row %zu: \"%s\" does not hold \"%s\"", i, error, bad[i].error);
+    }
+}
+
 //  argv[0] and the program name taken from it
 typedef struct {
     const char *argv0; //  NULL: argc is 0
@@ -980,6 +1035,7 @@ main (void)
         cmocka_unit_test_setup (test_connect_max, s_baseline),
         cmocka_unit_test_setup (test_defaults, s_baseline),
         cmocka_unit_test_setup (test_relay, s_baseline),
+        cmocka_unit_test_setup (test_web, s_baseline),
         cmocka_unit_test_setup (test_program_name, s_baseline),
         cmocka_unit_test_setup (test_environment, s_baseline),
         cmocka_unit_test_setup (test_default_nick, s_baseline),
