@@ -255,7 +255,8 @@ s_take_flag (options_t *options, const char *name)
                  {"no-discovery", &options->no_discovery},
                  {"no-history", &options->no_history},
                  {"throwaway-key", &options->throwaway_key},
-                 {"relay", &options->relay}};
+                 {"relay", &options->relay},
+                 {"json", &options->json}};
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
         if (streq (name, flags[i].name)) {
             *flags[i].field = true;
@@ -281,6 +282,7 @@ static const option_spec_t s_options[] = {
     {"identity", required_argument, 0, s_take_identity},
     {"throwaway-key", no_argument, 0, NULL},
     {"relay", no_argument, 0, NULL},
+    {"json", no_argument, 0, NULL},
     {"back-port", required_argument, 0, s_take_back_port},
     {"interface", required_argument, 0, s_take_interface},
     {"relay-key", required_argument, 0, s_take_relay_key},
@@ -371,6 +373,7 @@ static int
 s_web_together (options_t *options, char *error, size_t error_size)
 {
     const char *other = options->relay                              ? "--relay"
+                        : options->json                             ? "--json"
                         : options->port                             ? "--port"
                         : options->nick_given                       ? "--nick"
                         : options->log                              ? "--log"
@@ -386,17 +389,32 @@ s_web_together (options_t *options, char *error, size_t error_size)
     return 0;
 }
 
-//  How the options go together, once all are taken: a relay is named RELAY_NICK unless -n
-//  names it, and forwards signed messages, which --plain does not send; the back port is not
-//  the port. Returns 0, or -1 with error set.
+//  What a relay does not go with: --plain (it forwards signed messages, which --plain does
+//  not send) and --json (it logs for the journal). Returns 0, or -1 with error set.
 static int
-s_take_together (options_t *options, char *error, size_t error_size)
+s_relay_together (options_t *options, char *error, size_t error_size)
 {
-    if (options->relay && options->plain)
+    if (options->plain)
         return s_bad (error, error_size, options->program,
                       _ ("%s does not go with --relay: a relay forwards signed messages, and "
                          "--plain sends none"),
                       "--plain");
+    if (options->json)
+        return s_bad (error, error_size, options->program,
+                      _ ("%s does not go with --relay: a relay writes for the system's journal, "
+                         "--json for a program"),
+                      "--json");
+    return 0;
+}
+
+//  How the options go together, once all are taken: a relay is named RELAY_NICK unless -n
+//  names it, and goes with neither --plain nor --json; the back port is not the port. Returns 0, or
+//  -1 with error set.
+static int
+s_take_together (options_t *options, char *error, size_t error_size)
+{
+    if (options->relay && s_relay_together (options, error, error_size))
+        return -1;
     if (options->back_port && options->back_port == options->port) {
         char port[8];
         if (snprintf (port, sizeof port, "%d", options->back_port) < 0)
@@ -508,6 +526,8 @@ bool
 options_color (const options_t *options)
 {
     const char *no_color = getenv ("NO_COLOR"), *term = getenv ("TERM");
+    if (options->json)
+        return false; //  a program reads it: no colour codes
     return options->color == COLOR_ALWAYS ||
            (options->color == COLOR_AUTO && isatty (STDOUT_FILENO) && isatty (STDIN_FILENO) &&
             !(no_color && *no_color) && !(term && streq (term, "dumb")));

@@ -1,8 +1,8 @@
 /*  options.h - the command line and the environment: what the user asked for at start.
 
     options_parse() reads argv, CHAT_KEY and CHAT_NO_DISCOVERY, checks every value and how they
-    go together (--relay with --plain does not; --back-port is not -p), and says in one line
-    what is wrong; it prints nothing and never exits, so it is tested as it is. Main
+    go together (--relay with --plain or --json does not; --back-port is not -p), and says in
+    one line what is wrong; it prints nothing and never exits, so it is tested as it is. Main
     thread, at start.
 */
 #ifndef OPTIONS_H_INCLUDED
@@ -58,6 +58,7 @@ typedef struct {
                                              //  interface ("*" all), or "" for czmq's default
     int web_port;                            //  --web [ADDR:]PORT: serve the web page (web.h)
     char web_address[WEB_ADDRESS_MAX_BYTES]; //  on this IPv4 address ("127.0.0.1" unless given)
+    bool json; //  --json: what is shown goes to stdout as JSON objects, for a program (term.h)
 } options_t;
 
 //  What options_parse found
@@ -81,7 +82,7 @@ void options_usage (const options_t *options, FILE *out);
 void options_version (const options_t *options, FILE *out);
 
 //  True when output is to be coloured: --color=always, or auto on a terminal without NO_COLOR
-//  (no-color.org) or TERM=dumb.
+//  (no-color.org) or TERM=dumb; never with --json.
 bool options_color (const options_t *options);
 
 #endif
