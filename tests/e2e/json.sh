@@ -3,8 +3,8 @@
 # localhost print only JSON objects on stdout, one a line, each of which parses: self (port,
 # fingerprint, key), prompt, notice, error, text, line (a peer's, our own with own:true, /me
 # with action:true, a private one with channel null, and "to" on the one we sent), who
-# (names sorted, lines, the count); a hostile line arrives sanitized and escaped, and parses
-# back to the sanitized text; stderr stays empty.
+# (names sorted, lines, the count), debug (--verbose); a hostile line arrives sanitized and
+# escaped, and parses back to the sanitized text; stderr stays empty.
 source "$(dirname "$0")/../lib.sh"
 
 # json_wait FILE EXPR [SECONDS]: true once a line of FILE is a JSON object o for which the
@@ -45,7 +45,7 @@ json_expect() {
 
 pa=$(free_port) pb=$(free_port) pc=$(free_port)
 start_peer anna -- --json -n anna -p "$pa" -c "$pb" -c "$pc"
-start_peer bertil -- --json -n bertil -p "$pb" -c "$pa" -c "$pc"
+start_peer bertil -- --json --verbose -n bertil -p "$pb" -c "$pa" -c "$pc"
 start_peer cecilia -- --json -n cecilia -p "$pc" -c "$pa" -c "$pb"
 joined() { # joined NAME OBSERVER: OBSERVER's stdout has the notice "NAME joined ..."
     json_wait "$TMP/$2.out" "o['t'] == 'notice' and o['text'].startswith('$1 joined ')"
@@ -67,6 +67,8 @@ json_expect "$TMP/anna.out" "o['t'] == 'prompt' and o['listeners'] == 2" \
     "prompt again when the listeners change"
 json_expect "$TMP/anna.out" "o['t'] == 'notice' and o['text'] == 'bertil joined (127.0.0.1:$pb)'" \
     "a notice, without its \"-- \""
+json_expect "$TMP/bertil.out" "o['t'] == 'debug' and o['text'].startswith('SUB ')" \
+    "--verbose: the wire view as debug objects, from the subscriber thread"
 
 # A line from bertil at anna and cecilia; our own line back to us with own:true
 say bertil "hej från bertil"
@@ -130,6 +132,10 @@ json_expect "$TMP/anna.out" "o['t'] == 'line' and o['nick'] == 'cecilia' and \
 expect "$TMP/anna.out" '"text":"<img src=x onerror=alert\(1\)> \^\[\[31mröd \\"citat\\" \\\\ slut\^\?"' \
     "... escaped: \\\" and \\\\"
 refute "$TMP/anna.out" $'\e' "no raw ESC on stdout"
+# The longest line, all of it to escape, still fits one line of JSON (checked at the end)
+say cecilia "$(printf '"%.0s' $(seq 4096))"
+json_expect "$TMP/anna.out" "o['t'] == 'line' and o['text'] == '\"' * 4096" \
+    "a line of 4096 quotes arrives whole"
 
 # The end: every line of every stdout is one JSON object with a "t", at most 16 KiB; nothing
 # on stderr; every chat exits 0
