@@ -332,14 +332,17 @@ s_banner (chat_t *self)
         term_notice (_ ("\\help lists the commands, \\quit leaves"));
 }
 
-//  --json: who we are, as an object, after the banner.
+//  --json: who we are, as an object, after the banner ("key" is "" for a throwaway key).
 static void
 s_self_json (chat_t *self)
 {
     char fingerprint[IDENTITY_FINGERPRINT_BYTES], key[4 * IDENTITY_PATH_MAX_BYTES];
     char channel[NAME_MAX_BYTES + 1], object[JSON_LINE_MAX_BYTES];
     identity_fingerprint (identity_public (self->identity), fingerprint, sizeof fingerprint);
-    s_key_path (self, key, sizeof key);
+    if (identity_origin (self->identity) == IDENTITY_THROWAWAY)
+        key[0] = 0; //  a key for this run only has no file
+    else
+        s_key_path (self, key, sizeof key);
     channels_current (self->channels, channel, sizeof channel);
     jsonview_self (object, sizeof object, publisher_nick (self->publisher),
                    publisher_port (self->publisher), channel, fingerprint, key);

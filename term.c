@@ -247,10 +247,10 @@ typedef struct {
     const char *type;   //  its "t" in JSON mode
 } notice_kind_t;
 
-static const notice_kind_t s_kind_notice = {"36", "-- ", JOURNAL_NOTICE, "notice"}; //  cyan
-static const notice_kind_t s_kind_error = {"1;31", "!! ", JOURNAL_ERROR, "error"};  //  bold red
-static const notice_kind_t s_kind_debug = {"2", "\xC2\xB7\xC2\xB7 ", JOURNAL_DEBUG,
-                                           "debug"}; //  dim
+//  A notice in cyan, an error in bold red, a debug line ("·· ") dimmed
+static const notice_kind_t s_kind_notice = {"36", "-- ", JOURNAL_NOTICE, "notice"};
+static const notice_kind_t s_kind_error = {"1;31", "!! ", JOURNAL_ERROR, "error"};
+static const notice_kind_t s_kind_debug = {"2", "\xC2\xB7\xC2\xB7 ", JOURNAL_DEBUG, "debug"};
 
 //  Format a notice of kind and write it where notices go: in journal mode, to stderr at its
 //  level; in JSON mode, as an object on stdout. Takes the lock.
