@@ -367,14 +367,14 @@ s_take_arguments (options_t *options, int argc, char **argv, char *error, size_t
 }
 
 //  What --web does not go with: the options of one member's own chat (each tab is a member
-//  with its own nick, port and key), a relay, and a passphrase to ask (no terminal to ask on).
+//  with its own nick, key and transcript; -p is where the tabs' ports start), a relay, --json,
+//  and a passphrase to ask for (no terminal to ask on).
 //  Returns 0, or -1 with error set.
 static int
 s_web_together (options_t *options, char *error, size_t error_size)
 {
     const char *other = options->relay                              ? "--relay"
                         : options->json                             ? "--json"
-                        : options->port                             ? "--port"
                         : options->nick_given                       ? "--nick"
                         : options->log                              ? "--log"
                         : options->identity                         ? "--identity"
@@ -384,7 +384,7 @@ s_web_together (options_t *options, char *error, size_t error_size)
     if (other)
         return s_bad (error, error_size, options->program,
                       _ ("%s does not go with --web: each tab in the browser is a member of its "
-                         "own, with its own name, port and key"),
+                         "own, with its own name and key"),
                       other);
     return 0;
 }

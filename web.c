@@ -25,6 +25,7 @@
 #include <civetweb.h>
 #include <stdarg.h>
 #include <czmq.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -302,6 +303,32 @@ s_ws_connect (const struct mg_connection *conn, void *data)
                                                                                              : 1;
 }
 
+//  True when port is free for a chat to listen on: no tab has it and it can be bound.
+static bool
+s_port_free (int port)
+{
+    for (s_tab_t *tab = s_web.tabs; tab; tab = tab->next)
+        if (tab->port == port)
+            return false;
+    int probe = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons ((uint16_t) port)};
+    bool bound = probe >= 0 && bind (probe, (struct sockaddr *) &address, sizeof address) == 0;
+    if (probe >= 0)
+        close (probe);
+    return bound;
+}
+
+//  The first free port from first up for a tab's chat (-p with --web), or 0 for none: the
+//  chat then takes the first free one from the default. Call with s_web.lock held.
+static int
+s_free_port (int first)
+{
+    for (int port = first; port <= 65535 && port < first + 2 * WEB_TABS_MAX; port++)
+        if (s_port_free (port))
+            return port;
+    return 0;
+}
+
 //  Start tab's chat and its reader. Returns 0, or -1 with why (a line for the tab) set.
 static int
 s_start_tab (s_tab_t *tab, const char *nick, const char *id, bool swedish, const char **why)
@@ -315,10 +342,12 @@ s_start_tab (s_tab_t *tab, const char *nick, const char *id, bool swedish, const
                          .swedish = swedish,
                          .environment = environ};
     //  A contact among the tabs, so that they find each other with no -c: the oldest tab's
-    //  chat (the list is newest first)
+    //  chat (the list is newest first); and with -p, a port of its own from there up
     pthread_mutex_lock (&s_web.lock);
     for (s_tab_t *other = s_web.tabs; other; other = other->next)
         what.contact = other->port ? other->port : what.contact;
+    if (s_web.options->port)
+        tab->port = what.port = s_free_port (s_web.options->port);
     pthread_mutex_unlock (&s_web.lock);
     webcmd_t *command = malloc (sizeof *command);
     tab->child = command && webcmd_build (command, &what) == 0

@@ -46,6 +46,10 @@ s_who (webcmd_t *self, const webcmd_for_t *what, int *count)
         cut |= s_arg (self, count, "-c");
         cut |= s_arg (self, count, what->options->connect[i].label);
     }
+    if (what->port > 0) {
+        cut |= s_word (self->port, sizeof self->port, "--port=%d", what->port);
+        cut |= s_arg (self, count, self->port);
+    }
     if (what->contact > 0) {
         cut |= s_word (self->contact, sizeof self->contact, "127.0.0.1:%d", what->contact);
         cut |= s_arg (self, count, "-c");

@@ -25,6 +25,7 @@ typedef struct {
     const char *nick;         //  the nick the tab asked for (the chat checks it)
     const char *tab;          //  the tab's id (webguard_tab_ok), or "" for a throwaway key
     int contact;              //  the port of another tab's chat on this machine, or 0
+    int port;                 //  the port it is to listen on, or 0 for the first free one
     bool swedish;             //  the tab's page speaks Swedish
     char *const *environment; //  the bridge's environment
 } webcmd_for_t;
@@ -39,6 +40,7 @@ typedef struct {
     char history[32];                          //  --history=N
     char interface[INTERFACE_MAX_BYTES + 16];  //  --interface=NAME
     char contact[32];                          //  127.0.0.1:PORT
+    char port[32];                             //  --port=PORT
     char language[2][32];                      //  LC_ALL=..., LANGUAGE=...
     char key[WEBCMD_KEY_MAX_BYTES + 10];       //  CHAT_KEY=...
 } webcmd_t;

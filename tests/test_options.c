@@ -470,16 +470,16 @@ test_web (void **state)
          "bad --web \"1.2.3.4:0\": use PORT or ADDRESS:PORT, like 8080 or 192.0.2.7:8080"},
         {{"--web", "8080", "-n", "anna"},
          "--nick does not go with --web: each tab in the browser is a member of its own, with "
-         "its own name, port and key"},
-        {{"--web", "8080", "-p", "5557"},
-         "--port does not go with --web: each tab in the browser is a member of its own, with "
-         "its own name, port and key"},
+         "its own name and key"},
+        {{"--web", "8080", "--identity", "k"},
+         "--identity does not go with --web: each tab in the browser is a member of its own, "
+         "with its own name and key"},
         {{"--web", "8080", "--relay"},
          "--relay does not go with --web: each tab in the browser is a member of its own, with "
-         "its own name, port and key"},
+         "its own name and key"},
         {{"--web", "8080", "--key", "-"},
          "--key - does not go with --web: each tab in the browser is a member of its own, with "
-         "its own name, port and key"},
+         "its own name and key"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         if (s_parse ("chatt", bad[i].words, &options, error) != OPTIONS_BAD)

@@ -53,6 +53,7 @@ test_swedish_tab (void **state)
                          .nick = "-anna",
                          .tab = "0123456789abcdef0123456789abcdef",
                          .contact = 5558,
+                         .port = 17001,
                          .swedish = true,
                          .environment = environment};
     static webcmd_t command;
@@ -62,7 +63,7 @@ test_swedish_tab (void **state)
     int size = snprintf (expected, sizeof expected,
                          "/usr/bin/chatt --json --color=never --no-history --nick=-anna "
                          "--identity=/home/a/.local/share/chatt/web/"
-                         "0123456789abcdef0123456789abcdef.key -c 192.0.2.7:5557 -c "
+                         "0123456789abcdef0123456789abcdef.key -c 192.0.2.7:5557 --port=17001 -c "
                          "127.0.0.1:5558 --channel=kurs --history=%d --no-discovery ",
                          BACKLOG_LINES_DEFAULT);
     assert_true (size > 0 && (size_t) size < sizeof expected);
