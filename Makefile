@@ -80,13 +80,17 @@ BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 INSTALLED = $(DESTDIR)$(BINDIR)/$(PROGRAM) $(DESTDIR)$(MANDIR)/man1/$(PROGRAM).1 \
             $(DESTDIR)$(MANDIR)/sv/man1/$(PROGRAM).1 \
-            $(LANGUAGES:%=$(DESTDIR)$(LOCALEDIR)/%/LC_MESSAGES/chatt.mo)
+            $(LANGUAGES:%=$(DESTDIR)$(LOCALEDIR)/%/LC_MESSAGES/chatt.mo) \
+            $(WEB_FILES:%=$(DESTDIR)$(WEBDIR)/%)
+WEB_FILES = index.html chat.css chat.js
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/sv/man1
 	install -m 755 chat $(DESTDIR)$(BINDIR)/$(PROGRAM)
 	install -m 644 man/chat.1 $(DESTDIR)$(MANDIR)/man1/$(PROGRAM).1
 	install -m 644 man/sv/chat.1 $(DESTDIR)$(MANDIR)/sv/man1/$(PROGRAM).1
+	install -d $(DESTDIR)$(WEBDIR)
+	install -m 644 $(WEB_FILES:%=web/%) $(DESTDIR)$(WEBDIR)/
 	for lang in $(LANGUAGES); do \
 	    install -d $(DESTDIR)$(LOCALEDIR)/$$lang/LC_MESSAGES && \
 	    install -m 644 locale/$$lang/LC_MESSAGES/chatt.mo $(DESTDIR)$(LOCALEDIR)/$$lang/LC_MESSAGES/; \
@@ -94,6 +98,7 @@ install: all
 
 uninstall:
 	rm -f $(INSTALLED)
+	rmdir $(DESTDIR)$(WEBDIR) $(DESTDIR)$(PREFIX)/share/chatt 2>/dev/null || true
 
 # Benchmarks against raw libzmq and the course's Python, and rooms of 2-40 peers: prints a table
 # and writes bench/results.md and bench/scale.png. Not part of check; bench/README.md reads it.

@@ -494,20 +494,22 @@ s_load_pages (const char *dir)
     return 0;
 }
 
-//  Find the page: beside our binary (the build tree), else where make install put it.
+//  Find the page: beside our binary (the build tree), in ../share/chatt/web beside it (an
+//  install moved anywhere: DESTDIR, another PREFIX), else where make install put it.
 static int
 s_find_pages (void)
 {
-    char dir[PATH_MAX];
     ssize_t size = readlink ("/proc/self/exe", s_web.program, sizeof s_web.program - 1);
     if (size <= 0)
         return -1;
     s_web.program[size] = 0;
-    char *slash = strrchr (s_web.program, '/');
-    if (slash &&
-        s_format (dir, sizeof dir, "%.*s/web", (int) (slash - s_web.program), s_web.program) == 0 &&
-        s_load_pages (dir) == 0)
-        return 0;
+    int bin = (int) (strrchr (s_web.program, '/') - s_web.program);
+    static const char *relative[] = {"web", "../share/chatt/web"};
+    char dir[PATH_MAX];
+    for (size_t i = 0; i < sizeof relative / sizeof relative[0]; i++)
+        if (s_format (dir, sizeof dir, "%.*s/%s", bin, s_web.program, relative[i]) == 0 &&
+            s_load_pages (dir) == 0)
+            return 0;
     return s_load_pages (WEBDIR);
 }
 
