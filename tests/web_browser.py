@@ -214,7 +214,7 @@ STATE_JS = r"""(() => {
   return {rows,
     who: Array.from(document.querySelectorAll("#who li")).map((li) => li.textContent),
     channel: text("#channel"), listeners: text("#listeners"), fingerprint: text("#fingerprint"),
-    banner: q("#banner") && !q("#banner").hidden ? q("#banner").textContent : "hidden",
+    banner: q("#banner") && !q("#banner").hidden ? text("#banner-text") : "hidden",
     nickform: q("#nick-form") && !q("#nick-form").hidden ? "shown" : "hidden",
     input: q("#input") && !q("#input").disabled ? "enabled" : "disabled",
     img: document.querySelectorAll("#log img").length,

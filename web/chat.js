@@ -13,6 +13,7 @@ const STRINGS = {
         send: "Send", private: "(private)", history: "history", you: "you",
         fingerprint: "Your key is held by the bridge (fingerprint %s)",
         reconnecting: "Reconnecting…", tooLong: "The line is too long (4096 bytes at most)",
+        rejoin: "Join again",
     },
     sv: {
         listening: "lyssnar", channel: "Kanal", switch: "Byt", smaller: "Mindre text",
@@ -21,6 +22,7 @@ const STRINGS = {
         send: "Skicka", private: "(privat)", history: "historik", you: "du",
         fingerprint: "Din nyckel finns hos bryggan (fingeravtryck %s)",
         reconnecting: "Återansluter…", tooLong: "Raden är för lång (högst 4096 byte)",
+        rejoin: "Gå in igen",
     },
 };
 const LANG = (navigator.language || "en").toLowerCase().startsWith("sv") ? "sv" : "en";
@@ -53,6 +55,7 @@ const state = {
     retryMs: RETRY_FIRST_MS, // the next reconnect's delay
     retryTimer: null,      // the pending reconnect
     openedAt: 0,           // when the socket opened (performance.now()), 0 if it is not open
+    closedText: "",        // why the bridge closed this socket ("closed"), "" if it did not say
     token: null,           // the token of a non-loopback bridge, from the URL's ?t=
     font: FONT_DEFAULT,    // the A+/A- step
 };
@@ -234,6 +237,8 @@ function receive(msg) {
         addTextRow("error", msg.text);
         if (!state.self)
             $("nick-error").textContent = msg.text;
+        if (msg.t === "closed")
+            state.closedText = msg.text;
         break;
     case "text":
         addTextRow("listing", msg.text);
@@ -306,6 +311,7 @@ function socketUrl() {
 function connect() {
     clearTimeout(state.retryTimer);
     state.self = null;
+    state.closedText = "";
     state.whoQueue = [];
     state.outbox = [];
     const socket = new WebSocket(socketUrl());
@@ -330,8 +336,10 @@ function connect() {
     socket.onclose = () => closed(socket);
 }
 
-// The socket closed: ask for another nick if the child never started (a bad nick), else
-// reconnect after the back-off, which doubles unless the connection had lived a while.
+// The socket closed: ask for another nick if the child never started (a bad nick); if the
+// bridge said why it closed (the member left, the tab was dropped), show that and a button to
+// join again; else (the bridge or the network went away) reconnect after the back-off, which
+// doubles unless the connection had lived a while.
 function closed(socket) {
     if (socket !== state.socket)
         return; // one we closed ourselves
@@ -344,10 +352,16 @@ function closed(socket) {
     if (state.openedAt && performance.now() - state.openedAt > STABLE_MS)
         state.retryMs = RETRY_FIRST_MS;
     state.openedAt = 0;
-    $("banner").textContent = T.reconnecting;
+    if (state.closedText) {
+        $("banner-text").textContent = state.closedText;
+        $("rejoin").hidden = false;
+    } else {
+        $("banner-text").textContent = T.reconnecting;
+        $("rejoin").hidden = true;
+        state.retryTimer = setTimeout(connect, state.retryMs);
+        state.retryMs = Math.min(state.retryMs * 2, RETRY_MAX_MS);
+    }
     $("banner").hidden = false;
-    state.retryTimer = setTimeout(connect, state.retryMs);
-    state.retryMs = Math.min(state.retryMs * 2, RETRY_MAX_MS);
 }
 
 // Close our socket on purpose (a new nick): no reconnect for it.
@@ -436,6 +450,7 @@ async function start() {
     $("font-up").addEventListener("click", () => setFont(state.font + 1));
     $("font-down").addEventListener("click", () => setFont(state.font - 1));
     $("nick-change").addEventListener("click", (e) => { e.preventDefault(); showNickForm(); });
+    $("rejoin").addEventListener("click", () => { state.retryMs = RETRY_FIRST_MS; connect(); });
     $("log").addEventListener("scroll", scrolled);
     $("new-lines").addEventListener("click", () => {
         $("log").scrollTop = $("log").scrollHeight;

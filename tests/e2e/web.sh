@@ -44,7 +44,7 @@ expect_js() {
 
 # url_of NAME: the http:// address the web peer NAME printed at start.
 url_of() {
-    grep -Eho 'https?://[^ ]+' "$TMP/$1.out" "$TMP/$1.err" 2>/dev/null | head -n 1
+    grep -Eho 'https?://[^ ,]+' "$TMP/$1.out" "$TMP/$1.err" 2>/dev/null | head -n 1
 }
 
 # await_url NAME ADDR:PORT: wait until web peer NAME prints its address.
