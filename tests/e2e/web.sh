@@ -52,13 +52,26 @@ await_url() {
     wait_for "$TMP/$1.err" "http://$2/" || wait_for "$TMP/$1.out" "http://$2/" 1
 }
 
-pt=$(free_port) pw=$(free_port) pr=$(free_port) pt2=$(free_port)
+# Everything runs in a network namespace of its own when we are root: a tab's chat takes the
+# first free port from 5557 up, as any chat does, and other tests' chats on this machine use
+# those ports too (they would join our room). Without root it runs on the machine's loopback.
+ns=()
+if [[ $(id -u) == 0 ]] && command -v ip >/dev/null; then
+    netns_host web
+    ns=(ip netns exec "${NETNS[web]}")
+fi
+# curl ARGS...: curl in the test's namespace
+curl() {
+    if ((${#ns[@]})); then "${ns[@]}" curl "$@"; else command curl "$@"; fi
+}
+
+pt=$(free_port) pw=$(free_port) pr=$(free_port)
 web=127.0.0.1:$pw
 
 # The terminal chat, and a rogue one-frame publisher (no member, no key) whose line carries HTML
 # and escape sequences, sent each time a chat subscribes, for at most 120 s
-start_peer term -- -n terminal -p "$pt"
-background "$PYTHON" - "$pr" >"$TMP/rogue.out" 2>&1 <<'EOF_ROGUE'
+start_peer term "${ns[@]}" -- -n terminal -p "$pt"
+cat >"$TMP/rogue.py" <<'EOF_ROGUE'
 import sys, time, zmq
 publisher = zmq.Context().socket(zmq.XPUB)
 publisher.bind("tcp://127.0.0.1:%s" % sys.argv[1])
@@ -68,10 +81,11 @@ while time.time() < end:
         publisher.send(b"buddy> <script>alert(2)</script>\x1b]0;HACKED\x07\x1b[2J<b>fet</b>")
         print("sent", flush=True)
 EOF_ROGUE
+background "${ns[@]}" "$PYTHON" "$TMP/rogue.py" "$pr" >"$TMP/rogue.out" 2>&1
 on_exit "kill -9 $!"
 
 # The web peer: each tab's child connects to the terminal chat and to the rogue
-start_peer web -- --web "$web" -c "127.0.0.1:$pt" -c "127.0.0.1:$pr"
+start_peer web "${ns[@]}" -- --web "$web" -c "127.0.0.1:$pt" -c "127.0.0.1:$pr"
 await_url web "$web" && pass "the web peer prints its address" ||
     { fail "the web peer prints its address"; show "$TMP/web.err"; finish; }
 url=$(url_of web)
@@ -96,8 +110,19 @@ for path in nothing ../chat.c web/index.html; do
 done
 
 # Two tabs join under their own nicks
+# The browser driver (tests/web_browser.py), in the namespace too, with its input from a FIFO
 mkdir -p "$TMP/browser"
-start_python browser web_browser.py serve "$TMP/browser"
+mkfifo "$TMP/browser.in"
+(
+    for fd in "${PEER_FD[@]}"; do
+        exec {fd}>&-
+    done
+    exec "${ns[@]}" "$PYTHON" "$TESTS_DIR/web_browser.py" serve "$TMP/browser" \
+        <"$TMP/browser.in" >"$TMP/browser.out" 2>"$TMP/browser.err"
+) &
+PEER_PID[browser]=$!
+exec {fd}>"$TMP/browser.in"
+PEER_FD[browser]=$fd
 on_exit "kill -9 -- -\$(cat $TMP/browser/chromium.pgid)"
 wait_for "$TMP/browser.out" '^ready$' 30 || { fail "chromium starts"; show "$TMP/browser.err"; finish; }
 A=$TMP/browser/A B=$TMP/browser/B C=$TMP/browser/C
@@ -188,7 +213,7 @@ expect_count "$TMP/term.err" '^-- bertil (left|lämnade)' 1 "the terminal chat s
 kill -TERM "${PEER_PID[web]}"
 stop_peer web
 expect "$A.state" '^banner: Reconnecting…$' "a tab whose bridge went away shows the reconnecting banner"
-start_peer web2 -- --web "$web" -c "127.0.0.1:$pt"
+start_peer web2 "${ns[@]}" -- --web "$web" -c "127.0.0.1:$pt"
 expect "$A.state" '^banner: hidden$' "it reconnects by itself when the bridge is back" 20
 expect "$A.state" '^input: enabled$' "and can be typed into again"
 browse type A "tillbaka"
@@ -196,7 +221,7 @@ expect "$TMP/term.out" '<anna> tillbaka$' "the reconnected tab talks to the room
 
 # A bridge on an address that is not loopback wants its token
 pw2=$(free_port)
-start_peer lan -- --web "127.0.0.2:$pw2" -p "$pt2"
+start_peer lan "${ns[@]}" -- --web "127.0.0.2:$pw2"
 if await_url lan "127.0.0.2:$pw2"; then
     lan_url=$(url_of lan)
     token=$(grep -Eo 't=[0-9a-f]{32}' <<<"$lan_url" | cut -c3-)
