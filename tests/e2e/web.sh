@@ -1,0 +1,256 @@
+#!/usr/bin/env bash
+# A browser joins the room (issue 18): `chat --web` serves the page; tabs of a real headless
+# chromium (tests/web_browser.py) and a terminal chat talk in all directions; a late tab sees
+# the history; hostile lines show as text and run nothing; the page's headers forbid inline
+# code; a non-loopback bridge refuses requests without its token; a closed tab leaves once; a
+# tab whose bridge went away says so and comes back by itself.
+source "$(dirname "$0")/../lib.sh"
+
+if [[ ! -x /usr/bin/chromium ]] || ! "$PYTHON" -c 'import websocket' 2>/dev/null; then
+    fail "the browser test needs chromium and python3-websocket (./start --check installs them)"
+    finish
+fi
+
+# browse COMMAND NAME ARGS...: one command to the browser driver; true once it answers "ok".
+BROWSED=0
+browse() {
+    say browser "$*"
+    BROWSED=$((BROWSED + 1))
+    if ! wait_count "$TMP/browser.out" '^(not )?ok ' "$BROWSED" 30; then
+        fail "the browser does: $* (no answer)"
+        show "$TMP/browser.out"
+        show "$TMP/browser.err"
+        return 1
+    fi
+    local answer
+    answer=$(grep -E '^(not )?ok ' "$TMP/browser.out" | sed -n "${BROWSED}p")
+    [[ $answer == ok* ]] && return 0
+    fail "the browser does: $* ($answer)"
+    return 1
+}
+
+# expect_js TAB EXPR PATTERN DESCRIPTION: a check that the JavaScript EXPR in TAB has a value
+# (as JSON) matching PATTERN.
+expect_js() {
+    browse eval "$1" "$2" || return 1
+    local value
+    value=$(grep "^value $1 " "$TMP/browser.out" | tail -n 1 | cut -d' ' -f3-)
+    if grep -Eq -- "$3" <<<"$value"; then
+        pass "$4"
+    else
+        fail "$4 ($2 is $value)"
+    fi
+}
+
+# url_of NAME: the http:// address the web peer NAME printed at start.
+url_of() {
+    grep -Eho 'https?://[^ ,]+' "$TMP/$1.out" "$TMP/$1.err" 2>/dev/null | head -n 1
+}
+
+# await_url NAME ADDR:PORT: wait until web peer NAME prints its address.
+await_url() {
+    wait_for "$TMP/$1.err" "http://$2/" || wait_for "$TMP/$1.out" "http://$2/" 1
+}
+
+# Everything runs in a network namespace of its own when we are root: a tab's chat takes the
+# first free port from 5557 up, as any chat does, and other tests' chats on this machine use
+# those ports too (they would join our room). Without root it runs on the machine's loopback.
+ns=()
+if [[ $(id -u) == 0 ]] && command -v ip >/dev/null; then
+    netns_host web
+    ns=(ip netns exec "${NETNS[web]}")
+fi
+# curl ARGS...: curl in the test's namespace
+curl() {
+    if ((${#ns[@]})); then "${ns[@]}" curl "$@"; else command curl "$@"; fi
+}
+
+pt=$(free_port) pw=$(free_port) pr=$(free_port)
+web=127.0.0.1:$pw
+
+# The terminal chat, and a rogue one-frame publisher (no member, no key) whose line carries HTML
+# and escape sequences, sent each time a chat subscribes, for at most 120 s
+start_peer term "${ns[@]}" -- -n terminal -p "$pt"
+cat >"$TMP/rogue.py" <<'EOF_ROGUE'
+import sys, time, zmq
+publisher = zmq.Context().socket(zmq.XPUB)
+publisher.bind("tcp://127.0.0.1:%s" % sys.argv[1])
+end = time.time() + 120
+while time.time() < end:
+    if publisher.poll(1000) and publisher.recv().startswith(b"\x01~listen "):
+        publisher.send(b"buddy> <script>alert(2)</script>\x1b]0;HACKED\x07\x1b[2J<b>fet</b>")
+        print("sent", flush=True)
+EOF_ROGUE
+background "${ns[@]}" "$PYTHON" "$TMP/rogue.py" "$pr" >"$TMP/rogue.out" 2>&1
+on_exit "kill -9 $!"
+
+# The web peer: each tab's child connects to the terminal chat and to the rogue
+start_peer web "${ns[@]}" -- --web "$web" -c "127.0.0.1:$pt" -c "127.0.0.1:$pr"
+await_url web "$web" && pass "the web peer prints its address" ||
+    { fail "the web peer prints its address"; show "$TMP/web.err"; finish; }
+url=$(url_of web)
+
+# The page's headers: no inline code can run, no type sniffing, no caching; nothing else served
+headers=$(curl -s -D- -o /dev/null "$url")
+grep -qi "^content-security-policy: default-src 'self'" <<<"$headers" &&
+    ! grep -qi "^content-security-policy:.*unsafe-inline" <<<"$headers" &&
+    pass "the page comes with a CSP of default-src 'self', no unsafe-inline" ||
+    fail "the page comes with a CSP of default-src 'self', no unsafe-inline ($headers)"
+grep -qi '^x-content-type-options: nosniff' <<<"$headers" && pass "and nosniff" ||
+    fail "and nosniff ($headers)"
+grep -qi '^cache-control: no-store' <<<"$headers" && pass "and no-store" ||
+    fail "and no-store ($headers)"
+for path in chat.js chat.css; do
+    [[ $(curl -s -o /dev/null -w '%{http_code}' "http://$web/$path") == 200 ]] &&
+        pass "/$path is served" || fail "/$path is served"
+done
+for path in nothing ../chat.c web/index.html; do
+    code=$(curl -s --path-as-is -o /dev/null -w '%{http_code}' "http://$web/$path")
+    [[ $code == 404 ]] && pass "/$path is not served (404)" || fail "/$path is not served ($code)"
+done
+
+# Two tabs join under their own nicks
+# The browser driver (tests/web_browser.py), in the namespace too, with its input from a FIFO
+mkdir -p "$TMP/browser"
+mkfifo "$TMP/browser.in"
+(
+    for fd in "${PEER_FD[@]}"; do
+        exec {fd}>&-
+    done
+    exec "${ns[@]}" "$PYTHON" "$TESTS_DIR/web_browser.py" serve "$TMP/browser" \
+        <"$TMP/browser.in" >"$TMP/browser.out" 2>"$TMP/browser.err"
+) &
+PEER_PID[browser]=$!
+exec {fd}>"$TMP/browser.in"
+PEER_FD[browser]=$fd
+on_exit "kill -9 -- -\$(cat $TMP/browser/chromium.pgid)"
+wait_for "$TMP/browser.out" '^ready$' 30 || { fail "chromium starts"; show "$TMP/browser.err"; finish; }
+A=$TMP/browser/A B=$TMP/browser/B C=$TMP/browser/C
+browse open A "$url"
+expect "$A.state" '^nickform: shown$' "a new tab asks for a nick"
+browse nick A anna
+browse open B "$url"
+browse nick B bertil
+await_heard anna term && pass "the terminal chat hears tab A join as anna" ||
+    { fail "the terminal chat hears tab A join as anna"; show "$TMP/term.err"; show "$TMP/web.err"; }
+await_heard bertil term && pass "the terminal chat hears tab B join as bertil" ||
+    { fail "the terminal chat hears tab B join as bertil"; show "$TMP/term.err"; }
+expect "$A.state" '^fingerprint: Your key is held by the bridge \(fingerprint [0-9a-f]{4}( [0-9a-f]{4}){7}\)$' \
+    "the tab says the bridge holds its key, with the fingerprint"
+expect "$A.state" '^channel: buddy$' "the header shows the channel"
+expect "$A.state" '^listeners: [1-9]' "the header shows listeners"
+expect "$A.state" '^who: anna \(you\), (bertil, terminal|terminal, bertil)$' \
+    "the side list shows the tab's own nick first, then the room (an automatic \\who)"
+expect "$B.state" '^who: bertil \(you\), (anna, terminal|terminal, anna)$' "tab B's list too"
+refute "$A.rows" 'others in the room' "the page's own \\who answers stay out of the log"
+
+# All directions: terminal -> tabs, tab -> terminal and other tab, /me, private messages
+say term "hej från terminalen"
+line='^line \| [0-2][0-9]:[0-5][0-9] \[buddy\] '
+expect "$A.rows" "${line}terminal: hej från terminalen$" "tab A shows the terminal chat's line"
+expect "$B.rows" "${line}terminal: hej från terminalen$" "tab B shows it"
+browse type A "hej från anna"
+expect "$TMP/term.out" '\[buddy\] <anna> hej från anna$' "the terminal chat shows tab A's line"
+expect "$B.rows" "${line}anna: hej från anna$" "tab B shows tab A's line"
+expect "$A.rows" '^line own \| .*\[buddy\] anna: hej från anna$' "tab A shows its own line, marked own"
+browse type B "/me vinkar"
+expect "$TMP/term.out" '\* bertil vinkar$' "an action from a tab reaches the terminal chat"
+expect "$A.rows" '^line action \| .*\[buddy\] \* bertil vinkar$' "and shows as '* nick text' in a tab"
+say term '\msg anna bara till dig'
+expect "$A.rows" '^line private \| [0-9:]+ \(private\) terminal: bara till dig$' \
+    "a private message reaches its tab, marked private"
+browse type A '\msg terminal tack'
+expect "$TMP/term.out" '\(private\) <anna> tack$' "a private message from a tab reaches the terminal"
+refute "$B.rows" 'bara till dig|tack$' "the other tab sees neither private message"
+expect_js A 'document.querySelector("#log .row.line .nick").className' '^"nick c[39][0-7]"$' \
+    "nicks have the terminal's colour as a class"
+
+# Channels: the selector sends \channel
+browse channel A news
+expect "$A.state" '^channel: news$' "the channel selector switches the channel"
+browse type A "på news"
+expect "$TMP/term.out" '\[news\] <anna> på news$' "and the line goes to that channel"
+browse channel A buddy
+
+# A typed \who is answered in the log
+browse type A '\who'
+expect "$A.rows" '^notice \| .*2 others in the room$' "a \\who typed in the tab is shown in its log"
+
+# Hostile lines: HTML and escape sequences from the terminal chat and from a rogue peer
+say term '<img src=x onerror=alert(1)>' "$(printf '\033[31mRED\033[0m')"
+expect "$A.rows" "${line}terminal: <img src=x onerror=alert\\(1\\)>$" "an HTML line shows as text"
+expect "$A.rows" "${line}terminal: \\^\\[\\[31mRED\\^\\[\\[0m$" "an escape sequence shows as ^["
+expect "$A.rows" "${line}127\\.0\\.0\\.1: <script>alert\\(2\\)</script>\\^\\[\\]0;HACKED\\^G\\^\\[\\[2J<b>fet</b>$" \
+    "a rogue peer's line with HTML and escapes shows as text"
+expect "$A.state" '^img: 0$' "no <img> element was made from a line"
+expect "$A.state" '^script: 0$' "no <script> element was made from a line"
+expect "$A.state" '^dialogs: 0$' "no alert() ran"
+refute "$TMP/browser.out" '^dialog ' "no dialog opened in any tab"
+if LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$A.rows"; then
+    fail "no raw control character reaches the page"
+else
+    pass "no raw control character reaches the page"
+fi
+expect "$A.state" '^csp: 0$' "the page itself needs nothing the CSP forbids"
+expect "$A.state" '^exceptions: 0$' "the page throws no JavaScript exception"
+
+# A late tab sees the history, dimmed and marked
+browse open C "$url"
+browse nick C cecilia
+expect "$C.rows" '^line history \| .*\[buddy\] terminal: hej från terminalen$' "a late tab sees history"
+expect "$C.rows" '^line history( own)? \| .*\[buddy\] anna: hej från anna$' "a late tab sees a tab's history"
+
+# Closing a tab: that member leaves once, the others see it
+browse close B
+wait_for "$TMP/term.err" '^-- bertil left' && pass "closing a tab makes its member leave" ||
+    { fail "closing a tab makes its member leave"; show "$TMP/term.err"; }
+expect "$A.state" '^who: anna \(you\), (cecilia, terminal|terminal, cecilia)$' "the others' lists drop it"
+browse type A "efter stängningen" # a barrier: what came before it has arrived
+expect "$TMP/term.out" '<anna> efter stängningen$' "the room goes on"
+expect_count "$TMP/term.err" '^-- bertil (left|lämnade)' 1 "the terminal chat says it left exactly once"
+
+# The bridge goes away: the tab says it is reconnecting, and reconnects when it is back
+kill -TERM "${PEER_PID[web]}"
+stop_peer web
+expect "$A.state" '^banner: Reconnecting…$' "a tab whose bridge went away shows the reconnecting banner"
+start_peer web2 "${ns[@]}" -- --web "$web" -c "127.0.0.1:$pt"
+expect "$A.state" '^banner: hidden$' "it reconnects by itself when the bridge is back" 20
+expect "$A.state" '^input: enabled$' "and can be typed into again"
+browse type A "tillbaka"
+expect "$TMP/term.out" '<anna> tillbaka$' "the reconnected tab talks to the room again"
+
+# A bridge on an address that is not loopback wants its token
+pw2=$(free_port)
+start_peer lan "${ns[@]}" -- --web "127.0.0.2:$pw2"
+if await_url lan "127.0.0.2:$pw2"; then
+    lan_url=$(url_of lan)
+    token=$(grep -Eo 't=[0-9a-f]{32}' <<<"$lan_url" | cut -c3-)
+    [[ -n $token ]] && pass "a non-loopback bridge prints a URL with a 32-hex token" ||
+        fail "a non-loopback bridge prints a URL with a 32-hex token ($lan_url)"
+    base=http://127.0.0.2:$pw2
+    code=$(curl -s -o /dev/null -w '%{http_code}' "$base/")
+    [[ $code == 403 ]] && pass "a request without the token gets 403" || fail "a request without the token gets 403 ($code)"
+    code=$(curl -s -o /dev/null -w '%{http_code}' "$base/chat.js?t=00000000000000000000000000000000")
+    [[ $code == 403 ]] && pass "a wrong token gets 403" || fail "a wrong token gets 403 ($code)"
+    code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Connection: Upgrade' -H 'Upgrade: websocket' \
+        -H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' \
+        "$base/ws?nick=eve&tab=0123456789abcdef0123456789abcdef&lang=en")
+    [[ $code == 403 ]] && pass "a WebSocket without the token gets 403" ||
+        fail "a WebSocket without the token gets 403 ($code)"
+    cookie=$(curl -s -D- -o /dev/null "$base/?t=$token" | grep -i '^set-cookie:')
+    grep -qi "chatt_token=$token" <<<"$cookie" && grep -qi 'httponly' <<<"$cookie" &&
+        grep -qi 'samesite=strict' <<<"$cookie" &&
+        pass "the right token sets an HttpOnly, SameSite=Strict cookie" ||
+        fail "the right token sets an HttpOnly, SameSite=Strict cookie ($cookie)"
+    code=$(curl -s -o /dev/null -w '%{http_code}' -b "chatt_token=$token" "$base/chat.css")
+    [[ $code == 200 ]] && pass "the cookie alone is let in" || fail "the cookie alone is let in ($code)"
+    browse open D "$lan_url"
+    browse nick D dora
+    expect "$TMP/browser/D.state" '^fingerprint: Your key' "a tab opened with the token URL joins"
+else
+    fail "a bridge on 127.0.0.2 starts"
+    show "$TMP/lan.err"
+fi
+
+stop_peer browser
+finish
