@@ -168,7 +168,8 @@ s_release (s_tab_t *tab)
 }
 
 //  A line of the tab's chat: a JSON object on stdout goes to the tab as it is (and "self"
-//  tells its port); anything else (a fatal error on stderr) goes as an error, made safe.
+//  tells its port); anything else (a fatal error on stderr) goes to the tab as an error and
+//  to our own stderr, made safe.
 static void
 s_on_child_line (const char *line, size_t size, bool from_stdout, bool cut, void *arg)
 {
@@ -182,8 +183,14 @@ s_on_child_line (const char *line, size_t size, bool from_stdout, bool cut, void
             pthread_mutex_unlock (&s_web.lock);
         }
         s_send (tab, line, size);
-    } else if (size > 0)
+    } else if (size > 0) {
         s_send_text (tab, from_stdout ? "text" : "error", line);
+        //  The bridge's own output says it too: a chat that cannot start, or a sanitizer's
+        //  report in a test, is seen where the bridge was started
+        char safe[SANITIZED_MAX_BYTES];
+        text_sanitize (line, size, safe, sizeof safe);
+        term_error ("%s: %s", tab->nick, safe);
+    }
 }
 
 //  When its tab has been closed long enough, the chat gets SIGTERM, then SIGKILL.
