@@ -622,6 +622,7 @@ int
 web_run (const options_t *options)
 {
     s_web.options = options;
+    signal (SIGPIPE, SIG_IGN); //  a chat or a tab that has gone is an error, not our end
     if (s_find_pages () != 0) {
         term_error (_ ("the web page is missing: neither beside %s nor in %s"), s_web.program,
                     WEBDIR);
