@@ -7,7 +7,8 @@
 
     Locks: s_web.lock guards the list of tabs, their count and each tab's port and references;
     a tab's own lock guards its connection (NULL once civetweb has closed it) and when that
-    happened, so that the reader never writes to a connection that is gone. The child's input
+    happened, so that the reader never writes to a connection that is gone. Where both are
+    taken, s_web.lock comes first. The child's input
     is written and closed only by the tab's civetweb worker; everything else about the child
     only by the reader. A tab is freed by whichever of the two lets it go last.
 */
@@ -63,6 +64,7 @@ typedef struct s_tab_t {
     int port;                      //  its chat's port once known, else 0 (s_web.lock)
     int refs;                      //  the worker and the reader (s_web.lock)
     char nick[NAME_MAX_BYTES + 1]; //  the nick it asked for, made safe to print
+    char id[WEBGUARD_TAB_BYTES];   //  its id (webguard_tab_ok), or ""
     struct s_tab_t *next;          //  the next tab (s_web.lock)
 } s_tab_t;
 
@@ -336,6 +338,33 @@ s_free_port (int first)
     return 0;
 }
 
+//  Wait, WEB_EXIT_WAIT_MS at most, while the chat of an earlier tab with the same id (the
+//  same page reloaded) is still leaving: it holds the tab's key file, and the new one would
+//  get a throwaway key. Call with s_web.lock held.
+static void
+s_wait_for_same_tab (s_tab_t *tab)
+{
+    int64_t deadline = zclock_mono () + WEB_EXIT_WAIT_MS;
+    while (zclock_mono () < deadline) {
+        bool leaving = false;
+        for (s_tab_t *other = s_web.tabs; other && !leaving; other = other->next) {
+            if (other == tab || !*tab->id || !streq (other->id, tab->id))
+                continue;
+            pthread_mutex_lock (&other->lock); //  the order: s_web.lock, then a tab's
+            leaving = other->closed_ms != 0;
+            pthread_mutex_unlock (&other->lock);
+        }
+        if (!leaving)
+            return;
+        struct timespec until;
+        clock_gettime (CLOCK_REALTIME, &until);
+        until.tv_nsec += 50 * 1000 * 1000;
+        if (until.tv_nsec >= 1000000000)
+            until.tv_sec++, until.tv_nsec -= 1000000000;
+        pthread_cond_timedwait (&s_web.changed, &s_web.lock, &until);
+    }
+}
+
 //  Start tab's chat and its reader. Returns 0, or -1 with why (a line for the tab) set.
 static int
 s_start_tab (s_tab_t *tab, const char *nick, const char *id, bool swedish, const char **why)
@@ -351,6 +380,7 @@ s_start_tab (s_tab_t *tab, const char *nick, const char *id, bool swedish, const
     //  A contact among the tabs, so that they find each other with no -c: the oldest tab's
     //  chat (the list is newest first); and with -p, a port of its own from there up
     pthread_mutex_lock (&s_web.lock);
+    s_wait_for_same_tab (tab);
     for (s_tab_t *other = s_web.tabs; other; other = other->next)
         what.contact = other->port ? other->port : what.contact;
     if (s_web.options->port)
@@ -397,6 +427,8 @@ s_ws_ready (struct mg_connection *conn, void *data)
     s_query (conn, "tab", id, sizeof id);
     s_query (conn, "lang", language, sizeof language);
     text_sanitize (nick, strlen (nick), tab->nick, sizeof tab->nick);
+    if (webguard_tab_ok (id))
+        memcpy (tab->id, id, sizeof tab->id);
     pthread_mutex_lock (&s_web.lock);
     tab->next = s_web.tabs, s_web.tabs = tab;
     bool room = ++s_web.count <= WEB_TABS_MAX;
