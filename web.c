@@ -16,6 +16,7 @@
 #include "web.h"
 #include "i18n.h"
 #include "identity.h"
+#include "json.h"
 #include "ratelimit.h"
 #include "term.h"
 #include "text.h"
@@ -24,7 +25,6 @@
 #include "webtab.h"
 
 #include <civetweb.h>
-#include <stdarg.h>
 #include <czmq.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -81,19 +81,6 @@ static struct {
     s_page_t pages[3];                //  the page's files
 } s_web = {.lock = PTHREAD_MUTEX_INITIALIZER, .changed = PTHREAD_COND_INITIALIZER};
 
-//  Format into out (size bytes). Returns 0, or -1 if it was cut.
-static int s_format (char *out, size_t size, const char *format, ...)
-    __attribute__ ((format (printf, 3, 4)));
-static int
-s_format (char *out, size_t size, const char *format, ...)
-{
-    va_list arguments;
-    va_start (arguments, format);
-    int written = vsnprintf (out, size, format, arguments);
-    va_end (arguments);
-    return written >= 0 && (size_t) written < size ? 0 : -1;
-}
-
 //  Send text (size bytes, one JSON object) to tab as a text frame, unless its WebSocket has
 //  closed. Any thread.
 static void
@@ -105,45 +92,17 @@ s_send (s_tab_t *tab, const char *text, size_t size)
     pthread_mutex_unlock (&tab->lock);
 }
 
-//  Append text as a JSON string (quoted, escaped) to out at *used. Returns 0, or -1 if cut.
-static int
-s_json_string (char *out, size_t outsize, size_t *used, const char *text)
-{
-    static const char hex[] = "0123456789abcdef";
-    size_t at = *used;
-    const char *end = text + strlen (text);
-    if (at + 1 >= outsize)
-        return -1;
-    out[at++] = '"';
-    for (const char *c = text; c < end && at + 8 < outsize; c++) {
-        unsigned char byte = (unsigned char) *c;
-        if (byte == '"' || byte == '\\')
-            out[at++] = '\\', out[at++] = (char) byte;
-        else if (byte < 0x20 || byte == 0x7f) {
-            memcpy (out + at, "\\u00", 4);
-            out[at + 4] = hex[byte >> 4], out[at + 5] = hex[byte & 15];
-            at += 6;
-        } else
-            out[at++] = (char) byte;
-    }
-    out[at++] = '"';
-    out[at] = 0;
-    *used = at;
-    return at + 8 < outsize ? 0 : -1;
-}
-
 //  Send tab an object {"t":kind,"text":text} (text made safe first).
 static void
 s_send_text (s_tab_t *tab, const char *kind, const char *text)
 {
-    char safe[SANITIZED_MAX_BYTES], json[2 * SANITIZED_MAX_BYTES];
+    char safe[SANITIZED_MAX_BYTES], line[JSON_LINE_MAX_BYTES];
     text_sanitize (text, strlen (text), safe, sizeof safe);
-    size_t used = 0;
-    if (text_append (json, sizeof json, &used, "{\"t\":\"%s\",\"text\":", kind) == 0 &&
-        s_json_string (json, sizeof json, &used, safe) == 0 && used + 2 <= sizeof json) {
-        memcpy (json + used, "}", 2);
-        s_send (tab, json, used + 1);
-    }
+    json_t json;
+    json_open (&json, line, sizeof line, kind);
+    json_string (&json, "text", safe);
+    int size = json_close (&json);
+    s_send (tab, line, size < 0 ? strlen (line) : (size_t) size);
 }
 
 //  Let tab go: the last of its worker and its reader frees it (and ends its chat).
@@ -279,9 +238,9 @@ s_serve (struct mg_connection *conn, void *data)
         if (!uri || !(streq (uri, page->name) || (i == 0 && streq (uri, "/"))))
             continue;
         char cookie[WEBGUARD_TOKEN_BYTES + 80], length[24];
-        if (s_format (cookie, sizeof cookie, "chatt_token=%s; Path=/; HttpOnly; SameSite=Strict",
-                      s_web.token) ||
-            s_format (length, sizeof length, "%zu", page->size))
+        if (text_format (cookie, sizeof cookie, "chatt_token=%s; Path=/; HttpOnly; SameSite=Strict",
+                         s_web.token) ||
+            text_format (length, sizeof length, "%zu", page->size))
             break;
         mg_response_header_start (conn, 200);
         mg_response_header_add (conn, "Content-Type", page->type, -1);
@@ -518,8 +477,9 @@ s_load_pages (const char *dir)
     for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++) {
         s_web.pages[i] = pages[i];
         char path[PATH_MAX];
-        FILE *file =
-            s_format (path, sizeof path, "%s/%s", dir, pages[i].file) ? NULL : fopen (path, "rb");
+        FILE *file = text_format (path, sizeof path, "%s/%s", dir, pages[i].file)
+                         ? NULL
+                         : fopen (path, "rb");
         char *data = file ? malloc (WEB_PAGE_MAX_BYTES) : NULL;
         size_t size = data ? fread (data, 1, WEB_PAGE_MAX_BYTES, file) : 0;
         if (file)
@@ -546,7 +506,7 @@ s_find_pages (void)
     static const char *relative[] = {"web", "../share/chatt/web"};
     char dir[PATH_MAX];
     for (size_t i = 0; i < sizeof relative / sizeof relative[0]; i++)
-        if (s_format (dir, sizeof dir, "%.*s/%s", bin, s_web.program, relative[i]) == 0 &&
+        if (text_format (dir, sizeof dir, "%.*s/%s", bin, s_web.program, relative[i]) == 0 &&
             s_load_pages (dir) == 0)
             return 0;
     return s_load_pages (WEBDIR);
@@ -639,8 +599,8 @@ s_banner (void)
 {
     const options_t *options = s_web.options;
     char url[160];
-    if (s_format (url, sizeof url, "http://%s:%d/%s%s", options->web_address, options->web_port,
-                  *s_web.token ? "?t=" : "", s_web.token))
+    if (text_format (url, sizeof url, "http://%s:%d/%s%s", options->web_address, options->web_port,
+                     *s_web.token ? "?t=" : "", s_web.token))
         url[0] = 0; //  it fits: an address, a port and a token
     term_notice (_ ("chat %s: the web page is at %s, and each tab that opens it is a member of "
                     "the room"),
@@ -664,10 +624,10 @@ web_run (const options_t *options)
         webguard_token_new (s_web.token);
     char dir[PATH_MAX - 64];
     if (identity_default_dir (dir, sizeof dir) ||
-        s_format (s_web.keys, sizeof s_web.keys, "%s/web", dir))
+        text_format (s_web.keys, sizeof s_web.keys, "%s/web", dir))
         s_web.keys[0] = 0; //  no home: each tab has a throwaway key
     char listen[WEB_ADDRESS_MAX_BYTES + 8];
-    if (s_format (listen, sizeof listen, "%s:%d", options->web_address, options->web_port))
+    if (text_format (listen, sizeof listen, "%s:%d", options->web_address, options->web_port))
         return 1; //  it fits: options.c checked both
     const char *settings[] = {"listening_ports",
                               listen,

@@ -1,23 +1,10 @@
 /*  webcmd.c - the command line and environment of a browser tab's chat (see webcmd.h).
  */
 #include "webcmd.h"
+#include "text.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-//  Format a word into out (size bytes). Returns 0, or -1 if it was cut.
-static int s_word (char *out, size_t size, const char *format, ...)
-    __attribute__ ((format (printf, 3, 4)));
-static int
-s_word (char *out, size_t size, const char *format, ...)
-{
-    va_list arguments;
-    va_start (arguments, format);
-    int written = vsnprintf (out, size, format, arguments);
-    va_end (arguments);
-    return written >= 0 && (size_t) written < size ? 0 : -1;
-}
 
 //  Append word to the command line, which holds *count words. Returns 0, or -1 if full.
 static int
@@ -34,11 +21,11 @@ s_arg (webcmd_t *self, int *count, const char *word)
 static int
 s_who (webcmd_t *self, const webcmd_for_t *what, int *count)
 {
-    int cut = s_word (self->nick, sizeof self->nick, "--nick=%s", what->nick);
+    int cut = text_format (self->nick, sizeof self->nick, "--nick=%s", what->nick);
     cut |= s_arg (self, count, self->nick);
     if (*what->keys && *what->tab) {
-        cut |= s_word (self->identity, sizeof self->identity, "--identity=%s/%s.key", what->keys,
-                       what->tab);
+        cut |= text_format (self->identity, sizeof self->identity, "--identity=%s/%s.key",
+                            what->keys, what->tab);
         cut |= s_arg (self, count, self->identity);
     } else
         cut |= s_arg (self, count, "--throwaway-key");
@@ -47,11 +34,11 @@ s_who (webcmd_t *self, const webcmd_for_t *what, int *count)
         cut |= s_arg (self, count, what->options->connect[i].label);
     }
     if (what->port > 0) {
-        cut |= s_word (self->port, sizeof self->port, "--port=%d", what->port);
+        cut |= text_format (self->port, sizeof self->port, "--port=%d", what->port);
         cut |= s_arg (self, count, self->port);
     }
     if (what->contact > 0) {
-        cut |= s_word (self->contact, sizeof self->contact, "127.0.0.1:%d", what->contact);
+        cut |= text_format (self->contact, sizeof self->contact, "127.0.0.1:%d", what->contact);
         cut |= s_arg (self, count, "-c");
         cut |= s_arg (self, count, self->contact);
     }
@@ -62,13 +49,14 @@ s_who (webcmd_t *self, const webcmd_for_t *what, int *count)
 static int
 s_passed_on (webcmd_t *self, const options_t *options, int *count)
 {
-    int cut = s_word (self->channel, sizeof self->channel, "--channel=%s", options->channel);
+    int cut = text_format (self->channel, sizeof self->channel, "--channel=%s", options->channel);
     cut |= s_arg (self, count, self->channel);
-    cut |= s_word (self->history, sizeof self->history, "--history=%d", options->history_lines);
+    cut |=
+        text_format (self->history, sizeof self->history, "--history=%d", options->history_lines);
     cut |= s_arg (self, count, self->history);
     if (*options->interface) {
-        cut |=
-            s_word (self->interface, sizeof self->interface, "--interface=%s", options->interface);
+        cut |= text_format (self->interface, sizeof self->interface, "--interface=%s",
+                            options->interface);
         cut |= s_arg (self, count, self->interface);
     }
     bool flags[] = {options->no_discovery, options->plain, options->verbose};
@@ -88,14 +76,14 @@ s_environment (webcmd_t *self, const webcmd_for_t *what)
         if (strncmp (*variable, "LC_", 3) && strncmp (*variable, "LANG", 4) &&
             strncmp (*variable, "CHAT_KEY=", 9) && count < WEBCMD_ENVIRONMENT_MAX - 4)
             self->environment[count++] = *variable;
-    cut |= s_word (self->language[0], sizeof self->language[0], "LC_ALL=%s",
-                   what->swedish ? "sv_SE.UTF-8" : "C.UTF-8");
-    cut |= s_word (self->language[1], sizeof self->language[1], "LANGUAGE=%s",
-                   what->swedish ? "sv" : "en");
+    cut |= text_format (self->language[0], sizeof self->language[0], "LC_ALL=%s",
+                        what->swedish ? "sv_SE.UTF-8" : "C.UTF-8");
+    cut |= text_format (self->language[1], sizeof self->language[1], "LANGUAGE=%s",
+                        what->swedish ? "sv" : "en");
     self->environment[count++] = self->language[0];
     self->environment[count++] = self->language[1];
     if (what->options->key) {
-        cut |= s_word (self->key, sizeof self->key, "CHAT_KEY=%s", what->options->key);
+        cut |= text_format (self->key, sizeof self->key, "CHAT_KEY=%s", what->options->key);
         self->environment[count++] = self->key;
     }
     self->environment[count] = NULL;
