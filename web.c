@@ -154,8 +154,9 @@ s_on_child_line (const char *line, size_t size, bool from_stdout, bool cut, void
     }
 }
 
-//  When its tab has been closed long enough, the chat gets SIGTERM, then SIGKILL.
-static void
+//  When its tab has been closed long enough, the chat gets SIGTERM, then SIGKILL. Returns true
+//  once the tab has closed (the reader then looks again soon).
+static bool
 s_hurry (s_tab_t *tab)
 {
     pthread_mutex_lock (&tab->lock);
@@ -166,6 +167,7 @@ s_hurry (s_tab_t *tab)
         webtab_signal (tab->child, SIGKILL);
     else if (waited >= WEB_LEAVE_TERM_MS)
         webtab_signal (tab->child, SIGTERM);
+    return closed != 0;
 }
 
 //  The reader of one tab: the chat's lines to the tab until the chat ends; then, if the tab
@@ -174,8 +176,8 @@ static void *
 s_reader (void *arg)
 {
     s_tab_t *tab = arg;
-    while (webtab_read (tab->child, 200, s_on_child_line, tab) == 0)
-        s_hurry (tab);
+    while (webtab_read (tab->child, s_hurry (tab) ? 200 : 2000, s_on_child_line, tab) == 0) {
+    }
     //  Its output has closed: it exits, or is made to
     int64_t deadline = zclock_mono () + WEB_EXIT_WAIT_MS;
     while (!webtab_reaped (tab->child) && zclock_mono () < deadline)
@@ -223,7 +225,16 @@ s_authorize (struct mg_connection *conn, void *data)
     if (webguard_host_ok (host, s_web.options->web_address, s_web.options->web_port) &&
         s_token_shown (conn))
         return 1;
-    mg_send_http_error (conn, 403, "%s", "Forbidden: open the address chat printed, with its ?t=");
+    static const char why[] = "Forbidden: open the address chat printed, with its ?t=\n";
+    const char *upgrade = mg_get_header (conn, "Upgrade");
+    if (upgrade && strcasecmp (upgrade, "websocket") == 0)
+        //  civetweb sends no status line on a WebSocket's connection: the whole answer here
+        mg_printf (conn,
+                   "HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                   "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+                   sizeof why - 1, why);
+    else
+        mg_send_http_error (conn, 403, "%s", why);
     return 0;
 }
 
