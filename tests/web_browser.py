@@ -7,7 +7,7 @@ Starts chromium with its profile in DIR/profile (its process group id in DIR/chr
 then reads commands on stdin, one a line; each prints one line on stdout when done ("ok COMMAND
 NAME" or "not ok COMMAND NAME: why"):
 
-  open NAME URL        a new tab NAME showing URL
+  open NAME URL [LANG] a new tab NAME showing URL (navigator.language LANG, e.g. sv-SE)
   nick NAME NICK       type NICK into NAME's nick form and send it
   type NAME LINE       type LINE into NAME's input box and press Enter
   channel NAME CHAN    pick CHAN in NAME's channel selector
@@ -186,9 +186,14 @@ class Browser:
         except ValueError:
             return body
 
-    def open(self, url):
-        """A new tab showing url, loaded."""
+    def open(self, url, language=None):
+        """A new tab showing url, loaded; with language (e.g. "sv-SE") its navigator.language."""
         tab = Tab(self, self.s_http("/json/new?about:blank", method="PUT"))
+        if language:
+            tab.call("Page.addScriptToEvaluateOnNewDocument", source=(
+                "Object.defineProperty(navigator, 'language', {get: () => %s});"
+                "Object.defineProperty(navigator, 'languages', {get: () => [%s]});"
+                % (json.dumps(language), json.dumps(language))))
         tab.navigate(url)
         return tab
 
@@ -269,7 +274,8 @@ def s_run(browser, directory, tabs, mirrors, line):
     words = line.split(" ", 2)
     command, name, rest = (words + ["", "", ""])[:3]
     if command == "open":
-        tabs[name] = browser.open(rest)
+        url, _, language = rest.partition(" ")
+        tabs[name] = browser.open(url, language or None)
         mirrors[name] = Mirror(directory, name, tabs[name])
         return None
     if name not in tabs:

@@ -55,6 +55,8 @@ const state = {
     retryMs: RETRY_FIRST_MS, // the next reconnect's delay
     retryTimer: null,      // the pending reconnect
     openedAt: 0,           // when the socket opened (performance.now()), 0 if it is not open
+    leaving: false,        // the page is being closed or reloaded: never reconnect
+    releaseTab: () => {},  // lets the Web Lock on this tab's id go
     closedText: "",        // why the bridge closed this socket ("closed"), "" if it did not say
     token: null,           // the token of a non-loopback bridge, from the URL's ?t=
     font: FONT_DEFAULT,    // the A+/A- step
@@ -77,33 +79,47 @@ function newTabId() {
     return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-// Hold a Web Lock named after id for the life of the page; resolves true if it was free.
-function lockTab(id) {
+const TAB_LOCK_WAIT_MS = 3000;   // how long a reload waits for its old page to let its id go
+
+// Hold the Web Lock named after id for the life of the page; resolves true once held, false if
+// it is taken (wait: false) or still taken after TAB_LOCK_WAIT_MS (wait: true).
+function lockTab(id, wait) {
     return new Promise((resolve) => {
-        navigator.locks.request("chatt-tab-" + id, { ifAvailable: true }, (lock) => {
+        const options = wait ? { signal: AbortSignal.timeout(TAB_LOCK_WAIT_MS) }
+                             : { ifAvailable: true };
+        navigator.locks.request("chatt-tab-" + id, options, (lock) => {
             resolve(lock !== null);
-            return lock ? new Promise(() => {}) : undefined; // kept until the page goes
-        });
+            // Kept until the page goes (pagehide lets it go at once, for the page after it)
+            return lock ? new Promise((release) => { state.releaseTab = release; }) : undefined;
+        }).catch(() => resolve(false)); // the wait timed out
     });
 }
 
-// This tab's id: one this browser used before (localStorage) that no other open tab holds, so a
-// reload is the same member with the same key and two tabs are two members; else a new one.
+// This tab's id, kept in sessionStorage for a reload and in localStorage for the next visit:
+// after a reload the id this tab had (its old page may still hold it for a moment); else one
+// this browser used before that no other open tab holds; else a new one. So a reload is the
+// same member with the same key, and two tabs are two members.
 async function claimTabId() {
+    const mine = sessionStorage.getItem("chatt.tab");
     if (!navigator.locks) { // not a secure context (plain http on a LAN address): per tab only
-        const id = sessionStorage.getItem("chatt.tab") || newTabId();
+        const id = mine || newTabId();
         sessionStorage.setItem("chatt.tab", id);
         return id;
     }
     const ids = JSON.parse(localStorage.getItem("chatt.tabs") || "[]")
         .filter((id) => /^[0-9a-f]{32}$/.test(id));
-    for (const id of ids)
-        if (await lockTab(id))
-            return id;
-    const id = newTabId();
-    await lockTab(id);
-    ids.push(id);
+    let id = mine && /^[0-9a-f]{32}$/.test(mine) && await lockTab(mine, true) ? mine : null;
+    for (const known of ids)
+        if (!id && known !== mine && await lockTab(known, false))
+            id = known;
+    if (!id) {
+        id = newTabId();
+        await lockTab(id, false);
+    }
+    if (!ids.includes(id))
+        ids.push(id);
     localStorage.setItem("chatt.tabs", JSON.stringify(ids.slice(-20)));
+    sessionStorage.setItem("chatt.tab", id);
     return id;
 }
 
@@ -341,8 +357,8 @@ function connect() {
 // join again; else (the bridge or the network went away) reconnect after the back-off, which
 // doubles unless the connection had lived a while.
 function closed(socket) {
-    if (socket !== state.socket)
-        return; // one we closed ourselves
+    if (socket !== state.socket || state.leaving)
+        return; // one we closed ourselves, or the page is going
     state.socket = null;
     $("input").disabled = true;
     if (!state.self && $("nick-error").textContent) {
@@ -452,6 +468,12 @@ async function start() {
     $("nick-change").addEventListener("click", (e) => { e.preventDefault(); showNickForm(); });
     $("rejoin").addEventListener("click", () => { state.retryMs = RETRY_FIRST_MS; connect(); });
     $("log").addEventListener("scroll", scrolled);
+    addEventListener("pagehide", () => {
+        state.leaving = true;
+        disconnect();
+        state.releaseTab();
+    });
+    addEventListener("pageshow", (e) => e.persisted && location.reload()); // back from bfcache
     $("new-lines").addEventListener("click", () => {
         $("log").scrollTop = $("log").scrollHeight;
         $("new-lines").hidden = true;

@@ -194,20 +194,82 @@ fi
 expect "$A.state" '^csp: 0$' "the page itself needs nothing the CSP forbids"
 expect "$A.state" '^exceptions: 0$' "the page throws no JavaScript exception"
 
+# Every row is stamped with its arrival; two tabs are two members with two keys
+expect_js A 'Array.from(document.querySelectorAll("#log .row")).every((r) => Number(r.dataset.arrived) > 1.6e12)' \
+    '^true$' "every row has data-arrived, a time in ms"
+fa=$(sed -n 's/^fingerprint: //p' "$A.state")
+fb=$(sed -n 's/^fingerprint: //p' "$B.state")
+[[ -n $fa && $fa != "$fb" ]] && pass "two tabs are two members with two keys" ||
+    fail "two tabs are two members with two keys ($fa / $fb)"
+
+# A phone: nothing wider than the screen; a reader scrolled up stays there, with a button
+browse view A 360x400
+expect_js A 'document.documentElement.scrollWidth <= 360 && document.querySelector("#input").getBoundingClientRect().right <= 360' \
+    '^true$' "at 360 px wide nothing is wider than the screen"
+browse eval A 'document.querySelector("#log").scrollTop = 0'
+say term "medan anna läser högre upp"
+expect "$A.rows" "${line}terminal: medan anna läser högre upp$" "a line comes while the reader is scrolled up"
+expect_js A '!document.querySelector("#new-lines").hidden && document.querySelector("#log").scrollTop === 0' \
+    '^true$' "the log stays where the reader is, and a 'new lines' button shows"
+browse eval A 'document.querySelector("#new-lines").click()'
+say term "och en rad till"
+expect "$A.rows" "${line}terminal: och en rad till$" "another line comes"
+expect_js A 'document.querySelector("#new-lines").hidden && atBottom()' '^true$' \
+    "the button scrolls down, and from there new lines scroll into view"
+# A projector: larger text, and A+ makes it larger still, kept for the next visit
+browse view A 1920x1080
+expect_js A 'parseFloat(getComputedStyle(document.body).fontSize) >= 20' '^true$' \
+    "a projector-sized window gets large text"
+browse eval A 'document.querySelector("#font-up").click()'
+expect_js A 'localStorage.getItem("chatt.font") + " " + document.documentElement.className' '^"4 font-4"$' \
+    "A+ makes the text larger and is remembered"
+browse eval A 'document.querySelector("#font-down").click()'
+
+# A tab in Swedish: the page and its chat speak Swedish
+browse open E "$url" sv-SE
+browse nick E erik
+expect "$TMP/browser/E.state" '^fingerprint: Din nyckel finns hos bryggan \(fingeravtryck [0-9a-f ]+\)$' \
+    "a Swedish browser gets the page in Swedish"
+expect "$TMP/browser/E.rows" '^notice \| .*anslöt' "and its chat speaks Swedish"
+
 # A late tab sees the history, dimmed and marked
 browse open C "$url"
 browse nick C cecilia
 expect "$C.rows" '^line history \| .*\[buddy\] terminal: hej från terminalen$' "a late tab sees history"
 expect "$C.rows" '^line history( own)? \| .*\[buddy\] anna: hej från anna$' "a late tab sees a tab's history"
 
-# Closing a tab: that member leaves once, the others see it
+# Closing a tab: that member leaves once, the others see it. (Closed first, erik's tab id
+# would be the late tab's: a browser that comes back is the member it was, under that nick.)
+browse close E
 browse close B
 wait_for "$TMP/term.err" '^-- bertil left' && pass "closing a tab makes its member leave" ||
     { fail "closing a tab makes its member leave"; show "$TMP/term.err"; }
-expect "$A.state" '^who: anna \(you\), (cecilia, terminal|terminal, cecilia)$' "the others' lists drop it"
+expect "$A.state" '^who: anna \(you\), (cecilia, terminal|terminal, cecilia)$' "the others' lists drop them"
 browse type A "efter stängningen" # a barrier: what came before it has arrived
 expect "$TMP/term.out" '<anna> efter stängningen$' "the room goes on"
 expect_count "$TMP/term.err" '^-- bertil (left|lämnade)' 1 "the terminal chat says it left exactly once"
+
+# A reload is the same member with the same key
+left=$(grep -c '^-- anna left' "$TMP/term.err")
+browse eval A 'setTimeout(() => location.reload(), 0)'
+wait_count "$TMP/term.err" '^-- anna left' $((left + 1)) || fail "a reloaded tab leaves first"
+wait_count "$TMP/term.err" '^-- anna joined' 2 && pass "a reloaded tab joins again" ||
+    { fail "a reloaded tab joins again"; show "$TMP/term.err"; }
+expect "$A.state" "^fingerprint: .*\\(fingerprint ${fa##*fingerprint }\$" "with the same key"
+refute "$TMP/term.err" 'anna writes with another key' "the terminal chat sees no new key for anna"
+
+# A tab that breaks the rules (a frame over 4096 bytes) is dropped with a reason, not reconnected
+# in a loop; its member leaves; "join again" brings it back
+left=$(grep -c '^-- anna left' "$TMP/term.err")
+browse eval A 'state.socket.send("x".repeat(5000))'
+expect "$A.state" '^banner: .*4096' "a tab sending too long a frame is dropped and told why"
+wait_count "$TMP/term.err" '^-- anna left' $((left + 1)) && pass "its member leaves the room" ||
+    fail "its member leaves the room"
+expect "$A.state" '^input: disabled$' "the dropped tab cannot be typed into"
+browse eval A 'document.querySelector("#rejoin").click()'
+expect "$A.state" '^banner: hidden$' "'join again' reconnects it"
+wait_count "$TMP/term.err" '^-- anna joined' 3 && pass "and its member is back" ||
+    { fail "and its member is back"; show "$TMP/term.err"; }
 
 # The bridge goes away: the tab says it is reconnecting, and reconnects when it is back
 kill -TERM "${PEER_PID[web]}"
@@ -236,7 +298,8 @@ if await_url lan "127.0.0.2:$pw2"; then
         -H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' \
         "$base/ws?nick=eve&tab=0123456789abcdef0123456789abcdef&lang=en")
     [[ $code == 403 ]] && pass "a WebSocket without the token gets 403" ||
-        fail "a WebSocket without the token gets 403 ($code)"
+        fail "a WebSocket without the token gets 403 (HTTP status $code)"
+    refute "$TMP/lan.err" 'joined as eve' "and no chat is started for it"
     cookie=$(curl -s -D- -o /dev/null "$base/?t=$token" | grep -i '^set-cookie:')
     grep -qi "chatt_token=$token" <<<"$cookie" && grep -qi 'httponly' <<<"$cookie" &&
         grep -qi 'samesite=strict' <<<"$cookie" &&
