@@ -7,19 +7,22 @@ LOCALEDIR ?= $(PREFIX)/share/locale
 CC ?= cc
 
 PACKAGES = libzmq libczmq readline libsodium
+WEB_LIBS = -lcivetweb
 DEPS_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PACKAGES))
 DEPS_LIBS := $(shell $(PKG_CONFIG) --libs $(PACKAGES)) -lpthread
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
 WARNINGS = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes
 CFLAGS ?= -O2 -g
-ALL_CFLAGS = -std=gnu11 $(WARNINGS) $(DEPS_CFLAGS) -DLOCALEDIR='"$(LOCALEDIR)"' $(CFLAGS)
+WEBDIR ?= $(PREFIX)/share/chatt/web
+ALL_CFLAGS = -std=gnu11 $(WARNINGS) $(DEPS_CFLAGS) -DLOCALEDIR='"$(LOCALEDIR)"' -DWEBDIR='"$(WEBDIR)"' \
+             $(CFLAGS)
 
 # Modules shared by chat and the unit tests; chat.c holds main
 MODULES = address answers backlog channels commands complete control discovery history i18n inbox input \
           monitor options outbox peers presence private publisher ratelimit repair resend room \
           roomlock roomseal signing identity known trust streams subscriber term text view wire \
-          forward routes receive fdio roomnews who
+          forward routes receive fdio roomnews who web webtab webguard webcmd json jsonview
 UNIT_TESTS = test_text test_wire test_address test_commands test_channels test_view test_peers test_control \
              test_room test_streams test_backlog test_resend test_outbox test_ratelimit test_options \
              test_roomlock test_publisher test_answers test_private test_inbox test_subscriber \
@@ -27,6 +30,11 @@ UNIT_TESTS = test_text test_wire test_address test_commands test_channels test_v
 
 # \who and the news of who joined and left (issue 17)
 UNIT_TESTS += test_roomnews test_who
+
+# The web bridge (issue 18)
+UNIT_TESTS += test_webguard test_webtab test_webcmd
+# --json, the pipe mode for a program (issue 18)
+UNIT_TESTS += test_json
 
 # A build variant: objects and binary under $(B); the default one is ./chat
 B ?= build/default
@@ -44,13 +52,17 @@ chat: $(B)/chat
 $(B)/%.o: %.c $(wildcard *.h) | $(B)
 	@echo "CC $@"; $(CC) $(ALL_CFLAGS) $(VARIANT_CFLAGS) -c $< -o $@
 
-$(B)/chat: $(OBJECTS) $(B)/chat.o
-	@echo "CC $@"; $(CC) $(ALL_CFLAGS) $(VARIANT_CFLAGS) $^ -o $@ $(LDFLAGS) $(DEPS_LIBS)
+$(B)/chat: $(OBJECTS) $(B)/chat.o | $(B)/web
+	@echo "CC $@"; $(CC) $(ALL_CFLAGS) $(VARIANT_CFLAGS) $^ -o $@ $(LDFLAGS) $(DEPS_LIBS) $(WEB_LIBS)
+
+# The web page (chat --web), found beside the binary in the build tree
+$(B)/web: | $(B)
+	ln -sfn $(CURDIR)/web $@
 
 # A unit test: its own file, the modules, and what the unit tests share (tests/testlib.h)
 $(B)/test_%: tests/test_%.c $(OBJECTS) $(B)/testlib.o tests/testlib.h
 	@echo "CC $@"; $(CC) $(ALL_CFLAGS) $(VARIANT_CFLAGS) -iquote . $(filter %.c %.o,$^) -o $@ $(LDFLAGS) \
-	    $(DEPS_LIBS) $(CMOCKA_LIBS)
+	    $(DEPS_LIBS) $(WEB_LIBS) $(CMOCKA_LIBS)
 
 $(B)/testlib.o: tests/testlib.c tests/testlib.h $(wildcard *.h) | $(B)
 	@echo "CC $@"; $(CC) $(ALL_CFLAGS) $(VARIANT_CFLAGS) -iquote . -c $< -o $@
@@ -68,13 +80,17 @@ BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 INSTALLED = $(DESTDIR)$(BINDIR)/$(PROGRAM) $(DESTDIR)$(MANDIR)/man1/$(PROGRAM).1 \
             $(DESTDIR)$(MANDIR)/sv/man1/$(PROGRAM).1 \
-            $(LANGUAGES:%=$(DESTDIR)$(LOCALEDIR)/%/LC_MESSAGES/chatt.mo)
+            $(LANGUAGES:%=$(DESTDIR)$(LOCALEDIR)/%/LC_MESSAGES/chatt.mo) \
+            $(WEB_FILES:%=$(DESTDIR)$(WEBDIR)/%)
+WEB_FILES = index.html chat.css chat.js
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/sv/man1
 	install -m 755 chat $(DESTDIR)$(BINDIR)/$(PROGRAM)
 	install -m 644 man/chat.1 $(DESTDIR)$(MANDIR)/man1/$(PROGRAM).1
 	install -m 644 man/sv/chat.1 $(DESTDIR)$(MANDIR)/sv/man1/$(PROGRAM).1
+	install -d $(DESTDIR)$(WEBDIR)
+	install -m 644 $(WEB_FILES:%=web/%) $(DESTDIR)$(WEBDIR)/
 	for lang in $(LANGUAGES); do \
 	    install -d $(DESTDIR)$(LOCALEDIR)/$$lang/LC_MESSAGES && \
 	    install -m 644 locale/$$lang/LC_MESSAGES/chatt.mo $(DESTDIR)$(LOCALEDIR)/$$lang/LC_MESSAGES/; \
@@ -82,6 +98,7 @@ install: all
 
 uninstall:
 	rm -f $(INSTALLED)
+	rmdir $(DESTDIR)$(WEBDIR) $(DESTDIR)$(PREFIX)/share/chatt 2>/dev/null || true
 
 # Benchmarks against raw libzmq and the course's Python, and rooms of 2-40 peers: prints a table
 # and writes bench/results.md and bench/scale.png. Not part of check; bench/README.md reads it.

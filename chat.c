@@ -16,6 +16,8 @@
 #include "i18n.h"
 #include "identity.h"
 #include "input.h"
+#include "json.h"
+#include "jsonview.h"
 #include "known.h"
 #include "options.h"
 #include "outbox.h"
@@ -29,6 +31,7 @@
 #include "term.h"
 #include "text.h"
 #include "view.h"
+#include "web.h"
 
 #include <czmq.h>
 #include <err.h>
@@ -106,19 +109,36 @@ s_read_signals (chat_t *self)
     }
 }
 
+//  --json: print the prompt's object, unless it is the one printed last. Main thread.
+static void
+s_prompt_json (const char *channel, int listeners, const char *nick)
+{
+    static char last[JSON_LINE_MAX_BYTES]; //  the last one printed
+    char object[JSON_LINE_MAX_BYTES];
+    jsonview_prompt (object, sizeof object, channel, listeners, nick);
+    if (strcmp (object, last) != 0) {
+        memcpy (last, object, strlen (object) + 1);
+        term_json (object);
+    }
+}
+
 //  Show the prompt: the pending question, or "[buddy · 3] anna> ": the channel, how many hear
 //  us, and who we are. readline must be told where the colour codes are (\001 ... \002), or it
-//  miscounts the width.
+//  miscounts the width. In JSON mode, the same as an object, when it changed.
 static void
 s_update_prompt (chat_t *self)
 {
-    if (!input_interactive (self->input))
+    if (!input_interactive (self->input) && !self->options.json)
         return;
     const char *question = commands_question (self->commands);
     char prompt[NAME_MAX_BYTES * 2 + 64], channel[NAME_MAX_BYTES + 1];
     channels_current (self->channels, channel, sizeof channel);
     const char *nick = publisher_nick (self->publisher);
     int listeners = publisher_listeners (self->publisher);
+    if (self->options.json) {
+        s_prompt_json (channel, listeners, nick);
+        return;
+    }
     int size;
     if (term_color_on ())
         size =
@@ -240,12 +260,10 @@ s_discovery_start (chat_t *self)
         self->discovery = discovery_start (port, self->self_id, roomlock_locked (self->lock));
 }
 
-//  Say which key signs what we send, and where it came from.
+//  The path of our key file, made safe, into safe (safe_size bytes).
 static void
-s_banner_identity (chat_t *self)
+s_key_path (chat_t *self, char *safe, size_t safe_size)
 {
-    char fingerprint[IDENTITY_FINGERPRINT_BYTES], safe[4 * IDENTITY_PATH_MAX_BYTES];
-    identity_fingerprint (identity_public (self->identity), fingerprint, sizeof fingerprint);
     //  A key in use by another chat is not ours: its file is the one we asked for
     char busy[IDENTITY_PATH_MAX_BYTES + NAME_MAX_BYTES + 8];
     const char *path = identity_path (self->identity);
@@ -256,7 +274,16 @@ s_banner_identity (chat_t *self)
                              self->options.nick);
         path = size > 0 && (size_t) size < sizeof busy ? busy : "?";
     }
-    text_sanitize (path, strlen (path), safe, sizeof safe);
+    text_sanitize (path, strlen (path), safe, safe_size);
+}
+
+//  Say which key signs what we send, and where it came from.
+static void
+s_banner_identity (chat_t *self)
+{
+    char fingerprint[IDENTITY_FINGERPRINT_BYTES], safe[4 * IDENTITY_PATH_MAX_BYTES];
+    identity_fingerprint (identity_public (self->identity), fingerprint, sizeof fingerprint);
+    s_key_path (self, safe, sizeof safe);
     switch (identity_origin (self->identity)) {
     case IDENTITY_CREATED:
         term_notice (_ ("a new key for %s, in %s: fingerprint %s"),
@@ -303,6 +330,23 @@ s_banner (chat_t *self)
                      fingerprint);
     if (isatty (STDIN_FILENO))
         term_notice (_ ("\\help lists the commands, \\quit leaves"));
+}
+
+//  --json: who we are, as an object, after the banner ("key" is "" for a throwaway key).
+static void
+s_self_json (chat_t *self)
+{
+    char fingerprint[IDENTITY_FINGERPRINT_BYTES], key[4 * IDENTITY_PATH_MAX_BYTES];
+    char channel[NAME_MAX_BYTES + 1], object[JSON_LINE_MAX_BYTES];
+    identity_fingerprint (identity_public (self->identity), fingerprint, sizeof fingerprint);
+    if (identity_origin (self->identity) == IDENTITY_THROWAWAY)
+        key[0] = 0; //  a key for this run only has no file
+    else
+        s_key_path (self, key, sizeof key);
+    channels_current (self->channels, channel, sizeof channel);
+    jsonview_self (object, sizeof object, publisher_nick (self->publisher),
+                   publisher_port (self->publisher), channel, fingerprint, key);
+    term_json (object);
 }
 
 //  The items the loop polls, and where each one is in items[]
@@ -546,8 +590,9 @@ static void
 s_start_input (chat_t *self)
 {
     const options_t *options = &self->options;
-    self->input = input_new (isatty (STDIN_FILENO), !options->no_history, self->channels,
-                             self->peers, self->room, s_on_line, self);
+    //  A program that reads JSON types nothing: no readline, even on a terminal
+    self->input = input_new (isatty (STDIN_FILENO) && !options->json, !options->no_history,
+                             self->channels, self->peers, self->room, s_on_line, self);
     commands_context_t context = {.channels = self->channels,
                                   .peers = self->peers,
                                   .room = self->room,
@@ -583,7 +628,10 @@ main (int argc, char **argv)
     }
     term_set_debug (self->options.verbose);
     term_set_journal (self->options.relay); //  a relay logs for systemd's journal
+    term_set_json (self->options.json);     //  a program reads what is shown
     term_set_color (options_color (&self->options));
+    if (self->options.web_port)
+        return web_run (&self->options); //  a member per browser tab, none of its own
     //  czmq must not take SIGINT from readline and us
     zsys_handler_set (NULL);
     zsys_init ();
@@ -594,6 +642,8 @@ main (int argc, char **argv)
     int status = self->subscriber ? 0 : 1;
     if (status == 0) {
         s_banner (self);
+        if (self->options.json)
+            s_self_json (self);
         s_start_input (self);
         for (int i = 0; i < self->options.connect_count; i++)
             commands_listen_to (self->commands, &self->options.connect[i]);

@@ -5,6 +5,8 @@
 */
 #include "i18n.h"
 #include "commands.h"
+#include "json.h"
+#include "jsonview.h"
 #include "view.h"
 #include "address.h"
 #include "term.h"
@@ -415,22 +417,26 @@ s_sendable (const char *text, size_t size)
     return true;
 }
 
-//  Our own line as the others see it ("12:03 [buddy] <anna> hej"), without colour.
+//  Our own line as the others see it ("12:03 [buddy] <anna> hej"), without colour; with json,
+//  as its JSON object, marked our own.
 static void
-s_format_own (commands_t *self, const char *channel, const char *text, size_t text_size, char *out,
-              size_t outsize)
+s_format_own (commands_t *self, const char *channel, const char *text, size_t text_size, bool json,
+              char *out, size_t outsize)
 {
     view_line_t view = {.when = time (NULL),
                         .channel = channel,
                         .sender = publisher_nick (self->with.publisher),
                         .text = text,
-                        .text_size = text_size};
+                        .text_size = text_size,
+                        .own = json,
+                        .json = json};
     view_format (out, outsize, &view);
 }
 
 //  Say text in the channel we write to: send it, remember it for those who miss it, add it to
 //  the transcript, and show it as the others see it, dimmed, in place of readline's echo of
-//  typed (with colour only: it rewrites the screen with cursor movements).
+//  typed (with colour only: it rewrites the screen with cursor movements). In JSON mode there
+//  is no echo: the line is shown as an object of our own, which the transcript gets too.
 static void
 s_say (commands_t *self, const char *typed, const char *text)
 {
@@ -441,12 +447,16 @@ s_say (commands_t *self, const char *typed, const char *text)
     channels_current (self->with.channels, channel, sizeof channel);
     if (publisher_send_line (self->with.publisher, channel, text, text_size))
         return;
-    bool echo = input_interactive (self->with.input) && term_color_on ();
-    if (echo || term_log_on ())
-        s_format_own (self, channel, text, text_size, own, sizeof own);
+    bool json = term_json_on ();
+    bool echo = !json && input_interactive (self->with.input) && term_color_on ();
+    bool log = !json && term_log_on ();
+    if (echo || log || json)
+        s_format_own (self, channel, text, text_size, json, own, sizeof own);
     //  The transcript has what the user saw, and a terminal shows one's own lines too
-    if (term_log_on ())
+    if (log)
         term_log (own);
+    if (json)
+        term_line (own);
     if (publisher_listeners (self->with.publisher) == 0 && !self->told_nobody_listens) {
         self->told_nobody_listens = true;
         term_notice (_ ("nobody listens to you yet: others must \\connect to port %d"),
@@ -525,12 +535,25 @@ s_run_connect (commands_t *self, const command_t *command, const char *line)
         self->question = ASK_ADDRESS;
 }
 
+//  \who in JSON mode: one object, the names matching pattern, listing's lines and the line
+//  that counts them. Main thread.
+static void
+s_who_json (commands_t *self, const char *pattern, const char *listing, const char *count)
+{
+    static char names[ROOM_MAX][JSONVIEW_NAME_BYTES]; //  main thread only, as the listing
+    static char object[JSON_LINE_MAX_BYTES];
+    size_t found = jsonview_who_names (self->with.room, pattern, names, ROOM_MAX);
+    jsonview_who (object, sizeof object, (const char (*)[JSONVIEW_NAME_BYTES]) names, found,
+                  listing, count);
+    term_json (object);
+}
+
 //  \who [PATTERN]: the members (whose name matches PATTERN) sorted by name, and how many, into
-//  listing (listing_size bytes).
+//  listing (listing_size bytes); in JSON mode, as one object.
 static void
 s_who (commands_t *self, const char *pattern, char *listing, size_t listing_size)
 {
-    char why[160], safe[4 * WHO_PATTERN_MAX_BYTES + 8];
+    char why[160], safe[4 * WHO_PATTERN_MAX_BYTES + 8], count[sizeof why + sizeof safe];
     if (who_pattern_check (pattern, why, sizeof why) != 0) {
         term_error ("%s", why);
         return;
@@ -539,18 +562,29 @@ s_who (commands_t *self, const char *pattern, char *listing, size_t listing_size
     size_t matched = 0, total = 0;
     room_describe_matching (self->with.room, pattern, zclock_mono (), listing, listing_size,
                             &matched, &total);
+    int size;
     if (total == 0)
-        term_notice (_ ("nobody else in the room yet"));
+        size = snprintf (count, sizeof count, "%s", _ ("nobody else in the room yet"));
     else if (matched == 0)
-        term_notice (_ ("nobody in the room matches \"%s\" (\\who lists all %zu)"), safe, total);
-    else {
-        term_text (listing);
-        if (*pattern)
-            term_notice (ngettext ("%zu of %zu matches \"%s\"", "%zu of %zu match \"%s\"", matched),
+        size =
+            snprintf (count, sizeof count,
+                      _ ("nobody in the room matches \"%s\" (\\who lists all %zu)"), safe, total);
+    else if (*pattern)
+        size = snprintf (count, sizeof count,
+                         ngettext ("%zu of %zu matches \"%s\"", "%zu of %zu match \"%s\"", matched),
                          matched, total, safe);
-        else
-            term_notice (ngettext ("%zu other in the room", "%zu others in the room", total),
-                         total);
+    else
+        size =
+            snprintf (count, sizeof count,
+                      ngettext ("%zu other in the room", "%zu others in the room", total), total);
+    if (size < 0)
+        count[0] = 0; //  a longer line is cut: snprintf has terminated it
+    if (term_json_on ())
+        s_who_json (self, pattern, matched ? listing : "", count);
+    else {
+        if (matched)
+            term_text (listing);
+        term_notice ("%s", count);
     }
 }
 

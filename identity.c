@@ -57,11 +57,8 @@ s_fail (char *error, size_t error_size, const char *fmt, const char *name, const
     return -1;
 }
 
-//  The default directory of key files: $XDG_DATA_HOME/chatt when it is absolute, else
-//  $HOME/.local/share/chatt. Returns 0, or -1 (dir then "") when there is no home or it is
-//  too long.
-static int
-s_default_dir (char *dir, size_t size)
+int
+identity_default_dir (char *dir, size_t size)
 {
     const char *data = getenv ("XDG_DATA_HOME"), *home = getenv ("HOME");
     int written = -1;
@@ -129,7 +126,7 @@ s_locate (identity_t *self, const char *path, const char *nick, char *error, siz
                        _ ("cannot name a key file after the nick \"%s\": it is empty, holds '/' "
                           "or starts with '.'"),
                        nick ? nick : "", "");
-    if (s_default_dir (self->dir, sizeof self->dir))
+    if (identity_default_dir (self->dir, sizeof self->dir))
         return s_fail (error, error_size,
                        _ ("no directory for the key file: set HOME, or name a file with "
                           "--identity FILE"),
@@ -353,7 +350,7 @@ identity_open (const char *path, const char *nick, bool throwaway, char *error, 
     self->fd = -1;
     randombytes_buf (self->session, sizeof self->session);
     if (throwaway) {
-        s_default_dir (self->dir, sizeof self->dir); //  "" without a home: nothing to keep
+        identity_default_dir (self->dir, sizeof self->dir); //  "" without a home: nothing to keep
         s_throwaway (self, IDENTITY_THROWAWAY);
     } else if (s_locate (self, path, nick, error, error_size) ||
                s_open_file (self, error, error_size)) {

@@ -61,6 +61,11 @@ typedef enum {
 identity_t *identity_open (const char *path, const char *nick, bool throwaway, char *error,
                            size_t error_size);
 
+//  The default directory of key files into dir (size bytes): $XDG_DATA_HOME/chatt when it is
+//  absolute, else $HOME/.local/share/chatt. Returns 0, or -1 (dir then "") when there is no
+//  home or it is too long.
+int identity_default_dir (char *dir, size_t size);
+
 //  Destroy it: unlocks and closes the key file, wipes the secret key; sets *self_p to NULL.
 //  Safe twice.
 void identity_destroy (identity_t **self_p);

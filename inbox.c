@@ -227,7 +227,8 @@ s_deliver (inbox_t *self, received_t *received, const char *address, origin_t or
                         .text = received->line.text,
                         .text_size = received->line.text_size,
                         .history = origin == ORIGIN_HISTORY,
-                        .color = term_color_on ()};
+                        .color = term_color_on (),
+                        .json = term_json_on ()};
     if (meta) {
         if (memcmp (meta->sender, self->self_id, WIRE_SENDER_BYTES) == 0)
             return; //  our own line, heard through a loop in the mesh

@@ -10,6 +10,7 @@
 #include "text.h"
 #include "wire.h"
 
+#include <arpa/inet.h>
 #include <czmq.h>
 #include <getopt.h>
 #include <pwd.h>
@@ -216,6 +217,32 @@ s_take_interface (options_t *options, const char *value, char *error, size_t err
     return 0;
 }
 
+//  --web [ADDR:]PORT: a numeric IPv4 address (or localhost) and a port; 127.0.0.1 unless given
+static int
+s_take_web (options_t *options, const char *value, char *error, size_t error_size)
+{
+    const char *colon = strrchr (value, ':');
+    char address[WEB_ADDRESS_MAX_BYTES] = "127.0.0.1";
+    size_t length = colon ? (size_t) (colon - value) : 0;
+    bool valid = length < sizeof address;
+    if (colon && valid) {
+        memcpy (address, value, length);
+        address[length] = 0;
+        struct in_addr parsed;
+        if (streq (address, "localhost"))
+            memcpy (address, "127.0.0.1", sizeof "127.0.0.1");
+        valid = inet_pton (AF_INET, address, &parsed) == 1;
+    }
+    options->web_port = address_port_parse (colon ? colon + 1 : value);
+    if (!valid || options->web_port < 0)
+        return s_bad (error, error_size, options->program,
+                      _ ("bad --web \"%s\": use PORT or ADDRESS:PORT, like 8080 or "
+                         "192.0.2.7:8080"),
+                      value);
+    memcpy (options->web_address, address, sizeof address);
+    return 0;
+}
+
 //  The flags: each sets one field
 static int
 s_take_flag (options_t *options, const char *name)
@@ -228,7 +255,8 @@ s_take_flag (options_t *options, const char *name)
                  {"no-discovery", &options->no_discovery},
                  {"no-history", &options->no_history},
                  {"throwaway-key", &options->throwaway_key},
-                 {"relay", &options->relay}};
+                 {"relay", &options->relay},
+                 {"json", &options->json}};
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
         if (streq (name, flags[i].name)) {
             *flags[i].field = true;
@@ -254,10 +282,12 @@ static const option_spec_t s_options[] = {
     {"identity", required_argument, 0, s_take_identity},
     {"throwaway-key", no_argument, 0, NULL},
     {"relay", no_argument, 0, NULL},
+    {"json", no_argument, 0, NULL},
     {"back-port", required_argument, 0, s_take_back_port},
     {"interface", required_argument, 0, s_take_interface},
     {"relay-key", required_argument, 0, s_take_relay_key},
     {"room-key", required_argument, 0, s_take_room_key},
+    {"web", required_argument, 0, s_take_web},
     {"help", no_argument, 'h', NULL},
     {"version", no_argument, 0, NULL},
 };
@@ -336,17 +366,55 @@ s_take_arguments (options_t *options, int argc, char **argv, char *error, size_t
     return s_take_port (options, argv[optind], error, error_size);
 }
 
-//  How the options go together, once all are taken: a relay is named RELAY_NICK unless -n
-//  names it, and forwards signed messages, which --plain does not send; the back port is not
-//  the port. Returns 0, or -1 with error set.
+//  What --web does not go with: the options of one member's own chat (each tab is a member
+//  with its own nick, key and transcript; -p is where the tabs' ports start), a relay, --json,
+//  and a passphrase to ask for (no terminal to ask on).
+//  Returns 0, or -1 with error set.
 static int
-s_take_together (options_t *options, char *error, size_t error_size)
+s_web_together (options_t *options, char *error, size_t error_size)
 {
-    if (options->relay && options->plain)
+    const char *other = options->relay                              ? "--relay"
+                        : options->json                             ? "--json"
+                        : options->nick_given                       ? "--nick"
+                        : options->log                              ? "--log"
+                        : options->identity                         ? "--identity"
+                        : options->back_port                        ? "--back-port"
+                        : options->key && streq (options->key, "-") ? "--key -"
+                                                                    : NULL;
+    if (other)
+        return s_bad (error, error_size, options->program,
+                      _ ("%s does not go with --web: each tab in the browser is a member of its "
+                         "own, with its own name and key"),
+                      other);
+    return 0;
+}
+
+//  What a relay does not go with: --plain (it forwards signed messages, which --plain does
+//  not send) and --json (it logs for the journal). Returns 0, or -1 with error set.
+static int
+s_relay_together (options_t *options, char *error, size_t error_size)
+{
+    if (options->plain)
         return s_bad (error, error_size, options->program,
                       _ ("%s does not go with --relay: a relay forwards signed messages, and "
                          "--plain sends none"),
                       "--plain");
+    if (options->json)
+        return s_bad (error, error_size, options->program,
+                      _ ("%s does not go with --relay: a relay writes for the system's journal, "
+                         "--json for a program"),
+                      "--json");
+    return 0;
+}
+
+//  How the options go together, once all are taken: a relay is named RELAY_NICK unless -n
+//  names it, and goes with neither --plain nor --json; the back port is not the port. Returns 0, or
+//  -1 with error set.
+static int
+s_take_together (options_t *options, char *error, size_t error_size)
+{
+    if (options->relay && s_relay_together (options, error, error_size))
+        return -1;
     if (options->back_port && options->back_port == options->port) {
         char port[8];
         if (snprintf (port, sizeof port, "%d", options->back_port) < 0)
@@ -377,6 +445,7 @@ static options_result_t
 s_finish (options_t *options, int argc, char **argv, char *error, size_t error_size)
 {
     if (s_take_arguments (options, argc, argv, error, error_size) ||
+        (options->web_port && s_web_together (options, error, error_size)) ||
         s_take_together (options, error, error_size))
         return OPTIONS_BAD;
     return OPTIONS_RUN;
@@ -439,8 +508,8 @@ options_usage (const options_t *options, FILE *out)
                 "      --throwaway-key      sign with a key for this run only\n"
                 "      --back-port PORT     also take connections on PORT (default: a free one)\n"
                 "      --relay              run as a relay on a server (no terminal, nick %s)\n"
-                "  -h, --help               show this help and exit\n"
-                "      --version            show the version and exit\n"
+                "      --web [ADDR:]PORT    a web page at ADDR:PORT where each tab joins the room\n"
+                "  -h, --help, --version    show this help, or the version, and exit\n"
                 "\n"
                 "Type \\help in the chat for its commands; man %s tells the rest.\n"),
              options->program, PORT_DEFAULT, CHANNEL_DEFAULT, BACKLOG_LINES_DEFAULT, RELAY_NICK,
@@ -457,6 +526,8 @@ bool
 options_color (const options_t *options)
 {
     const char *no_color = getenv ("NO_COLOR"), *term = getenv ("TERM");
+    if (options->json)
+        return false; //  a program reads it: no colour codes
     return options->color == COLOR_ALWAYS ||
            (options->color == COLOR_AUTO && isatty (STDOUT_FILENO) && isatty (STDIN_FILENO) &&
             !(no_color && *no_color) && !(term && streq (term, "dumb")));

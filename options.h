@@ -1,8 +1,8 @@
 /*  options.h - the command line and the environment: what the user asked for at start.
 
     options_parse() reads argv, CHAT_KEY and CHAT_NO_DISCOVERY, checks every value and how they
-    go together (--relay with --plain does not; --back-port is not -p), and says in one line
-    what is wrong; it prints nothing and never exits, so it is tested as it is. Main
+    go together (--relay with --plain or --json does not; --back-port is not -p), and says in
+    one line what is wrong; it prints nothing and never exits, so it is tested as it is. Main
     thread, at start.
 */
 #ifndef OPTIONS_H_INCLUDED
@@ -22,6 +22,7 @@
 #define OPTIONS_ERROR_MAX_BYTES 1024 // the line that says what is wrong
 #define INTERFACE_MAX_BYTES 15       // --interface NAME at most: Linux's IFNAMSIZ - 1
 #define RELAY_NICK "relay"           // a relay's nick, unless -n gives another
+#define WEB_ADDRESS_MAX_BYTES 16     // "255.255.255.255" and its NUL
 
 //  --color
 typedef enum { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER } color_t;
@@ -55,6 +56,9 @@ typedef struct {
     uint8_t room_key[32];             //  key (the relay has no passphrase)
     char interface[INTERFACE_MAX_BYTES + 1]; //  --interface: LAN discovery's network
                                              //  interface ("*" all), or "" for czmq's default
+    int web_port;                            //  --web [ADDR:]PORT: serve the web page (web.h)
+    char web_address[WEB_ADDRESS_MAX_BYTES]; //  on this IPv4 address ("127.0.0.1" unless given)
+    bool json; //  --json: what is shown goes to stdout as JSON objects, for a program (term.h)
 } options_t;
 
 //  What options_parse found
@@ -78,7 +82,7 @@ void options_usage (const options_t *options, FILE *out);
 void options_version (const options_t *options, FILE *out);
 
 //  True when output is to be coloured: --color=always, or auto on a terminal without NO_COLOR
-//  (no-color.org) or TERM=dumb.
+//  (no-color.org) or TERM=dumb; never with --json.
 bool options_color (const options_t *options);
 
 #endif

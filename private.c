@@ -81,18 +81,25 @@ s_send (private_t *self, const waiting_t *message)
 }
 
 //  Add a private message we sent to the transcript: what the user typed, as the recipient
-//  sees it, and to whom ("12:03 (private -> bertil) <anna> hej").
+//  sees it, and to whom ("12:03 (private -> bertil) <anna> hej"). In JSON mode, show it as
+//  an object of our own instead ("channel":null,"to":"bertil"), which the transcript gets.
 static void
 s_log (private_t *self, const waiting_t *message)
 {
     char line[LINE_MAX_BYTES];
+    bool json = term_json_on ();
     view_line_t view = {.when = time (NULL),
                         .to = message->name,
                         .sender = publisher_nick (self->publisher),
                         .text = message->text,
-                        .text_size = strlen (message->text)};
+                        .text_size = strlen (message->text),
+                        .own = json,
+                        .json = json};
     view_format (line, sizeof line, &view);
-    term_log (line);
+    if (json)
+        term_line (line);
+    else
+        term_log (line);
 }
 
 int
@@ -126,7 +133,7 @@ private_send (private_t *self, const uint8_t to[WIRE_SENDER_BYTES],
         term_error (_ ("could not send: %s"), zmq_strerror (zmq_errno ()));
         return -1;
     }
-    if (term_log_on ())
+    if (term_log_on () || term_json_on ())
         s_log (self, message);
     return 0;
 }
@@ -264,7 +271,8 @@ private_inbox_receive (private_inbox_t *self, const void *sealed, size_t sealed_
                         .sender = name,
                         .text = (const char *) text,
                         .text_size = text_size,
-                        .color = term_color_on ()};
+                        .color = term_color_on (),
+                        .json = term_json_on ()};
     view_format (line, sizeof line, &view);
     term_line (line);
     return 0;

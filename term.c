@@ -4,6 +4,7 @@
     (lines typed are queued by the readline handler and handled after the lock is released).
 */
 #include "term.h"
+#include "json.h"
 #include "limits.h"
 
 #include <pthread.h>
@@ -24,6 +25,7 @@ static atomic_ulong s_lines;                               //  lines written so 
 static FILE *s_log;                                        //  --log transcript; guarded by s_lock
 static atomic_bool s_logging;                              //  s_log is open
 static atomic_bool s_journal;                              //  notices for journald (--relay)
+static atomic_bool s_json;                                 //  JSON objects on stdout (--json)
 
 //  sd-daemon(3)'s SyslogLevelPrefix for each kind of notice in journal mode
 #define JOURNAL_ERROR "<3>"
@@ -172,13 +174,60 @@ term_journal_on (void)
 }
 
 void
+term_set_json (bool on)
+{
+    atomic_store (&s_json, on);
+}
+
+bool
+term_json_on (void)
+{
+    return atomic_load (&s_json);
+}
+
+//  Write one JSON object as one line on stdout (and in the transcript), flushed at once: the
+//  reader is a bridge waiting for each line. Lock held.
+static void
+s_write_json (const char *object)
+{
+    atomic_fetch_add (&s_lines, 1);
+    s_log_line ("", object);
+    fputs (object, stdout);
+    putc ('\n', stdout);
+    fflush (stdout);
+}
+
+//  Write {"t":type,"text":text} (text made safe by the caller). Lock held.
+static void
+s_write_json_text (const char *type, const char *text)
+{
+    char object[JSON_LINE_MAX_BYTES];
+    json_t json;
+    json_open (&json, object, sizeof object, type);
+    json_string (&json, "text", text);
+    json_close (&json); //  a text too long for a line is cut, and the object still whole
+    s_write_json (object);
+}
+
+void
+term_json (const char *object)
+{
+    term_lock ();
+    s_write_json (object);
+    term_unlock ();
+}
+
+void
 term_line (const char *line)
 {
     //  A relay shows nobody what members write, and keeps no transcript of it
     if (term_journal_on ())
         return;
     term_lock ();
-    s_write_line (stdout, NULL, "", line);
+    if (term_json_on ())
+        s_write_json (line); //  view_format made it an object
+    else
+        s_write_line (stdout, NULL, "", line);
     term_unlock ();
 }
 
@@ -190,13 +239,25 @@ term_flush (void)
     term_unlock ();
 }
 
-//  Format a notice or error and write it where notices go: in journal mode, to stderr at level
-//  (JOURNAL_NOTICE, ...). Takes the lock.
-static void s_write_notice (const char *style, const char *prefix, const char *level,
-                            const char *fmt, va_list args) __attribute__ ((format (printf, 4, 0)));
+//  A kind of notice, and how each output shows it
+typedef struct {
+    const char *style;  //  its SGR colour in a terminal
+    const char *prefix; //  what goes before it in a terminal: "-- ", "!! ", "·· "
+    const char *level;  //  its level in journal mode (JOURNAL_NOTICE, ...)
+    const char *type;   //  its "t" in JSON mode
+} notice_kind_t;
+
+//  A notice in cyan, an error in bold red, a debug line ("·· ") dimmed
+static const notice_kind_t s_kind_notice = {"36", "-- ", JOURNAL_NOTICE, "notice"};
+static const notice_kind_t s_kind_error = {"1;31", "!! ", JOURNAL_ERROR, "error"};
+static const notice_kind_t s_kind_debug = {"2", "\xC2\xB7\xC2\xB7 ", JOURNAL_DEBUG, "debug"};
+
+//  Format a notice of kind and write it where notices go: in journal mode, to stderr at its
+//  level; in JSON mode, as an object on stdout. Takes the lock.
+static void s_write_notice (const notice_kind_t *kind, const char *fmt, va_list args)
+    __attribute__ ((format (printf, 2, 0)));
 static void
-s_write_notice (const char *style, const char *prefix, const char *level, const char *fmt,
-                va_list args)
+s_write_notice (const notice_kind_t *kind, const char *fmt, va_list args)
 {
     char line[LINE_MAX_BYTES];
     int size = vsnprintf (line, sizeof line, fmt, args);
@@ -206,10 +267,12 @@ s_write_notice (const char *style, const char *prefix, const char *level, const 
     term_lock ();
     if (term_journal_on ()) {
         atomic_fetch_add (&s_lines, 1);
-        s_log_line (prefix, line);
-        s_journal_line (level, line);
-    } else
-        s_write_line (s_readline_active ? stdout : stderr, style, prefix, line);
+        s_log_line (kind->prefix, line);
+        s_journal_line (kind->level, line);
+    } else if (term_json_on ())
+        s_write_json_text (kind->type, line);
+    else
+        s_write_line (s_readline_active ? stdout : stderr, kind->style, kind->prefix, line);
     term_unlock ();
 }
 
@@ -218,7 +281,7 @@ term_notice (const char *fmt, ...)
 {
     va_list args;
     va_start (args, fmt);
-    s_write_notice ("36", "-- ", JOURNAL_NOTICE, fmt, args); //  cyan
+    s_write_notice (&s_kind_notice, fmt, args);
     va_end (args);
 }
 
@@ -227,7 +290,7 @@ term_error (const char *fmt, ...)
 {
     va_list args;
     va_start (args, fmt);
-    s_write_notice ("1;31", "!! ", JOURNAL_ERROR, fmt, args); //  bold red
+    s_write_notice (&s_kind_error, fmt, args);
     va_end (args);
 }
 
@@ -262,7 +325,7 @@ term_debug (const char *fmt, ...)
         return;
     va_list args;
     va_start (args, fmt);
-    s_write_notice ("2", "\xC2\xB7\xC2\xB7 ", JOURNAL_DEBUG, fmt, args); //  "·· ", dimmed
+    s_write_notice (&s_kind_debug, fmt, args);
     va_end (args);
 }
 
@@ -270,26 +333,30 @@ void
 term_text (const char *text)
 {
     term_lock ();
-    //  The transcript gets each line of the text, and so does the journal, one entry each
-    bool journal = term_journal_on ();
-    for (const char *line = text; (s_log || journal) && *line;) {
+    //  The transcript gets each line of the text, and so do the journal and JSON mode, one
+    //  entry or object each
+    bool journal = term_journal_on (), json = term_json_on () && !journal;
+    for (const char *line = text; (s_log || journal || json) && *line;) {
         size_t length = strcspn (line, "\n");
         char copy[LINE_MAX_BYTES];
         size_t taken = length < sizeof copy ? length : sizeof copy - 1; //  a longer line is cut
         memcpy (copy, line, taken);
         copy[taken] = 0;
-        s_log_line ("", copy);
+        if (json)
+            s_write_json_text ("text", copy); //  in the transcript as the object
+        else
+            s_log_line ("", copy);
         if (journal)
             s_journal_line (JOURNAL_NOTICE, copy);
         line += length + (line[length] ? 1 : 0);
     }
-    if (s_readline_active && !journal) {
+    if (s_readline_active && !journal && !json) {
         rl_clear_visible_line ();
         fprintf (stdout, "\r%s", text);
         fflush (stdout);
         rl_on_new_line ();
         rl_redisplay ();
-    } else if (!journal) {
+    } else if (!journal && !json) {
         fputs (text, stderr);
         fflush (stderr);
     }

@@ -3,7 +3,8 @@
     Readline is not thread-safe and a line printed by the subscriber thread must not garble what
     the user is typing, so every rl_* call and every write to stdout or stderr goes through here
     with the terminal lock held. It is the outermost lock: subscriber.h has the whole order.
-    A relay has no terminal: in journal mode notices go to stderr for systemd's journal.
+    A relay has no terminal: in journal mode notices go to stderr for systemd's journal. A
+    program has none either: in JSON mode (--json) everything goes to stdout as JSON objects.
 */
 #ifndef TERM_H_INCLUDED
 #define TERM_H_INCLUDED
@@ -22,6 +23,19 @@ void term_set_readline (bool active);
 //  Print one chat line (already made safe) on stdout. Any thread; takes the lock. In pipe mode
 //  the line may wait in stdio's buffer until term_flush().
 void term_line (const char *line);
+
+//  Turn JSON mode (--json) on or off, and ask whether it is on. Set at start, before any other
+//  thread runs. While it is on, everything shown goes to stdout, one JSON object per line
+//  (json.h), each flushed at once, in the order written: term_line's line is such an object
+//  already (view_format with json), a notice is {"t":"notice","text":...} (the text without
+//  "-- "), an error "error", a debug line "debug", each line of term_text "text"; the
+//  transcript (--log) gets the same objects. Any thread.
+void term_set_json (bool on);
+bool term_json_on (void);
+
+//  Print one JSON object built by the caller (json.h: one line) on stdout, flushed. Any
+//  thread; takes the lock.
+void term_json (const char *object);
 
 //  Write out the chat lines term_line() buffered. Any thread; takes the lock. The subscriber
 //  thread calls it whenever no message is waiting, so no line is held back while it is idle.

@@ -202,6 +202,22 @@ text_append (char *out, size_t outsize, size_t *used, const char *fmt, ...)
 }
 
 int
+text_format (char *out, size_t outsize, const char *fmt, ...)
+{
+    if (outsize == 0)
+        return -1;
+    va_list args;
+    va_start (args, fmt);
+    int written = vsnprintf (out, outsize, fmt, args);
+    va_end (args);
+    if (written < 0 || (size_t) written >= outsize) {
+        out[0] = 0;
+        return -1;
+    }
+    return 0;
+}
+
+int
 text_copy (char *out, size_t outsize, const char *s)
 {
     if (outsize == 0)

@@ -36,4 +36,9 @@ int text_copy (char *out, size_t outsize, const char *s);
 int text_append (char *out, size_t outsize, size_t *used, const char *fmt, ...)
     __attribute__ ((format (printf, 4, 5)));
 
+//  Format text into out (outsize bytes): all of it, or "" if it does not fit. Returns 0, or -1
+//  if it did not fit.
+int text_format (char *out, size_t outsize, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
+
 #endif

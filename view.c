@@ -2,6 +2,7 @@
  */
 #include "view.h"
 #include "i18n.h"
+#include "json.h"
 #include "limits.h"
 #include "text.h"
 
@@ -74,7 +75,7 @@ typedef struct {
     char text[SANITIZED_MAX_BYTES];      //  the text (after "/me ")
     char sender[4 * ENDPOINT_MAX_BYTES]; //  the nick or address
     char place[4 * NAME_MAX_BYTES + 8];  //  the channel, or "private"
-    char to[4 * NAME_MAX_BYTES + 16];    //  " -> bertil" for a private message we sent
+    char to[4 * NAME_MAX_BYTES + 16];    //  "bertil" for a private message we sent, else ""
 } safe_t;
 
 //  Make the parts of line safe into safe. Returns 0, or -1 if one was cut.
@@ -94,11 +95,29 @@ s_make_safe (const view_line_t *line, safe_t *safe)
     const char *place = line->channel ? line->channel : _ ("private");
     cut |= text_sanitize (place, strlen (place), safe->place, sizeof safe->place);
     safe->to[0] = 0;
-    if (line->to && !line->channel) {
-        memcpy (safe->to, " -> ", 4);
-        cut |= text_sanitize (line->to, strlen (line->to), safe->to + 4, sizeof safe->to - 4);
-    }
+    if (line->to && !line->channel)
+        cut |= text_sanitize (line->to, strlen (line->to), safe->to, sizeof safe->to);
     return cut ? -1 : 0;
+}
+
+//  The line as --json shows it: {"t":"line","time":...,"channel":...,"nick":...,...}, from its
+//  parts made safe. Returns 0, or -1 if cut.
+static int
+s_format_json (char *out, size_t outsize, const view_line_t *line, const safe_t *safe)
+{
+    json_t json;
+    json_open (&json, out, outsize < JSON_LINE_MAX_BYTES ? outsize : JSON_LINE_MAX_BYTES, "line");
+    json_int (&json, "time", (long long) line->when);
+    json_string (&json, "channel", line->channel ? safe->place : NULL);
+    if (safe->to[0])
+        json_string (&json, "to", safe->to);
+    json_string (&json, "nick", safe->sender);
+    json_string (&json, "text", safe->text);
+    json_bool (&json, "action", safe->action);
+    json_bool (&json, "history", line->history);
+    json_bool (&json, "own", line->own);
+    json_string (&json, "color", view_nick_color (line->sender));
+    return json_close (&json) < 0 ? -1 : 0;
 }
 
 int
@@ -106,6 +125,8 @@ view_format (char *out, size_t outsize, const view_line_t *line)
 {
     safe_t safe;
     int cut = s_make_safe (line, &safe);
+    if (line->json)
+        return s_format_json (out, outsize, line, &safe) | cut;
     char clock[6];
     s_clock (line->when, clock);
     //  Colour codes are added after sanitising: they are ours, never a peer's
@@ -122,6 +143,7 @@ view_format (char *out, size_t outsize, const view_line_t *line)
                             reset,
                             line->channel ? " [" : " (",
                             safe.place,
+                            safe.to[0] ? " -> " : "",
                             safe.to,
                             line->channel ? "] " : ") ",
                             safe.action ? "* " : "<",

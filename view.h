@@ -21,10 +21,13 @@ typedef struct {
     size_t text_size;    //  its size
     bool history;        //  from before we joined: "(history) " goes first
     bool color;          //  with colour codes
+    bool own;            //  our own line, shown back to us (in JSON only: "own":true)
+    bool json;           //  as one JSON object for --json, not as text (term.h)
 } view_line_t;
 
-//  Format line for the screen into out ("/me dances" becomes "* nick dances", as in IRC).
-//  Returns 0, or -1 if cut.
+//  Format line for the screen into out ("/me dances" becomes "* nick dances", as in IRC), or,
+//  with json, as the object {"t":"line",...} of web-protocol.md (json.h; out should have
+//  JSON_LINE_MAX_BYTES). Returns 0, or -1 if cut.
 int view_format (char *out, size_t outsize, const view_line_t *line);
 
 //  The colour of a nick: an SGR number ("31"..."96"), the same for the same nick everywhere

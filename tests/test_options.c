@@ -135,6 +135,7 @@ typedef enum {
     FIELD_BACK_PORT,
     FIELD_INTERFACE,
     FIELD_RELAY,
+    FIELD_JSON,
     FIELD_COUNT
 } field_t;
 
@@ -163,6 +164,8 @@ s_number (const options_t *options, field_t field)
         return options->back_port;
     case FIELD_RELAY:
         return options->relay;
+    case FIELD_JSON:
+        return options->json;
     default:
         return 0;
     }
@@ -238,6 +241,7 @@ test_good_options (void **state)
         {{"-c", "5558"}, FIELD_CONNECT_COUNT, 1, NULL},
         {{"--connect", "5558", "-c", "5559"}, FIELD_CONNECT_COUNT, 2, NULL},
         {{"--plain"}, FIELD_PLAIN, 1, NULL},
+        {{"--json"}, FIELD_JSON, 1, NULL},
         {{"--verbose"}, FIELD_VERBOSE, 1, NULL},
         {{"--no-discovery"}, FIELD_NO_DISCOVERY, 1, NULL},
         {{"--no-history"}, FIELD_NO_HISTORY, 1, NULL},
@@ -428,6 +432,61 @@ test_relay (void **state)
     assert_int_equal (s_parse ("chatt", none, &options, error), OPTIONS_RUN);
     assert_string_equal (options.nick, "tester");
     assert_false (options.relay);
+}
+
+//  --web [ADDR:]PORT: loopback unless an IPv4 address (or localhost) is given; it does not go
+//  with the options of one member's own chat, nor with a relay or a passphrase to ask for.
+static void
+test_web (void **state)
+{
+    (void) state;
+    options_t options;
+    char error[OPTIONS_ERROR_MAX_BYTES];
+    static const struct {
+        const char *words[5];
+        const char *address;
+        int port;
+    } good[] = {{{"--web", "8080"}, "127.0.0.1", 8080},
+                {{"--web", "198.18.0.1:80"}, "198.18.0.1", 80},
+                {{"--web=localhost:8080"}, "127.0.0.1", 8080},
+                {{"--web", "0.0.0.0:8080", "--no-discovery"}, "0.0.0.0", 8080},
+                {{"--web", "8080", "--key", "fras"}, "127.0.0.1", 8080}};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        if (s_parse ("chatt", good[i].words, &options, error) != OPTIONS_RUN)
+            fail_msg ("row %zu: not OPTIONS_RUN: %s", i, error);
+        assert_string_equal (options.web_address, good[i].address);
+        assert_int_equal (options.web_port, good[i].port);
+    }
+    static const struct {
+        const char *words[5];
+        const char *error;
+    } bad[] = {
+        {{"--web", "x"}, "bad --web \"x\": use PORT or ADDRESS:PORT, like 8080 or 192.0.2.7:8080"},
+        {{"--web", "1.2.3:80"},
+         "bad --web \"1.2.3:80\": use PORT or ADDRESS:PORT, like 8080 or 192.0.2.7:8080"},
+        {{"--web", "example.com:80"},
+         "bad --web \"example.com:80\": use PORT or ADDRESS:PORT, like 8080 or 192.0.2.7:8080"},
+        {{"--web", "1.2.3.4:0"},
+         "bad --web \"1.2.3.4:0\": use PORT or ADDRESS:PORT, like 8080 or 192.0.2.7:8080"},
+        {{"--web", "8080", "-n", "anna"},
+         "--nick does not go with --web: each tab in the browser is a member of its own, with "
+         "its own name and key"},
+        {{"--web", "8080", "--identity", "k"},
+         "--identity does not go with --web: each tab in the browser is a member of its own, "
+         "with its own name and key"},
+        {{"--web", "8080", "--relay"},
+         "--relay does not go with --web: each tab in the browser is a member of its own, with "
+         "its own name and key"},
+        {{"--web", "8080", "--key", "-"},
+         "--key - does not go with --web: each tab in the browser is a member of its own, with "
+         "its own name and key"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        if (s_parse ("chatt", bad[i].words, &options, error) != OPTIONS_BAD)
+            fail_msg ("row %zu: not OPTIONS_BAD", i);
+        if (!strstr (error, bad[i].error))
+            fail_msg ("row %zu: \"%s\" does not hold \"%s\"", i, error, bad[i].error);
+    }
 }
 
 //  argv[0] and the program name taken from it
@@ -660,6 +719,13 @@ test_mistakes (void **state)
          "--plain does not go with --relay: a relay forwards signed messages, and --plain sends "
          "none" HINT},
         {{"--relay=1"}, "unknown option --relay=1" HINT},
+        {{"--json", "--relay"},
+         "--json does not go with --relay: a relay writes for the system's journal, --json for "
+         "a program" HINT},
+        {{"--relay", "-n", "r", "--json"},
+         "--json does not go with --relay: a relay writes for the system's journal, --json for "
+         "a program" HINT},
+        {{"--json=1"}, "unknown option --json=1" HINT},
         {{"--interface", ""}, "bad --interface \"\": " IFACE_HELP HINT},
         {{"--interface", "x234567890123456"},
          "bad --interface \"x234567890123456\": " IFACE_HELP HINT},
@@ -903,6 +969,24 @@ test_color_terminal (void **state)
             fail_msg ("row %zu: options_color is %d", i, !rows[i].expected);
 }
 
+//  --json is for a program: never a colour code, even when asked for, on a terminal or not.
+static void
+test_color_json (void **state)
+{
+    (void) state;
+    for (int terminal = 0; terminal < 2; terminal++) {
+        options_t options = {.color = terminal ? COLOR_AUTO : COLOR_ALWAYS, .json = true};
+        screen_t screen = {-1, -1, -1};
+        if (s_screen_open (&screen, terminal))
+            skip ();
+        s_setenv ("TERM", "xterm");
+        bool color = options_color (&options);
+        s_setenv ("TERM", s_original ("TERM"));
+        s_screen_close (&screen);
+        assert_false (color);
+    }
+}
+
 //  Run print (options_usage or options_version) for the program named by argv0 into a string;
 //  the caller frees it.
 static char *
@@ -954,6 +1038,7 @@ test_usage_version (void **state)
         "nick relay",
         "--back-port PORT",
         "--interface NAME",
+        "--json ",
     };
     char *usage = s_print (options_usage, "/usr/local/bin/chatt");
     for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++)
@@ -980,6 +1065,7 @@ main (void)
         cmocka_unit_test_setup (test_connect_max, s_baseline),
         cmocka_unit_test_setup (test_defaults, s_baseline),
         cmocka_unit_test_setup (test_relay, s_baseline),
+        cmocka_unit_test_setup (test_web, s_baseline),
         cmocka_unit_test_setup (test_program_name, s_baseline),
         cmocka_unit_test_setup (test_environment, s_baseline),
         cmocka_unit_test_setup (test_default_nick, s_baseline),
@@ -990,6 +1076,7 @@ main (void)
         cmocka_unit_test_setup (test_parse_again, s_baseline),
         cmocka_unit_test_setup (test_color, s_baseline),
         cmocka_unit_test_setup (test_color_terminal, s_baseline),
+        cmocka_unit_test_setup (test_color_json, s_baseline),
         cmocka_unit_test_setup (test_usage_version, s_baseline),
     };
     return cmocka_run_group_tests_name ("options", tests, s_save_environment,

@@ -443,14 +443,33 @@ test_sanitize_random (void **state)
 }
 
 //  Run the text tests; the exit code is the number that failed.
+//  text_format: all of it, or "" and -1 when it does not fit, never past the buffer.
+static void
+test_format (void **state)
+{
+    (void) state;
+    char out[8] = "old";
+    assert_int_equal (text_format (out, sizeof out, "%s:%d", "ab", 42), 0);
+    assert_string_equal (out, "ab:42");
+    assert_int_equal (text_format (out, sizeof out, "%s", "1234567"), 0);
+    assert_int_equal (text_format (out, sizeof out, "%s", "12345678"), -1);
+    assert_string_equal (out, "");
+    assert_int_equal (text_format (out, 0, "%s", ""), -1);
+}
+
 int
 main (void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test (test_utf8_decode),          cmocka_unit_test (test_utf8_valid),
-        cmocka_unit_test (test_name_valid),           cmocka_unit_test (test_sanitize),
-        cmocka_unit_test (test_sanitize_cut),         cmocka_unit_test (test_sanitize_exact_fit),
-        cmocka_unit_test (test_sanitize_tiny_output), cmocka_unit_test (test_sanitize_random),
+        cmocka_unit_test (test_format),
+        cmocka_unit_test (test_utf8_decode),
+        cmocka_unit_test (test_utf8_valid),
+        cmocka_unit_test (test_name_valid),
+        cmocka_unit_test (test_sanitize),
+        cmocka_unit_test (test_sanitize_cut),
+        cmocka_unit_test (test_sanitize_exact_fit),
+        cmocka_unit_test (test_sanitize_tiny_output),
+        cmocka_unit_test (test_sanitize_random),
     };
     return cmocka_run_group_tests_name ("text", tests, NULL, NULL);
 }

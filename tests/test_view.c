@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "json.h"
 #include "limits.h"
 #include "text.h"
 #include "view.h"
@@ -221,6 +222,86 @@ test_format_private_and_history (void **state)
     assert_string_equal (out, expected);
 }
 
+//  view_format with json: the line object of web-protocol.md, fields in its order; a private
+//  message has "channel":null, one we sent "to" as well; colour codes never, whatever .color.
+static void
+test_format_json (void **state)
+{
+    (void) state;
+    char out[JSON_LINE_MAX_BYTES], want[512];
+    view_line_t line = {.when = 1733580000,
+                        .channel = "buddy",
+                        .sender = "bertil",
+                        .text = "hej <b>",
+                        .text_size = 7,
+                        .color = true,
+                        .json = true};
+    assert_int_equal (view_format (out, sizeof out, &line), 0);
+    snprintf (want, sizeof want,
+              "{\"t\":\"line\",\"time\":1733580000,\"channel\":\"buddy\",\"nick\":\"bertil\","
+              "\"text\":\"hej <b>\",\"action\":false,\"history\":false,\"own\":false,"
+              "\"color\":\"%s\"}",
+              view_nick_color ("bertil"));
+    assert_string_equal (out, want);
+    view_line_t sent = {.when = 1733580001,
+                        .to = "bertil",
+                        .sender = "anna",
+                        .text = "/me hemligt",
+                        .text_size = 11,
+                        .history = true,
+                        .own = true,
+                        .json = true};
+    assert_int_equal (view_format (out, sizeof out, &sent), 0);
+    snprintf (want, sizeof want,
+              "{\"t\":\"line\",\"time\":1733580001,\"channel\":null,\"to\":\"bertil\","
+              "\"nick\":\"anna\",\"text\":\"hemligt\",\"action\":true,\"history\":true,"
+              "\"own\":true,\"color\":\"%s\"}",
+              view_nick_color ("anna"));
+    assert_string_equal (out, want);
+    //  Received private: no "to"
+    sent.to = NULL;
+    assert_int_equal (view_format (out, sizeof out, &sent), 0);
+    assert_non_null (strstr (out, "\"channel\":null,\"nick\":\"anna\""));
+}
+
+//  view_format with json: hostile parts are sanitized first (as on the terminal), then
+//  escaped; the worst text still fits one line of JSON_LINE_MAX_BYTES.
+static void
+test_format_json_hostile (void **state)
+{
+    (void) state;
+    static char out[LINE_MAX_BYTES];
+    const char *text = "\x1b[31m\"q\" \\ <img src=x onerror=alert(1)>\x7f\xff";
+    view_line_t line = {.when = 0,
+                        .channel = "bud\x1b]0;t\x07",
+                        .sender = "evil\"\x1b",
+                        .text = text,
+                        .text_size = strlen (text),
+                        .json = true};
+    assert_int_equal (view_format (out, sizeof out, &line), 0);
+    assert_true (s_printable (out));
+    assert_true (text_utf8_valid (out, strlen (out)));
+    assert_non_null (strstr (out, "\"channel\":\"bud^[]0;t^G\""));
+    assert_non_null (strstr (out, "\"nick\":\"evil\\\"^[\""));
+    assert_non_null (strstr (out, "\"text\":\"^[[31m\\\"q\\\" \\\\ <img src=x onerror=alert(1)>^?"
+                                  "\xEF\xBF\xBD\""));
+    //  The worst text: every byte a quote, a backslash, a broken byte or a bidi override
+    static const char *worst[] = {"\"", "\\", "\xFF", "\xE2\x80\xAE", "\x1b"};
+    char *big = malloc (TEXT_MAX_BYTES);
+    assert_non_null (big);
+    for (size_t i = 0; i < sizeof worst / sizeof worst[0]; i++) {
+        size_t piece = strlen (worst[i]), size = TEXT_MAX_BYTES - TEXT_MAX_BYTES % piece;
+        for (size_t at = 0; at < size; at += piece)
+            memcpy (big + at, worst[i], piece);
+        line.text = big, line.text_size = size;
+        if (view_format (out, sizeof out, &line) != 0)
+            fail_msg ("%zu bytes of \"%s\" were cut", size, worst[i]);
+        assert_true (strlen (out) + 1 < JSON_LINE_MAX_BYTES);
+        assert_true (s_printable (out));
+    }
+    free (big);
+}
+
 //  Run the view tests; the exit code is the number that failed.
 int
 main (void)
@@ -232,6 +313,8 @@ main (void)
         cmocka_unit_test (test_format_hostile),
         cmocka_unit_test (test_format_limits),
         cmocka_unit_test (test_format_private_and_history),
+        cmocka_unit_test (test_format_json),
+        cmocka_unit_test (test_format_json_hostile),
     };
     return cmocka_run_group_tests_name ("view", tests, NULL, NULL);
 }

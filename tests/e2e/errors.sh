@@ -44,6 +44,7 @@ done <<EOF_TABLE
 --history 1001|bad --history "1001"
 --log=|bad --log ""
 --log /nonexistent/dir/x.log|cannot append to the log file /nonexistent/dir/x\.log
+--json --relay|--json does not go with --relay: a relay writes for the system.s journal
 EOF_TABLE
 
 # Bad commands in a running chat: one line each, and the chat keeps going
