@@ -52,9 +52,9 @@ await_url() {
     wait_for "$TMP/$1.err" "http://$2/" || wait_for "$TMP/$1.out" "http://$2/" 1
 }
 
-# Everything runs in a network namespace of its own when we are root: a tab's chat takes the
-# first free port from 5557 up, as any chat does, and other tests' chats on this machine use
-# those ports too (they would join our room). Without root it runs on the machine's loopback.
+# Everything runs in a network namespace of its own when we are root, so that no other test's
+# chat on this machine can join our room (and the bridge can listen on 127.0.0.2); without root
+# it runs on the machine's loopback, the tabs' chats from a free port up (-p).
 ns=()
 if [[ $(id -u) == 0 ]] && command -v ip >/dev/null; then
     netns_host web
@@ -65,7 +65,7 @@ curl() {
     if ((${#ns[@]})); then "${ns[@]}" curl "$@"; else command curl "$@"; fi
 }
 
-pt=$(free_port) pw=$(free_port) pr=$(free_port)
+pt=$(free_port) pw=$(free_port) pr=$(free_port) ptabs=$(free_port)
 web=127.0.0.1:$pw
 
 # The terminal chat, and a rogue one-frame publisher (no member, no key) whose line carries HTML
@@ -85,7 +85,7 @@ background "${ns[@]}" "$PYTHON" "$TMP/rogue.py" "$pr" >"$TMP/rogue.out" 2>&1
 on_exit "kill -9 $!"
 
 # The web peer: each tab's child connects to the terminal chat and to the rogue
-start_peer web "${ns[@]}" -- --web "$web" -c "127.0.0.1:$pt" -c "127.0.0.1:$pr"
+start_peer web "${ns[@]}" -- --web "$web" -p "$ptabs" -c "127.0.0.1:$pt" -c "127.0.0.1:$pr"
 await_url web "$web" && pass "the web peer prints its address" ||
     { fail "the web peer prints its address"; show "$TMP/web.err"; finish; }
 url=$(url_of web)
@@ -275,7 +275,7 @@ wait_count "$TMP/term.err" '^-- anna joined' 3 && pass "and its member is back" 
 kill -TERM "${PEER_PID[web]}"
 stop_peer web
 expect "$A.state" '^banner: Reconnecting…$' "a tab whose bridge went away shows the reconnecting banner"
-start_peer web2 "${ns[@]}" -- --web "$web" -c "127.0.0.1:$pt"
+start_peer web2 "${ns[@]}" -- --web "$web" -p "$ptabs" -c "127.0.0.1:$pt"
 expect "$A.state" '^banner: hidden$' "it reconnects by itself when the bridge is back" 20
 expect "$A.state" '^input: enabled$' "and can be typed into again"
 browse type A "tillbaka"
