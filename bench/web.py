@@ -284,17 +284,18 @@ def main():
     """Start the room, measure, write the table."""
     tmp = tempfile.mkdtemp(prefix="chat-bench-web.")
     TMPDIRS.append(tmp)
-    pt, pr, pw = free_port(), free_port(), free_port()
+    pt, pr, pw, ptabs = free_port(), free_port(), free_port(), free_port()
     sender = start([CHAT, "-n", "sender", "-p", str(pt)], tmp, "sender")
     receiver = start([CHAT, "-n", "receiver", "-p", str(pr), "-c", "127.0.0.1:%d" % pt], tmp,
                      "receiver", stdout=subprocess.PIPE)
     arrived = {}
     threading.Thread(target=stamp_reader, args=(receiver.stdout, arrived), daemon=True).start()
-    web = start([CHAT, "--web", "127.0.0.1:%d" % pw, "-c", "127.0.0.1:%d" % pt], tmp, "web")
+    web = start([CHAT, "--web", "127.0.0.1:%d" % pw, "-p", str(ptabs), "-c", "127.0.0.1:%d" % pt],
+                tmp, "web")
     if not wait_file(os.path.join(tmp, "sender.err"), r"^-- receiver (joined|anslöt)"):
         sys.exit("web: the receiver did not join")
-    found = (wait_file(os.path.join(tmp, "web.err"), r"(http://\S+)", 10) or
-             wait_file(os.path.join(tmp, "web.out"), r"(http://\S+)", 1))
+    found = (wait_file(os.path.join(tmp, "web.err"), r"(http://[^\s,]+)", 10) or
+             wait_file(os.path.join(tmp, "web.out"), r"(http://[^\s,]+)", 1))
     if not found:
         sys.exit("web: the web peer printed no address")
     lat = bench_latency(tmp, found.group(1), sender, arrived)
