@@ -1,5 +1,5 @@
 // chat.js - the page of `chatt --web`: each tab is one member of the room, talking to its own
-// `chatt --json` child through one WebSocket (the contract: /work/web-protocol.md, sections 2-3).
+// `chatt --json` child through one WebSocket (PROTOKOLL.md, section 22, says what goes over it).
 //
 // Everything from the room is put into the page with textContent / createTextNode, never as
 // HTML: a line "<img src=x onerror=...>" is shown as those characters and runs nothing.
@@ -32,6 +32,8 @@ const LINE_MAX_BYTES = 4096;     // the bridge drops a tab sending a bigger fram
 const SEND_BURST = 15;           // frames per SEND_WINDOW_MS; the bridge drops a tab over 20
 const SEND_WINDOW_MS = 2000;
 const WHO_DEBOUNCE_MS = 300;     // ask \who this long after the last notice
+// A \who the chat answers with a `who` object (with two words or more it answers an error)
+const WHO_ANSWERED = /^\\who(\s+\S+)?\s*$/;
 const RETRY_FIRST_MS = 500;      // reconnect back-off: 0.5 s doubling to 10 s
 const RETRY_MAX_MS = 10000;
 const STABLE_MS = 10000;         // a connection that lived this long resets the back-off
@@ -65,12 +67,12 @@ const state = {
 // Fill every element marked data-i18n* with the string of the page's language.
 function translate() {
     document.documentElement.lang = LANG;
-    for (const el of document.querySelectorAll("[data-i18n]"))
-        el.textContent = T[el.dataset.i18n];
-    for (const el of document.querySelectorAll("[data-i18n-title]"))
-        el.title = T[el.dataset.i18nTitle];
-    for (const el of document.querySelectorAll("[data-i18n-placeholder]"))
-        el.placeholder = T[el.dataset.i18nPlaceholder];
+    for (const node of document.querySelectorAll("[data-i18n]"))
+        node.textContent = T[node.dataset.i18n];
+    for (const node of document.querySelectorAll("[data-i18n-title]"))
+        node.title = T[node.dataset.i18nTitle];
+    for (const node of document.querySelectorAll("[data-i18n-placeholder]"))
+        node.placeholder = T[node.dataset.i18nPlaceholder];
 }
 
 // A new tab id: 32 lowercase hex chars from the browser's random generator.
@@ -95,6 +97,16 @@ function lockTab(id, wait) {
     });
 }
 
+// The tab ids this browser used before (localStorage "chatt.tabs"), the valid ones.
+function storedTabIds() {
+    try {
+        const ids = JSON.parse(localStorage.getItem("chatt.tabs") || "[]");
+        return Array.isArray(ids) ? ids.filter((id) => /^[0-9a-f]{32}$/.test(id)) : [];
+    } catch (e) {
+        return []; // not JSON: start again
+    }
+}
+
 // This tab's id, kept in sessionStorage for a reload and in localStorage for the next visit:
 // after a reload the id this tab had (its old page may still hold it for a moment); else one
 // this browser used before that no other open tab holds; else a new one. So a reload is the
@@ -106,8 +118,7 @@ async function claimTabId() {
         sessionStorage.setItem("chatt.tab", id);
         return id;
     }
-    const ids = JSON.parse(localStorage.getItem("chatt.tabs") || "[]")
-        .filter((id) => /^[0-9a-f]{32}$/.test(id));
+    const ids = storedTabIds();
     let id = mine && /^[0-9a-f]{32}$/.test(mine) && await lockTab(mine, true) ? mine : null;
     for (const known of ids)
         if (!id && known !== mine && await lockTab(known, false))
@@ -219,7 +230,8 @@ function drawWho() {
     me.append(" ", el("span", "you", "(" + T.you + ")"));
     who.appendChild(me);
     for (const name of state.names) {
-        const li = el("li", colorClass(state.colors.get(name.replace(/#.*/, ""))), name);
+        const color = state.colors.get(name) || state.colors.get(name.replace(/[#?].*/, ""));
+        const li = el("li", colorClass(color), name);
         who.appendChild(li);
     }
 }
@@ -229,7 +241,7 @@ function receive(msg) {
     switch (msg.t) {
     case "self":
         state.self = msg;
-        $("fingerprint").textContent = T.fingerprint.replace("%s", msg.fingerprint);
+        $("fingerprint").textContent = T.fingerprint.replace("%s", () => msg.fingerprint);
         drawWho();
         break;
     case "prompt":
@@ -295,7 +307,7 @@ function askWhoSoon() {
 function send(line, pageAsked = false) {
     if (!state.socket || state.socket.readyState !== WebSocket.OPEN)
         return;
-    if (/^\\who(\s|$)/.test(line))
+    if (WHO_ANSWERED.test(line))
         state.whoQueue.push(pageAsked);
     state.outbox.push(line);
     pump();

@@ -175,6 +175,8 @@ browse channel A buddy
 # A typed \who is answered in the log
 browse type A '\who'
 expect "$A.rows" '^notice \| .*2 others in the room$' "a \\who typed in the tab is shown in its log"
+browse type A '\who a b'
+expect "$A.rows" '^error \| .*who takes one word at most' "a \\who the chat refuses shows its error"
 
 # Hostile lines: HTML and escape sequences from the terminal chat and from a rogue peer
 say term '<img src=x onerror=alert(1)>' "$(printf '\033[31mRED\033[0m')"
@@ -248,6 +250,8 @@ expect "$A.state" '^who: anna \(you\), (cecilia, terminal|terminal, cecilia)$' "
 browse type A "efter stängningen" # a barrier: what came before it has arrived
 expect "$TMP/term.out" '<anna> efter stängningen$' "the room goes on"
 expect_count "$TMP/term.err" '^-- bertil (left|lämnade)' 1 "the terminal chat says it left exactly once"
+expect_count "$A.rows" 'others in the room$' 1 \
+    "the side list's own \\who answers never reach the log, also after a refused \\who"
 
 # A reload is the same member with the same key
 left=$(grep -c '^-- anna left' "$TMP/term.err")
