@@ -59,6 +59,7 @@ const state = {
     openedAt: 0,           // when the socket opened (performance.now()), 0 if it is not open
     leaving: false,        // the page is being closed or reloaded: never reconnect
     releaseTab: () => {},  // lets the Web Lock on this tab's id go
+    tabChannel: null,      // without Web Locks: the BroadcastChannel the tabs ask each other on
     closedText: "",        // why the bridge closed this socket ("closed"), "" if it did not say
     token: null,           // the token of a non-loopback bridge, from the URL's ?t=
     font: FONT_DEFAULT,    // the A+/A- step
@@ -82,6 +83,7 @@ function newTabId() {
 }
 
 const TAB_LOCK_WAIT_MS = 3000;   // how long a reload waits for its old page to let its id go
+const TAB_ASK_MS = 200;          // without Web Locks: how long the other tabs have to answer
 
 // Hold the Web Lock named after id for the life of the page; resolves true once held, false if
 // it is taken (wait: false) or still taken after TAB_LOCK_WAIT_MS (wait: true).
@@ -107,25 +109,50 @@ function storedTabIds() {
     }
 }
 
+// Without Web Locks (plain http on a LAN address is no secure context): the ids the other open
+// tabs of this browser hold, asked over a BroadcastChannel (each page answers for its own).
+function heldByOthers() {
+    return new Promise((resolve) => {
+        const held = new Set();
+        const listen = (e) => e.data && e.data.held && held.add(e.data.held);
+        state.tabChannel.addEventListener("message", listen);
+        state.tabChannel.postMessage({ ask: true });
+        setTimeout(() => {
+            state.tabChannel.removeEventListener("message", listen);
+            resolve(held);
+        }, TAB_ASK_MS);
+    });
+}
+
 // This tab's id, kept in sessionStorage for a reload and in localStorage for the next visit:
 // after a reload the id this tab had (its old page may still hold it for a moment); else one
 // this browser used before that no other open tab holds; else a new one. So a reload is the
 // same member with the same key, and two tabs are two members.
 async function claimTabId() {
+    const valid = (id) => /^[0-9a-f]{32}$/.test(id || "");
     const mine = sessionStorage.getItem("chatt.tab");
-    if (!navigator.locks) { // not a secure context (plain http on a LAN address): per tab only
-        const id = mine || newTabId();
-        sessionStorage.setItem("chatt.tab", id);
-        return id;
-    }
     const ids = storedTabIds();
-    let id = mine && /^[0-9a-f]{32}$/.test(mine) && await lockTab(mine, true) ? mine : null;
-    for (const known of ids)
-        if (!id && known !== mine && await lockTab(known, false))
-            id = known;
+    let id = null;
+    if (navigator.locks) {
+        id = valid(mine) && await lockTab(mine, true) ? mine : null;
+        for (const known of ids)
+            if (!id && known !== mine && await lockTab(known, false))
+                id = known;
+    } else if (window.BroadcastChannel) {
+        state.tabChannel = new BroadcastChannel("chatt-tabs");
+        const held = await heldByOthers();
+        id = [mine, ...ids].find((known) => valid(known) && !held.has(known)) || null;
+        state.tabChannel.addEventListener("message", (e) => {
+            if (e.data && e.data.ask && !state.leaving)
+                state.tabChannel.postMessage({ held: id });
+        });
+    } else {
+        id = valid(mine) ? mine : null; // nobody to ask: the id lasts as long as the tab
+    }
     if (!id) {
         id = newTabId();
-        await lockTab(id, false);
+        if (navigator.locks)
+            await lockTab(id, false);
     }
     if (!ids.includes(id))
         ids.push(id);

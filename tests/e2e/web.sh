@@ -285,17 +285,29 @@ expect "$A.state" '^input: enabled$' "and can be typed into again"
 browse type A "tillbaka"
 expect "$TMP/term.out" '<anna> tillbaka$' "the reconnected tab talks to the room again"
 
-# A bridge on an address that is not loopback wants its token
+# A bridge on an address that is not loopback wants its token. In the namespace that is a real
+# one (198.18.0.1, on a veth link of its own), where the page is no secure context (no Web
+# Locks: the tabs ask each other for their ids); without it 127.0.0.2, which the bridge also
+# treats as not loopback
+lan=127.0.0.2
+if ((${#ns[@]})); then
+    lan=198.18.0.1
+    ip -n "${NETNS[web]}" link add lan0 type veth peer name lan1 &&
+        ip -n "${NETNS[web]}" addr add "$lan/24" dev lan0 &&
+        ip -n "${NETNS[web]}" link set lan0 up && ip -n "${NETNS[web]}" link set lan1 up ||
+        fail "a LAN address in the namespace"
+fi
 pw2=$(free_port)
-start_peer lan "${ns[@]}" -- --web "127.0.0.2:$pw2"
-if await_url lan "127.0.0.2:$pw2"; then
+start_peer lan "${ns[@]}" -- --web "$lan:$pw2" -p "$(free_port)"
+if await_url lan "$lan:$pw2"; then
     lan_url=$(url_of lan)
     token=$(grep -Eo 't=[0-9a-f]{32}' <<<"$lan_url" | cut -c3-)
     [[ -n $token ]] && pass "a non-loopback bridge prints a URL with a 32-hex token" ||
         fail "a non-loopback bridge prints a URL with a 32-hex token ($lan_url)"
-    base=http://127.0.0.2:$pw2
+    base=http://$lan:$pw2
     code=$(curl -s -o /dev/null -w '%{http_code}' "$base/")
-    [[ $code == 403 ]] && pass "a request without the token gets 403" || fail "a request without the token gets 403 ($code)"
+    [[ $code == 403 ]] && pass "a request without the token gets 403" ||
+        fail "a request without the token gets 403 ($code)"
     code=$(curl -s -o /dev/null -w '%{http_code}' "$base/chat.js?t=00000000000000000000000000000000")
     [[ $code == 403 ]] && pass "a wrong token gets 403" || fail "a wrong token gets 403 ($code)"
     code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Connection: Upgrade' -H 'Upgrade: websocket' \
@@ -311,11 +323,34 @@ if await_url lan "127.0.0.2:$pw2"; then
         fail "the right token sets an HttpOnly, SameSite=Strict cookie ($cookie)"
     code=$(curl -s -o /dev/null -w '%{http_code}' -b "chatt_token=$token" "$base/chat.css")
     [[ $code == 200 ]] && pass "the cookie alone is let in" || fail "the cookie alone is let in ($code)"
+
+    # Tabs on it: the token URL, then the bare address (the cookie); two members; a reload is
+    # the same one; a tab opened after one was closed is the member that tab was
+    D=$TMP/browser/D F=$TMP/browser/F G=$TMP/browser/G
     browse open D "$lan_url"
     browse nick D dora
-    expect "$TMP/browser/D.state" '^fingerprint: Your key' "a tab opened with the token URL joins"
+    expect "$D.state" '^fingerprint: Your key' "a tab opened with the token URL joins"
+    expect_js D 'location.search' '^""$' "the page takes the token out of the address bar"
+    ((${#ns[@]})) && expect_js D '!window.isSecureContext && !navigator.locks' '^true$' \
+        "on a LAN address the page is no secure context and has no Web Locks"
+    browse open F "$base/"
+    browse nick F frida
+    expect "$F.state" '^fingerprint: Your key' "a second tab with the bare address joins (the cookie)"
+    wait_for "$TMP/lan.err" 'joined as frida' || fail "the bridge says frida joined"
+    fd=$(sed -n 's/^fingerprint: //p' "$D.state")
+    ff=$(sed -n 's/^fingerprint: //p' "$F.state")
+    [[ -n $fd && $fd != "$ff" ]] && pass "two tabs without Web Locks are two members" ||
+        fail "two tabs without Web Locks are two members ($fd / $ff)"
+    browse eval D 'setTimeout(() => location.reload(), 0)'
+    wait_count "$TMP/lan.err" 'joined as dora' 2 || fail "the reloaded tab joins again"
+    expect "$D.state" "^fingerprint: .*${fd##*fingerprint }" "a reload without Web Locks keeps the key"
+    browse close F
+    browse open G "$base/"
+    expect "$G.state" "^fingerprint: .*${ff##*fingerprint }" \
+        "a tab opened after one was closed is that member again, with its name and key"
+    expect "$G.state" '^who: frida \(you\)' "under its name"
 else
-    fail "a bridge on 127.0.0.2 starts"
+    fail "a bridge on $lan starts"
     show "$TMP/lan.err"
 fi
 
