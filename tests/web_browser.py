@@ -148,6 +148,7 @@ class Browser:
     """A headless chromium of our own, with its own profile directory."""
 
     def __init__(self, directory=None):
+        self.own_directory = directory is None  # made here: removed whole by stop()
         self.directory = directory or tempfile.mkdtemp(prefix="chat-chromium.")
         self.profile = os.path.join(self.directory, "profile")
         os.makedirs(self.profile, exist_ok=True)
@@ -205,7 +206,7 @@ class Browser:
             except ProcessLookupError:
                 pass
             self.process.wait()
-        shutil.rmtree(self.profile, ignore_errors=True)
+        shutil.rmtree(self.directory if self.own_directory else self.profile, ignore_errors=True)
 
 
 # What each tab shows, as one JavaScript object (for the files of `serve`)

@@ -63,6 +63,7 @@ const state = {
     closedText: "",        // why the bridge closed this socket ("closed"), "" if it did not say
     token: null,           // the token of a non-loopback bridge, from the URL's ?t=
     font: FONT_DEFAULT,    // the A+/A- step
+    following: true,       // the reader is at the bottom of the log (not scrolled up)
 };
 
 // Fill every element marked data-i18n* with the string of the page's language.
@@ -188,6 +189,12 @@ function atBottom() {
     return log.scrollHeight - log.scrollTop - log.clientHeight < 30;
 }
 
+// Scroll the log to its last row; the "new lines" button goes.
+function toBottom() {
+    $("log").scrollTop = $("log").scrollHeight;
+    $("new-lines").hidden = true;
+}
+
 // Append a row to the log, stamped with its arrival time; scroll to it unless scrolled up.
 function addRow(row) {
     const log = $("log");
@@ -197,7 +204,7 @@ function addRow(row) {
     while (log.childElementCount > ROWS_MAX)
         log.firstElementChild.remove();
     if (follow)
-        log.scrollTop = log.scrollHeight;
+        toBottom();
     else
         $("new-lines").hidden = false;
 }
@@ -232,7 +239,10 @@ function addLine(msg) {
     if (msg.history)
         row.title = T.history;
     addRow(row);
-    state.colors.set(msg.nick, msg.color);
+    if (state.colors.get(msg.nick) !== msg.color) { // the side list shows it in its colour
+        state.colors.set(msg.nick, msg.color);
+        drawWho();
+    }
     if (msg.channel)
         rememberChannel(msg.channel);
 }
@@ -485,9 +495,10 @@ function setFont(step) {
     localStorage.setItem("chatt.font", String(state.font));
 }
 
-// The reader scrolled: at the bottom again, the "new lines" button goes.
+// The reader scrolled: at the bottom (again), the log follows new rows, and the button goes.
 function scrolled() {
-    if (atBottom())
+    state.following = atBottom();
+    if (state.following)
         $("new-lines").hidden = true;
 }
 
@@ -507,16 +518,15 @@ async function start() {
     $("nick-change").addEventListener("click", (e) => { e.preventDefault(); showNickForm(); });
     $("rejoin").addEventListener("click", () => { state.retryMs = RETRY_FIRST_MS; connect(); });
     $("log").addEventListener("scroll", scrolled);
+    // A phone's keyboard or a turned screen resizes the log: stay at the bottom if we were
+    addEventListener("resize", () => state.following && toBottom());
     addEventListener("pagehide", () => {
         state.leaving = true;
         disconnect();
         state.releaseTab();
     });
     addEventListener("pageshow", (e) => e.persisted && location.reload()); // back from bfcache
-    $("new-lines").addEventListener("click", () => {
-        $("log").scrollTop = $("log").scrollHeight;
-        $("new-lines").hidden = true;
-    });
+    $("new-lines").addEventListener("click", toBottom);
     state.tab = await claimTabId();
     state.nick = localStorage.getItem("chatt.nick." + state.tab) || "";
     drawWho();

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # A browser joins the room (issue 18): `chat --web` serves the page; tabs of a real headless
-# chromium (tests/web_browser.py) and a terminal chat talk in all directions; a late tab sees
-# the history; hostile lines show as text and run nothing; the page's headers forbid inline
-# code; a non-loopback bridge refuses requests without its token; a closed tab leaves once; a
-# tab whose bridge went away says so and comes back by itself.
+# chromium (tests/web_browser.py mirrors what each tab shows into files) and a terminal chat
+# talk in all directions (lines, /me, private messages, channels); a late tab sees the history;
+# hostile lines (HTML, escape sequences, from a chat and from a rogue peer) show as text and run
+# nothing; the page's headers forbid inline code; the side list follows the room with the
+# page's own \who, and only a typed \who reaches the log; a phone and a projector layout; a
+# Swedish browser gets Swedish; a reload is the same member with the same key; a closed tab
+# leaves once; a tab breaking the rules is dropped with a reason; a tab whose bridge went away
+# reconnects by itself; a bridge on a LAN address refuses requests without its token.
 source "$(dirname "$0")/../lib.sh"
 
 if [[ ! -x /usr/bin/chromium ]] || ! "$PYTHON" -c 'import websocket' 2>/dev/null; then
