@@ -231,15 +231,18 @@ def bench_tabs(tmp, port, web, sender):
         pids = family(web.pid)
         progress("tabs: %s; %d processes; idle %g s" % ("in the room" if formed else
                                                          "NOT all in the room", len(pids), IDLE_S))
-        before, before_sender = cpu_s(pids), cpu_s([sender.pid])
+        before, before_sender, before_bridge = cpu_s(pids), cpu_s([sender.pid]), cpu_s([web.pid])
         time.sleep(IDLE_S)  # the measurement window, not a synchronisation
         pids = family(web.pid)
         after, after_sender = cpu_s(pids), cpu_s([sender.pid])
-        total_kb = rss_kb(pids)
+        total_kb, bridge_kb = rss_kb(pids), rss_kb([web.pid])
+        bridge_cpu = cpu_s([web.pid])
         return {"formed": formed, "processes": len(pids),
                 "cpu_pct": 100 * (after - before) / IDLE_S,
                 "sender_cpu_pct": 100 * (after_sender - before_sender) / IDLE_S,
                 "rss_mb": total_kb / 1024, "web_alone_mb": web_alone_kb / 1024,
+                "bridge_mb": bridge_kb / 1024,
+                "bridge_cpu_pct": 100 * (bridge_cpu - before_bridge) / IDLE_S,
                 "per_tab_mb": (total_kb - web_alone_kb) / 1024 / TABS,
                 "sender_rss_mb": rss_kb([sender.pid]) / 1024}
     finally:
@@ -271,6 +274,8 @@ def render(lat, tabs):
                 "| web peer + children, %d tabs | %d | %.2f | %.1f |" % (
                     TABS, tabs["processes"], tabs["cpu_pct"], tabs["rss_mb"]),
                 "| per tab | | %.3f | %.2f |" % (tabs["cpu_pct"] / TABS, tabs["per_tab_mb"]),
+                "| of which the web peer itself (the bridge) | 1 | %.2f | %.1f |" % (
+                    tabs["bridge_cpu_pct"], tabs["bridge_mb"]),
                 "| the web peer alone, before the tabs | 1 | | %.1f |" % tabs["web_alone_mb"],
                 "| a terminal chat in the same room (baseline) | 1 | %.2f | %.1f |" % (
                     tabs["sender_cpu_pct"], tabs["sender_rss_mb"]),
