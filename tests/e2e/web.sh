@@ -257,6 +257,18 @@ expect_count "$TMP/term.err" '^-- bertil (left|lämnade)' 1 "the terminal chat s
 expect_count "$A.rows" 'others in the room$' 1 \
     "the side list's own \\who answers never reach the log, also after a refused \\who"
 
+# Typing faster than the bridge allows (20 lines in 2 s): the page holds lines back instead of
+# being dropped, and every line arrives, in order
+left=$(grep -c '^-- anna left' "$TMP/term.err")
+browse eval A 'for (let i = 1; i <= 30; i++) send("rad " + i)'
+expect "$TMP/term.out" '<anna> rad 30$' "30 lines typed at once all arrive (the page paces them)"
+[[ $(grep -Eo '<anna> rad [0-9]+$' "$TMP/term.out" | tr -dc '0-9\n' | paste -sd' ') == "$(seq -s' ' 30)" ]] &&
+    pass "in order, each once" || fail "in order, each once ($(grep -c '<anna> rad ' "$TMP/term.out") lines)"
+expect "$A.state" '^banner: hidden$' "and the tab is not dropped"
+expect_count "$TMP/term.err" '^-- anna left' "$left" "its member stays in the room"
+browse type A '\help'
+expect "$A.rows" '^listing \| .*\\who' "\\help is shown as a listing in the log"
+
 # A reload is the same member with the same key
 left=$(grep -c '^-- anna left' "$TMP/term.err")
 browse eval A 'setTimeout(() => location.reload(), 0)'
