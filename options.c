@@ -508,9 +508,9 @@ options_usage (const options_t *options, FILE *out)
                 "      --throwaway-key      sign with a key for this run only\n"
                 "      --back-port PORT     also take connections on PORT (default: a free one)\n"
                 "      --relay              run as a relay on a server (no terminal, nick %s)\n"
+                "      --json               write one JSON object a line on stdout, for a program\n"
                 "      --web [ADDR:]PORT    a web page at ADDR:PORT where each tab joins the room\n"
                 "  -h, --help, --version    show this help, or the version, and exit\n"
-                "\n"
                 "Type \\help in the chat for its commands; man %s tells the rest.\n"),
              options->program, PORT_DEFAULT, CHANNEL_DEFAULT, BACKLOG_LINES_DEFAULT, RELAY_NICK,
              options->program);
