@@ -89,7 +89,8 @@ class Tab:
         """Send one DevTools command and return its result; events that come first are kept."""
         self.next_id += 1
         self.socket.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
-        for _ in deadline_loop():
+        end = time.monotonic() + WAIT_S
+        while time.monotonic() < end:  # no sleep: recv() waits (at most WAIT_S) for a message
             message = json.loads(self.socket.recv())
             if message.get("id") == self.next_id:
                 if "error" in message:

@@ -502,7 +502,8 @@ function scrolled() {
         $("new-lines").hidden = true;
 }
 
-// Start: strings, font, handlers, the tab id, then the nick form or straight in.
+// Start: strings, font, handlers, the tab id (then the nick handlers), then the nick form or
+// straight in.
 async function start() {
     translate();
     const font = parseInt(localStorage.getItem("chatt.font"), 10);
@@ -510,12 +511,10 @@ async function start() {
     state.token = new URLSearchParams(location.search).get("t");
     if (state.token) // the cookie carries it from now on: keep it out of the address bar
         history.replaceState(null, "", location.pathname);
-    $("nick-form").addEventListener("submit", nickChosen);
     $("input-form").addEventListener("submit", inputSent);
     $("channel-form").addEventListener("submit", channelChosen);
     $("font-up").addEventListener("click", () => setFont(state.font + 1));
     $("font-down").addEventListener("click", () => setFont(state.font - 1));
-    $("nick-change").addEventListener("click", (e) => { e.preventDefault(); showNickForm(); });
     $("rejoin").addEventListener("click", () => { state.retryMs = RETRY_FIRST_MS; connect(); });
     $("log").addEventListener("scroll", scrolled);
     // A phone's keyboard or a turned screen resizes the log: stay at the bottom if we were
@@ -527,8 +526,12 @@ async function start() {
     });
     addEventListener("pageshow", (e) => e.persisted && location.reload()); // back from bfcache
     $("new-lines").addEventListener("click", toBottom);
+    $("nick-change").addEventListener("click", (e) => e.preventDefault());
     state.tab = await claimTabId();
     state.nick = localStorage.getItem("chatt.nick." + state.tab) || "";
+    // Only now a nick can be chosen: it is kept for this tab's id
+    $("nick-form").addEventListener("submit", nickChosen);
+    $("nick-change").addEventListener("click", showNickForm);
     drawWho();
     if (state.nick)
         connect();
