@@ -301,6 +301,18 @@ expect "$A.state" '^input: enabled$' "and can be typed into again"
 browse type A "tillbaka"
 expect "$TMP/term.out" '<anna> tillbaka$' "the reconnected tab talks to the room again"
 
+# A nick the chat refuses: its error shows at the nick form, which asks again; no loop
+H=$TMP/browser/H
+browse open H "$url"
+browse nick H "a b"
+expect "$H.rows" '^error \| .*bad nick "a b"' "a refused nick shows the chat's error"
+expect "$H.state" '^nickform: shown$' "and the nick form asks again"
+browse nick H hugo
+expect "$H.state" '^who: hugo \(you\)' "another nick then joins"
+wait_for "$TMP/term.err" '^-- hugo joined' && pass "and the room hears it" ||
+    fail "and the room hears it"
+browse close H
+
 # A bridge on an address that is not loopback wants its token. In the namespace that is a real
 # one (198.18.0.1, on a veth link of its own), where the page is no secure context (no Web
 # Locks: the tabs ask each other for their ids); without it 127.0.0.2, which the bridge also
