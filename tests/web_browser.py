@@ -23,7 +23,8 @@ lines: who (the side list, ", "-separated), channel, listeners, fingerprint, ban
 or its text), nickform (hidden/shown), input (enabled/disabled), img (<img> elements in #log),
 script (<script> elements in #log), dialogs (alert/confirm/prompt dialogs opened in the tab),
 exceptions (uncaught JavaScript exceptions), csp (console messages about the Content Security
-Policy). Dialogs are dismissed at once and also printed: "dialog NAME TYPE MESSAGE".
+Policy). Dialogs are dismissed at once and also printed: "dialog NAME TYPE MESSAGE"; a tab that
+can no longer be read (it crashed) is printed once, "mirror stopped NAME: why", and left.
 
 Ends at end of input, on SIGTERM or SIGINT, or after 300 s, and always kills chromium and
 removes its profile. Every wait has a deadline (WAIT_S, 10 s by default).
@@ -349,7 +350,7 @@ def serve(directory):
                     mirror.update()
                 except (RuntimeError, OSError, TimeoutError,
                         websocket.WebSocketException) as error:
-                    print("not ok mirror %s: %s" % (name, error), flush=True)
+                    print("mirror stopped %s: %s" % (name, error), flush=True)
                     del mirrors[name]
                 for kind, message in mirror.tab.dialogs[before:]:
                     print("dialog %s %s %s" % (name, kind, message), flush=True)
