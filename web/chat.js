@@ -279,6 +279,7 @@ function receive(msg) {
     case "self":
         state.self = msg;
         $("fingerprint").textContent = T.fingerprint.replace("%s", () => msg.fingerprint);
+        $("fingerprint").title = $("fingerprint").textContent; // whole, where it is cut
         drawWho();
         break;
     case "prompt":
