@@ -7,7 +7,7 @@ Starts chromium with its profile in DIR/profile (its process group id in DIR/chr
 then reads commands on stdin, one a line; each prints one line on stdout when done ("ok COMMAND
 NAME" or "not ok COMMAND NAME: why"):
 
-  open NAME URL        a new tab NAME showing URL
+  open NAME URL [LANG] a new tab NAME showing URL (navigator.language LANG, e.g. sv-SE)
   nick NAME NICK       type NICK into NAME's nick form and send it
   type NAME LINE       type LINE into NAME's input box and press Enter
   channel NAME CHAN    pick CHAN in NAME's channel selector
@@ -23,7 +23,8 @@ lines: who (the side list, ", "-separated), channel, listeners, fingerprint, ban
 or its text), nickform (hidden/shown), input (enabled/disabled), img (<img> elements in #log),
 script (<script> elements in #log), dialogs (alert/confirm/prompt dialogs opened in the tab),
 exceptions (uncaught JavaScript exceptions), csp (console messages about the Content Security
-Policy). Dialogs are dismissed at once and also printed: "dialog NAME TYPE MESSAGE".
+Policy). Dialogs are dismissed at once and also printed: "dialog NAME TYPE MESSAGE"; a tab that
+can no longer be read (it crashed) is printed once, "mirror stopped NAME: why", and left.
 
 Ends at end of input, on SIGTERM or SIGINT, or after 300 s, and always kills chromium and
 removes its profile. Every wait has a deadline (WAIT_S, 10 s by default).
@@ -89,7 +90,8 @@ class Tab:
         """Send one DevTools command and return its result; events that come first are kept."""
         self.next_id += 1
         self.socket.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
-        for _ in deadline_loop():
+        end = time.monotonic() + WAIT_S
+        while time.monotonic() < end:  # no sleep: recv() waits (at most WAIT_S) for a message
             message = json.loads(self.socket.recv())
             if message.get("id") == self.next_id:
                 if "error" in message:
@@ -148,6 +150,7 @@ class Browser:
     """A headless chromium of our own, with its own profile directory."""
 
     def __init__(self, directory=None):
+        self.own_directory = directory is None  # made here: removed whole by stop()
         self.directory = directory or tempfile.mkdtemp(prefix="chat-chromium.")
         self.profile = os.path.join(self.directory, "profile")
         os.makedirs(self.profile, exist_ok=True)
@@ -186,9 +189,14 @@ class Browser:
         except ValueError:
             return body
 
-    def open(self, url):
-        """A new tab showing url, loaded."""
+    def open(self, url, language=None):
+        """A new tab showing url, loaded; with language (e.g. "sv-SE") its navigator.language."""
         tab = Tab(self, self.s_http("/json/new?about:blank", method="PUT"))
+        if language:
+            tab.call("Page.addScriptToEvaluateOnNewDocument", source=(
+                "Object.defineProperty(navigator, 'language', {get: () => %s});"
+                "Object.defineProperty(navigator, 'languages', {get: () => [%s]});"
+                % (json.dumps(language), json.dumps(language))))
         tab.navigate(url)
         return tab
 
@@ -200,7 +208,7 @@ class Browser:
             except ProcessLookupError:
                 pass
             self.process.wait()
-        shutil.rmtree(self.profile, ignore_errors=True)
+        shutil.rmtree(self.directory if self.own_directory else self.profile, ignore_errors=True)
 
 
 # What each tab shows, as one JavaScript object (for the files of `serve`)
@@ -269,7 +277,8 @@ def s_run(browser, directory, tabs, mirrors, line):
     words = line.split(" ", 2)
     command, name, rest = (words + ["", "", ""])[:3]
     if command == "open":
-        tabs[name] = browser.open(rest)
+        url, _, language = rest.partition(" ")
+        tabs[name] = browser.open(url, language or None)
         mirrors[name] = Mirror(directory, name, tabs[name])
         return None
     if name not in tabs:
@@ -341,7 +350,7 @@ def serve(directory):
                     mirror.update()
                 except (RuntimeError, OSError, TimeoutError,
                         websocket.WebSocketException) as error:
-                    print("not ok mirror %s: %s" % (name, error), flush=True)
+                    print("mirror stopped %s: %s" % (name, error), flush=True)
                     del mirrors[name]
                 for kind, message in mirror.tab.dialogs[before:]:
                     print("dialog %s %s %s" % (name, kind, message), flush=True)

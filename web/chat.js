@@ -1,5 +1,5 @@
 // chat.js - the page of `chatt --web`: each tab is one member of the room, talking to its own
-// `chatt --json` child through one WebSocket (the contract: /work/web-protocol.md, sections 2-3).
+// `chatt --json` child through one WebSocket (PROTOKOLL.md, section 22, says what goes over it).
 //
 // Everything from the room is put into the page with textContent / createTextNode, never as
 // HTML: a line "<img src=x onerror=...>" is shown as those characters and runs nothing.
@@ -32,6 +32,8 @@ const LINE_MAX_BYTES = 4096;     // the bridge drops a tab sending a bigger fram
 const SEND_BURST = 15;           // frames per SEND_WINDOW_MS; the bridge drops a tab over 20
 const SEND_WINDOW_MS = 2000;
 const WHO_DEBOUNCE_MS = 300;     // ask \who this long after the last notice
+// A \who the chat answers with a `who` object (with two words or more it answers an error)
+const WHO_ANSWERED = /^\\who(\s+\S+)?\s*$/;
 const RETRY_FIRST_MS = 500;      // reconnect back-off: 0.5 s doubling to 10 s
 const RETRY_MAX_MS = 10000;
 const STABLE_MS = 10000;         // a connection that lived this long resets the back-off
@@ -55,20 +57,24 @@ const state = {
     retryMs: RETRY_FIRST_MS, // the next reconnect's delay
     retryTimer: null,      // the pending reconnect
     openedAt: 0,           // when the socket opened (performance.now()), 0 if it is not open
+    leaving: false,        // the page is being closed or reloaded: never reconnect
+    releaseTab: () => {},  // lets the Web Lock on this tab's id go
+    tabChannel: null,      // without Web Locks: the BroadcastChannel the tabs ask each other on
     closedText: "",        // why the bridge closed this socket ("closed"), "" if it did not say
     token: null,           // the token of a non-loopback bridge, from the URL's ?t=
     font: FONT_DEFAULT,    // the A+/A- step
+    following: true,       // the reader is at the bottom of the log (not scrolled up)
 };
 
 // Fill every element marked data-i18n* with the string of the page's language.
 function translate() {
     document.documentElement.lang = LANG;
-    for (const el of document.querySelectorAll("[data-i18n]"))
-        el.textContent = T[el.dataset.i18n];
-    for (const el of document.querySelectorAll("[data-i18n-title]"))
-        el.title = T[el.dataset.i18nTitle];
-    for (const el of document.querySelectorAll("[data-i18n-placeholder]"))
-        el.placeholder = T[el.dataset.i18nPlaceholder];
+    for (const node of document.querySelectorAll("[data-i18n]"))
+        node.textContent = T[node.dataset.i18n];
+    for (const node of document.querySelectorAll("[data-i18n-title]"))
+        node.title = T[node.dataset.i18nTitle];
+    for (const node of document.querySelectorAll("[data-i18n-placeholder]"))
+        node.placeholder = T[node.dataset.i18nPlaceholder];
 }
 
 // A new tab id: 32 lowercase hex chars from the browser's random generator.
@@ -77,33 +83,82 @@ function newTabId() {
     return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-// Hold a Web Lock named after id for the life of the page; resolves true if it was free.
-function lockTab(id) {
+const TAB_LOCK_WAIT_MS = 3000;   // how long a reload waits for its old page to let its id go
+const TAB_ASK_MS = 200;          // without Web Locks: how long the other tabs have to answer
+
+// Hold the Web Lock named after id for the life of the page; resolves true once held, false if
+// it is taken (wait: false) or still taken after TAB_LOCK_WAIT_MS (wait: true).
+function lockTab(id, wait) {
     return new Promise((resolve) => {
-        navigator.locks.request("chatt-tab-" + id, { ifAvailable: true }, (lock) => {
+        const options = wait ? { signal: AbortSignal.timeout(TAB_LOCK_WAIT_MS) }
+                             : { ifAvailable: true };
+        navigator.locks.request("chatt-tab-" + id, options, (lock) => {
             resolve(lock !== null);
-            return lock ? new Promise(() => {}) : undefined; // kept until the page goes
-        });
+            // Kept until the page goes (pagehide lets it go at once, for the page after it)
+            return lock ? new Promise((release) => { state.releaseTab = release; }) : undefined;
+        }).catch(() => resolve(false)); // the wait timed out
     });
 }
 
-// This tab's id: one this browser used before (localStorage) that no other open tab holds, so a
-// reload is the same member with the same key and two tabs are two members; else a new one.
-async function claimTabId() {
-    if (!navigator.locks) { // not a secure context (plain http on a LAN address): per tab only
-        const id = sessionStorage.getItem("chatt.tab") || newTabId();
-        sessionStorage.setItem("chatt.tab", id);
-        return id;
+// The tab ids this browser used before (localStorage "chatt.tabs"), the valid ones.
+function storedTabIds() {
+    try {
+        const ids = JSON.parse(localStorage.getItem("chatt.tabs") || "[]");
+        return Array.isArray(ids) ? ids.filter((id) => /^[0-9a-f]{32}$/.test(id)) : [];
+    } catch (e) {
+        return []; // not JSON: start again
     }
-    const ids = JSON.parse(localStorage.getItem("chatt.tabs") || "[]")
-        .filter((id) => /^[0-9a-f]{32}$/.test(id));
-    for (const id of ids)
-        if (await lockTab(id))
-            return id;
-    const id = newTabId();
-    await lockTab(id);
-    ids.push(id);
+}
+
+// Without Web Locks (plain http on a LAN address is no secure context): the ids the other open
+// tabs of this browser hold, asked over a BroadcastChannel (each page answers for its own).
+function heldByOthers() {
+    return new Promise((resolve) => {
+        const held = new Set();
+        const listen = (e) => e.data && e.data.held && held.add(e.data.held);
+        state.tabChannel.addEventListener("message", listen);
+        state.tabChannel.postMessage({ ask: true });
+        setTimeout(() => {
+            state.tabChannel.removeEventListener("message", listen);
+            resolve(held);
+        }, TAB_ASK_MS);
+    });
+}
+
+// This tab's id, kept in sessionStorage for a reload and in localStorage for the next visit:
+// after a reload the id this tab had (its old page may still hold it for a moment); else one
+// this browser used before that no other open tab holds; else a new one. So a reload is the
+// same member with the same key, and two tabs are two members.
+async function claimTabId() {
+    const valid = (id) => /^[0-9a-f]{32}$/.test(id || "");
+    const mine = sessionStorage.getItem("chatt.tab");
+    const ids = storedTabIds();
+    let id = null;
+    if (navigator.locks) {
+        id = valid(mine) && await lockTab(mine, true) ? mine : null;
+        for (const known of ids)
+            if (!id && known !== mine && await lockTab(known, false))
+                id = known;
+    } else if (window.BroadcastChannel) {
+        state.tabChannel = new BroadcastChannel("chatt-tabs");
+        const held = await heldByOthers();
+        id = [mine, ...ids].find((known) => valid(known) && !held.has(known)) || null;
+        state.tabChannel.addEventListener("message", (e) => {
+            if (e.data && e.data.ask && !state.leaving)
+                state.tabChannel.postMessage({ held: id });
+        });
+    } else {
+        id = valid(mine) ? mine : null; // nobody to ask: the id lasts as long as the tab
+    }
+    if (!id) {
+        id = newTabId();
+        if (navigator.locks)
+            await lockTab(id, false);
+    }
+    if (!ids.includes(id))
+        ids.push(id);
     localStorage.setItem("chatt.tabs", JSON.stringify(ids.slice(-20)));
+    sessionStorage.setItem("chatt.tab", id);
     return id;
 }
 
@@ -134,6 +189,12 @@ function atBottom() {
     return log.scrollHeight - log.scrollTop - log.clientHeight < 30;
 }
 
+// Scroll the log to its last row; the "new lines" button goes.
+function toBottom() {
+    $("log").scrollTop = $("log").scrollHeight;
+    $("new-lines").hidden = true;
+}
+
 // Append a row to the log, stamped with its arrival time; scroll to it unless scrolled up.
 function addRow(row) {
     const log = $("log");
@@ -143,7 +204,7 @@ function addRow(row) {
     while (log.childElementCount > ROWS_MAX)
         log.firstElementChild.remove();
     if (follow)
-        log.scrollTop = log.scrollHeight;
+        toBottom();
     else
         $("new-lines").hidden = false;
 }
@@ -178,7 +239,10 @@ function addLine(msg) {
     if (msg.history)
         row.title = T.history;
     addRow(row);
-    state.colors.set(msg.nick, msg.color);
+    if (state.colors.get(msg.nick) !== msg.color) { // the side list shows it in its colour
+        state.colors.set(msg.nick, msg.color);
+        drawWho();
+    }
     if (msg.channel)
         rememberChannel(msg.channel);
 }
@@ -203,7 +267,8 @@ function drawWho() {
     me.append(" ", el("span", "you", "(" + T.you + ")"));
     who.appendChild(me);
     for (const name of state.names) {
-        const li = el("li", colorClass(state.colors.get(name.replace(/#.*/, ""))), name);
+        const color = state.colors.get(name) || state.colors.get(name.replace(/[#?].*/, ""));
+        const li = el("li", colorClass(color), name);
         who.appendChild(li);
     }
 }
@@ -213,7 +278,8 @@ function receive(msg) {
     switch (msg.t) {
     case "self":
         state.self = msg;
-        $("fingerprint").textContent = T.fingerprint.replace("%s", msg.fingerprint);
+        $("fingerprint").textContent = T.fingerprint.replace("%s", () => msg.fingerprint);
+        $("fingerprint").title = $("fingerprint").textContent; // whole, where it is cut
         drawWho();
         break;
     case "prompt":
@@ -279,7 +345,7 @@ function askWhoSoon() {
 function send(line, pageAsked = false) {
     if (!state.socket || state.socket.readyState !== WebSocket.OPEN)
         return;
-    if (/^\\who(\s|$)/.test(line))
+    if (WHO_ANSWERED.test(line))
         state.whoQueue.push(pageAsked);
     state.outbox.push(line);
     pump();
@@ -341,8 +407,8 @@ function connect() {
 // join again; else (the bridge or the network went away) reconnect after the back-off, which
 // doubles unless the connection had lived a while.
 function closed(socket) {
-    if (socket !== state.socket)
-        return; // one we closed ourselves
+    if (socket !== state.socket || state.leaving)
+        return; // one we closed ourselves, or the page is going
     state.socket = null;
     $("input").disabled = true;
     if (!state.self && $("nick-error").textContent) {
@@ -430,13 +496,15 @@ function setFont(step) {
     localStorage.setItem("chatt.font", String(state.font));
 }
 
-// The reader scrolled: at the bottom again, the "new lines" button goes.
+// The reader scrolled: at the bottom (again), the log follows new rows, and the button goes.
 function scrolled() {
-    if (atBottom())
+    state.following = atBottom();
+    if (state.following)
         $("new-lines").hidden = true;
 }
 
-// Start: strings, font, handlers, the tab id, then the nick form or straight in.
+// Start: strings, font, handlers, the tab id (then the nick handlers), then the nick form or
+// straight in.
 async function start() {
     translate();
     const font = parseInt(localStorage.getItem("chatt.font"), 10);
@@ -444,20 +512,27 @@ async function start() {
     state.token = new URLSearchParams(location.search).get("t");
     if (state.token) // the cookie carries it from now on: keep it out of the address bar
         history.replaceState(null, "", location.pathname);
-    $("nick-form").addEventListener("submit", nickChosen);
     $("input-form").addEventListener("submit", inputSent);
     $("channel-form").addEventListener("submit", channelChosen);
     $("font-up").addEventListener("click", () => setFont(state.font + 1));
     $("font-down").addEventListener("click", () => setFont(state.font - 1));
-    $("nick-change").addEventListener("click", (e) => { e.preventDefault(); showNickForm(); });
     $("rejoin").addEventListener("click", () => { state.retryMs = RETRY_FIRST_MS; connect(); });
     $("log").addEventListener("scroll", scrolled);
-    $("new-lines").addEventListener("click", () => {
-        $("log").scrollTop = $("log").scrollHeight;
-        $("new-lines").hidden = true;
+    // A phone's keyboard or a turned screen resizes the log: stay at the bottom if we were
+    addEventListener("resize", () => state.following && toBottom());
+    addEventListener("pagehide", () => {
+        state.leaving = true;
+        disconnect();
+        state.releaseTab();
     });
+    addEventListener("pageshow", (e) => e.persisted && location.reload()); // back from bfcache
+    $("new-lines").addEventListener("click", toBottom);
+    $("nick-change").addEventListener("click", (e) => e.preventDefault());
     state.tab = await claimTabId();
     state.nick = localStorage.getItem("chatt.nick." + state.tab) || "";
+    // Only now a nick can be chosen: it is kept for this tab's id
+    $("nick-form").addEventListener("submit", nickChosen);
+    $("nick-change").addEventListener("click", showNickForm);
     drawWho();
     if (state.nick)
         connect();
