@@ -383,4 +383,17 @@ else
 fi
 
 stop_peer browser
+
+# Every bridge leaves cleanly, its tabs' chats with it; no sanitizer (in a sanitizer build) said
+# anything, in a bridge or in a tab's chat (whose stderr the bridge passes on)
+[[ $(cat "$TMP/web.status") == 0 ]] && pass "a bridge ends on SIGTERM with status 0" ||
+    fail "a bridge ends on SIGTERM with status 0 ($(cat "$TMP/web.status"))"
+for name in web2 lan term; do
+    [[ -n ${PEER_PID[$name]:-} ]] && stop_peer "$name"
+done
+[[ $(cat "$TMP/web2.status" 2>/dev/null) == 0 ]] && pass "a bridge ends at end of input with status 0" ||
+    fail "a bridge ends at end of input with status 0 ($(cat "$TMP/web2.status" 2>/dev/null))"
+reports=$(grep -l -E 'Sanitizer|runtime error:' "$TMP"/*.err 2>/dev/null)
+[[ -z $reports ]] && pass "no sanitizer report from a bridge or a tab's chat" ||
+    { fail "no sanitizer report from a bridge or a tab's chat ($reports)"; show $reports; }
 finish
