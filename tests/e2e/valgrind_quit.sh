@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # valgrind finds no leak and no memory error when chat quits cleanly: in pipe mode at end of
-# input, and in a terminal with \quit (readline's path). Not run on sanitizer builds, which
+# input, in a terminal with \quit (readline's path), and as a web bridge (--web) at end of
+# input after a tab came and went. Not run on sanitizer builds, which
 # valgrind cannot run.
 source "$(dirname "$0")/../lib.sh"
 
@@ -44,5 +45,28 @@ if wait_exit cecilia 60; then
 else
     fail "terminal: \\quit leaves under valgrind"
 fi
+# A web bridge with a tab (a WebSocket client) that types a line and leaves; the bridge leaves
+# at end of input
+pw=$(free_port)
+start_peer web "${VALGRIND[@]}" --log-file="$TMP/web.valgrind" -- --web "$pw" -p "$(free_port)" \
+    -c "$pb"
+WAIT_S=30 wait_for "$TMP/web.err" 'web page is at' || fail "the bridge starts under valgrind"
+"$PYTHON" - "$pw" >"$TMP/tab.out" 2>&1 <<'EOF_TAB'
+import sys, time, websocket
+tab = websocket.create_connection("ws://127.0.0.1:%s/ws?nick=dora&tab=%s&lang=en"
+                                  % (sys.argv[1], "d" * 32), timeout=30)
+deadline = time.time() + 30
+while time.time() < deadline and '"t":"self"' not in tab.recv():
+    pass
+tab.send("hej från en flik")
+tab.close()
+EOF_TAB
+expect "$TMP/bertil.out" '<dora> hej från en flik$' "a tab's line is sent under valgrind" 30
+wait_for "$TMP/web.err" 'the tab of dora has left' 30 || fail "the tab leaves under valgrind"
+stop_peer web 60
+[[ $(cat "$TMP/web.status") == 0 ]] && pass "web bridge: clean quit, exit 0, no leak, no error" || {
+    fail "web bridge: clean quit, exit 0, no leak, no error (status $(cat "$TMP/web.status"))"
+    show "$TMP/web.valgrind"
+}
 stop_peer bertil
 finish
