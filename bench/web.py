@@ -134,6 +134,19 @@ def rss_kb(pids):
     return total
 
 
+def pss_kb(pids):
+    """Pss (each shared page split among those who map it) of the pids summed, in kB."""
+    total = 0
+    for pid in pids:
+        try:
+            for line in open("/proc/%d/smaps_rollup" % pid):
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
 def percentile(values, fraction):
     """The value at fraction (0..1) of the sorted values (nearest rank)."""
     if not values:
@@ -236,6 +249,7 @@ def bench_tabs(tmp, port, web, sender):
         pids = family(web.pid)
         after, after_sender = cpu_s(pids), cpu_s([sender.pid])
         total_kb, bridge_kb = rss_kb(pids), rss_kb([web.pid])
+        pss_total_kb = pss_kb(pids)
         bridge_cpu = cpu_s([web.pid])
         return {"formed": formed, "processes": len(pids),
                 "cpu_pct": 100 * (after - before) / IDLE_S,
@@ -244,6 +258,8 @@ def bench_tabs(tmp, port, web, sender):
                 "bridge_mb": bridge_kb / 1024,
                 "bridge_cpu_pct": 100 * (bridge_cpu - before_bridge) / IDLE_S,
                 "per_tab_mb": (total_kb - web_alone_kb) / 1024 / TABS,
+                "pss_mb": pss_total_kb / 1024,
+                "per_tab_pss_mb": (pss_total_kb - pss_kb([web.pid])) / 1024 / TABS,
                 "sender_rss_mb": rss_kb([sender.pid]) / 1024}
     finally:
         stop.set()
@@ -286,7 +302,11 @@ def render(lat, tabs):
                     tabs["sender_cpu_pct"], tabs["sender_rss_mb"]),
                 "| per tab × terminal chat | | %.2f | %.2f |" % (
                     tabs["cpu_pct"] / TABS / max(tabs["sender_cpu_pct"], 0.01),
-                    tabs["per_tab_mb"] / max(tabs["sender_rss_mb"], 0.01)), ""]
+                    tabs["per_tab_mb"] / max(tabs["sender_rss_mb"], 0.01)),
+                "",
+                "Pss (shared pages split among the processes that map them, the memory the tabs"
+                " really take): %.1f MB for the web peer and its children, %.2f MB per tab's"
+                " chat." % (tabs["pss_mb"], tabs["per_tab_pss_mb"]), ""]
     return "\n".join(out)
 
 
