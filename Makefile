@@ -7,9 +7,8 @@ LOCALEDIR ?= $(PREFIX)/share/locale
 CC ?= cc
 
 PACKAGES = libzmq libczmq readline libsodium
-WEB_LIBS = -lcivetweb
 DEPS_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PACKAGES))
-DEPS_LIBS := $(shell $(PKG_CONFIG) --libs $(PACKAGES)) -lpthread
+DEPS_LIBS := $(shell $(PKG_CONFIG) --libs $(PACKAGES)) -lcivetweb -lpthread # civetweb: no .pc
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
 WARNINGS = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes
@@ -53,7 +52,7 @@ $(B)/%.o: %.c $(wildcard *.h) | $(B)
 	@echo "CC $@"; $(CC) $(ALL_CFLAGS) $(VARIANT_CFLAGS) -c $< -o $@
 
 $(B)/chat: $(OBJECTS) $(B)/chat.o | $(B)/web
-	@echo "CC $@"; $(CC) $(ALL_CFLAGS) $(VARIANT_CFLAGS) $^ -o $@ $(LDFLAGS) $(DEPS_LIBS) $(WEB_LIBS)
+	@echo "CC $@"; $(CC) $(ALL_CFLAGS) $(VARIANT_CFLAGS) $^ -o $@ $(LDFLAGS) $(DEPS_LIBS)
 
 # The web page (chat --web), found beside the binary in the build tree
 $(B)/web: | $(B)
@@ -62,7 +61,7 @@ $(B)/web: | $(B)
 # A unit test: its own file, the modules, and what the unit tests share (tests/testlib.h)
 $(B)/test_%: tests/test_%.c $(OBJECTS) $(B)/testlib.o tests/testlib.h
 	@echo "CC $@"; $(CC) $(ALL_CFLAGS) $(VARIANT_CFLAGS) -iquote . $(filter %.c %.o,$^) -o $@ $(LDFLAGS) \
-	    $(DEPS_LIBS) $(WEB_LIBS) $(CMOCKA_LIBS)
+	    $(DEPS_LIBS) $(CMOCKA_LIBS)
 
 $(B)/testlib.o: tests/testlib.c tests/testlib.h $(wildcard *.h) | $(B)
 	@echo "CC $@"; $(CC) $(ALL_CFLAGS) $(VARIANT_CFLAGS) -iquote . -c $< -o $@
