@@ -44,6 +44,7 @@ while True:
             line = sys.stdin.readline()
             if not line:
                 publisher.close(linger=1000)
+                subscriber.close(linger=0)  # else context.term() waits for ever
                 context.term()
                 sys.exit(0)
             publisher.send(("%s> %s" % (args.channel, line.rstrip("\n"))).encode())
