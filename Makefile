@@ -120,11 +120,13 @@ po/chat.pot: $(MODULES:%=%.c) chat.c
 	xgettext --from-code=UTF-8 -k_ -kN_ -o $@ $^
 
 # Tests. `make check` is the whole suite: unit and end-to-end tests on the normal build (with
-# valgrind on a clean quit), then all of them again under ASan+UBSan and under TSan.
-# CHAT names the binary the end-to-end tests drive.
+# valgrind on a clean quit), then all of them again under ASan+UBSan and under TSan, those two
+# side by side (each prints its output when it is done). The end-to-end scripts mostly wait, so
+# two run at once; a script marked "# e2e: exclusive" (heavy, or on a port of the machine's
+# own) runs alone (tests/run-e2e). CHAT names the binary the end-to-end tests drive.
 check: all
 	$(MAKE) lint check-unit check-e2e
-	$(MAKE) check-sanitize
+	$(MAKE) -j2 --output-sync=recurse check-sanitize
 	$(MAKE) fuzz
 	@echo "make check: every suite passed"
 
@@ -151,13 +153,13 @@ check-sanitize: check-asan check-tsan
 # one still catches it, and lets the tests that bound memory measure the program, not the cache
 check-asan: export ASAN_OPTIONS = quarantine_size_mb=16
 check-asan:
-	$(MAKE) B=build/asan CC=clang \
+	$(MAKE) -j1 B=build/asan CC=clang \
 	    VARIANT_CFLAGS="-O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
 	    check-unit check-e2e
 
 check-tsan: export TSAN_OPTIONS = suppressions=$(CURDIR)/tests/tsan.supp exitcode=66
 check-tsan:
-	$(MAKE) B=build/tsan CC=clang VARIANT_CFLAGS="-O1 -fno-omit-frame-pointer -fsanitize=thread" \
+	$(MAKE) -j1 B=build/tsan CC=clang VARIANT_CFLAGS="-O1 -fno-omit-frame-pointer -fsanitize=thread" \
 	    check-unit check-e2e
 
 # Fuzzing (fuzz/README.md): libFuzzer targets for a peer's message (fuzz_wire), a typed line

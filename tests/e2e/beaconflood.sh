@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# e2e: exclusive
 # A flood of beacons: one host on the LAN broadcasts thousands of beacons of an open room,
 # each with a new id and a port where nothing listens. Anna tries only a few of those
 # addresses at a time (PEERS_PENDING_PER_SOURCE_MAX from one host), gives each up after a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# e2e: exclusive
 # Churn: anna stays up while guests, one after another, join with -c to her, write a line and
 # leave, half at the end of their input (with a goodbye), half by kill -9. Every line is shown
 # once and \who ends empty; a guest that said goodbye is no longer dialled (\peers does not list

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# e2e: exclusive
 # Nothing is lost (issue 4). Ten pipe-mode peers each send 10,000 lines as fast as they can:
 # every peer prints every line of every other peer exactly once, in each sender's order (all
 # 900,000 deliveries are checked). Then: a peer stopped with SIGSTOP during a burst costs the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# e2e: exclusive
 # \disconnect from a peer that sends all the time, then \connect again, eight times over: the
 # chat stays up. Until this test, libzmq aborted the chat (Assertion failed: !_more, fq.cpp):
 # the subscriber thread cut the connection after its poll had taken the first frame of a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# e2e: exclusive
 # A hall in one room (issue 17): 30 peers, each started with -c to the first only, form one
 # room (every peer's \who lists all 29 others); a line from each of three peers (the first, a
 # middle one, the last) reaches every other peer exactly once; a crash (kill -9) is noticed by

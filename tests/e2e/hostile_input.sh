@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# e2e: exclusive
 # A rogue peer floods a room of two chats with 10,000 random and malformed multi-frame messages
 # (random sizes and bytes, heartbeats of garbage, private messages for nobody, metadata with
 # wrong lengths) and one 10 MB frame: both chats stay up, keep chatting, rate-limit their

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# e2e: exclusive
 # make install DESTDIR=... PREFIX=... installs exactly the binary (as chatt, beside ppp's
 # chat), its two man pages, the Swedish catalogue and the web page; the installed binary runs,
 # speaks Swedish and serves the page (chatt --web) from where it was installed; make uninstall removes exactly those files. (The outer

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# e2e: exclusive
 # Repair and history (issue 4). A peer stopped with SIGSTOP for 5 s during a burst of 100,000
 # lines: the others lose nothing and their memory stays bounded; when it wakes it catches up
 # in order, and whatever could not be repaired is reported as lost, exactly. A peer killed

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# e2e: exclusive
 # A rogue member (tests/rogue_dialler.py) whose signed heartbeats name thousands of members
 # that do not exist: at ports where nothing listens, many times at one victim's port, and at
 # another chat's. Anna does not become its dialler: she tries only a few of those addresses at

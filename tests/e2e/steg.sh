@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# e2e: exclusive
 # The step-by-step programs in steg/, one per step of the course's exercise: each is built, then
 # started in pipe mode and shown to do what its step promises, as a user sees it. Step 7 also
 # talks with the real chat ($CHAT). Then all of it again with the programs built under

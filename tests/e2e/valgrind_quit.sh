@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# e2e: exclusive
 # valgrind finds no leak and no memory error when chat quits cleanly: in pipe mode at end of
 # input, in a terminal with \quit (readline's path), and as a web bridge (--web) at end of
 # input after a tab came and went. Not run on sanitizer builds, which

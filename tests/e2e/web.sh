@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# e2e: exclusive
 # A browser joins the room (issue 18): `chat --web` serves the page; tabs of a real headless
 # chromium (tests/web_browser.py mirrors what each tab shows into files) and a terminal chat
 # talk in all directions (lines, /me, private messages, channels); a late tab sees the history;
