@@ -524,8 +524,11 @@ s_start_tables (chat_t *self)
     s_start_relay_lock (self);
 }
 
-//  Say goodbye, stop the subscriber thread, flush what was sent and free everything.
-static void
+//  Say goodbye, stop the subscriber thread, flush what was sent and free everything. Returns
+//  false when the subscriber thread did not stop in time: then czmq's context, which still
+//  holds the thread's end of its pipe, cannot be ended (zmq_ctx_term would wait for ever),
+//  and what the thread may still use is left to the process's end.
+static bool
 s_destroy (chat_t *self)
 {
     discovery_destroy (&self->discovery);
@@ -543,7 +546,8 @@ s_destroy (chat_t *self)
     answers_destroy (&self->answers);
     publisher_destroy (&self->publisher); //  lingers so sent lines leave
     roomlock_destroy (&self->lock);
-    zsys_shutdown ();
+    if (stopped)
+        zsys_shutdown ();
     identity_destroy (&self->identity);
     if (stopped) {
         //  Else the thread may still use them: they go with the process
@@ -555,6 +559,7 @@ s_destroy (chat_t *self)
         forward_destroy (&self->forward);
     }
     term_set_log (NULL);
+    return stopped;
 }
 
 //  Start the main thread's sockets and the subscriber thread. Exits on a failure (startup).
@@ -651,6 +656,10 @@ main (int argc, char **argv)
         s_update_prompt (self);
         s_run (self);
     }
-    s_destroy (self);
+    if (!s_destroy (self)) {
+        //  Leave without czmq's exit handler, which would end its context and wait for ever
+        fflush (NULL);
+        _exit (status);
+    }
     return status;
 }
