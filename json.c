@@ -222,3 +222,12 @@ json_close (json_t *self)
     }
     return self->cut ? -1 : (int) self->used;
 }
+
+int
+json_text (char *out, size_t size, const char *type, const char *text)
+{
+    json_t json;
+    json_open (&json, out, size, type);
+    json_string (&json, "text", text);
+    return json_close (&json);
+}

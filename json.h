@@ -51,4 +51,8 @@ void json_array_close (json_t *self);
 //  if something was cut (it is still whole, valid JSON).
 int json_close (json_t *self);
 
+//  The whole object {"t":type,"text":text} into out (size bytes, at least 16): a notice, an
+//  error, a line of text. Returns json_close's.
+int json_text (char *out, size_t size, const char *type, const char *text);
+
 #endif

@@ -202,10 +202,7 @@ static void
 s_write_json_text (const char *type, const char *text)
 {
     char object[JSON_LINE_MAX_BYTES];
-    json_t json;
-    json_open (&json, object, sizeof object, type);
-    json_string (&json, "text", text);
-    json_close (&json); //  a text too long for a line is cut, and the object still whole
+    json_text (object, sizeof object, type, text); //  too long a text is cut, the object whole
     s_write_json (object);
 }
 

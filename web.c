@@ -98,10 +98,7 @@ s_send_text (s_tab_t *tab, const char *kind, const char *text)
 {
     char safe[SANITIZED_MAX_BYTES], line[JSON_LINE_MAX_BYTES];
     text_sanitize (text, strlen (text), safe, sizeof safe);
-    json_t json;
-    json_open (&json, line, sizeof line, kind);
-    json_string (&json, "text", safe);
-    int size = json_close (&json);
+    int size = json_text (line, sizeof line, kind, safe);
     s_send (tab, line, size < 0 ? strlen (line) : (size_t) size);
 }
 
@@ -208,7 +205,7 @@ s_token_shown (const struct mg_connection *conn)
 {
     char given[WEBGUARD_TOKEN_BYTES + 1];
     s_query (conn, "t", given, sizeof given);
-    if (webguard_token_ok (s_web.token, given) && *given)
+    if (webguard_token_ok (s_web.token, given))
         return true;
     const char *cookie = mg_get_header (conn, "Cookie");
     if (!cookie || mg_get_cookie (cookie, "chatt_token", given, sizeof given) < 0)
@@ -308,6 +305,18 @@ s_free_port (int first)
     return 0;
 }
 
+//  Wait on s_web.changed, ms milliseconds at most. Call with s_web.lock held.
+static void
+s_wait_changed (long ms)
+{
+    struct timespec until;
+    clock_gettime (CLOCK_REALTIME, &until);
+    until.tv_nsec += ms * 1000 * 1000;
+    until.tv_sec += until.tv_nsec / 1000000000;
+    until.tv_nsec %= 1000000000;
+    pthread_cond_timedwait (&s_web.changed, &s_web.lock, &until);
+}
+
 //  Wait, WEB_EXIT_WAIT_MS at most, while the chat of an earlier tab with the same id (the
 //  same page reloaded) is still leaving: it holds the tab's key file, and the new one would
 //  get a throwaway key. Call with s_web.lock held.
@@ -326,25 +335,20 @@ s_wait_for_same_tab (s_tab_t *tab)
         }
         if (!leaving)
             return;
-        struct timespec until;
-        clock_gettime (CLOCK_REALTIME, &until);
-        until.tv_nsec += 50 * 1000 * 1000;
-        if (until.tv_nsec >= 1000000000)
-            until.tv_sec++, until.tv_nsec -= 1000000000;
-        pthread_cond_timedwait (&s_web.changed, &s_web.lock, &until);
+        s_wait_changed (50);
     }
 }
 
 //  Start tab's chat and its reader. Returns 0, or -1 with why (a line for the tab) set.
 static int
-s_start_tab (s_tab_t *tab, const char *nick, const char *id, bool swedish, const char **why)
+s_start_tab (s_tab_t *tab, const char *nick, bool swedish, const char **why)
 {
     extern char **environ;
     webcmd_for_t what = {.options = s_web.options,
                          .program = s_web.program,
                          .keys = s_web.keys,
                          .nick = nick,
-                         .tab = id,
+                         .tab = tab->id,
                          .swedish = swedish,
                          .environment = environ};
     //  A contact among the tabs, so that they find each other with no -c: the oldest tab's
@@ -407,9 +411,9 @@ s_ws_ready (struct mg_connection *conn, void *data)
     const char *why = NULL;
     if (!room)
         why = _ ("too many tabs on this bridge: close one, or start another chat --web");
-    else if (!webguard_tab_ok (id))
+    else if (!*tab->id)
         why = _ ("this tab has no valid id: reload the page");
-    if (!why && s_start_tab (tab, nick, id, streq (language, "sv"), &why) == 0) {
+    if (!why && s_start_tab (tab, nick, streq (language, "sv"), &why) == 0) {
         term_notice (_ ("a tab joined as %s"), tab->nick);
         return;
     }
@@ -593,14 +597,8 @@ s_wait_for_tabs (void)
 {
     int64_t deadline = zclock_mono () + WEB_STOP_WAIT_MS;
     pthread_mutex_lock (&s_web.lock);
-    while (s_web.count > 0 && zclock_mono () < deadline) {
-        struct timespec until;
-        clock_gettime (CLOCK_REALTIME, &until);
-        until.tv_nsec += 100 * 1000 * 1000;
-        if (until.tv_nsec >= 1000000000)
-            until.tv_sec++, until.tv_nsec -= 1000000000;
-        pthread_cond_timedwait (&s_web.changed, &s_web.lock, &until);
-    }
+    while (s_web.count > 0 && zclock_mono () < deadline)
+        s_wait_changed (100);
     pthread_mutex_unlock (&s_web.lock);
 }
 

@@ -239,13 +239,29 @@ test_views (void **state)
 }
 
 //  Run the JSON tests; the exit code is the number that failed.
+//  json_text: the whole {"t":type,"text":text}, escaped, and cut whole when too long.
+static void
+test_text_object (void **state)
+{
+    (void) state;
+    char out[64];
+    int size = json_text (out, sizeof out, "notice", "bertil \"joined\"\n");
+    assert_string_equal (out, "{\"t\":\"notice\",\"text\":\"bertil \\\"joined\\\"\\u000a\"}");
+    assert_int_equal (size, (int) strlen (out));
+    char small[24];
+    assert_int_equal (json_text (small, sizeof small, "error", "a text longer than this"), -1);
+    assert_int_equal (small[strlen (small) - 1], '}');
+    assert_true (s_no_raw_controls (small));
+}
+
 int
 main (void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test (test_members),    cmocka_unit_test (test_escaping),
-        cmocka_unit_test (test_every_byte), cmocka_unit_test (test_too_small),
-        cmocka_unit_test (test_arrays),     cmocka_unit_test (test_views),
+        cmocka_unit_test (test_text_object), cmocka_unit_test (test_members),
+        cmocka_unit_test (test_escaping),    cmocka_unit_test (test_every_byte),
+        cmocka_unit_test (test_too_small),   cmocka_unit_test (test_arrays),
+        cmocka_unit_test (test_views),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
