@@ -21,7 +21,7 @@ ALL_CFLAGS = -std=gnu11 $(WARNINGS) $(DEPS_CFLAGS) -DLOCALEDIR='"$(LOCALEDIR)"' 
 MODULES = address answers backlog channels commands complete control discovery history i18n inbox input \
           monitor options outbox peers presence private publisher ratelimit repair resend room \
           roomlock roomseal signing identity known trust streams subscriber term text view wire \
-          forward routes receive fdio roomnews who web webtab webguard webcmd json jsonview
+          forward routes receive fdio roomnews who web webtab webguard webcmd json jsonview keepalive
 UNIT_TESTS = test_text test_wire test_address test_commands test_channels test_view test_peers test_control \
              test_room test_streams test_backlog test_resend test_outbox test_ratelimit test_options \
              test_roomlock test_publisher test_answers test_private test_inbox test_subscriber \

@@ -46,9 +46,9 @@ typedef enum {
 #define PEER_QUIET_TRIES 5         // a quiet peer refusing this many attempts is given up
 #define PEER_QUIET_ANSWER_MS 10000 // ... as is one with no handshake this long after added
 #define PEER_VERIFY_MS                                                                             \
-    25000                              // a named peer sends a heartbeat within this of connecting
+    50000                              // a named peer sends a heartbeat within this of connecting
                                        // (2.5 beats at BEAT_INTERVAL_MAX_MS: in a big room a
-                                       // heartbeat asked for may be lost, the next is 10 s on)
+                                       // heartbeat asked for may be lost, the next is 20 s on)
 #define PEER_FORGET_MS 150000          // a quiet peer lost this long (a crash) is forgotten
 #define PEER_PARK_AFTER_MS 30000       // ... lost this long, it is dialled by us, not libzmq: ...
 #define PEER_PARK_RETRY_MS 15000       // ... once every this long

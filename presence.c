@@ -170,8 +170,11 @@ presence_beat (presence_t *self, int64_t now_ms)
 void
 presence_beat_soon (presence_t *self)
 {
-    //  Many listeners arriving at once (a room forming) get one heartbeat, not one each
-    int64_t soon_ms = self->last_beat_ms + BEAT_SOON_MS;
+    //  Many listeners arriving at once (a room forming) get one heartbeat, not one each; in a
+    //  big room, where every member gets a listener per joiner and each such heartbeat goes to
+    //  all, at most one every tenth of the interval
+    int gap_ms = self->beat.every_ms / BEAT_SOON_SHARE;
+    int64_t soon_ms = self->last_beat_ms + (gap_ms > BEAT_SOON_MS ? gap_ms : BEAT_SOON_MS);
     if (soon_ms < self->next_beat_ms)
         self->next_beat_ms = soon_ms;
     self->full_asked = true;

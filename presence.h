@@ -25,7 +25,8 @@
 #include <stdint.h>
 
 #define BEAT_FULL_EVERY 10 // a heartbeat lists the members at least every tenth time
-#define BEAT_SOON_MS 200   // a heartbeat asked for soon goes this long after the last, at least
+#define BEAT_SOON_MS 200   // a heartbeat asked for soon goes this long after the last, at least,
+#define BEAT_SOON_SHARE 10 // ... and a tenth of the interval (a room forming: see presence.c)
 
 typedef struct _presence_t presence_t;
 

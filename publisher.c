@@ -4,6 +4,7 @@
     protocol (PROTOKOLL.md) are written here and nowhere else.
 */
 #include "publisher.h"
+#include "keepalive.h"
 #include "address.h"
 #include "i18n.h"
 #include "monitor.h"
@@ -57,6 +58,7 @@ s_bind (publisher_t *self, int port)
     zsock_set_xpub_verboser (self->socket, 1);
     zsock_set_rcvtimeo (self->socket, 0);
     zsock_set_maxmsgsize (self->socket, SOCKET_MAXMSGSIZE_BYTES);
+    keepalive_set (zsock_resolve (self->socket));
     //  Bounded per listener; outbox.h says what happens when a queue is full
     zsock_set_sndhwm (self->socket, SOCKET_HWM_MESSAGES);
     if (roomlock_serve (self->lock, self->socket))

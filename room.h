@@ -18,8 +18,8 @@
 #define ROOM_MAX 256               // members remembered at most
 #define BEAT_INTERVAL_MS 1000      // a heartbeat every second, in a room of up to BEAT_ROOM_SMALL
 #define BEAT_ROOM_SMALL 20         // ... members; a bigger room beats every BEAT_PER_MEMBER_MS per
-#define BEAT_PER_MEMBER_MS 100     // ... member (each member hears about 10 heartbeats a second)
-#define BEAT_INTERVAL_MAX_MS 10000 // ... but at least this often
+#define BEAT_PER_MEMBER_MS 200     // ... member (each member hears about 5 heartbeats a second)
+#define BEAT_INTERVAL_MAX_MS 20000 // ... but at least this often (a vanished machine: keepalive.h)
 #define MEMBER_SILENT_MS 2500      // no heartbeat for this long (at 1 s a beat): "silent"
 #define MEMBER_GONE_MS                                                                             \
     4000                   // ... for this long: gone ("left", after a crash); a member

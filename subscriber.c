@@ -6,6 +6,7 @@
     order (it cannot see through libzmq's lock-free pipes).
 */
 #include "subscriber.h"
+#include "keepalive.h"
 #include "control.h"
 #include "i18n.h"
 #include "inbox.h"
@@ -55,8 +56,8 @@ typedef struct {
 } thread_t;
 
 //  Set the SUB socket's options: bounded messages and queue, quick retries, both IP versions,
-//  the room's lock; and subscribe to every channel, control traffic and our private topic, but
-//  not to other peers' private topics.
+//  TCP keepalive (keepalive.h), the room's lock; and subscribe to every channel, control traffic
+//  and our private topic, but not to other peers' private topics.
 static void
 s_configure (const subscriber_t *config, void *sub)
 {
@@ -75,6 +76,7 @@ s_configure (const subscriber_t *config, void *sub)
     zmq_setsockopt (sub, ZMQ_HANDSHAKE_IVL, &handshake, sizeof handshake);
     int connect_timeout = SUBSCRIBER_CONNECT_TIMEOUT_MS;
     zmq_setsockopt (sub, ZMQ_CONNECT_TIMEOUT, &connect_timeout, sizeof connect_timeout);
+    keepalive_set (sub);
     //  "" would match everything, other peers' private messages too: instead one subscription
     //  per byte a channel name can start with, and the control topics that travel as messages
     //  (not "~", which would bring every forwarded message: "~via" is asked of one member)

@@ -257,15 +257,21 @@ finish() {
 # start_python NAME SCRIPT ARGS...: start tests/SCRIPT (a peer in Python) with stdin from a
 # FIFO that `say` writes to, stdout in $TMP/NAME.out and stderr in $TMP/NAME.err.
 start_python() {
-    local name=$1 script=$2
-    shift 2
+    start_python_on "" "$@"
+}
+
+# start_python_on HOST NAME SCRIPT ARGS...: start_python on the netns_host HOST ("": here).
+start_python_on() {
+    local host=$1 name=$2 script=$3 prefix=()
+    shift 3
+    [[ $host ]] && prefix=(ip netns exec "${NETNS[$host]}")
     mkfifo "$TMP/$name.in"
     (
         for fd in "${PEER_FD[@]}"; do
             exec {fd}>&-
         done
-        exec "$PYTHON" "$TESTS_DIR/$script" "$@" <"$TMP/$name.in" >"$TMP/$name.out" \
-            2>"$TMP/$name.err"
+        exec "${prefix[@]}" "$PYTHON" "$TESTS_DIR/$script" "$@" <"$TMP/$name.in" \
+            >"$TMP/$name.out" 2>"$TMP/$name.err"
     ) &
     PEER_PID[$name]=$!
     local fd

@@ -1,14 +1,16 @@
 #!/usr/bin/python3
-"""A rogue peer of protocol version 2, for tests/e2e/signatures.sh.
+"""A rogue peer of protocol version 2, for tests/e2e/signatures.sh and vanish.sh.
 
-Usage: rogue_v2.py PORT --victim VPORT [--nick NICK]
+Usage: rogue_v2.py PORT --victim VPORT [--nick NICK] [--host IP] [--victim-host IP]
+                    [--every MS]
 
-Binds an XPUB on 127.0.0.1:PORT and subscribes to the signed batches ("~lines") of the chat at
-127.0.0.1:VPORT, the victim. From those it learns the victim's sender id, nick, key, session,
-its last seq, and each line with its signature; it checks every batch with its own copy of the
-hash tree (PROTOKOLL.md, signing.h), so a rogue that got the format wrong says so instead of
-making the test pass for the wrong reason. It has a key of its own (a random seed), and signs
-with it whatever it forges.
+Binds an XPUB on IP:PORT (127.0.0.1) and subscribes to the signed batches ("~lines") of the
+chat at IP:VPORT (--victim-host, 127.0.0.1), the victim. From those it learns the victim's
+sender id, nick, key, session, its last seq, and each line with its signature; it checks every
+batch with its own copy of the hash tree (PROTOKOLL.md, signing.h), so a rogue that got the
+format wrong says so instead of making the test pass for the wrong reason. It has a key of its
+own (a random seed), and signs with it whatever it forges. tests/e2e/vanish.sh uses it as an
+honest member of a big room (--every) on a host of its own.
 
 Commands, one a line on stdin; each prints one line on stdout when done:
   forge-lines TEXT  a batch "buddy> TEXT" with the victim's id and next seq, twice: with our key
@@ -22,7 +24,9 @@ Commands, one a line on stdin; each prints one line on stdout when done:
                     in the metadata), unsigned with version 2 metadata, unsigned with version 1
   say TEXT          a plain one-frame line "buddy> TEXT" (shown by address: a marker that all
                     sent before it has been read)
-  beat              from now on a signed heartbeat of our own every second (we become a member)
+  beat              from now on a signed heartbeat of our own every second (we become a member);
+                    with --every MS, every MS milliseconds, and the heartbeat says so ("every
+                    MS", PROTOKOLL.md 21): a member of a big room
   serve-history SEQ from now on answer "~history" requests addressed to us with the victim's
                     lines, her signatures passed on, but line SEQ with one byte changed
 
@@ -159,14 +163,16 @@ class Rogue:
         self.private_topics = set()  # "!id" of each chat listening to us
         self.beating = False
         self.next_beat = 0.0
+        self.every_ms = args.every
+        self.beat_s = args.every / 1000 if args.every else BEAT_S
         self.context = zmq.Context()
         self.pub = self.context.socket(zmq.XPUB)
         self.pub.setsockopt(zmq.XPUB_VERBOSE, 1)
         self.pub.setsockopt(zmq.LINGER, 1000)
-        self.pub.bind("tcp://127.0.0.1:%d" % args.port)
+        self.pub.bind("tcp://%s:%d" % (args.host, args.port))
         self.sub = self.context.socket(zmq.SUB)
         self.sub.setsockopt(zmq.SUBSCRIBE, b"~lines")
-        self.sub.connect("tcp://127.0.0.1:%d" % args.victim)
+        self.sub.connect("tcp://%s:%d" % (args.victim_host, args.victim))
 
     def say(self, *words):
         print(*words, flush=True)
@@ -232,6 +238,8 @@ class Rogue:
 
     def beat(self):
         body = b"port %d\nchannel buddy\nseq 0\n" % self.port
+        if self.every_ms:
+            body += b"every %d\n" % self.every_ms
         self.pub.send_multipart(self.signed([b"~beat", self.my_meta(0), body]))
 
     def serve_history(self, requester):
@@ -257,6 +265,7 @@ class Rogue:
             self.private_topics.add(event[1:])
         elif event.startswith(b"\x01~listen "):
             self.say("listener", event[len(b"\x01~listen "):].decode())
+            self.next_beat = 0.0  # a new listener hears our heartbeat at once, as from a chat
         elif event.startswith(b"\x01~history ") and self.tamper_seq is not None:
             words = event[1:].split(b" ")
             if len(words) == 4 and words[1] == self.id.hex().encode():
@@ -300,7 +309,7 @@ class Rogue:
         while time.time() < deadline:
             if self.beating and time.time() >= self.next_beat:
                 self.beat()
-                self.next_beat = time.time() + BEAT_S
+                self.next_beat = time.time() + self.beat_s
             for item, _ in poller.poll(int(BEAT_S * 1000 / 4)):
                 if item is self.pub:
                     self.subscription(self.pub.recv())
@@ -323,6 +332,9 @@ def main():
     parser.add_argument("port", type=int)
     parser.add_argument("--victim", type=int, required=True)
     parser.add_argument("--nick", default="rogue")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--victim-host", default="127.0.0.1")
+    parser.add_argument("--every", type=int, default=0)
     rogue = Rogue(parser.parse_args())
     try:
         rogue.run()

@@ -82,8 +82,9 @@ test_interval (void **state)
     (void) state;
     assert_int_equal (room_interval_ms (0), 1000);
     assert_int_equal (room_interval_ms (BEAT_ROOM_SMALL), 1000);
-    assert_int_equal (room_interval_ms (30), 3000);
-    assert_int_equal (room_interval_ms (64), 6400);
+    assert_int_equal (room_interval_ms (30), 6000);
+    assert_int_equal (room_interval_ms (64), 12800);
+    assert_int_equal (room_interval_ms (99), 19800);
     assert_int_equal (room_interval_ms (100), BEAT_INTERVAL_MAX_MS);
     assert_int_equal (room_interval_ms (150), BEAT_INTERVAL_MAX_MS);
     assert_int_equal (room_interval_ms (ROOM_MAX), BEAT_INTERVAL_MAX_MS);
@@ -316,8 +317,8 @@ test_beat_fallback_and_big_room (void **state)
     }
     room_heard (fixture->room, id, "m", ip, &beat, t, name, sizeof name, NULL, 0); //  upgraded
     int64_t next = s_beat_at (fixture, t, &sent);
-    assert_int_equal (next - t, 10000); //  100 members at BEAT_PER_MEMBER_MS each
-    assert_int_equal (sent.every_ms, 10000);
+    assert_int_equal (next - t, 20000); //  100 members at BEAT_PER_MEMBER_MS each
+    assert_int_equal (sent.every_ms, 20000);
     assert_int_equal (sent.peer_count, 0); //  the list is the one sent
     s_id (id, 101);
     room_heard (fixture->room, id, "m", "127.0.9.9", &beat, t, name, sizeof name, NULL, 0);
