@@ -299,6 +299,10 @@ expect "$A.state" '^banner: Reconnecting…$' "a tab whose bridge went away show
 start_peer web2 "${ns[@]}" -- --web "$web" -p "$ptabs" -c "127.0.0.1:$pt"
 expect "$A.state" '^banner: hidden$' "it reconnects by itself when the bridge is back" 20
 expect "$A.state" '^input: enabled$' "and can be typed into again"
+# The tab's chat is a new session: a line it writes before the terminal chat hears it would be
+# history to the terminal chat (PROTOKOLL.md 12), so the room must have it first
+wait_count "$TMP/term.err" '^-- anna joined' 4 && pass "the terminal chat hears the tab join again" ||
+    { fail "the terminal chat hears the tab join again"; show "$TMP/term.err"; }
 browse type A "tillbaka"
 expect "$TMP/term.out" '<anna> tillbaka$' "the reconnected tab talks to the room again"
 
