@@ -221,14 +221,25 @@ stop_peer() {
 }
 
 # await_heard NAME OBSERVER...: wait until each OBSERVER hears NAME, that is, until its
-# stderr says "NAME joined" (or, in Swedish, "NAME anslöt"): from then on what NAME says
-# reaches it.
+# stderr says "NAME joined" (or, in Swedish, "NAME anslöt"), or names NAME in a crowd's
+# summary ("-- 4 more joined in the last 5 s: anna, NAME"; roomnews.h): from then on what
+# NAME says reaches it.
 await_heard() {
     local name=$1 observer
     shift
     for observer in "$@"; do
-        wait_for "$TMP/$observer.err" "^-- $name (joined|anslöt) " || return 1
+        wait_for "$TMP/$observer.err" \
+            "^-- $name (joined|anslöt) |^-- [0-9]+ (more joined|till anslöt) .*: (.*, )?$name(,|\$)" ||
+            return 1
     done
+}
+
+# count_left FILE: how many leaves FILE's lines tell, alone ("-- anna left") or summed up
+# ("-- 5 more left in the last 5 s: ...", "-- 2 more joined and left again ..."; roomnews.h).
+count_left() {
+    awk '/^-- [^ ]+ (left|lämnade)/ { n++ }
+         /^-- [0-9]+ (more left|more joined and left|till lämnade|till anslöt och lämnade)/ { n += $2 }
+         END { print n + 0 }' "$1" 2>/dev/null
 }
 
 # freeze NAME: stop the peer with SIGSTOP and wait (bounded) until the kernel shows it stopped.
