@@ -40,6 +40,7 @@
 
 #define POLL_ITEMS_MAX 8     // stdin, signals, subscriptions, news, monitor, ZAP, beacons, forward
 #define FORWARD_PER_TURN 256 // forwarded messages sent per turn of the loop, at most
+#define FIRST_LINES_HOLD_MS 3000 // with -c, our lines wait this long at most for a listener
 
 //  Everything the main thread runs
 typedef struct {
@@ -61,6 +62,7 @@ typedef struct {
     discovery_t *discovery;             //  LAN discovery, or NULL
     input_t *input;                     //  what the user types
     commands_t *commands;               //  the command runner
+    int64_t hold_until_ms;              //  our lines wait for a first listener until then; or 0
     bool quit;                          //  leave the loop
 } chat_t;
 
@@ -428,22 +430,51 @@ s_dispatch (chat_t *self, const poll_set_t *set)
         input_read (self->input);
 }
 
-//  The main loop: stdin, signals and subscriptions, until the user leaves.
+//  True while our lines wait for a first listener. What a member wrote before another heard
+//  it is history to that one (PROTOKOLL.md 12), so a chat started with -c that says a line at
+//  once (`echo hej | chat -c anna`) holds it until someone listens, FIRST_LINES_HOLD_MS at most,
+//  and then never again.
+static bool
+s_holding (chat_t *self)
+{
+    if (self->hold_until_ms &&
+        (publisher_listeners (self->publisher) > 0 || zclock_mono () >= self->hold_until_ms))
+        self->hold_until_ms = 0;
+    return self->hold_until_ms != 0;
+}
+
+//  Which of stdin's events to poll for: none for a relay (it may run with stdin closed, under
+//  systemd), in pipe mode none while lines wait (the outbox's, waiting; or lines held for a
+//  first listener), and none once input ended (a closed pipe would wake us at once).
+static short
+s_input_events (chat_t *self, bool waiting, bool holding)
+{
+    if (self->options.relay || input_ended (self->input))
+        return 0;
+    bool held = holding && publisher_unsent_lines (self->publisher) > 0;
+    return (waiting || held) && !input_interactive (self->input) ? 0 : ZMQ_POLLIN;
+}
+
+//  The main loop: stdin, signals and subscriptions, until the user leaves (and the lines held
+//  for a first listener are out).
 static void
 s_run (chat_t *self)
 {
     poll_set_t set;
     s_poll_set (self, &set);
-    while (!self->quit && (self->options.relay || !input_ended (self->input))) {
+    bool holding = s_holding (self);
+    while (!self->quit && (self->options.relay || !input_ended (self->input) ||
+                           (holding && publisher_unsent_lines (self->publisher) > 0))) {
         //  Lines waiting for room in a listener's queue: pipe mode reads no more input until
         //  they are out, so the sender keeps the pace of its slowest listener (outbox.h)
-        int64_t next_beat_ms = presence_beat (self->presence, zclock_mono ());
+        //  No heartbeat while lines are held: nobody would hear it, and it would send them
+        int64_t next_beat_ms =
+            holding ? self->hold_until_ms : presence_beat (self->presence, zclock_mono ());
         bool waiting = !publisher_flush (self->publisher);
         bool receipts = private_check (self->private, zclock_mono ());
         long timeout = s_timeout_ms (next_beat_ms, waiting, receipts);
-        //  A relay reads no input at all (it may run with stdin closed, under systemd)
-        bool read_input = !self->options.relay && !(waiting && !input_interactive (self->input));
-        set.items[0].events = read_input ? ZMQ_POLLIN : 0;
+        set.items[0].events = s_input_events (self, waiting, holding);
+        set.items[0].fd = input_ended (self->input) ? -1 : STDIN_FILENO;
         if (set.news >= 0)
             set.items[set.news].events = waiting ? ZMQ_POLLIN : 0;
         //  Forwarded messages wait (in the forward queue, bounded) while our own do
@@ -456,7 +487,8 @@ s_run (chat_t *self)
         }
         s_dispatch (self, &set);
         //  The lines the input gave since the last turn go out together, signed once
-        publisher_send_lines (self->publisher);
+        if (!(holding = s_holding (self)))
+            publisher_send_lines (self->publisher);
     }
 }
 
@@ -654,6 +686,8 @@ main (int argc, char **argv)
             commands_listen_to (self->commands, &self->options.connect[i]);
         s_discovery_start (self);
         s_update_prompt (self);
+        if (self->options.connect_count > 0 && !self->options.relay && !self->options.plain)
+            self->hold_until_ms = zclock_mono () + FIRST_LINES_HOLD_MS;
         s_run (self);
     }
     if (!s_destroy (self)) {

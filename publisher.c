@@ -166,6 +166,12 @@ publisher_listeners (publisher_t *self)
     return self->listeners;
 }
 
+size_t
+publisher_unsent_lines (publisher_t *self)
+{
+    return self->waiting;
+}
+
 int
 publisher_course_listeners (publisher_t *self)
 {

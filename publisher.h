@@ -87,6 +87,9 @@ uint64_t publisher_last_seq (publisher_t *self);
 //  How many listen to us (chats, plain subscribers, course peers).
 int publisher_listeners (publisher_t *self);
 
+//  How many lines wait in the batch for publisher_send_lines.
+size_t publisher_unsent_lines (publisher_t *self);
+
 //  Say text in channel as our next chat line (its seq is taken now). It waits in a batch with
 //  the lines that follow it until publisher_send_lines, which signs them all at once; a full
 //  batch goes at once. With --plain it goes at once, as the course's one frame. Returns 0, or
