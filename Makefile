@@ -18,7 +18,7 @@ ALL_CFLAGS = -std=gnu11 $(WARNINGS) $(DEPS_CFLAGS) -DLOCALEDIR='"$(LOCALEDIR)"' 
              $(CFLAGS)
 
 # Modules shared by chat and the unit tests; chat.c holds main
-MODULES = address answers backlog channels commands complete control discovery history i18n inbox input \
+MODULES = address answers backlog banner channels commands complete control discovery history i18n inbox input \
           monitor options outbox peers presence private publisher ratelimit repair resend room \
           roomlock roomseal signing identity known trust streams subscriber term text view wire \
           forward routes receive fdio roomnews who web webtab webguard webcmd json jsonview keepalive
