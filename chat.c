@@ -179,22 +179,66 @@ s_connect_back (chat_t *self, const char *ip, int port, peer_origin_t origin, co
                          zclock_mono ());
 }
 
+//  True while our lines wait for a first listener. What a member wrote before another heard
+//  it is history to that one (PROTOKOLL.md 12), so a chat started with -c that says a line at
+//  once (`echo hej | chat -c anna`) holds it until someone listens, FIRST_LINES_HOLD_MS at most,
+//  and then never again.
+static bool
+s_holding (chat_t *self)
+{
+    if (self->hold_until_ms &&
+        (publisher_listeners (self->publisher) > 0 || zclock_mono () >= self->hold_until_ms))
+        self->hold_until_ms = 0;
+    return self->hold_until_ms != 0;
+}
+
+#define HELLOS_WAITING_MAX 16 // "~hello" ids read that wait for their "~listen", at most
+
+//  The "~hello ID" subscriptions read, in order, each waiting for the "~listen" after it
+typedef struct {
+    uint8_t ids[HELLOS_WAITING_MAX][WIRE_SENDER_BYTES];
+    size_t count;
+} hellos_t;
+
+//  Send the oldest of hellos its own heartbeat (unless our first lines are held: they go at
+//  its "~listen"). Returns true when it went.
+static bool
+s_greet (chat_t *self, hellos_t *hellos)
+{
+    if (hellos->count == 0)
+        return false;
+    bool sent =
+        !s_holding (self) && presence_beat_to (self->presence, hellos->ids[0], zclock_mono ()) == 0;
+    memmove (hellos->ids[0], hellos->ids[1], --hellos->count * sizeof hellos->ids[0]);
+    return sent;
+}
+
 //  Act on the subscriptions that reached our XPUB socket: a new listener hears our heartbeat
 //  at once (and a chat is listened to in return); a request is answered.
 static void
 s_read_subscriptions (chat_t *self)
 {
     int listeners = publisher_listeners (self->publisher);
+    //  A chat subscribes "~hello ID" before "~listen PORT" (libzmq sends them in order, and
+    //  "~lines" between them): at its "~listen" it hears our heartbeat alone, with "~lines"
+    //  subscribed already (a line held for it goes first). Other listeners (older chats, plain
+    //  subscribers) make one heartbeat soon, for all.
+    hellos_t hellos = {.count = 0};
     publisher_event_t event;
     while (publisher_next_event (self->publisher, &event)) {
-        if (event.kind == PUBLISHER_LISTENER) {
+        if (event.kind == PUBLISHER_HELLO) {
+            if (hellos.count == HELLOS_WAITING_MAX)
+                s_greet (self, &hellos);
+            memcpy (hellos.ids[hellos.count++], event.author, WIRE_SENDER_BYTES);
+        } else if (event.kind == PUBLISHER_LISTENER) {
             if (event.port > 0) {
                 s_connect_back (self, event.address, event.port, PEER_LISTENER, NULL);
                 char label[ENDPOINT_MAX_BYTES];
                 address_label (event.address, event.port, label, sizeof label);
                 room_set_listening (self->room, label); //  it hears us: no back link
             }
-            presence_beat_soon (self->presence);
+            if (!s_greet (self, &hellos))
+                presence_beat_soon (self->presence);
         } else if (event.kind == PUBLISHER_FORWARD)
             forward_want (self->forward, event.author, event.subscribe);
         else if (!event.to_us) {
@@ -211,6 +255,8 @@ s_read_subscriptions (chat_t *self)
         else
             answers_handle (self->answers, &event.request, zclock_mono ());
     }
+    while (hellos.count > 0) //  their "~listen" comes in a later read, if at all
+        s_greet (self, &hellos);
     if (publisher_listeners (self->publisher) != listeners)
         s_update_prompt (self); //  the prompt shows how many hear us
 }
@@ -340,19 +386,6 @@ s_dispatch (chat_t *self, const poll_set_t *set)
         s_forward (self);
     if (!self->quit && (set->items[0].revents & (ZMQ_POLLIN | ZMQ_POLLERR)))
         input_read (self->input);
-}
-
-//  True while our lines wait for a first listener. What a member wrote before another heard
-//  it is history to that one (PROTOKOLL.md 12), so a chat started with -c that says a line at
-//  once (`echo hej | chat -c anna`) holds it until someone listens, FIRST_LINES_HOLD_MS at most,
-//  and then never again.
-static bool
-s_holding (chat_t *self)
-{
-    if (self->hold_until_ms &&
-        (publisher_listeners (self->publisher) > 0 || zclock_mono () >= self->hold_until_ms))
-        self->hold_until_ms = 0;
-    return self->hold_until_ms != 0;
 }
 
 //  Which of stdin's events to poll for: none for a relay (it may run with stdin closed, under

@@ -253,6 +253,26 @@ control_decode_listen (const void *topic, size_t size)
     return address_port_parse (port);
 }
 
+int
+control_encode_hello (char *out, size_t outsize, const uint8_t id[WIRE_SENDER_BYTES])
+{
+    size_t prefix = strlen (CONTROL_HELLO);
+    if (outsize < CONTROL_HELLO_BYTES + 1)
+        return -1;
+    memcpy (out, CONTROL_HELLO, prefix);
+    s_hex (id, out + prefix);
+    return CONTROL_HELLO_BYTES;
+}
+
+int
+control_decode_hello (const void *topic, size_t size, uint8_t id[WIRE_SENDER_BYTES])
+{
+    size_t prefix = strlen (CONTROL_HELLO);
+    if (size != CONTROL_HELLO_BYTES || memcmp (topic, CONTROL_HELLO, prefix) != 0)
+        return -1;
+    return s_unhex ((const char *) topic + prefix, 2 * WIRE_SENDER_BYTES, id);
+}
+
 //  The topic prefix of each kind of request, in control_request_kind_t order
 static const char *s_request_prefix[] = {CONTROL_RESEND, CONTROL_HISTORY, CONTROL_ACK};
 

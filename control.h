@@ -25,11 +25,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CONTROL_BEAT CONTROL_PREFIX "beat"        // "here I am", every BEAT_INTERVAL_MS
-#define CONTROL_BYE CONTROL_PREFIX "bye"          // "I am leaving", at a clean quit
-#define CONTROL_LINES CONTROL_PREFIX "lines"      // a signed batch of our chat lines (version 2)
-#define CONTROL_LISTEN CONTROL_PREFIX "listen "   // subscription: "I listen to you from PORT"
-#define CONTROL_RESEND CONTROL_PREFIX "resend "   // request: "~resend TARGET REQUESTER FROM"
+#define CONTROL_BEAT CONTROL_PREFIX "beat"      // "here I am", every BEAT_INTERVAL_MS
+#define CONTROL_BYE CONTROL_PREFIX "bye"        // "I am leaving", at a clean quit
+#define CONTROL_LINES CONTROL_PREFIX "lines"    // a signed batch of our chat lines (version 2)
+#define CONTROL_LISTEN CONTROL_PREFIX "listen " // subscription: "I listen to you from PORT"
+#define CONTROL_HELLO CONTROL_PREFIX "hello "   // subscription: "I am ID: beat to me alone"
+#define CONTROL_HELLO_BYTES (7 + 2 * WIRE_SENDER_BYTES) // "~hello " + 32 hex digits
+#define CONTROL_RESEND CONTROL_PREFIX "resend "         // request: "~resend TARGET REQUESTER FROM"
 #define CONTROL_HISTORY CONTROL_PREFIX "history " // request: "~history TARGET REQUESTER LINES"
 #define CONTROL_ACK CONTROL_PREFIX "ack "         // request: "~ack TARGET NUMBER" (a receipt)
 #define CONTROL_VIA CONTROL_PREFIX "via "         // "~via FORWARDER AUTHOR": forwarded messages
@@ -41,6 +43,7 @@
 #define CONTROL_KIND_HISTORY "history"         // a line of history: line frame, meta frame
 #define CONTROL_KIND_HISTORY_END "history-end" // the history is complete: meta frame
 #define CONTROL_KIND_MESSAGE "msg"             // a private message: text frame, meta frame
+#define CONTROL_KIND_BEAT "beat"               // a heartbeat for a new listener: body, meta frame
 #define CONTROL_PEERS_MAX 64                   // members one heartbeat lists at most
 #define CONTROL_BODY_MAX_BYTES 8192            // longest control body
 #define CONTROL_REQUEST_MAX_BYTES 256          // longest request topic (a signed receipt: 225)
@@ -140,5 +143,13 @@ int control_encode_listen (char *out, size_t outsize, int port);
 //  Decode a subscription topic (without its leading 0x01/0x00 byte) as "~listen PORT".
 //  Returns the port, or -1 if it is not one.
 int control_decode_listen (const void *topic, size_t size);
+
+//  Write the subscription topic "~hello ID" (32 hex digits) into out: "I am id, I read a
+//  heartbeat on my private topic" (PROTOKOLL.md 21.6). Returns its size, or -1.
+int control_encode_hello (char *out, size_t outsize, const uint8_t id[WIRE_SENDER_BYTES]);
+
+//  Decode a subscription topic (without its leading byte) as "~hello ID". Returns 0, or -1 if
+//  it is not exactly one.
+int control_decode_hello (const void *topic, size_t size, uint8_t id[WIRE_SENDER_BYTES]);
 
 #endif

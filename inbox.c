@@ -321,6 +321,16 @@ s_ended (inbox_t *self, const uint8_t sender[WIRE_SENDER_BYTES])
     return false;
 }
 
+//  True when a control message sent at meta's time is not from far from now (else it is a
+//  replay, or its clock is far off).
+static bool
+s_fresh (const wire_meta_t *meta)
+{
+    uint64_t now = (uint64_t) zclock_time ();
+    uint64_t skew = now > meta->sent_ms ? now - meta->sent_ms : meta->sent_ms - now;
+    return skew <= INBOX_CONTROL_SKEW_MS;
+}
+
 //  True when a message of count frames ends with a valid signature, by the sender of meta
 //  (frame meta_at, decoded): else it is told (a bad signature) or, from an older chat, ignored.
 static bool
@@ -368,7 +378,7 @@ s_news (inbox_t *self, const inbox_frame_t *kind, const inbox_frame_t *meta_fram
 }
 
 //  A signed message on our private topic (kind frames[1]): lines gone, the end of the history,
-//  or a private message.
+//  a heartbeat for us, or a private message.
 static void
 s_private_signed (inbox_t *self, const inbox_frame_t *frames, size_t count, const char *address,
                   int64_t now_ms)
@@ -379,6 +389,15 @@ s_private_signed (inbox_t *self, const inbox_frame_t *frames, size_t count, cons
     if (s_frame_is (kind, CONTROL_KIND_GONE) || s_frame_is (kind, CONTROL_KIND_HISTORY_END)) {
         if (s_signed (self, frames, count, 2, N_ ("a malformed control message"), address, now_ms))
             s_news (self, kind, first, address, now_ms);
+    } else if (s_frame_is (kind, CONTROL_KIND_BEAT)) {
+        //  Our first heartbeat from its sender (body, meta, signature), as we began to listen:
+        //  heard as one for all that came directly, but passed on to nobody (those are)
+        wire_meta_t meta;
+        if (s_signed (self, frames, count, 3, N_ ("a malformed control message"), address,
+                      now_ms) &&
+            wire_decode_meta (second->data, second->size, &meta) == WIRE_OK && s_fresh (&meta))
+            presence_inbox_receive (self->presence, CONTROL_BEAT, strlen (CONTROL_BEAT), &meta,
+                                    first->data, first->size, address, NULL, now_ms);
     } else if (s_frame_is (kind, CONTROL_KIND_MESSAGE) &&
                s_signed (self, frames, count, 3, N_ ("a malformed private message"), address,
                          now_ms) &&
@@ -530,16 +549,13 @@ s_chat_line (inbox_t *self, received_t *received, wire_error_t error,
 }
 
 //  Control traffic (a heartbeat, a goodbye: meta decoded from frame 2) is never shown as a
-//  line; it counts only when signed.
+//  line; it counts only when signed, and fresh.
 static void
 s_control (inbox_t *self, const inbox_frame_t *frames, size_t count, const wire_meta_t *meta,
            const char *address, int64_t now_ms)
 {
     const inbox_frame_t *body = s_frame (frames, count, 2);
-    //  A heartbeat or goodbye from far from now is a replay (or a clock far off)
-    uint64_t now = (uint64_t) zclock_time ();
-    uint64_t skew = now > meta->sent_ms ? now - meta->sent_ms : meta->sent_ms - now;
-    if (skew > INBOX_CONTROL_SKEW_MS || !s_signed (self, frames, count, 1, NULL, address, now_ms))
+    if (!s_fresh (meta) || !s_signed (self, frames, count, 1, NULL, address, now_ms))
         return;
     s_pass_on (self, meta->sender, frames, count);
     if (s_frame_is (&frames[0], CONTROL_BYE)) {

@@ -20,21 +20,26 @@ typedef struct {
 } back_link_t;
 
 struct _presence_t {
-    publisher_t *publisher;            //  where heartbeats go out (not owned)
-    channels_t *channels;              //  the channel we write to (not owned)
-    room_t *room;                      //  the members we hear (not owned)
-    int64_t next_beat_ms;              //  when our next heartbeat is due
-    int64_t last_beat_ms;              //  when we sent the last one
-    bool full_asked;                   //  the next one lists the members (a new listener)
-    size_t full_left;                  //  heartbeats still to list the members (it changed)
-    size_t since_full;                 //  heartbeats since the last that listed them
-    int back_port;                     //  where our SUB accepts connections (0: nowhere)
-    bool relay;                        //  we are a relay
-    size_t window;                     //  the first member the next heartbeat lists
-    back_link_t links[ROOM_MAX];       //  the back ports we dialled
-    size_t link_count;                 //  how many
-    control_beat_t beat;               //  the heartbeat being built
-    char body[CONTROL_BODY_MAX_BYTES]; //  ... and encoded
+    publisher_t *publisher;               //  where heartbeats go out (not owned)
+    channels_t *channels;                 //  the channel we write to (not owned)
+    room_t *room;                         //  the members we hear (not owned)
+    int64_t next_beat_ms;                 //  when our next heartbeat is due
+    int64_t last_beat_ms;                 //  when we sent the last one
+    bool full_asked;                      //  the next one lists the members (a new listener)
+    size_t full_left;                     //  heartbeats still to list the members (it changed)
+    size_t since_full;                    //  heartbeats since the last that listed them
+    int back_port;                        //  where our SUB accepts connections (0: nowhere)
+    bool relay;                           //  we are a relay
+    size_t window;                        //  the first member the next heartbeat lists
+    size_t to_window;                     //  ... and the next heartbeat to one new listener
+    back_link_t links[ROOM_MAX];          //  the back ports we dialled
+    size_t link_count;                    //  how many
+    control_beat_t beat;                  //  the heartbeat being built
+    char body[CONTROL_BODY_MAX_BYTES];    //  ... and encoded
+    control_beat_t to_beat;               //  a heartbeat for one new listener being built
+    char to_body[CONTROL_BODY_MAX_BYTES]; //  ... and encoded
+    int64_t to_since_ms;                  //  when the second of the last ones began
+    int to_count;                         //  ... and how many went in it
 };
 
 struct _presence_inbox_t {
@@ -133,18 +138,19 @@ s_lists_members (presence_t *self, bool digests, size_t members)
     return full;
 }
 
-int64_t
-presence_beat (presence_t *self, int64_t now_ms)
+//  How often we beat in a room of members: slower in a big room, unless an older chat in it
+//  expects a heartbeat a second (PROTOKOLL.md 21).
+static int
+s_every_ms (presence_t *self, size_t members)
 {
-    if (now_ms < self->next_beat_ms)
-        return self->next_beat_ms;
-    size_t members = room_size (self->room);
-    bool digests = room_all_read_digests (self->room);
-    int every_ms = digests ? room_interval_ms (members) : BEAT_INTERVAL_MS;
-    self->last_beat_ms = now_ms;
-    self->next_beat_ms = now_ms + every_ms;
-    s_back_links (self, now_ms);
-    control_beat_t *beat = &self->beat;
+    return room_all_read_digests (self->room) ? room_interval_ms (members) : BEAT_INTERVAL_MS;
+}
+
+//  Fill in what every heartbeat says: where we listen, our channel and last line, our back
+//  port, the links we carry, and our interval every_ms; no members listed yet.
+static void
+s_fill (presence_t *self, control_beat_t *beat, int every_ms)
+{
     beat->port = publisher_port (self->publisher);
     beat->last_seq = publisher_last_seq (self->publisher);
     beat->back_port = self->back_port;
@@ -152,19 +158,62 @@ presence_beat (presence_t *self, int64_t now_ms)
     beat->every_ms = every_ms;
     channels_current (self->channels, beat->channel, sizeof beat->channel);
     beat->peer_count = 0;
-    if (s_lists_members (self, digests, members)) {
-        //  A room bigger than one heartbeat names a different window of it each time
-        if (members <= CONTROL_PEERS_MAX || self->window >= members)
-            self->window = 0;
-        beat->peer_count =
-            room_list_from (self->room, self->window, beat->peers, CONTROL_PEERS_MAX);
-        self->window += members > CONTROL_PEERS_MAX ? CONTROL_PEERS_MAX : 0;
-    }
     beat->carry_count = room_carried (self->room, beat->carry, CONTROL_PEERS_MAX);
+}
+
+//  List the members in beat: a room bigger than one heartbeat names the window from *window
+//  on, and the next such heartbeat the one after it.
+static void
+s_list (presence_t *self, control_beat_t *beat, size_t members, size_t *window)
+{
+    if (members <= CONTROL_PEERS_MAX || *window >= members)
+        *window = 0;
+    beat->peer_count = room_list_from (self->room, *window, beat->peers, CONTROL_PEERS_MAX);
+    *window += members > CONTROL_PEERS_MAX ? CONTROL_PEERS_MAX : 0;
+}
+
+int64_t
+presence_beat (presence_t *self, int64_t now_ms)
+{
+    if (now_ms < self->next_beat_ms)
+        return self->next_beat_ms;
+    size_t members = room_size (self->room);
+    int every_ms = s_every_ms (self, members);
+    self->last_beat_ms = now_ms;
+    self->next_beat_ms = now_ms + every_ms;
+    s_back_links (self, now_ms);
+    control_beat_t *beat = &self->beat;
+    s_fill (self, beat, every_ms);
+    if (s_lists_members (self, room_all_read_digests (self->room), members))
+        s_list (self, beat, members, &self->window); //  a different window each time
     int size = control_encode_beat (self->body, sizeof self->body, beat);
     if (size > 0)
         publisher_send_control (self->publisher, CONTROL_BEAT, self->body, (size_t) size);
     return self->next_beat_ms;
+}
+
+int
+presence_beat_to (presence_t *self, const uint8_t to[WIRE_SENDER_BYTES], int64_t now_ms)
+{
+    //  Bounded: a flood of "~hello" makes no more than BEAT_TO_PER_S heartbeats a second
+    if (now_ms - self->to_since_ms >= 1000)
+        self->to_since_ms = now_ms, self->to_count = 0;
+    if (self->to_count >= BEAT_TO_PER_S)
+        return -1;
+    self->to_count++;
+    size_t members = room_size (self->room);
+    control_beat_t *beat = &self->to_beat;
+    s_fill (self, beat, s_every_ms (self, members));
+    //  The listener needs them to join the rest; in a big room each new listener gets the
+    //  next window, so one that hears many of us hears of everybody at once
+    s_list (self, beat, members, &self->to_window);
+    beat->has_digest = true;
+    room_digest (self->room, beat->digest);
+    int size = control_encode_beat (self->to_body, sizeof self->to_body, beat);
+    if (size < 0)
+        return -1;
+    return publisher_send_control_to (self->publisher, to, CONTROL_KIND_BEAT, self->to_body,
+                                      (size_t) size);
 }
 
 void

@@ -27,6 +27,7 @@
 #define BEAT_FULL_EVERY 10 // a heartbeat lists the members at least every tenth time
 #define BEAT_SOON_MS 200   // a heartbeat asked for soon goes this long after the last, at least,
 #define BEAT_SOON_SHARE 10 // ... and a tenth of the interval (a room forming: see presence.c)
+#define BEAT_TO_PER_S ROOM_MAX // heartbeats to one new listener each, a second at most
 
 typedef struct _presence_t presence_t;
 
@@ -49,6 +50,11 @@ int64_t presence_beat (presence_t *self, int64_t now_ms);
 
 //  Make the next heartbeat due at once (a new nick, a new listener).
 void presence_beat_soon (presence_t *self);
+
+//  Send a heartbeat, with a window of the members listed, to the new listener to alone, on its
+//  private topic (it said "~hello ID", PROTOKOLL.md 21.6), at now_ms. Returns 0, or -1 when
+//  BEAT_TO_PER_S went out this second already or it was dropped: then beat soon to all.
+int presence_beat_to (presence_t *self, const uint8_t to[WIRE_SENDER_BYTES], int64_t now_ms);
 
 //  Say goodbye: the others say "left" at once rather than after MEMBER_GONE_MS.
 void presence_bye (presence_t *self);

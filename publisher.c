@@ -336,6 +336,19 @@ publisher_send_control (publisher_t *self, const char *topic, const void *body, 
 }
 
 int
+publisher_send_control_to (publisher_t *self, const uint8_t to[WIRE_SENDER_BYTES], const char *kind,
+                           const void *body, size_t body_size)
+{
+    publisher_send_lines (self); //  as for any heartbeat: no lines still waiting behind it
+    uint8_t meta[WIRE_META_MAX_BYTES];
+    int meta_size = publisher_meta (self, 0, meta, sizeof meta);
+    if (meta_size < 0)
+        return -1;
+    return publisher_send_private (self, to, kind, body, body_size, meta, (size_t) meta_size, true,
+                                   true);
+}
+
+int
 publisher_send_private (publisher_t *self, const uint8_t to[WIRE_SENDER_BYTES], const char *kind,
                         const void *body, size_t body_size, const void *meta, size_t meta_size,
                         bool may_drop, bool sign)
@@ -472,6 +485,19 @@ s_listener (publisher_t *self, bool subscribe, const uint8_t *topic, size_t topi
     return subscribe && !course;
 }
 
+//  True when a subscription (data, size bytes) is "~hello ID", a chat that reads its first
+//  heartbeat on its private topic: event says who.
+static bool
+s_hello (const uint8_t *data, size_t size, publisher_event_t *event)
+{
+    if (control_decode_hello (data + 1, size - 1, event->author) != 0)
+        return false;
+    event->kind = PUBLISHER_HELLO;
+    if (term_debug_on () && data[0] == 1)
+        s_debug_subscription (data, size, *event->address ? event->address : "?");
+    return true;
+}
+
 //  Make sense of one subscription (data: its first byte 1 to subscribe or 0 to unsubscribe,
 //  then the topic) from event->address, and fill event. Returns true when it is worth
 //  reporting.
@@ -490,6 +516,8 @@ s_subscription (publisher_t *self, const uint8_t *data, size_t size, publisher_e
             s_debug_subscription (data, size, *event->address ? event->address : "?");
         return memcmp (forwarder, self->id, WIRE_SENDER_BYTES) == 0;
     }
+    if (s_hello (data, size, event))
+        return subscribe;
     //  Each topic is decoded once: "~listen PORT", a request, or something else
     int listen_port = topic_size > 1 ? control_decode_listen (topic, topic_size) : -1;
     bool is_request = listen_port <= 0 && topic_size > 1 &&

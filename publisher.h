@@ -43,7 +43,8 @@ typedef void (publisher_sent_fn) (const publisher_line_t *sent, void *arg);
 typedef enum {
     PUBLISHER_LISTENER, //  someone started listening: it should hear our heartbeat at once
     PUBLISHER_REQUEST,  //  a request (resend, history, a receipt): to us, or to another
-    PUBLISHER_FORWARD   //  someone (un)subscribed to an author's messages through us
+    PUBLISHER_FORWARD,  //  someone (un)subscribed to an author's messages through us
+    PUBLISHER_HELLO     //  a new listener said who it is ("~hello ID"): beat to it alone
 } publisher_event_kind_t;
 
 //  One event
@@ -54,7 +55,7 @@ typedef struct {
     control_request_t request;         //  PUBLISHER_REQUEST: what it asks
     bool to_us;                        //  ... of us (else of request.target)
     bool subscribe;                    //  PUBLISHER_FORWARD: subscribed (else unsubscribed)
-    uint8_t author[WIRE_SENDER_BYTES]; //  ... to this author's messages
+    uint8_t author[WIRE_SENDER_BYTES]; //  ... to this author's messages; HELLO: the listener
 } publisher_event_t;
 
 //  Bind an XPUB socket on port (0: PORT_DEFAULT or the first free one from it), the room's
@@ -106,6 +107,12 @@ void publisher_send_lines (publisher_t *self);
 //  first. Dropped when the outbox is full (heartbeats come again). Returns 0, or -1 if dropped.
 int publisher_send_control (publisher_t *self, const char *topic, const void *body,
                             size_t body_size);
+
+//  Send a control message (kind: CONTROL_KIND_BEAT) for peer to only, signed: its private
+//  topic, kind, body, our metadata (seq 0). The lines waiting go first. Dropped when the
+//  outbox is full. Returns 0, or -1 if dropped.
+int publisher_send_control_to (publisher_t *self, const uint8_t to[WIRE_SENDER_BYTES],
+                               const char *kind, const void *body, size_t body_size);
 
 //  Send a message for peer to only: its private topic, kind, body (none when NULL), and meta.
 //  Signed when meta is ours (publisher_meta; sign), else as it is (a line kept with its proof).

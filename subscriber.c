@@ -91,6 +91,11 @@ s_configure (const subscriber_t *config, void *sub)
     char private[CONTROL_PRIVATE_BYTES + 1];
     if (control_encode_private (private, sizeof private, config->self_id) > 0)
         zmq_setsockopt (sub, ZMQ_SUBSCRIBE, private, CONTROL_PRIVATE_BYTES);
+    //  Never matches a message either: each publisher sends its first heartbeat to us alone,
+    //  on our private topic (subscribed above, so before this: libzmq sends them in order)
+    char hello[CONTROL_HELLO_BYTES + 1];
+    if (control_encode_hello (hello, sizeof hello, config->self_id) > 0)
+        zmq_setsockopt (sub, ZMQ_SUBSCRIBE, hello, CONTROL_HELLO_BYTES);
     //  Never matches a message: it tells each publisher we connect to where to connect back
     char listen[32];
     int size = control_encode_listen (listen, sizeof listen, config->port);

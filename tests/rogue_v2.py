@@ -20,6 +20,9 @@ Commands, one a line on stdin; each prints one line on stdout when done:
   replay            the victim's first batch again, exactly as she sent it
   forge-msg TEXT    a private message TEXT to each chat listening to us, from the victim's id,
                     signed with our key (our key, then hers in the metadata)
+  forge-beat        a heartbeat for one new listener ("beat", PROTOKOLL.md 21.6) to each chat
+                    listening to us, from the victim's id and named "mallory", signed with our
+                    key (our key, then hers in the metadata)
   forge-bye         four goodbyes with the victim's id: signed with our key (our key, then hers
                     in the metadata), unsigned with version 2 metadata, unsigned with version 1
   say TEXT          a plain one-frame line "buddy> TEXT" (shown by address: a marker that all
@@ -31,6 +34,9 @@ Commands, one a line on stdin; each prints one line on stdout when done:
                     lines, her signatures passed on, but line SEQ with one byte changed
 
 Also printed: "ready", "listener PORT" for each chat that subscribes "~listen PORT",
+"greeted by NICK: signed, lists N" for the victim's first heartbeat, which it sends to us alone
+(we subscribe "~hello ID", PROTOKOLL.md 21.6) and which we check ("greeted ... unverified"
+otherwise),
 "learned NICK seq N count C key FINGERPRINT" for each batch of the victim's that verifies
 ("unverified ..." otherwise), "history to ID: N lines" for each answer. Bounded: exits at the
 end of its input, or after 120 s in all.
@@ -172,6 +178,8 @@ class Rogue:
         self.pub.bind("tcp://%s:%d" % (args.host, args.port))
         self.sub = self.context.socket(zmq.SUB)
         self.sub.setsockopt(zmq.SUBSCRIBE, b"~lines")
+        self.sub.setsockopt(zmq.SUBSCRIBE, b"!" + self.id.hex().encode())
+        self.sub.setsockopt(zmq.SUBSCRIBE, b"~hello " + self.id.hex().encode())
         self.sub.connect("tcp://%s:%d" % (args.victim_host, args.victim))
 
     def say(self, *words):
@@ -183,8 +191,25 @@ class Rogue:
     def signed(self, frames):
         return frames + [sign(self.secret, frames_statement(frames))]
 
+    def greeted(self, frames):
+        """The victim's heartbeat to us alone: our topic, "beat", body, meta, signature."""
+        meta = decode_meta(frames[3]) if len(frames) == 5 and frames[1] == b"beat" else None
+        if not meta or frames[0] != b"!" + self.id.hex().encode():
+            self.say("greeted by ?: unverified, malformed")
+            return
+        nick = meta["nick"].decode()
+        if blake2b(meta["public"] + meta["session"], 16) != meta["sender"] or \
+                not verify(meta["public"], frames_statement(frames[:4]), frames[4]):
+            self.say("greeted by", nick + ": unverified")
+            return
+        peers = [line for line in frames[2].split(b"\n") if line.startswith(b"peer ")]
+        self.say("greeted by", nick + ": signed, lists", len(peers))
+
     def learn(self, frames):
         """A batch of the victim's: check it as a chat would, and keep it."""
+        if frames[0].startswith(b"!"):
+            self.greeted(frames)
+            return
         meta = decode_meta(frames[1]) if len(frames) == 4 else None
         if not meta:
             self.say("unverified batch: malformed")
@@ -226,6 +251,14 @@ class Rogue:
             for public, session in ((self.public, self.session), (v["public"], v["session"])):
                 meta = encode_meta(2, v["sender"], 1, v["nick"], public, session)
                 self.pub.send_multipart(self.signed([topic, b"msg", text, meta]))
+
+    def forge_beat(self):
+        v = self.victim
+        body = b"port %d\nchannel buddy\nseq 0\n" % self.port
+        for topic in sorted(self.private_topics):
+            for public, session in ((self.public, self.session), (v["public"], v["session"])):
+                meta = encode_meta(2, v["sender"], 0, b"mallory", public, session)
+                self.pub.send_multipart(self.signed([topic, b"beat", body, meta]))
 
     def forge_bye(self):
         v = self.victim
@@ -273,7 +306,8 @@ class Rogue:
 
     def command(self, line):
         word, _, rest = line.partition(b" ")
-        needs_victim = word in (b"forge-lines", b"forge-v1", b"replay", b"forge-msg", b"forge-bye")
+        needs_victim = word in (b"forge-lines", b"forge-v1", b"replay", b"forge-msg", b"forge-beat",
+                               b"forge-bye")
         if needs_victim and not self.victim:
             self.say("no victim yet:", word.decode())
             return
@@ -285,6 +319,8 @@ class Rogue:
             self.replay()
         elif word == b"forge-msg":
             self.forge_msg(rest)
+        elif word == b"forge-beat":
+            self.forge_beat()
         elif word == b"forge-bye":
             self.forge_bye()
         elif word == b"say":

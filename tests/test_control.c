@@ -132,6 +132,32 @@ test_listen (void **state)
             fail_msg ("\"%s\" accepted", refused[i]);
 }
 
+//  "~hello ID" topics: exactly 32 lower-case hex digits after the prefix.
+static void
+test_hello (void **state)
+{
+    (void) state;
+    uint8_t id[WIRE_SENDER_BYTES], back[WIRE_SENDER_BYTES];
+    for (size_t i = 0; i < sizeof id; i++)
+        id[i] = (uint8_t) (0xA0 + i);
+    char topic[CONTROL_HELLO_BYTES + 1];
+    assert_int_equal (control_encode_hello (topic, sizeof topic, id), CONTROL_HELLO_BYTES);
+    assert_string_equal (topic, "~hello a0a1a2a3a4a5a6a7a8a9aaabacadaeaf");
+    assert_int_equal (control_decode_hello (topic, CONTROL_HELLO_BYTES, back), 0);
+    assert_memory_equal (back, id, sizeof id);
+    assert_int_equal (control_encode_hello (topic, CONTROL_HELLO_BYTES, id), -1);
+    static const char *refused[] = {"~hello ",
+                                    "~hello a0a1a2a3a4a5a6a7a8a9aaabacadaeaf0",
+                                    "~hello A0A1A2A3A4A5A6A7A8A9AAABACADAEAF",
+                                    "~hello a0a1a2a3a4a5a6a7a8a9aaabacadaexx",
+                                    "~hellO a0a1a2a3a4a5a6a7a8a9aaabacadaeaf",
+                                    "~listen 5557",
+                                    ""};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        if (control_decode_hello (refused[i], strlen (refused[i]), back) != -1)
+            fail_msg ("\"%s\" accepted", refused[i]);
+}
+
 //  Requests round-trip through their subscription topics; the beat's seq too.
 //  A signed receipt goes as "~ack TARGET NUMBER REQUESTER SIGNATURE" and decodes back whole; a
 //  signature of the wrong length is refused.
@@ -299,11 +325,17 @@ int
 main (void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test (test_beat_round_trip), cmocka_unit_test (test_beat_decode_table),
-        cmocka_unit_test (test_beat_limits),     cmocka_unit_test (test_beat_random),
-        cmocka_unit_test (test_listen),          cmocka_unit_test (test_requests),
-        cmocka_unit_test (test_signed_receipt),  cmocka_unit_test (test_private_topic),
-        cmocka_unit_test (test_beat_links),      cmocka_unit_test (test_via),
+        cmocka_unit_test (test_beat_round_trip),
+        cmocka_unit_test (test_beat_decode_table),
+        cmocka_unit_test (test_beat_limits),
+        cmocka_unit_test (test_beat_random),
+        cmocka_unit_test (test_listen),
+        cmocka_unit_test (test_hello),
+        cmocka_unit_test (test_requests),
+        cmocka_unit_test (test_signed_receipt),
+        cmocka_unit_test (test_private_topic),
+        cmocka_unit_test (test_beat_links),
+        cmocka_unit_test (test_via),
     };
     return cmocka_run_group_tests_name ("control", tests, NULL, NULL);
 }

@@ -1126,6 +1126,48 @@ test_listener_chat_subscriptions (void **state)
     assert_non_null (strstr (fixture->capture.err, private_topic));
 }
 
+//  A chat's "~hello ID" (subscribed after its private topic, before "~listen") is an event with
+//  its id, before the listener's; a heartbeat to it alone is its private topic, "beat", the
+//  body, our metadata with seq 0 and our signature of the four, after the lines waiting.
+static void
+test_hello (void **state)
+{
+    fixture_t *fixture = *state;
+    publisher_t *publisher = fixture->publisher;
+    char private_topic[CONTROL_PRIVATE_BYTES + 1], hello[CONTROL_HELLO_BYTES + 1], listen[32];
+    s_other_topic (private_topic);
+    assert_int_equal (control_encode_hello (hello, sizeof hello, s_other_id), CONTROL_HELLO_BYTES);
+    assert_true (control_encode_listen (listen, sizeof listen, LISTEN_PORT) > 0);
+    const char *topics[] = {private_topic, CONTROL_LINES, hello, listen};
+    zsock_t *sub = s_subscriber (fixture, topics, 4);
+    publisher_event_t event;
+    assert_true (s_next_event (publisher, &event));
+    assert_int_equal (event.kind, PUBLISHER_HELLO);
+    assert_memory_equal (event.author, s_other_id, WIRE_SENDER_BYTES);
+    assert_true (s_next_event (publisher, &event));
+    assert_int_equal (event.kind, PUBLISHER_LISTENER);
+    assert_int_equal (event.port, LISTEN_PORT);
+    assert_int_equal (publisher_send_line (publisher, "buddy", "first", 5), 0);
+    const char body[] = "port 5557\nchannel buddy\nseq 1\n";
+    assert_int_equal (
+        publisher_send_control_to (publisher, s_other_id, CONTROL_KIND_BEAT, body, sizeof body - 1),
+        0);
+    const char *lines[] = {"buddy> first"};
+    s_expect_batch (sub, NICK, 1, lines, 1);
+    zmsg_t *message = s_receive (sub);
+    assert_int_equal (zmsg_size (message), 5);
+    testlib_assert_frame (message, 0, private_topic, CONTROL_PRIVATE_BYTES);
+    testlib_assert_frame (message, 1, "beat", 4);
+    testlib_assert_frame (message, 2, body, sizeof body - 1);
+    wire_meta_t meta = s_assert_meta (message, 3, NICK, 0);
+    s_assert_signed (message, &meta);
+    zmsg_destroy (&message);
+    //  Its unsubscription is no event
+    zsock_set_unsubscribe (sub, hello);
+    s_ask_marker (sub);
+    s_assert_marker_next (publisher);
+}
+
 //  A request for us is an event with the request decoded (its unsubscription is none, and
 //  neither counts as a listener); one for another publisher is no event.
 static void
@@ -1438,6 +1480,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_set_nick, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_send_control, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_send_private, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_hello, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_private_filtered, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_batch, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_batch_full_lines, s_setup, s_teardown),

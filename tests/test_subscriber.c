@@ -254,12 +254,14 @@ s_receive_subscription (publisher_t *publisher, uint8_t *message, size_t size, i
 //  The topics the thread subscribes to, and which of them a publisher has seen
 typedef struct {
     char private[CONTROL_PRIVATE_BYTES + 1]; //  our private topic, "!" + 32 hex digits
+    char hello[CONTROL_HELLO_BYTES + 1];     //  "~hello " + our id in hex
     char listen[32];                         //  "~listen LISTEN_PORT"
     size_t listen_size;                      //  its length
     size_t bytes_expected;                   //  one-byte topics: the bytes a topic may start with
     size_t bytes_seen;                       //  ... how many of them were seen
     bool byte_seen[256];                     //  ... which
     bool private_seen;                       //  the private topic was seen
+    bool hello_seen;                         //  "~hello ID" was seen
     bool listen_seen;                        //  "~listen LISTEN_PORT" was seen
     unsigned controls_seen;                  //  bit i: s_controls[i] was seen
 } topics_t;
@@ -271,6 +273,8 @@ s_topics_init (topics_t *topics, const uint8_t self_id[WIRE_SENDER_BYTES])
     *topics = (topics_t){0};
     assert_int_equal (control_encode_private (topics->private, sizeof topics->private, self_id),
                       CONTROL_PRIVATE_BYTES);
+    assert_int_equal (control_encode_hello (topics->hello, sizeof topics->hello, self_id),
+                      CONTROL_HELLO_BYTES);
     int size = control_encode_listen (topics->listen, sizeof topics->listen, LISTEN_PORT);
     assert_true (size > 0);
     topics->listen_size = (size_t) size;
@@ -298,6 +302,8 @@ s_topics_note (topics_t *topics, const uint8_t *topic, size_t size)
         topics->byte_seen[topic[0]] = true;
     } else if (size == CONTROL_PRIVATE_BYTES && memcmp (topic, topics->private, size) == 0)
         topics->private_seen = true;
+    else if (size == CONTROL_HELLO_BYTES && memcmp (topic, topics->hello, size) == 0)
+        topics->hello_seen = true;
     else if (size == topics->listen_size && memcmp (topic, topics->listen, size) == 0)
         topics->listen_seen = true;
     else
@@ -310,13 +316,14 @@ static bool
 s_topics_complete (const topics_t *topics)
 {
     return topics->bytes_seen == topics->bytes_expected && topics->private_seen &&
-           topics->listen_seen && topics->controls_seen == (1u << CONTROLS) - 1;
+           topics->hello_seen && topics->listen_seen &&
+           topics->controls_seen == (1u << CONTROLS) - 1;
 }
 
 //  Wait, WAIT_MS at most, until publisher has every subscription the thread makes (kind 1) or
 //  has seen every one of them go (kind 0, when the connection closed): one byte for each byte
-//  a public topic may start with, our private topic, "~listen LISTEN_PORT". Fails on any other
-//  (everything, another's private topic, one of the other kind).
+//  a public topic may start with, our private topic, "~hello ID", "~listen LISTEN_PORT". Fails on
+//  any other (everything, another's private topic, one of the other kind).
 static void
 s_expect_topics (const fixture_t *fixture, publisher_t *publisher, uint8_t kind)
 {

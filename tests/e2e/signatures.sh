@@ -20,6 +20,8 @@ start_peer bertil -- -n bertil -p "$pb" -c "$pa" --verbose
 start_python rogue rogue_v2.py "$pr" --victim "$pa"
 await_heard bertil anna && await_heard anna bertil || fail "anna and bertil hear each other"
 expect "$TMP/rogue.out" '^ready$' "the rogue starts"
+expect "$TMP/rogue.out" '^greeted by anna: signed, lists [01]$' \
+    "a listener that says ~hello gets anna's first heartbeat alone, on its private topic, signed"
 say bertil "\\connect $pr"
 expect "$TMP/rogue.out" "^listener $pb$" "bertil listens to the rogue"
 
@@ -51,13 +53,17 @@ n=$(grep -c 'eins$' "$TMP/bertil.out")
 say anna "zwei"
 expect "$TMP/bertil.out" '<anna> zwei$' "anna's real next line is shown at bertil"
 
-# (b) A private message and goodbyes in anna's name: signed with the rogue's key, unsigned
-say rogue "forge-msg FORGED private" "forge-bye" "say marker b"
+# (b) A private message, heartbeats for bertil alone and goodbyes in anna's name: signed with
+# the rogue's key, unsigned
+private='^·· SUB got 5 frame\(s\) from 127\.0\.0\.1: "![0-9a-f]{32}"$'
+before=$(grep -Ec "$private" "$TMP/bertil.err") # anna's own heartbeat to bertil, at the start
+say rogue "forge-msg FORGED private" "forge-beat" "forge-bye" "say marker b"
 expect "$TMP/bertil.out" '<127\.0\.0\.1> marker b$' "bertil has read the forged goodbyes"
-n=$(grep -Ec '^·· SUB got 5 frame\(s\) from 127\.0\.0\.1: "![0-9a-f]{32}"$' "$TMP/bertil.err")
-((n == 2)) && pass "bertil's socket got both forged private messages" ||
-    { fail "bertil's socket got both forged private messages ($n)"; show "$TMP/bertil.err"; }
+n=$(($(grep -Ec "$private" "$TMP/bertil.err") - before))
+((n == 4)) && pass "bertil's socket got both forged private messages and both heartbeats" ||
+    { fail "bertil's socket got both forged private messages and both heartbeats ($n)"; show "$TMP/bertil.err"; }
 refute "$TMP/bertil.out" 'FORGED private' "a forged private message is not shown"
+refute "$TMP/bertil.err" 'mallory' "a forged heartbeat for bertil alone does not rename anna"
 n=$(grep -Ec "$got\"~bye\" \\+ metadata \\(version [12], nick anna, seq 0\\)\$" "$TMP/bertil.err")
 ((n == 4)) && pass "bertil's socket got the four forged goodbyes" ||
     { fail "bertil's socket got the four forged goodbyes ($n)"; show "$TMP/bertil.err"; }
