@@ -50,6 +50,7 @@ struct _inbox_t {
     routes_t *routes;                              //  whom we hear through whom
     forward_t *forward;                            //  the authors others want through us
     const uint8_t *forwarder;     //  while a forwarded message is handled: who forwarded it
+    bool from_chat;               //  ... and while any is: its connection says X-Chatt 2
     const roomseal_t *content;    //  a locked room's content key (NULL: open, or we relay it)
     bool sealed_room;             //  the room is locked: every line must be sealed
     char opened[FRAME_MAX_BYTES]; //  a sealed line, opened
@@ -395,9 +396,11 @@ s_private_signed (inbox_t *self, const inbox_frame_t *frames, size_t count, cons
         wire_meta_t meta;
         if (s_signed (self, frames, count, 3, N_ ("a malformed control message"), address,
                       now_ms) &&
-            wire_decode_meta (second->data, second->size, &meta) == WIRE_OK && s_fresh (&meta))
+            wire_decode_meta (second->data, second->size, &meta) == WIRE_OK && s_fresh (&meta)) {
             presence_inbox_receive (self->presence, CONTROL_BEAT, strlen (CONTROL_BEAT), &meta,
                                     first->data, first->size, address, NULL, now_ms);
+            room_set_plain (self->room, meta.sender, !self->from_chat);
+        }
     } else if (s_frame_is (kind, CONTROL_KIND_MESSAGE) &&
                s_signed (self, frames, count, 3, N_ ("a malformed private message"), address,
                          now_ms) &&
@@ -567,6 +570,8 @@ s_control (inbox_t *self, const inbox_frame_t *frames, size_t count, const wire_
     presence_inbox_receive (self->presence, frames[0].data, frames[0].size, meta,
                             body ? body->data : NULL, body ? body->size : 0, address,
                             self->forwarder, now_ms);
+    if (!self->forwarder && s_frame_is (&frames[0], CONTROL_BEAT))
+        room_set_plain (self->room, meta->sender, !self->from_chat); //  --plain: one-frame lines
 }
 
 //  A message another member forwarded ("~via FORWARDER AUTHOR", then the author's own
@@ -605,6 +610,7 @@ inbox_handle (inbox_t *self, const inbox_frame_t *frames, size_t count, size_t t
     if (!line_frame)
         return;
     bool private = line_frame->size > 0 && line_frame->data[0] == CONTROL_PRIVATE[0];
+    self->from_chat = from_chat;
     received_t received = {.line_frame = line_frame, .key_changed = -1};
     wire_error_t error =
         private ? WIRE_CONTROL

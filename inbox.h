@@ -57,7 +57,7 @@ void inbox_settle (inbox_t *self, int64_t now_ms);
 //  Handle one message: count frames of the total it had (the first INBOX_FRAMES_MAX), from
 //  address (the sender's IP, "?" if unknown), at now_ms. from_chat: its connection says it is
 //  a chat of version 2 (publisher.h), so a one-frame line is a copy for course peers of a line
-//  it signed, and is dropped.
+//  it signed, and is dropped; a heartbeat without it is a --plain chat's (room_set_plain).
 void inbox_handle (inbox_t *self, const inbox_frame_t *frames, size_t count, size_t total,
                    const char *address, bool from_chat, int64_t now_ms);
 

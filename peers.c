@@ -33,6 +33,7 @@ typedef struct {
     bool named;                          //  it was named for a member (expected below) ...
     bool verified;                       //  ... and a heartbeat from it came as that member
     bool heard;                          //  a heartbeat came from it, as member id
+    bool beating;                        //  a heartbeat came since it last connected: a chat
     uint8_t expected[WIRE_SENDER_BYTES]; //  the member it was named for
     uint8_t id[WIRE_SENDER_BYTES];       //  the member its heartbeats came as
 } peer_t;
@@ -403,6 +404,7 @@ s_apply_event (peers_t *self, peer_t *peer, peer_event_t event, int64_t now_ms)
     case PEER_EVENT_REFUSED:
         return s_refused (self, peer, now_ms);
     case PEER_EVENT_DISCONNECTED:
+        peer->beating = false; //  what answers there next may be another program
         if (peer->state == PEER_CONNECTED) {
             peer->state = PEER_LOST;
             peer->lost_ms = peer->down_ms = now_ms;
@@ -564,6 +566,8 @@ peers_heard (peers_t *self, const char *label, const uint8_t id[WIRE_SENDER_BYTE
     pthread_mutex_lock (&self->lock);
     peer_t *peer = s_find (self, endpoint);
     gone_t *gone = peer ? NULL : s_find_gone (self, endpoint);
+    if (peer)
+        peer->beating = true;
     if (peer && peer->origin != PEER_TYPED)
         result = s_heard (self, peer, id);
     else if (gone && gone->dead &&
@@ -571,6 +575,17 @@ peers_heard (peers_t *self, const char *label, const uint8_t id[WIRE_SENDER_BYTE
         zlistx_delete (self->gone, zlistx_cursor (self->gone)); //  it is back: it may be named
     pthread_mutex_unlock (&self->lock);
     return result;
+}
+
+bool
+peers_any_unproven (peers_t *self)
+{
+    bool any = false;
+    pthread_mutex_lock (&self->lock);
+    for (peer_t *peer = zlistx_first (self->peers); peer && !any; peer = zlistx_next (self->peers))
+        any = (peer->origin == PEER_TYPED || peer->origin == PEER_FOUND) && !peer->beating;
+    pthread_mutex_unlock (&self->lock);
+    return any;
 }
 
 int

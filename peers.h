@@ -155,6 +155,11 @@ int64_t peers_due_ms (peers_t *self);
 //  been forgotten may be added again. Returns 0.
 int peers_heard (peers_t *self, const char *label, const uint8_t id[WIRE_SENDER_BYTES]);
 
+//  True when a peer the user named or a beacon found has sent no heartbeat since it last
+//  connected: it may be a course peer or a plain ZeroMQ tool, whose lines come in the course's
+//  one frame (a chat's come in signed batches).
+bool peers_any_unproven (peers_t *self);
+
 //  Member id said goodbye: remove the quiet peer whose heartbeats came as id (a typed one
 //  stays). Returns 0, or -1 if there is none.
 int peers_bye (peers_t *self, const uint8_t id[WIRE_SENDER_BYTES]);

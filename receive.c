@@ -34,6 +34,19 @@ s_receive_rest (void *sub, zmq_msg_t *parts, size_t *count)
     return total;
 }
 
+//  True when whether a message's connection is a chat's (X-Chatt) matters: a one-frame line,
+//  a heartbeat, or a heartbeat for us alone (a message on a private topic).
+static bool
+s_asks_origin (const inbox_frame_t *frames, size_t count)
+{
+    const inbox_frame_t *first = &frames[0];
+    if (count == 1)
+        return first->size > 0 && first->data[0] != CONTROL_PREFIX[0];
+    return (first->size == strlen (CONTROL_BEAT) &&
+            memcmp (first->data, CONTROL_BEAT, first->size) == 0) ||
+           (first->size > 0 && first->data[0] == CONTROL_PRIVATE[0]);
+}
+
 void
 receive_messages (void *sub, inbox_t *inbox)
 {
@@ -49,9 +62,10 @@ receive_messages (void *sub, inbox_t *inbox)
             frames[i] = (inbox_frame_t){zmq_msg_data (&parts[i]), zmq_msg_size (&parts[i])};
         const char *address = zmq_msg_gets (&parts[0], "Peer-Address");
         address = address ? address_unmapped (address) : "?";
-        //  Asked only of one-frame lines: a course peer's, or a chat's copy of its line
+        //  Asked only of one-frame lines (a course peer's, or a chat's copy of its line) and of
+        //  heartbeats (a --plain chat's come without it): not of every message
         bool from_chat = false;
-        if (count == 1 && frames[0].size > 0 && frames[0].data[0] != CONTROL_PREFIX[0]) {
+        if (s_asks_origin (frames, count)) {
             const char *version = zmq_msg_gets (&parts[0], PUBLISHER_METADATA);
             from_chat = version && streq (version, PUBLISHER_METADATA_VALUE);
         }

@@ -30,6 +30,7 @@ typedef struct {
     bool via;                                  //  we hear it only through forwarder
     uint8_t forwarder[WIRE_SENDER_BYTES];      //  ... this member
     bool relay;                                //  it is a relay (chat --relay)
+    bool plain;                                //  its heartbeats came without X-Chatt: --plain
     int back_port;                             //  where its SUB accepts connections (0: none)
     bool lists_us;                             //  its heartbeats list us: it hears us
     bool listens_us;                           //  its SUB subscribed on our XPUB: it hears us
@@ -540,6 +541,27 @@ room_set_reconnecting (room_t *self, const char *address, bool reconnecting)
         if (streq (self->members[i].address, address))
             self->members[i].reconnecting = reconnecting;
     pthread_mutex_unlock (&self->lock);
+}
+
+void
+room_set_plain (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], bool plain)
+{
+    pthread_mutex_lock (&self->lock);
+    member_t *member = s_find (self, id);
+    if (member)
+        member->plain = plain;
+    pthread_mutex_unlock (&self->lock);
+}
+
+bool
+room_any_plain (room_t *self)
+{
+    bool any = false;
+    pthread_mutex_lock (&self->lock);
+    for (size_t i = 0; i < self->size && !any; i++)
+        any = self->members[i].plain && !self->members[i].via;
+    pthread_mutex_unlock (&self->lock);
+    return any;
 }
 
 //  Write member's state for \who into out: connected, silent or reconnecting, and how we

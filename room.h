@@ -163,6 +163,13 @@ size_t room_size (room_t *self);
 //  Mark the member reached at address as reconnecting (its connection broke) or not.
 void room_set_reconnecting (room_t *self, const char *address, bool reconnecting);
 
+//  Mark member id as a --plain chat (its heartbeat came from a connection without X-Chatt,
+//  PROTOKOLL.md 5: its lines come in the course's one frame) or not. Nothing if unknown.
+void room_set_plain (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], bool plain);
+
+//  True when a member we hear directly is a --plain chat.
+bool room_any_plain (room_t *self);
+
 #define ROOM_DESCRIBE_LINE_MAX_BYTES 768 // a line of \who at most: name, address, channel, state
 
 //  Write one line per member for \who, sorted by display name without regard to case (who.h;

@@ -53,7 +53,34 @@ typedef struct {
     size_t peers_seen;    //  the size of the peer list at the last tick
     int64_t trim_ms;      //  when to give freed memory back to the system (0: not due)
     int64_t tick_ms;      //  the next tick may come no sooner than this
+    bool channels;        //  subscribed to every channel (s_channels)
 } thread_t;
+
+//  Subscribe to every channel, one topic per byte a channel name can start with (not "~",
+//  which would bring every forwarded message: "~via" is asked of one member), or unsubscribe.
+static void
+s_subscribe_channels (void *sub, bool subscribe)
+{
+    for (int byte = 0; byte < 256; byte++) {
+        char first = (char) byte;
+        if (wire_topic_start ((unsigned char) byte) && first != CONTROL_PREFIX[0])
+            zmq_setsockopt (sub, subscribe ? ZMQ_SUBSCRIBE : ZMQ_UNSUBSCRIBE, &first, 1);
+    }
+}
+
+//  Be subscribed to every channel only while a peer may send its lines in the course's one
+//  frame: one we dialled that has sent no heartbeat (a course peer, a plain tool), or a --plain
+//  chat in the room. A chat sends its lines in signed batches ("~lines"), so in a room of chats
+//  a connection carries 6 subscriptions, not 101, which libzmq keeps at both of its ends
+//  (PROTOKOLL.md 5: 1.9 MB a chat in a room of 100).
+static void
+s_channels (thread_t *self)
+{
+    bool wanted = peers_any_unproven (self->config->peers) || room_any_plain (self->config->room);
+    if (wanted != self->channels)
+        s_subscribe_channels (self->sub, wanted);
+    self->channels = wanted;
+}
 
 //  Set the SUB socket's options: bounded messages and queue, quick retries, both IP versions,
 //  TCP keepalive (keepalive.h), the room's lock; and subscribe to every channel, control traffic
@@ -77,14 +104,9 @@ s_configure (const subscriber_t *config, void *sub)
     int connect_timeout = SUBSCRIBER_CONNECT_TIMEOUT_MS;
     zmq_setsockopt (sub, ZMQ_CONNECT_TIMEOUT, &connect_timeout, sizeof connect_timeout);
     keepalive_set (sub);
-    //  "" would match everything, other peers' private messages too: instead one subscription
-    //  per byte a channel name can start with, and the control topics that travel as messages
-    //  (not "~", which would bring every forwarded message: "~via" is asked of one member)
-    for (int byte = 0; byte < 256; byte++) {
-        char first = (char) byte;
-        if (wire_topic_start ((unsigned char) byte) && first != CONTROL_PREFIX[0])
-            zmq_setsockopt (sub, ZMQ_SUBSCRIBE, &first, 1);
-    }
+    //  "" would match everything, other peers' private messages too: instead every channel
+    //  (while a peer may need it, s_channels), and the control topics that travel as messages
+    s_subscribe_channels (sub, true);
     const char *controls[] = {CONTROL_BEAT, CONTROL_BYE, CONTROL_LINES};
     for (size_t i = 0; i < sizeof controls / sizeof controls[0]; i++)
         zmq_setsockopt (sub, ZMQ_SUBSCRIBE, controls[i], strlen (controls[i]));
@@ -109,6 +131,7 @@ s_apply_changes (thread_t *self)
 {
     char endpoint[ENDPOINT_MAX_BYTES];
     bool connect;
+    s_channels (self); //  a peer the user named may be a course peer: before it connects
     while (peers_next_change (self->config->peers, endpoint, sizeof endpoint, &connect)) {
         uint8_t relay_key[ROOMLOCK_KEY_BYTES];
         bool relay = connect && roomlock_relay_endpoint (self->config->lock, endpoint, relay_key);
@@ -254,6 +277,7 @@ s_open (thread_t *self)
     if (!self->sub)
         return -1;
     s_configure (config, self->sub);
+    self->channels = true;
     //  Every event: the peer states need some, the view of the wire shows them all
     zmq_socket_monitor (self->sub, monitor_endpoint, ZMQ_EVENT_ALL);
     self->monitor = zmq_socket (self->context, ZMQ_PAIR);
@@ -361,6 +385,7 @@ s_loop (thread_t *self, zsock_t *pipe)
         if (items[1].revents & ZMQ_POLLIN) {
             receive_messages (self->sub, self->inbox);
             inbox_settle (self->inbox, zclock_mono ());
+            s_channels (self); //  before the peers they named are dialled
         }
         if (items[3].revents & ZMQ_POLLIN)
             s_apply_changes (self);
