@@ -114,15 +114,14 @@ s_back_links (presence_t *self, int64_t now_ms)
 
 //  Whether this heartbeat lists the members (digests: every member reads digests) or only
 //  says the digest of the list (PROTOKOLL.md 21): it lists them when the list changed (once
-//  per window of CONTROL_PEERS_MAX), to a new listener, every BEAT_FULL_EVERY-th time, and
+//  per window of BEAT_WINDOW), to a new listener, every BEAT_FULL_EVERY-th time, and
 //  always to a room with an older chat in it.
 static bool
 s_lists_members (presence_t *self, bool digests, size_t members)
 {
     uint8_t digest[CONTROL_DIGEST_BYTES];
     room_digest (self->room, digest);
-    size_t windows =
-        members <= CONTROL_PEERS_MAX ? 1 : (members + CONTROL_PEERS_MAX - 1) / CONTROL_PEERS_MAX;
+    size_t windows = members <= BEAT_WINDOW ? 1 : (members + BEAT_WINDOW - 1) / BEAT_WINDOW;
     //  self->beat still holds the digest the last heartbeat said
     if (!self->beat.has_digest || memcmp (digest, self->beat.digest, sizeof digest) != 0 ||
         self->full_asked)
@@ -166,10 +165,10 @@ s_fill (presence_t *self, control_beat_t *beat, int every_ms)
 static void
 s_list (presence_t *self, control_beat_t *beat, size_t members, size_t *window)
 {
-    if (members <= CONTROL_PEERS_MAX || *window >= members)
+    if (members <= BEAT_WINDOW || *window >= members)
         *window = 0;
-    beat->peer_count = room_list_from (self->room, *window, beat->peers, CONTROL_PEERS_MAX);
-    *window += members > CONTROL_PEERS_MAX ? CONTROL_PEERS_MAX : 0;
+    beat->peer_count = room_list_from (self->room, *window, beat->peers, BEAT_WINDOW);
+    *window += members > BEAT_WINDOW ? BEAT_WINDOW : 0;
 }
 
 int64_t

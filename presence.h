@@ -27,6 +27,7 @@
 #define BEAT_FULL_EVERY 10 // a heartbeat lists the members at least every tenth time
 #define BEAT_SOON_MS 200   // a heartbeat asked for soon goes this long after the last, at least,
 #define BEAT_SOON_SHARE 10 // ... and a tenth of the interval (a room forming: see presence.c)
+#define BEAT_WINDOW 24     // members one heartbeat of ours lists at most (a reader takes 64)
 #define BEAT_TO_PER_S ROOM_MAX // heartbeats to one new listener each, a second at most
 
 typedef struct _presence_t presence_t;
