@@ -19,6 +19,12 @@ typedef struct {
     char endpoint[ENDPOINT_MAX_BYTES]; //  "tcp://IP:BACKPORT"
 } back_link_t;
 
+//  A new listener due a second heartbeat of its own
+typedef struct {
+    uint8_t id[WIRE_SENDER_BYTES]; //  who
+    int64_t due_ms;                //  when
+} again_t;
+
 struct _presence_t {
     publisher_t *publisher;               //  where heartbeats go out (not owned)
     channels_t *channels;                 //  the channel we write to (not owned)
@@ -40,6 +46,8 @@ struct _presence_t {
     char to_body[CONTROL_BODY_MAX_BYTES]; //  ... and encoded
     int64_t to_since_ms;                  //  when the second of the last ones began
     int to_count;                         //  ... and how many went in it
+    again_t again[ROOM_MAX];              //  new listeners due a second one, oldest first
+    size_t again_count;                   //  how many
 };
 
 struct _presence_inbox_t {
@@ -171,11 +179,10 @@ s_list (presence_t *self, control_beat_t *beat, size_t members, size_t *window)
     *window += members > BEAT_WINDOW ? BEAT_WINDOW : 0;
 }
 
-int64_t
-presence_beat (presence_t *self, int64_t now_ms)
+//  Send our heartbeat to all, now_ms.
+static void
+s_beat (presence_t *self, int64_t now_ms)
 {
-    if (now_ms < self->next_beat_ms)
-        return self->next_beat_ms;
     size_t members = room_size (self->room);
     int every_ms = s_every_ms (self, members);
     self->last_beat_ms = now_ms;
@@ -188,11 +195,12 @@ presence_beat (presence_t *self, int64_t now_ms)
     int size = control_encode_beat (self->body, sizeof self->body, beat);
     if (size > 0)
         publisher_send_control (self->publisher, CONTROL_BEAT, self->body, (size_t) size);
-    return self->next_beat_ms;
 }
 
-int
-presence_beat_to (presence_t *self, const uint8_t to[WIRE_SENDER_BYTES], int64_t now_ms)
+//  Send a heartbeat to the new listener to alone, on its private topic, at now_ms. Returns 0,
+//  or -1 when BEAT_TO_PER_S went out this second already or it was dropped.
+static int
+s_beat_to (presence_t *self, const uint8_t to[WIRE_SENDER_BYTES], int64_t now_ms)
 {
     //  Bounded: a flood of "~hello" makes no more than BEAT_TO_PER_S heartbeats a second
     if (now_ms - self->to_since_ms >= 1000)
@@ -213,6 +221,43 @@ presence_beat_to (presence_t *self, const uint8_t to[WIRE_SENDER_BYTES], int64_t
         return -1;
     return publisher_send_control_to (self->publisher, to, CONTROL_KIND_BEAT, self->to_body,
                                       (size_t) size);
+}
+
+//  Send the second heartbeat of their own to the new listeners due one at now_ms. Returns when
+//  the next is due (INT64_MAX: none).
+static int64_t
+s_again (presence_t *self, int64_t now_ms)
+{
+    size_t done = 0;
+    while (done < self->again_count && self->again[done].due_ms <= now_ms)
+        s_beat_to (self, self->again[done++].id, now_ms);
+    self->again_count -= done;
+    memmove (self->again, self->again + done, self->again_count * sizeof self->again[0]);
+    return self->again_count ? self->again[0].due_ms : INT64_MAX;
+}
+
+int64_t
+presence_beat (presence_t *self, int64_t now_ms)
+{
+    int64_t again_ms = s_again (self, now_ms);
+    if (now_ms >= self->next_beat_ms)
+        s_beat (self, now_ms);
+    return again_ms < self->next_beat_ms ? again_ms : self->next_beat_ms;
+}
+
+int
+presence_beat_to (presence_t *self, const uint8_t to[WIRE_SENDER_BYTES], int64_t now_ms)
+{
+    if (s_beat_to (self, to, now_ms) != 0)
+        return -1;
+    //  Again a moment later: in a room that forms, those who came at the same time as it are
+    //  in the second one's list, where no heartbeat of ours to all says so for a while
+    if (self->again_count < ROOM_MAX) {
+        again_t *again = &self->again[self->again_count++];
+        memcpy (again->id, to, WIRE_SENDER_BYTES);
+        again->due_ms = now_ms + BEAT_TO_AGAIN_MS;
+    }
+    return 0;
 }
 
 void

@@ -24,10 +24,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BEAT_FULL_EVERY 10 // a heartbeat lists the members at least every tenth time
-#define BEAT_SOON_MS 200   // a heartbeat asked for soon goes this long after the last, at least,
-#define BEAT_SOON_SHARE 10 // ... and a tenth of the interval (a room forming: see presence.c)
-#define BEAT_WINDOW 24     // members one heartbeat of ours lists at most (a reader takes 64)
+#define BEAT_FULL_EVERY 10    // a heartbeat lists the members at least every tenth time
+#define BEAT_SOON_MS 200      // a heartbeat asked for soon goes this long after the last, at least,
+#define BEAT_SOON_SHARE 10    // ... and a tenth of the interval (a room forming: see presence.c)
+#define BEAT_WINDOW 24        // members one heartbeat of ours lists at most (a reader takes 64)
+#define BEAT_TO_AGAIN_MS 1000 // ... and a second one this long after its first
 #define BEAT_TO_PER_S ROOM_MAX // heartbeats to one new listener each, a second at most
 
 typedef struct _presence_t presence_t;
@@ -46,15 +47,17 @@ void presence_set_back_port (presence_t *self, int back_port);
 void presence_set_relay (presence_t *self, bool relay);
 
 //  Send our heartbeat if it is due at now_ms; first dial the back ports of members that do
-//  not hear us (room_back_links). Returns when the next one is due.
+//  not hear us (room_back_links). Send the second heartbeats to new listeners that are due
+//  (presence_beat_to). Returns when the next of either is due.
 int64_t presence_beat (presence_t *self, int64_t now_ms);
 
 //  Make the next heartbeat due at once (a new nick, a new listener).
 void presence_beat_soon (presence_t *self);
 
 //  Send a heartbeat, with a window of the members listed, to the new listener to alone, on its
-//  private topic (it said "~hello ID", PROTOKOLL.md 21.6), at now_ms. Returns 0, or -1 when
-//  BEAT_TO_PER_S went out this second already or it was dropped: then beat soon to all.
+//  private topic (it said "~hello ID", PROTOKOLL.md 21.6), at now_ms, and a second one
+//  BEAT_TO_AGAIN_MS later (with who we heard meanwhile). Returns 0, or -1 when BEAT_TO_PER_S
+//  went out this second already or it was dropped: then beat soon to all.
 int presence_beat_to (presence_t *self, const uint8_t to[WIRE_SENDER_BYTES], int64_t now_ms);
 
 //  Say goodbye: the others say "left" at once rather than after MEMBER_GONE_MS.
