@@ -333,6 +333,61 @@ test_beat_fallback_and_big_room (void **state)
     assert_int_equal (sent.peer_count, 0);
 }
 
+//  The heartbeat presence_beat_to sent to ANNA alone, on private (a SUB on her private topic):
+//  "beat", the body decoded into beat, our metadata, our signature.
+static void
+s_beat_to_anna (zsock_t *private, control_beat_t *beat)
+{
+    testlib_wait_readable (private, 2000);
+    zmsg_t *message = zmsg_recv (private);
+    assert_non_null (message);
+    assert_int_equal (zmsg_size (message), 5);
+    testlib_assert_frame (message, 1, CONTROL_KIND_BEAT, strlen (CONTROL_KIND_BEAT));
+    zframe_t *body = testlib_frame (message, 2);
+    assert_int_equal (control_decode_beat (zframe_data (body), zframe_size (body), beat), 0);
+    zmsg_destroy (&message);
+}
+
+//  A new listener's heartbeat goes to it alone: a window of the list (the next window for the
+//  next new listener) and the digest, none to all; a second one BEAT_TO_AGAIN_MS later.
+static void
+test_beat_to (void **state)
+{
+    fixture_t *fixture = *state;
+    control_beat_t beat = s_beat (5558, 0, true), first, second, again;
+    char name[64], ip[32], topic[CONTROL_PRIVATE_BYTES + 1];
+    uint8_t id[WIRE_SENDER_BYTES];
+    for (size_t n = 1; n <= 30; n++) {
+        s_id (id, n);
+        snprintf (ip, sizeof ip, "127.0.0.%zu", n);
+        room_heard (fixture->room, id, "m", ip, &beat, T0, name, sizeof name, NULL, 0);
+    }
+    zsock_t *private = zsock_new (ZMQ_SUB);
+    assert_int_equal (control_encode_private (topic, sizeof topic, ANNA), CONTROL_PRIVATE_BYTES);
+    zsock_set_subscribe (private, topic);
+    assert_int_equal (
+        zsock_connect (private, "tcp://127.0.0.1:%d", publisher_port (fixture->publisher)), 0);
+    testlib_wait_subscriptions (publisher_socket (fixture->publisher), 1, 0);
+    assert_int_equal (presence_beat_to (fixture->presence, ANNA, T0), 0);
+    assert_int_equal (presence_beat_to (fixture->presence, ANNA, T0), 0);
+    s_beat_to_anna (private, &first);
+    s_beat_to_anna (private, &second);
+    assert_int_equal (first.peer_count, BEAT_WINDOW);
+    assert_true (first.has_digest);
+    assert_memory_not_equal (first.peers[0].id, second.peers[0].id, WIRE_SENDER_BYTES);
+    assert_false (testlib_readable (fixture->sub, 0)); //  nothing to all
+    //  The second ones: due BEAT_TO_AGAIN_MS later (the heartbeat to all is due at once)
+    int64_t next = presence_beat (fixture->presence, T0 + 1);
+    assert_int_equal (next, T0 + BEAT_TO_AGAIN_MS);
+    assert_false (testlib_readable (private, 0));
+    presence_beat (fixture->presence, next);
+    s_beat_to_anna (private, &again);
+    s_beat_to_anna (private, &again);
+    assert_int_equal (again.peer_count, BEAT_WINDOW);
+    assert_false (testlib_readable (private, 100));
+    zsock_destroy (&private);
+}
+
 int
 main (void)
 {
@@ -344,6 +399,7 @@ main (void)
         cmocka_unit_test (test_routes_relisted),
         cmocka_unit_test_setup_teardown (test_beat_lists_on_change, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_beat_fallback_and_big_room, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_beat_to, s_setup, s_teardown),
     };
     return cmocka_run_group_tests_name ("digest", tests, NULL, NULL);
 }
