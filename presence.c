@@ -251,8 +251,9 @@ presence_beat_to (presence_t *self, const uint8_t to[WIRE_SENDER_BYTES], int64_t
     if (s_beat_to (self, to, now_ms) != 0)
         return -1;
     //  Again a moment later: in a room that forms, those who came at the same time as it are
-    //  in the second one's list, where no heartbeat of ours to all says so for a while
-    if (self->again_count < ROOM_MAX) {
+    //  in the second one's list, where no heartbeat of ours to all says so for a while. Not
+    //  in a big room, where N² more heartbeats cost more than they bring (PROTOKOLL.md 21.6)
+    if (self->again_count < ROOM_MAX && room_size (self->room) <= BEAT_TO_AGAIN_ROOM_MAX) {
         again_t *again = &self->again[self->again_count++];
         memcpy (again->id, to, WIRE_SENDER_BYTES);
         again->due_ms = now_ms + BEAT_TO_AGAIN_MS;

@@ -28,8 +28,9 @@
 #define BEAT_SOON_MS 200      // a heartbeat asked for soon goes this long after the last, at least,
 #define BEAT_SOON_SHARE 10    // ... and a tenth of the interval (a room forming: see presence.c)
 #define BEAT_WINDOW 24        // members one heartbeat of ours lists at most (a reader takes 64)
-#define BEAT_TO_AGAIN_MS 1000 // ... and a second one this long after its first
-#define BEAT_TO_PER_S ROOM_MAX // heartbeats to one new listener each, a second at most
+#define BEAT_TO_AGAIN_MS 1000 // ... and a second one this long after its first,
+#define BEAT_TO_AGAIN_ROOM_MAX 100 // ... in a room of this many at most
+#define BEAT_TO_PER_S ROOM_MAX     // heartbeats to one new listener each, a second at most
 
 typedef struct _presence_t presence_t;
 
