@@ -58,6 +58,7 @@ struct _peers_t {
     zlistx_t *changes;    //  change_t items, oldest first
     zlistx_t *gone;       //  gone_t items, oldest first, at most PEERS_GONE_MAX
     int news[2];          //  a pipe holding one byte while changes are queued, else none
+    bool proven;          //  a peer the user named or a beacon found sent its first heartbeat
 };
 
 peers_t *
@@ -566,6 +567,8 @@ peers_heard (peers_t *self, const char *label, const uint8_t id[WIRE_SENDER_BYTE
     pthread_mutex_lock (&self->lock);
     peer_t *peer = s_find (self, endpoint);
     gone_t *gone = peer ? NULL : s_find_gone (self, endpoint);
+    if (peer && !peer->beating && (peer->origin == PEER_TYPED || peer->origin == PEER_FOUND))
+        self->proven = true;
     if (peer)
         peer->beating = true;
     if (peer && peer->origin != PEER_TYPED)
@@ -575,6 +578,16 @@ peers_heard (peers_t *self, const char *label, const uint8_t id[WIRE_SENDER_BYTE
         zlistx_delete (self->gone, zlistx_cursor (self->gone)); //  it is back: it may be named
     pthread_mutex_unlock (&self->lock);
     return result;
+}
+
+bool
+peers_take_proven (peers_t *self)
+{
+    pthread_mutex_lock (&self->lock);
+    bool proven = self->proven;
+    self->proven = false;
+    pthread_mutex_unlock (&self->lock);
+    return proven;
 }
 
 bool

@@ -160,6 +160,10 @@ int peers_heard (peers_t *self, const char *label, const uint8_t id[WIRE_SENDER_
 //  one frame (a chat's come in signed batches).
 bool peers_any_unproven (peers_t *self);
 
+//  True when a peer the user named or a beacon found has sent its first heartbeat since the
+//  last call (it proved a chat).
+bool peers_take_proven (peers_t *self);
+
 //  Member id said goodbye: remove the quiet peer whose heartbeats came as id (a typed one
 //  stays). Returns 0, or -1 if there is none.
 int peers_bye (peers_t *self, const uint8_t id[WIRE_SENDER_BYTES]);
