@@ -145,12 +145,12 @@ s_lists_members (presence_t *self, bool digests, size_t members)
     return full;
 }
 
-//  How often we beat in a room of members: slower in a big room, unless an older chat in it
-//  expects a heartbeat a second (PROTOKOLL.md 21).
+//  How often we beat in a room of members: slower in a big room where all read digests, else
+//  (an older chat in it expects a heartbeat a second) every second (PROTOKOLL.md 21).
 static int
-s_every_ms (presence_t *self, size_t members)
+s_every_ms (bool digests, size_t members)
 {
-    return room_all_read_digests (self->room) ? room_interval_ms (members) : BEAT_INTERVAL_MS;
+    return digests ? room_interval_ms (members) : BEAT_INTERVAL_MS;
 }
 
 //  Fill in what every heartbeat says: where we listen, our channel and last line, our back
@@ -184,13 +184,14 @@ static void
 s_beat (presence_t *self, int64_t now_ms)
 {
     size_t members = room_size (self->room);
-    int every_ms = s_every_ms (self, members);
+    bool digests = room_all_read_digests (self->room);
+    int every_ms = s_every_ms (digests, members);
     self->last_beat_ms = now_ms;
     self->next_beat_ms = now_ms + every_ms;
     s_back_links (self, now_ms);
     control_beat_t *beat = &self->beat;
     s_fill (self, beat, every_ms);
-    if (s_lists_members (self, room_all_read_digests (self->room), members))
+    if (s_lists_members (self, digests, members))
         s_list (self, beat, members, &self->window); //  a different window each time
     int size = control_encode_beat (self->body, sizeof self->body, beat);
     if (size > 0)
@@ -210,7 +211,7 @@ s_beat_to (presence_t *self, const uint8_t to[WIRE_SENDER_BYTES], int64_t now_ms
     self->to_count++;
     size_t members = room_size (self->room);
     control_beat_t *beat = &self->to_beat;
-    s_fill (self, beat, s_every_ms (self, members));
+    s_fill (self, beat, s_every_ms (room_all_read_digests (self->room), members));
     //  The listener needs them to join the rest; in a big room each new listener gets the
     //  next window, so one that hears many of us hears of everybody at once
     s_list (self, beat, members, &self->to_window);

@@ -34,17 +34,24 @@ s_receive_rest (void *sub, zmq_msg_t *parts, size_t *count)
     return total;
 }
 
+//  True when frame holds exactly the string text.
+static bool
+s_is (const inbox_frame_t *frame, const char *text)
+{
+    return frame->size == strlen (text) && memcmp (frame->data, text, frame->size) == 0;
+}
+
 //  True when whether a message's connection is a chat's (X-Chatt) matters: a one-frame line,
-//  a heartbeat, or a heartbeat for us alone (a message on a private topic).
+//  a heartbeat, or a heartbeat for us alone (kind "beat" on a private topic; not the resent
+//  lines and history, which come by the thousand).
 static bool
 s_asks_origin (const inbox_frame_t *frames, size_t count)
 {
     const inbox_frame_t *first = &frames[0];
     if (count == 1)
         return first->size > 0 && first->data[0] != CONTROL_PREFIX[0];
-    return (first->size == strlen (CONTROL_BEAT) &&
-            memcmp (first->data, CONTROL_BEAT, first->size) == 0) ||
-           (first->size > 0 && first->data[0] == CONTROL_PRIVATE[0]);
+    return s_is (first, CONTROL_BEAT) || (first->size > 0 && first->data[0] == CONTROL_PRIVATE[0] &&
+                                          s_is (&frames[1], CONTROL_KIND_BEAT));
 }
 
 void

@@ -49,6 +49,7 @@ struct _room_t {
     char own_nick[NAME_MAX_BYTES + 1]; //  our own nick: a member with it is told apart too
     char listening[ROOM_MAX][ENDPOINT_MAX_BYTES]; //  chats that subscribed on our XPUB
     size_t listening_next;                        //  where the next one goes (a ring)
+    bool plain_news;                              //  a member turned --plain, or back
 };
 
 room_t *
@@ -548,9 +549,21 @@ room_set_plain (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], bool plain)
 {
     pthread_mutex_lock (&self->lock);
     member_t *member = s_find (self, id);
-    if (member)
+    if (member && member->plain != plain) {
         member->plain = plain;
+        self->plain_news = true;
+    }
     pthread_mutex_unlock (&self->lock);
+}
+
+bool
+room_take_plain_news (room_t *self)
+{
+    pthread_mutex_lock (&self->lock);
+    bool news = self->plain_news;
+    self->plain_news = false;
+    pthread_mutex_unlock (&self->lock);
+    return news;
 }
 
 bool

@@ -170,6 +170,9 @@ void room_set_plain (room_t *self, const uint8_t id[WIRE_SENDER_BYTES], bool pla
 //  True when a member we hear directly is a --plain chat.
 bool room_any_plain (room_t *self);
 
+//  True when room_set_plain changed a member since the last call.
+bool room_take_plain_news (room_t *self);
+
 #define ROOM_DESCRIBE_LINE_MAX_BYTES 768 // a line of \who at most: name, address, channel, state
 
 //  Write one line per member for \who, sorted by display name without regard to case (who.h;

@@ -389,8 +389,11 @@ s_loop (thread_t *self, zsock_t *pipe)
         if (items[1].revents & ZMQ_POLLIN) {
             receive_messages (self->sub, self->inbox);
             inbox_settle (self->inbox, zclock_mono ());
-            //  Before the peers they named are dialled
-            s_channels (self, peers_take_proven (self->config->peers));
+            //  Before the peers they named are dialled; only when what they need may have
+            //  changed (a peer proved a chat, a member turned --plain): not a walk a message
+            bool proven = peers_take_proven (self->config->peers);
+            if (room_take_plain_news (self->config->room) || proven)
+                s_channels (self, proven);
         }
         if (items[3].revents & ZMQ_POLLIN)
             s_apply_changes (self);
